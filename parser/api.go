@@ -1,0 +1,118 @@
+// Package parser is Ferrox's strict, zero-copy HTTP/1.1 request parser
+// (RFC 9112). It works on the caller's []byte and returns views into it.
+//
+// Lifetime rule: every []byte in a Request or Field is a view into the
+// buffer passed to Parser.Parse. The views are valid until the caller
+// overwrites or reuses that buffer (for a connection: until the next read
+// into it). Copy what must outlive that.
+//
+// Package parser imports only the standard library and never allocates on
+// the hot path.
+package parser
+
+// Version is an HTTP version as two single digits (RFC 9112 §2.3).
+type Version struct{ Major, Minor uint8 }
+
+// Form is the form of a request-target (RFC 9112 §3.2).
+type Form uint8
+
+const (
+	FormOrigin    Form = iota // "/path?query"        (§3.2.1)
+	FormAbsolute              // "http://host/path"    (§3.2.2)
+	FormAuthority             // "host:port", CONNECT  (§3.2.3)
+	FormAsterisk              // "*", OPTIONS only     (§3.2.4)
+)
+
+// FramingKind says how the request body is delimited (RFC 9112 §6.3).
+type FramingKind uint8
+
+const (
+	FramingNone    FramingKind = iota // no body
+	FramingLength                     // Content-Length bytes
+	FramingChunked                    // chunked transfer coding
+)
+
+// Field is one field line: name and value are views, the value with
+// surrounding OWS trimmed (RFC 9112 §5.1).
+type Field struct{ Name, Value []byte }
+
+// MaxFields is the capacity of the fixed header list.
+const MaxFields = 100
+
+// Request is a parsed request head. All byte slices are views (see the
+// package lifetime rule). Reuse one Request per connection; Parse resets it.
+type Request struct {
+	Method  []byte
+	Target  []byte // the raw request-target as sent
+	Form    Form
+	Path    []byte // raw (undecoded) path; "/" for authority and asterisk forms is NOT set (nil)
+	Query   []byte // after '?', without it; nil when there is no '?'
+	Host    []byte // authority in effect: absolute-form authority if present, else the Host value
+	Version Version
+
+	Framing       FramingKind
+	ContentLength int64 // valid when Framing == FramingLength
+
+	// KeepAlive is the persistence decision from the version and the
+	// Connection tokens (RFC 9112 §9.3): true when the connection may stay
+	// open after this request's response.
+	KeepAlive bool
+	// Expect100 is set for "Expect: 100-continue" (RFC 9110 §10.1.1).
+	Expect100 bool
+
+	HeadLen int // bytes of the head including the final CRLF CRLF (and any leading empty lines)
+
+	fields  [MaxFields]Field
+	nfields int
+}
+
+// Fields returns the field lines in order (a view of the fixed array).
+func (r *Request) Fields() []Field { return r.fields[:r.nfields] }
+
+// Limits bound a request head. A zero field means the default in its comment.
+type Limits struct {
+	MaxHeadBytes int // whole head incl. request-line; default 16384 → 431 (or 414 while still in the target)
+	MaxFields    int // field lines; default and cap MaxFields (100) → 431
+	MaxTargetLen int // request-target bytes; default 8192 → 414
+	MaxMethodLen int // method bytes; default 32 → 501
+}
+
+// Parser parses request heads incrementally. The zero value is ready, with
+// default limits. A Parser remembers how far it has scanned the buffer so a
+// head that arrives in pieces is not rescanned from the start; call Reset
+// after each complete request (Parse does that itself on success).
+type Parser struct {
+	Limits Limits
+	// unexported scan state
+	scanned int
+}
+
+// Reset forgets any partial scan state.
+func (p *Parser) Reset() { p.scanned = 0 }
+
+// Parse parses one request head at the start of buf into req.
+//
+// It returns (n, nil) with n = req.HeadLen when the head is complete; bytes
+// after n (body or pipelined requests) are untouched. It returns
+// (0, ErrNeedMore) when buf holds only a valid prefix of a head, and
+// (0, *Error) for a rejection (never partial state in req on error).
+// Subsequent calls after ErrNeedMore must pass the same buffer contents
+// extended with the newly read bytes.
+// func (p *Parser) Parse(buf []byte, req *Request) (int, error)
+
+// Header returns the value of the first field named name (ASCII
+// case-insensitive), or nil, false.
+// func (r *Request) Header(name string) ([]byte, bool)
+
+// ChunkedDecoder decodes a chunked body incrementally (RFC 9112 §7.1). The
+// zero value is ready with default limits.
+// func (d *ChunkedDecoder) Decode(in []byte) (consumed int, data []byte, done bool, err error)
+//   consumes a prefix of in; data is a view into in of body bytes found in
+//   that prefix (may be empty); done is true once the last chunk and the
+//   trailer section have been consumed. Trailers are validated and dropped,
+//   never merged into the head. Works when fed one byte at a time.
+
+// DecodePath percent-decodes a raw path. When p holds no '%', it returns p
+// itself (no allocation). Otherwise it appends the decoded bytes to dst[:0]
+// and returns that. Malformed escapes ("%zz", "%4") are an *Error (400).
+// func DecodePath(dst, p []byte) ([]byte, error)
