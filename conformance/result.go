@@ -1,0 +1,67 @@
+// Package conformance is the black-box runner: it replays corpus cases over
+// TCP or TLS against any server and judges the responses. It imports neither
+// parser nor server, so it can grade any HTTP/1.1 implementation.
+package conformance
+
+import (
+	"time"
+
+	"github.com/ferrox/ferrox/corpus"
+)
+
+// Verdict is the judgement of one case.
+type Verdict string
+
+const (
+	Pass  Verdict = "pass"
+	Fail  Verdict = "fail"  // observed behaviour is outside the allowed outcomes
+	Warn  Verdict = "warn"  // a SHOULD/MAY case outside its outcomes (not counted as failure)
+	Error Verdict = "error" // the runner could not run the case (dial failed, ...)
+)
+
+// End is how the server ended (or did not end) the connection.
+type End string
+
+const (
+	EndOpen    End = "open" // still open when the read deadline passed (timeout)
+	EndFIN     End = "fin"  // orderly close (EOF)
+	EndRST     End = "rst"  // connection reset
+	EndUnknown End = "unknown"
+)
+
+// Response is one framed response as observed on the wire.
+type Response struct {
+	Status  int
+	Proto   string
+	Headers [][2]string // in order, as received
+	BodyLen int64
+	Framing string // "content-length", "chunked", "close", "none"
+}
+
+// Observed is what the runner saw for one replay of a case.
+type Observed struct {
+	Responses []Response
+	End       End
+	Sent      []byte // bytes written (including any canary)
+	Received  []byte // bytes read, raw
+	Elapsed   time.Duration
+	Note      string // problems framing the responses, split disagreements, ...
+}
+
+// Result is the outcome of one case against one target.
+type Result struct {
+	Case     corpus.Case
+	Target   string
+	Verdict  Verdict
+	Observed Observed
+	Reason   string // why the verdict, in one line
+}
+
+// Run is a whole run against one target.
+type Run struct {
+	Target   string
+	TLS      bool
+	Started  time.Time
+	Duration time.Duration
+	Results  []Result // in corpus order (deterministic)
+}

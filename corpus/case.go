@@ -1,0 +1,50 @@
+// Package corpus holds Ferrox's raw RFC 9112 request cases as embedded data
+// files (cases/<section>/<slug>.case) and the codec for them.
+package corpus
+
+// Level is a requirement level.
+type Level string
+
+const (
+	MUST   Level = "MUST"
+	SHOULD Level = "SHOULD"
+	MAY    Level = "MAY"
+	Safety Level = "safety" // not an RFC keyword: a security property (smuggling, traversal, injection)
+)
+
+// Outcome is one allowed outcome of a case. A case passes when the observed
+// behaviour matches any one of its outcomes.
+type Outcome struct {
+	// Status is an exact code ("400"), a class ("4xx"), or "" for
+	// "no response at all" (the server closed or reset without answering).
+	Status string
+	// Close: the connection must be closed by the server after the response
+	// (FIN or RST, before any canary is answered).
+	Close bool
+}
+
+// Mode is how the runner sends the request bytes.
+type Mode string
+
+const (
+	SendWhole Mode = "whole" // one write
+	SendSplit Mode = "split" // also replayed split at every byte offset; all splits must agree
+	SendPaced Mode = "paced" // one byte per Pace interval (slow client)
+)
+
+// Case is one conformance case.
+type Case struct {
+	ID          string // stable slug, unique, e.g. "cl-te-both"; never positional
+	Section     string // RFC section, e.g. "RFC9112 6.1" or "RFC9110 13.1.2"
+	Level       Level
+	Checks      string    // one line, our own words
+	Expect      []Outcome // allowed outcomes (at least one)
+	Canary      bool      // append a canary request (GET /canary.txt) after the raw bytes to detect desync
+	Mode        Mode
+	PaceMS      int      // with SendPaced: milliseconds between bytes
+	HalfClose   bool     // shut down the write side after sending (the server sees EOF)
+	Check       []string // extra response checks by name, e.g. "head-no-body", "date", "same-headers-as-get"
+	Requirement string   // requirement id in the coverage list this case tests, e.g. "9112-6.3-invalid-cl"
+	Raw         []byte   // exact bytes to send (after decoding the file notation)
+	File        string   // path of the case file inside the embedded tree
+}
