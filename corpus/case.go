@@ -48,3 +48,12 @@ type Case struct {
 	Raw         []byte   // exact bytes to send (after decoding the file notation)
 	File        string   // path of the case file inside the embedded tree
 }
+
+// Requirement is one server requirement of RFC 9112 (or server-side RFC
+// 9110) in our own words; cases name the requirement they test.
+type Requirement struct {
+	ID      string // e.g. "9112-6.3-invalid-cl"
+	Section string // e.g. "RFC9112 6.3"
+	Level   string // MUST, SHOULD, MAY, safety
+	Text    string
+}
