@@ -35,7 +35,8 @@ type Response struct {
 	Proto   string
 	Headers [][2]string // in order, as received
 	BodyLen int64
-	Framing string // "content-length", "chunked", "close", "none"
+	Framing string        // "content-length", "chunked", "close", "none"
+	At      time.Duration // when its last byte arrived, since the replay started
 }
 
 // Observed is what the runner saw for one replay of a case.
@@ -46,6 +47,11 @@ type Observed struct {
 	Received  []byte // bytes read, raw
 	Elapsed   time.Duration
 	Note      string // problems framing the responses, split disagreements, ...
+
+	Interim  []Response // 1xx responses other than 101, not counted in Responses
+	Unframed int        // received bytes that belong to no complete response
+	Split    int        // the byte offset this replay was split at (0: whole)
+	Err      string     // runner failure (dial, TLS handshake); verdict Error
 }
 
 // Result is the outcome of one case against one target.
@@ -55,6 +61,8 @@ type Result struct {
 	Verdict  Verdict
 	Observed Observed
 	Reason   string // why the verdict, in one line
+
+	Replays int // connections used: the whole replay plus every split replay
 }
 
 // Run is a whole run against one target.

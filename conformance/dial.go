@@ -1,0 +1,95 @@
+package conformance
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+)
+
+// dial opens one connection to the target, over TLS when cfg.TLS is set.
+// TCP_NODELAY is on (Go's default, set again explicitly) so every Write of
+// a split replay leaves as its own segment instead of being coalesced.
+func dial(ctx context.Context, cfg *Config) (net.Conn, error) {
+	d := net.Dialer{Timeout: cfg.Timeout}
+	c, err := d.DialContext(ctx, "tcp", cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	if !cfg.TLS {
+		return c, nil
+	}
+	name := cfg.ServerName
+	if name == "" {
+		if h, _, err := net.SplitHostPort(cfg.Target); err == nil && net.ParseIP(h) == nil {
+			name = h
+		}
+	}
+	tc := tls.Client(c, &tls.Config{
+		ServerName:         name,
+		InsecureSkipVerify: cfg.InsecureSkipVerify, //nolint:gosec // explicit opt-in for self-signed targets
+		NextProtos:         []string{"http/1.1"},
+	})
+	hctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// closeWrite half-closes the connection (TCP FIN, or TLS close_notify then
+// FIN), so the server reads end-of-stream.
+func closeWrite(c net.Conn) error {
+	type cw interface{ CloseWrite() error }
+	if x, ok := c.(cw); ok {
+		return x.CloseWrite()
+	}
+	return errors.New("connection cannot half-close")
+}
+
+// classifyEnd tells how a read ended: the peer's orderly close (FIN, or TLS
+// close_notify), a reset, or a deadline with the connection still open.
+func classifyEnd(err error) End {
+	switch {
+	case err == nil:
+		return EndOpen
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return EndFIN
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return EndRST
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return EndOpen
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return EndOpen
+	}
+	return EndUnknown
+}
+
+// isTimeout reports whether err is a read deadline expiring.
+func isTimeout(err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// deadlineFrom returns the earlier of now+d and limit.
+func deadlineFrom(now time.Time, d time.Duration, limit time.Time) time.Time {
+	t := now.Add(d)
+	if t.After(limit) {
+		return limit
+	}
+	return t
+}

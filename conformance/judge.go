@@ -1,0 +1,211 @@
+package conformance
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ferrox/ferrox/corpus"
+)
+
+// failVerdict is the verdict for a case outside its outcomes: MUST and
+// safety cases fail; SHOULD and MAY cases only warn.
+func failVerdict(l corpus.Level) Verdict {
+	if l == corpus.SHOULD || l == corpus.MAY {
+		return Warn
+	}
+	return Fail
+}
+
+// statusMatch reports whether code matches an outcome's status pattern: an
+// exact code ("400"), a class ("4xx"), or "any".
+func statusMatch(pattern string, code int) bool {
+	p := strings.ToLower(strings.TrimSpace(pattern))
+	switch {
+	case p == "any" || p == "*":
+		return true
+	case len(p) == 3 && p[1:] == "xx" && p[0] >= '1' && p[0] <= '9':
+		return code/100 == int(p[0]-'0')
+	}
+	n, err := strconv.Atoi(p)
+	return err == nil && n == code
+}
+
+// onlyCloseOutcomes reports whether a first response with this status can
+// pass only if the server then closes the connection.
+func onlyCloseOutcomes(c *corpus.Case, status int) bool {
+	matched := false
+	for _, o := range c.Expect {
+		if o.Status == "" || !statusMatch(o.Status, status) {
+			continue
+		}
+		if !o.Close {
+			return false
+		}
+		matched = true
+	}
+	return matched
+}
+
+func describeOutcome(o corpus.Outcome) string {
+	s := o.Status
+	if s == "" {
+		s = "no response"
+	}
+	if o.Close {
+		s += "+close"
+	}
+	return s
+}
+
+func describeWant(c *corpus.Case) string {
+	parts := make([]string, len(c.Expect))
+	for i, o := range c.Expect {
+		parts[i] = describeOutcome(o)
+	}
+	return strings.Join(parts, " or ")
+}
+
+func describeGot(obs *Observed) string {
+	if len(obs.Responses) == 0 {
+		return "no response"
+	}
+	s := strconv.Itoa(obs.Responses[0].Status)
+	if n := len(obs.Responses) - 1; n > 0 {
+		s += fmt.Sprintf(" (+%d more)", n)
+	}
+	return s
+}
+
+func describeEnd(e End) string {
+	switch e {
+	case EndFIN:
+		return "server closed (FIN)"
+	case EndRST:
+		return "server reset the connection"
+	case EndOpen:
+		return "connection stayed open"
+	}
+	return "connection state unknown"
+}
+
+func closed(e End) bool { return e == EndFIN || e == EndRST }
+
+// judge gives the verdict of the whole replay: its outcome, then the
+// named response checks.
+func judge(c *corpus.Case, obs *Observed, refs []reqInfo) (Verdict, string) {
+	v, why := judgeOutcome(c, obs, refs)
+	if v != Pass {
+		return v, why
+	}
+	return judgeChecks(c, obs, refs)
+}
+
+// judgeOutcome matches what happened on the connection against the case's
+// allowed outcomes.
+func judgeOutcome(c *corpus.Case, obs *Observed, refs []reqInfo) (Verdict, string) {
+	if obs.Err != "" {
+		return Error, obs.Err
+	}
+	if len(c.Expect) == 0 {
+		return Error, "case has no expected outcomes"
+	}
+	expected := len(refs)
+	if c.Canary {
+		expected++
+	}
+	fail := failVerdict(c.Level)
+	got, want := describeGot(obs), describeWant(c)
+	// More responses than requests: the server read requests out of bytes
+	// that belong to another message (desync / smuggling).
+	if n := len(obs.Responses); n > expected {
+		return fail, fmt.Sprintf("got %d responses to %d requests, want %s; desync", n, expected, want)
+	}
+	var detail string
+	for _, o := range c.Expect {
+		ok, why := matchOutcome(c, o, obs, len(refs))
+		if ok {
+			if obs.Unframed > 0 {
+				return fail, fmt.Sprintf("got %s, but %d received bytes frame as no response (%s)", got, obs.Unframed, clip(obs.Note))
+			}
+			return Pass, fmt.Sprintf("got %s; %s", got, describeEnd(obs.End))
+		}
+		if detail == "" {
+			detail = why
+		}
+	}
+	if detail == "" {
+		detail = describeEnd(obs.End)
+	}
+	return fail, fmt.Sprintf("got %s, want %s; %s", got, want, detail)
+}
+
+// matchOutcome tests one outcome; when the status matches but the rest does
+// not, why says what was wrong.
+func matchOutcome(c *corpus.Case, o corpus.Outcome, obs *Observed, nreq int) (bool, string) {
+	rs := obs.Responses
+	if o.Status == "" {
+		if len(rs) > 0 {
+			return false, ""
+		}
+		if o.Close && !closed(obs.End) {
+			return false, "no response but the connection stayed open"
+		}
+		return true, ""
+	}
+	if len(rs) == 0 || !statusMatch(o.Status, rs[0].Status) {
+		return false, ""
+	}
+	if o.Close {
+		if len(rs) > 1 {
+			if c.Canary {
+				return false, "canary answered after it: the server kept reading"
+			}
+			return false, "more responses after it: the server kept reading"
+		}
+		if !closed(obs.End) {
+			return false, "connection stayed open"
+		}
+		return true, ""
+	}
+	if c.Canary {
+		if len(rs) < nreq+1 {
+			if closed(obs.End) {
+				return false, "canary not answered; " + describeEnd(obs.End)
+			}
+			return false, "canary not answered"
+		}
+		if last := rs[nreq]; last.Status/100 != 2 {
+			return false, fmt.Sprintf("canary got %d, want 2xx", last.Status)
+		}
+	}
+	return true, ""
+}
+
+// judgeSplits compares each split replay's outcome with the whole replay's:
+// a server must give the same answer however the bytes are segmented.
+func judgeSplits(c *corpus.Case, whole Verdict, reason string, splits []Observed, refs []reqInfo, obs *Observed) (Verdict, string) {
+	wv, _ := judgeOutcome(c, obs, refs)
+	var bad []string
+	first := ""
+	for i := range splits {
+		s := &splits[i]
+		v, why := judgeOutcome(c, s, refs)
+		if v == wv {
+			continue
+		}
+		bad = append(bad, strconv.Itoa(s.Split))
+		if first == "" {
+			first = fmt.Sprintf("split at offset %d: %s, %s (whole replay: %s)", s.Split, v, why, wv)
+		}
+	}
+	if len(bad) == 0 {
+		return whole, reason
+	}
+	note := "splits disagree at offsets " + strings.Join(bad, ",")
+	if obs.Note != "" {
+		obs.Note += "; "
+	}
+	obs.Note += note
+	return Fail, first
+}
