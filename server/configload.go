@@ -1,0 +1,145 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"go.yaml.in/yaml/v4"
+)
+
+// ConfigError is a configuration problem with its position in the file.
+// Error() renders "file:line:col: message" (line and col are 1-based; 0
+// when unknown, then omitted).
+type ConfigError struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Line == 0 {
+		return e.File + ": " + e.Msg
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// LoadConfig reads and validates a YAML config file. Unknown and
+// duplicate keys are errors. Every error is a *ConfigError (or a join of
+// them) pointing at the offending key.
+func LoadConfig(file string) (Config, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return Config{}, &ConfigError{File: file, Msg: errors.Unwrap(err).Error()}
+	}
+	c, root, err := ParseConfig(file, b)
+	if err != nil {
+		return c, err
+	}
+	if err := c.Validate(); err != nil {
+		return c, PositionError(file, root, err)
+	}
+	return c, nil
+}
+
+// ParseConfig decodes YAML bytes into a Config without semantic
+// validation. It also returns the document node, so that validation errors
+// can be placed with PositionError.
+func ParseConfig(file string, b []byte) (Config, *yaml.Node, error) {
+	var c Config
+	var root yaml.Node
+	if err := yaml.Load(b, &root, yaml.WithUniqueKeys()); err != nil {
+		return c, nil, yamlError(file, err)
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		return c, &root, nil // empty file: all defaults
+	}
+	if err := root.Load(&c, yaml.WithKnownFields(), yaml.WithUniqueKeys()); err != nil {
+		return c, &root, yamlError(file, err)
+	}
+	return c, &root, nil
+}
+
+// yamlError converts the YAML module's errors into ConfigErrors.
+func yamlError(file string, err error) error {
+	var les *yaml.LoadErrors
+	if errors.As(err, &les) && len(les.Errors) > 0 {
+		errs := make([]error, 0, len(les.Errors))
+		for _, le := range les.Errors {
+			errs = append(errs, loadErr(file, le))
+		}
+		return errors.Join(errs...)
+	}
+	var le *yaml.LoadError
+	if errors.As(err, &le) {
+		return loadErr(file, le)
+	}
+	return &ConfigError{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+}
+
+func loadErr(file string, le *yaml.LoadError) error {
+	msg := le.Message
+	if le.ContextMsg != "" {
+		msg = le.ContextMsg + ": " + msg
+	}
+	return &ConfigError{File: file, Line: le.Mark.Line, Col: le.Mark.Column, Msg: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// PositionError places a validation error (a *FieldError) at the key it
+// names in the document root (as returned by ParseConfig). Without a
+// position it still names the file.
+func PositionError(file string, root *yaml.Node, err error) error {
+	var fe *FieldError
+	if !errors.As(err, &fe) {
+		return &ConfigError{File: file, Msg: err.Error()}
+	}
+	line, col := keyPos(root, fe.Path)
+	return &ConfigError{File: file, Line: line, Col: col, Msg: fe.Error()}
+}
+
+// keyPos finds the key node for a dotted path ("limits.max_body_bytes",
+// "files.index.2"), falling back to the deepest existing ancestor.
+func keyPos(root *yaml.Node, path string) (line, col int) {
+	if root == nil {
+		return 0, 0
+	}
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	parts := strings.Split(path, ".")
+	for i := 0; i < len(parts); i++ {
+		switch n.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			// Map keys such as header names may contain dots: try the
+			// longest remaining suffix first.
+			for j := len(parts); j > i && next == nil; j-- {
+				key := strings.Join(parts[i:j], ".")
+				for k := 0; k+1 < len(n.Content); k += 2 {
+					if n.Content[k].Value == key {
+						line, col = n.Content[k].Line, n.Content[k].Column
+						next = n.Content[k+1]
+						i = j - 1
+						break
+					}
+				}
+			}
+			if next == nil {
+				return line, col
+			}
+			n = next
+		case yaml.SequenceNode:
+			var idx int
+			if _, err := fmt.Sscanf(parts[i], "%d", &idx); err != nil || idx < 0 || idx >= len(n.Content) {
+				return line, col
+			}
+			n = n.Content[idx]
+			line, col = n.Line, n.Column
+		default:
+			return line, col
+		}
+	}
+	return line, col
+}
