@@ -1,0 +1,51 @@
+// Package static is Ferrox's static-file handler: it maps a parsed request
+// onto a directory tree opened with os.Root and fills a Response that the
+// connection engine (package server) writes to the wire.
+//
+// # Contract with the connection engine
+//
+// The engine owns one Response per connection. Before each request it
+// calls Reset, then Handler.Serve (or Handler.ErrorResponse / ErrorPage when
+// the parser rejected the head), writes the response, then calls Release.
+//
+//   - Status is the status code. Header holds only handler-specific fields
+//     (Content-Type, ETag, Last-Modified, Accept-Ranges, Content-Range,
+//     Location, Allow, Vary, Content-Encoding, Cache-Control). The engine adds
+//     Date, Server, Content-Length and Connection itself.
+//   - ContentLength is the exact length of the body the response describes
+//     (the sum of the Body segments). For HEAD the handler fills the headers
+//     and ContentLength exactly as it would for GET and sets NoBody (RFC 9110
+//     §9.3.2, §8.6). For 304 it sets NoBody and the engine sends no
+//     Content-Length (RFC 9110 §15.4.5 lets it be omitted; we choose to).
+//     For 204 (OPTIONS) ContentLength is 0, Body is empty, and the engine
+//     must not send Content-Length (RFC 9110 §8.6).
+//   - Body is a list of Segments, each either Data bytes or N bytes of File
+//     starting at Off. File segments are meant for sendfile: the engine
+//     must use positioned I/O (io.NewSectionReader or Seek+CopyN) and never
+//     assume the file offset.
+//   - Close asks the engine to close the connection after this response.
+//   - Header values and Data slices may alias buffers owned by the Response
+//     (so the hot path does not allocate): they are valid until the next
+//     Reset. Files referenced by segments stay open until Release.
+//
+// # Path safety
+//
+// A request path is percent-decoded once; NUL, control bytes, a backslash
+// (raw or %5C) and an encoded slash (%2F) are rejected with 400; the result
+// is cleaned as path.Clean("/"+p), must pass filepath.IsLocal, and is opened
+// only through os.Root, so neither ".." nor a symlink can leave the root.
+// Any segment beginning with '.' is answered 404 unless Config.Dotfiles.
+//
+// # Methods
+//
+// GET and HEAD are served; OPTIONS gets 204 with Allow (also for
+// "OPTIONS *"); POST, PUT, DELETE, PATCH, TRACE and CONNECT get 405 with
+// Allow (RFC 9110 §15.5.6); any other method gets 501 (RFC 9110 §9.1).
+// Method names are case-sensitive (RFC 9110 §9.1).
+//
+// # Ranges
+//
+// Range is honoured for GET only (RFC 9110 §14.2). More than 16 ranges are
+// ignored (the whole file is sent with 200); overlapping or adjacent ranges
+// are sorted and coalesced, which may yield a single-part 206.
+package static

@@ -1,0 +1,357 @@
+package static
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ferrox/ferrox/parser"
+)
+
+// Config configures a Handler. The zero value (with Root set) means the
+// defaults in the field comments.
+type Config struct {
+	// Root is the directory served. Required.
+	Root string
+	// Index lists the file names tried in a directory, in order.
+	// Default: ["index.html"].
+	Index []string
+	// ListingOff disables directory listings (then a directory without an
+	// index file is 403). Default: listings on.
+	ListingOff bool
+	// Dotfiles serves paths with a segment starting with '.'. Default:
+	// false, such paths are 404.
+	Dotfiles bool
+	// NoPrecompressed disables serving precompressed siblings (file.br,
+	// file.gz). Default: siblings are served when the client accepts them.
+	NoPrecompressed bool
+	// Routes maps an exact URL path ("/about") to a file path relative to
+	// Root ("pages/about.html"). Default: none.
+	Routes map[string]string
+	// SPAFallback is a file path relative to Root served with 200 for a
+	// GET or HEAD of a missing path whose last segment has no extension
+	// (single-page applications). Default: "" (off).
+	SPAFallback string
+	// ErrorPages maps a status code to a file (relative to Root, or
+	// absolute) whose content replaces the embedded error page. The files
+	// are read once, by New. Default: none.
+	ErrorPages map[int]string
+	// CacheControl is sent as Cache-Control on files (200, 206, 304).
+	// Default: "" (no Cache-Control).
+	CacheControl string
+}
+
+// Handler serves files from one root. It is safe for concurrent use.
+type Handler struct {
+	root          *os.Root
+	index         []string
+	listing       bool
+	dotfiles      bool
+	precompressed bool
+	routes        map[string]string
+	spa           string
+	errPages      map[int]errorOverride
+	cacheControl  string
+	now           func() time.Time
+}
+
+type errorOverride struct {
+	body        []byte
+	contentType string
+}
+
+// New opens cfg.Root with os.Root and validates cfg.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Root == "" {
+		return nil, errors.New("static: root is empty")
+	}
+	root, err := os.OpenRoot(cfg.Root)
+	if err != nil {
+		return nil, fmt.Errorf("static: open root %q: %w", cfg.Root, err)
+	}
+	h := &Handler{
+		root:          root,
+		index:         cfg.Index,
+		listing:       !cfg.ListingOff,
+		dotfiles:      cfg.Dotfiles,
+		precompressed: !cfg.NoPrecompressed,
+		cacheControl:  cfg.CacheControl,
+		now:           time.Now,
+	}
+	if h.index == nil {
+		h.index = []string{"index.html"}
+	}
+	fail := func(err error) (*Handler, error) {
+		root.Close()
+		return nil, err
+	}
+	for _, name := range h.index {
+		if name == "" || strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
+			return fail(fmt.Errorf("static: index name %q must be a plain file name", name))
+		}
+	}
+	if strings.ContainsAny(cfg.CacheControl, "\r\n\x00") {
+		return fail(errors.New("static: cache-control value contains a control character"))
+	}
+	if len(cfg.Routes) > 0 {
+		h.routes = make(map[string]string, len(cfg.Routes))
+		for url, file := range cfg.Routes {
+			if !strings.HasPrefix(url, "/") {
+				return fail(fmt.Errorf("static: route %q must start with '/'", url))
+			}
+			if !filepath.IsLocal(file) {
+				return fail(fmt.Errorf("static: route %q: file %q is not a local path under the root", url, file))
+			}
+			h.routes[path.Clean(url)] = filepath.ToSlash(filepath.Clean(file))
+		}
+	}
+	if cfg.SPAFallback != "" {
+		if !filepath.IsLocal(cfg.SPAFallback) {
+			return fail(fmt.Errorf("static: spa fallback %q is not a local path under the root", cfg.SPAFallback))
+		}
+		h.spa = filepath.ToSlash(filepath.Clean(cfg.SPAFallback))
+	}
+	if len(cfg.ErrorPages) > 0 {
+		h.errPages = make(map[int]errorOverride, len(cfg.ErrorPages))
+		for status, file := range cfg.ErrorPages {
+			if status < 400 || status > 599 {
+				return fail(fmt.Errorf("static: error page for status %d: not an error status", status))
+			}
+			var b []byte
+			var err error
+			if filepath.IsAbs(file) {
+				b, err = os.ReadFile(file)
+			} else {
+				b, err = root.ReadFile(file)
+			}
+			if err != nil {
+				return fail(fmt.Errorf("static: error page for status %d: %w", status, err))
+			}
+			ct := contentType(file)
+			if ct == defaultType {
+				ct = htmlType
+			}
+			h.errPages[status] = errorOverride{body: b, contentType: ct}
+		}
+	}
+	return h, nil
+}
+
+// Close closes the root.
+func (h *Handler) Close() error { return h.root.Close() }
+
+// headerSource gives header field values; *parser.Request is one.
+type headerSource interface {
+	Header(name string) ([]byte, bool)
+}
+
+// request is the part of a parsed request the handler looks at. Serve
+// builds it from a *parser.Request; tests build it directly.
+type request struct {
+	method   []byte
+	rawPath  []byte
+	query    []byte
+	hasQuery bool
+	asterisk bool
+	hdr      headerSource
+}
+
+func (r *request) header(name string) ([]byte, bool) {
+	if r.hdr == nil {
+		return nil, false
+	}
+	return r.hdr.Header(name)
+}
+
+// Serve answers req into resp (which the caller has Reset).
+func (h *Handler) Serve(req *parser.Request, resp *Response) {
+	r := request{
+		method:   req.Method,
+		rawPath:  req.Path,
+		query:    req.Query,
+		hasQuery: req.Query != nil,
+		asterisk: req.Form == parser.FormAsterisk,
+		hdr:      req,
+	}
+	h.serve(&r, resp)
+}
+
+// allowed is the Allow value of every resource (RFC 9110 §10.2.1).
+const allowed = "GET, HEAD, OPTIONS"
+
+func (h *Handler) serve(r *request, resp *Response) {
+	head := false
+	switch string(r.method) { // case-sensitive (RFC 9110 §9.1)
+	case "GET":
+	case "HEAD":
+		head = true
+	case "OPTIONS":
+		// RFC 9110 §9.3.7: describe the communication options; for
+		// "OPTIONS *" the server as a whole.
+		resp.Status = 204
+		resp.add("Allow", allowed)
+		return
+	case "POST", "PUT", "DELETE", "PATCH", "TRACE", "CONNECT":
+		// Known but not allowed here: 405 with Allow (RFC 9110
+		// §15.5.6). TRACE is never echoed.
+		resp.add("Allow", allowed)
+		h.errorPage(405, resp)
+		return
+	default:
+		// Unrecognised method (RFC 9110 §9.1, §15.6.2).
+		h.errorPage(501, resp)
+		return
+	}
+	h.get(r, resp, head)
+	if head {
+		resp.NoBody = true
+	}
+}
+
+// get answers GET and HEAD.
+func (h *Handler) get(r *request, resp *Response, head bool) {
+	if r.asterisk {
+		h.errorPage(400, resp)
+		return
+	}
+	raw := r.rawPath
+	if len(raw) == 0 {
+		raw = []byte{'/'} // absolute-form with an empty path (RFC 9112 §3.2.2)
+	}
+	if raw[0] != '/' {
+		h.errorPage(400, resp)
+		return
+	}
+	// TODO(parser): switch to parser.DecodePathStrict once it exists.
+	dec, ok := decodePath(resp.pathBuf, raw)
+	if !ok {
+		h.errorPage(400, resp)
+		return
+	}
+	if len(dec) > 0 && &dec[0] != &raw[0] {
+		resp.pathBuf = dec
+	}
+	clean, slash := cleanPath(dec)
+	if file, ok := h.routes[clean]; ok {
+		h.serveName(r, resp, file, clean, false, head)
+		return
+	}
+	if !h.dotfiles && hasDotSegment(clean) {
+		h.errorPage(404, resp)
+		return
+	}
+	name, ok := rootName(clean)
+	if !ok {
+		h.errorPage(404, resp)
+		return
+	}
+	h.serveName(r, resp, name, clean, slash, head)
+}
+
+// openFlags: O_NONBLOCK so that opening a FIFO never blocks the worker;
+// it changes nothing for regular files.
+const openFlags = os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_NOCTTY
+
+// open opens name under the root and stats it.
+func (h *Handler) open(name string) (*os.File, fs.FileInfo, error) {
+	f, err := h.root.OpenFile(name, openFlags, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+// statusForError maps a file-system error to a status: not found (also a
+// path through a non-directory, a symlink loop, a name too long, or a
+// symlink leaving the root) is 404, permission is 403, anything else 500.
+func statusForError(err error) int {
+	switch {
+	case errors.Is(err, fs.ErrNotExist),
+		errors.Is(err, syscall.ENOTDIR),
+		errors.Is(err, syscall.ELOOP),
+		errors.Is(err, syscall.ENAMETOOLONG),
+		isEscape(err):
+		return 404
+	case errors.Is(err, fs.ErrPermission):
+		return 403
+	}
+	return 500
+}
+
+// isEscape recognises os.Root's "path escapes from parent" error, which
+// has no exported sentinel.
+func isEscape(err error) bool {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return err != nil && err.Error() == "path escapes from parent"
+}
+
+// serveName serves the file or directory name (relative to the root);
+// clean is the request's clean URL path, slash whether it ended in '/'.
+func (h *Handler) serveName(r *request, resp *Response, name, clean string, slash, head bool) {
+	f, fi, err := h.open(name)
+	if err != nil {
+		status := statusForError(err)
+		if status == 404 && h.spa != "" && !hasExtension(clean) {
+			h.serveSPA(r, resp, head)
+			return
+		}
+		h.errorPage(status, resp)
+		return
+	}
+	switch {
+	case fi.Mode().IsRegular():
+		if slash {
+			// A file named with a trailing slash does not exist.
+			f.Close()
+			h.errorPage(404, resp)
+			return
+		}
+		resp.keep(f)
+		h.serveFile(r, resp, f, fi, name, head)
+	case fi.IsDir():
+		h.serveDir(r, resp, f, name, clean, slash, head)
+	default:
+		// Devices, sockets, FIFOs: not files we serve.
+		f.Close()
+		h.errorPage(404, resp)
+	}
+}
+
+// hasExtension reports whether the last segment of p contains a '.'.
+func hasExtension(p string) bool {
+	for i := len(p) - 1; i >= 0 && p[i] != '/'; i-- {
+		if p[i] == '.' {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handler) serveSPA(r *request, resp *Response, head bool) {
+	f, fi, err := h.open(h.spa)
+	if err != nil {
+		h.errorPage(statusForError(err), resp)
+		return
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		h.errorPage(404, resp)
+		return
+	}
+	resp.keep(f)
+	h.serveFile(r, resp, f, fi, h.spa, head)
+}

@@ -1,0 +1,217 @@
+package static
+
+import (
+	"encoding/json"
+	"html"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxListing bounds the entries read for one listing, so a huge directory
+// cannot make one request arbitrarily expensive.
+const maxListing = 10000
+
+// serveDir answers GET or HEAD for the directory f (named name under the
+// root, at the clean URL path clean).
+func (h *Handler) serveDir(r *request, resp *Response, f *os.File, name, clean string, slash, head bool) {
+	if !slash && clean != "/" {
+		// The directory's URL ends in '/', so relative links inside it
+		// resolve; redirect permanently (RFC 9110 §15.4.2).
+		f.Close()
+		m := resp.mark()
+		resp.scratch = appendLocation(resp.scratch, clean, r.query, r.hasQuery)
+		resp.add("Location", resp.str(m))
+		h.errorPageStatus(301, "Moved Permanently", resp)
+		return
+	}
+	for _, idx := range h.index {
+		if !h.dotfiles && idx[0] == '.' {
+			continue
+		}
+		child := idx
+		if name != "." {
+			child = name + "/" + idx
+		}
+		inf, infi, err := h.open(child)
+		if err != nil {
+			continue
+		}
+		if !infi.Mode().IsRegular() {
+			inf.Close()
+			continue
+		}
+		f.Close()
+		resp.keep(inf)
+		h.serveFile(r, resp, inf, infi, child, head)
+		return
+	}
+	if !h.listing {
+		f.Close()
+		h.errorPage(403, resp)
+		return
+	}
+	entries, err := h.readListing(f, name)
+	f.Close()
+	if err != nil {
+		h.errorPage(statusForError(err), resp)
+		return
+	}
+	resp.Status = 200
+	resp.add("Vary", "Accept") // the format depends on Accept (RFC 9110 §12.5.5)
+	if acceptsJSON(r) {
+		b, err := json.Marshal(entries)
+		if err != nil {
+			h.errorPage(500, resp)
+			return
+		}
+		resp.add("Content-Type", "application/json; charset=utf-8")
+		resp.data = append(append(resp.data[:0], b...), '\n')
+		resp.setData(resp.data)
+		return
+	}
+	resp.add("Content-Type", htmlType)
+	resp.data = appendListingHTML(resp.data[:0], clean, entries)
+	resp.setData(resp.data)
+}
+
+// errorPageStatus is errorPage for statuses with no embedded page.
+func (h *Handler) errorPageStatus(status int, reason string, resp *Response) {
+	resp.Status = status
+	resp.add("Content-Type", htmlType)
+	resp.data = append(resp.data[:0], "<!doctype html>\n<title>"...)
+	resp.data = strconv.AppendInt(resp.data, int64(status), 10)
+	resp.data = append(resp.data, ' ')
+	resp.data = append(resp.data, reason...)
+	resp.data = append(resp.data, "</title>\n"...)
+	resp.setData(resp.data)
+}
+
+func acceptsJSON(r *request) bool {
+	a, ok := r.header("Accept")
+	return ok && strings.Contains(strings.ToLower(string(a)), "application/json")
+}
+
+// entry is one listing row; its JSON form is the JSON listing's schema.
+type entry struct {
+	Name  string    `json:"name"`
+	Dir   bool      `json:"dir"`
+	Size  int64     `json:"size"`
+	MTime time.Time `json:"mtime"`
+}
+
+// readListing reads the directory f, hiding dotfiles unless configured and
+// symlinks whose target is missing or outside the root; a symlink is
+// described by its target. Directories come first, then by name.
+func (h *Handler) readListing(f *os.File, name string) ([]entry, error) {
+	des, err := f.ReadDir(maxListing)
+	if err != nil && err != io.EOF { // io.EOF: the directory is empty
+		return nil, err
+	}
+	out := make([]entry, 0, len(des))
+	for _, de := range des {
+		n := de.Name()
+		if !h.dotfiles && strings.HasPrefix(n, ".") {
+			continue
+		}
+		rel := n
+		if name != "." {
+			rel = name + "/" + n
+		}
+		var info fs.FileInfo
+		if de.Type()&fs.ModeSymlink != 0 {
+			// Follow through the root: an escaping link is hidden.
+			info, err = h.root.Stat(rel)
+		} else {
+			info, err = de.Info()
+		}
+		if err != nil {
+			continue
+		}
+		e := entry{Name: n, Dir: info.IsDir(), MTime: info.ModTime().UTC().Truncate(time.Second)}
+		if !e.Dir {
+			e.Size = info.Size()
+		}
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b entry) int {
+		if a.Dir != b.Dir {
+			if a.Dir {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out, nil
+}
+
+// hrefSafe marks bytes kept as-is in a listing href: unreserved only, so
+// ':' (which could turn a name into a scheme such as "javascript:") and
+// every HTML-significant byte are percent-encoded.
+var hrefSafe = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-._~" {
+		t[c] = true
+	}
+	return t
+}()
+
+const listingStyle = `body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.2em 1em;text-align:left}td.s{text-align:right}`
+
+// appendListingHTML renders the HTML listing of the directory at URL path
+// dir. Names are HTML-escaped in text and percent-encoded (then
+// HTML-escaped) in hrefs, which start with "./" so no name can become a
+// scheme or a network-path reference.
+func appendListingHTML(b []byte, dir string, entries []entry) []byte {
+	title := dir
+	if title != "/" {
+		title += "/"
+	}
+	et := html.EscapeString(title)
+	b = append(b, "<!doctype html>\n<html>\n<head>\n<meta charset=utf-8>\n<meta name=viewport content=\"width=device-width\">\n<title>Index of "...)
+	b = append(b, et...)
+	b = append(b, "</title>\n<style>"...)
+	b = append(b, listingStyle...)
+	b = append(b, "</style>\n</head>\n<body>\n<h1>Index of "...)
+	b = append(b, et...)
+	b = append(b, "</h1>\n<table>\n<thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th></tr></thead>\n<tbody>\n"...)
+	if dir != "/" {
+		b = append(b, "<tr><td><a href=\"../\">../</a></td><td class=s>-</td><td></td></tr>\n"...)
+	}
+	for _, e := range entries {
+		b = append(b, "<tr><td><a href=\"./"...)
+		b = appendEscaped(b, e.Name, &hrefSafe)
+		if e.Dir {
+			b = append(b, '/')
+		}
+		b = append(b, "\">"...)
+		b = append(b, html.EscapeString(e.Name)...)
+		if e.Dir {
+			b = append(b, '/')
+		}
+		b = append(b, "</a></td><td class=s>"...)
+		if e.Dir {
+			b = append(b, '-')
+		} else {
+			b = strconv.AppendInt(b, e.Size, 10)
+		}
+		b = append(b, "</td><td>"...)
+		b = e.MTime.AppendFormat(b, "2006-01-02 15:04:05")
+		b = append(b, "</td></tr>\n"...)
+	}
+	b = append(b, "</tbody>\n</table>\n</body>\n</html>\n"...)
+	return b
+}

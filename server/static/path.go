@@ -1,0 +1,198 @@
+package static
+
+import (
+	"path"
+	"path/filepath"
+)
+
+// unhex returns the value of a hex digit, or -1.
+func unhex(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// badPathByte reports bytes a decoded path may not contain: NUL and the
+// other controls (they have no business in a file name served over HTTP
+// and would end up in headers such as Location) and the backslash (a
+// separator on some systems, a classic traversal vector).
+func badPathByte(c byte) bool { return c < 0x20 || c == 0x7f || c == '\\' }
+
+// decodePath percent-decodes p once (RFC 3986 §2.1, RFC 9110 §4.2.4 says
+// the path is compared after decoding unreserved characters). It rejects
+// malformed escapes, %2F (an encoded slash would change the segment
+// structure, RFC 3986 §2.2), and any bad byte raw or encoded. When p holds
+// nothing to decode it returns p itself; otherwise it appends to dst[:0].
+// ok is false for a request to answer with 400.
+func decodePath(dst, p []byte) (out []byte, ok bool) {
+	pct := false
+	for _, c := range p {
+		if c == '%' {
+			pct = true
+		} else if badPathByte(c) {
+			return nil, false
+		}
+	}
+	if !pct {
+		return p, true
+	}
+	dst = dst[:0]
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '%' {
+			if i+2 >= len(p) {
+				return nil, false
+			}
+			hi, lo := unhex(p[i+1]), unhex(p[i+2])
+			if hi < 0 || lo < 0 {
+				return nil, false
+			}
+			c = byte(hi<<4 | lo)
+			if c == '/' || badPathByte(c) {
+				return nil, false
+			}
+			i += 2
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
+}
+
+// isClean reports whether p (starting with '/') is already what
+// path.Clean would return, ignoring one trailing slash: no empty, "." or
+// ".." segments. Most requests are clean, and then no string is built.
+func isClean(p []byte) bool {
+	if len(p) == 0 || p[0] != '/' {
+		return false
+	}
+	end := len(p)
+	if end > 1 && p[end-1] == '/' {
+		end--
+	}
+	start := 1
+	for i := 1; i <= end; i++ {
+		if i == end || p[i] == '/' {
+			seg := p[start:i]
+			if len(seg) == 0 && end > 1 {
+				return false
+			}
+			if len(seg) == 1 && seg[0] == '.' || len(seg) == 2 && seg[0] == '.' && seg[1] == '.' {
+				return false
+			}
+			start = i + 1
+		}
+	}
+	return true
+}
+
+// cleanPath returns path.Clean("/"+p) for the decoded path p ("/a/b",
+// never with a trailing slash unless it is "/") and whether p ended in a
+// slash. When p is clean already it only copies it into a string.
+func cleanPath(p []byte) (clean string, slash bool) {
+	slash = len(p) > 1 && p[len(p)-1] == '/'
+	if isClean(p) {
+		if slash {
+			p = p[:len(p)-1]
+		}
+		return string(p), slash
+	}
+	return path.Clean("/" + string(p)), slash
+}
+
+// hasDotSegment reports whether any segment of the clean path p starts
+// with '.' (dotfiles and dot-directories such as .git, .env).
+func hasDotSegment(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '.' && (i == 0 || p[i-1] == '/') {
+			return true
+		}
+	}
+	return false
+}
+
+// rootName turns a clean absolute path into a name for os.Root: "." for
+// the root itself, else the path without its leading slash. ok is false
+// when filepath.IsLocal refuses it (defence in depth: Clean already
+// removed every "..").
+func rootName(clean string) (string, bool) {
+	if clean == "/" {
+		return ".", true
+	}
+	name := clean[1:]
+	return name, filepath.IsLocal(name)
+}
+
+// pathSafe marks the bytes a Location path may carry unescaped:
+// unreserved, sub-delims except those with meaning in HTML or URLs we
+// want to avoid, ':' and '@' (RFC 3986 §3.3 pchar) and '/'.
+var pathSafe = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-._~!$&()*+,;=:@/" {
+		t[c] = true
+	}
+	return t
+}()
+
+// querySafe marks the bytes a query may carry unescaped when copied into
+// a Location: pchar plus '/' and '?' (RFC 3986 §3.4), and '%' because the
+// query is copied still encoded.
+var querySafe = func() (t [256]bool) {
+	t = pathSafe
+	t['?'] = true
+	t['%'] = true
+	t['\''] = true
+	return t
+}()
+
+const hexDigits = "0123456789ABCDEF"
+
+// appendEscaped percent-encodes every byte of s not marked in safe.
+func appendEscaped(dst []byte, s string, safe *[256]bool) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if safe[c] {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+		}
+	}
+	return dst
+}
+
+// appendLocation appends the redirect target for the directory at the
+// clean path p: p + "/" and the query, percent-encoded. The result is a
+// path-absolute reference (RFC 9110 §10.2.2 allows a relative reference):
+// it starts with exactly one '/' because p is clean (no "//evil.com"
+// protocol-relative reference can come out), and it holds no CTL, space or
+// non-ASCII byte because those are escaped.
+func appendLocation(dst []byte, p string, query []byte, hasQuery bool) []byte {
+	dst = appendEscaped(dst, p, &pathSafe)
+	if len(dst) == 0 || dst[len(dst)-1] != '/' {
+		dst = append(dst, '/')
+	}
+	if hasQuery {
+		dst = append(dst, '?')
+		for _, c := range query {
+			if querySafe[c] {
+				dst = append(dst, c)
+			} else {
+				dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+			}
+		}
+	}
+	return dst
+}
