@@ -1,13 +1,3 @@
-// Package parser is Ferrox's strict, zero-copy HTTP/1.1 request parser
-// (RFC 9112). It works on the caller's []byte and returns views into it.
-//
-// Lifetime rule: every []byte in a Request or Field is a view into the
-// buffer passed to Parser.Parse. The views are valid until the caller
-// overwrites or reuses that buffer (for a connection: until the next read
-// into it). Copy what must outlive that.
-//
-// Package parser imports only the standard library and never allocates on
-// the hot path.
 package parser
 
 // Version is an HTTP version as two single digits (RFC 9112 §2.3).
@@ -57,8 +47,12 @@ type Request struct {
 	// Connection tokens (RFC 9112 §9.3): true when the connection may stay
 	// open after this request's response.
 	KeepAlive bool
-	// Expect100 is set for "Expect: 100-continue" (RFC 9110 §10.1.1).
+	// Expect100 is set for "Expect: 100-continue" in an HTTP/1.1 request
+	// (RFC 9110 §10.1.1; a 1.0 request's Expect is ignored).
 	Expect100 bool
+	// ExpectOther is set when an HTTP/1.1 request's Expect field holds
+	// anything other than 100-continue; the server may answer 417.
+	ExpectOther bool
 
 	HeadLen int // bytes of the head including the final CRLF CRLF (and any leading empty lines)
 
@@ -83,12 +77,17 @@ type Limits struct {
 // after each complete request (Parse does that itself on success).
 type Parser struct {
 	Limits Limits
-	// unexported scan state
-	scanned int
+
+	// Scan state kept between calls that return ErrNeedMore (offsets into
+	// the buffer, never views, so the caller may grow or move the buffer).
+	lead      int // bytes of leading empty lines already skipped (§2.2)
+	lineStart int // start of the incomplete line at the end of the buffer
+	scanned   int // bytes already examined; 0 means "no state"
+	line      int // the incomplete line: 0 request-line, n the n-th field line
 }
 
 // Reset forgets any partial scan state.
-func (p *Parser) Reset() { p.scanned = 0 }
+func (p *Parser) Reset() { p.lead, p.lineStart, p.scanned, p.line = 0, 0, 0, 0 }
 
 // Parse parses one request head at the start of buf into req.
 //
