@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/ferrox/ferrox/server/static"
 )
 
 // Config is the whole server configuration. Its zero value means "all
@@ -95,12 +97,15 @@ type ListingConfig struct {
 
 // FilesConfig controls how files are picked and described.
 type FilesConfig struct {
-	Index         []string `yaml:"index"`         // index file names tried in order; default [index.html]
-	Dotfiles      bool     `yaml:"dotfiles"`      // serve dotfiles; default false (→ 404)
-	Precompressed bool     `yaml:"precompressed"` // serve X.br / X.gz siblings when accepted; default false
-	CacheControl  string   `yaml:"cache_control"` // Cache-Control for files; default "" (none)
-	SPAFallback   string   `yaml:"spa_fallback"`  // file served for unknown paths; default "" (404)
-	// Routes maps a URL path prefix to a directory; default none.
+	Index    []string `yaml:"index"`    // index file names tried in order; default [index.html]
+	Dotfiles bool     `yaml:"dotfiles"` // serve dotfiles; default false (→ 404)
+	// Precompressed serves X.br / X.gz siblings to clients that accept
+	// them; default true.
+	Precompressed *bool  `yaml:"precompressed"`
+	CacheControl  string `yaml:"cache_control"` // Cache-Control for files; default "" (none)
+	SPAFallback   string `yaml:"spa_fallback"`  // file served for unknown paths; default "" (404)
+	// Routes maps an exact URL path ("/about") to a file under serve_dir
+	// ("pages/about.html"); default none.
 	Routes map[string]string `yaml:"routes"`
 	// ErrorPages maps a status code to a file under serve_dir; default none
 	// (built-in pages).
@@ -178,6 +183,21 @@ func (c *Config) ServerHeaderOn() bool { return c.Server.ServerHeader == nil || 
 
 // ListingOn reports whether directory listings are enabled.
 func (c *Config) ListingOn() bool { return c.Listing.Enabled == nil || *c.Listing.Enabled }
+
+// StaticConfig is the file handler's configuration derived from c.
+func (c *Config) StaticConfig() static.Config {
+	return static.Config{
+		Root:            c.ServeDir(),
+		Index:           c.IndexFiles(),
+		ListingOff:      !c.ListingOn(),
+		Dotfiles:        c.Files.Dotfiles,
+		NoPrecompressed: c.Files.Precompressed != nil && !*c.Files.Precompressed,
+		Routes:          c.Files.Routes,
+		SPAFallback:     c.Files.SPAFallback,
+		ErrorPages:      c.Files.ErrorPages,
+		CacheControl:    c.Files.CacheControl,
+	}
+}
 
 // IndexFiles returns files.index with its default.
 func (c *Config) IndexFiles() []string {
@@ -372,7 +392,7 @@ func (c *Config) Validate() error {
 		if len(k) == 0 || k[0] != '/' {
 			return fe("files.routes."+k, "route must start with /")
 		}
-		if err := dirExists(c.Files.Routes[k]); err != nil {
+		if err := fileExists(filepath.Join(c.ServeDir(), filepath.FromSlash(c.Files.Routes[k]))); err != nil {
 			return fe("files.routes."+k, "%v", err)
 		}
 	}

@@ -1,0 +1,334 @@
+package server
+
+import (
+	"bytes"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ferrox/ferrox/parser"
+	"github.com/ferrox/ferrox/server/static"
+)
+
+// Connection states, for shutdown: only an idle connection (waiting for
+// the first byte of its next request) may be closed under it.
+const (
+	stateActive int32 = iota
+	stateIdle
+	stateClosing
+)
+
+// Lingering close: after the last response, the write side is shut and
+// whatever the client still sends is drained for a bounded time, so the
+// response is not destroyed by a reset (RFC 9112 §9.6, the TCP reset
+// problem).
+const (
+	lingerTimeout = 2 * time.Second
+	lingerBytes   = 256 << 10
+)
+
+// reqBufSize is the read buffer a connection takes when a request starts.
+const reqBufSize = 4096
+
+// reqState is everything a connection needs only while it has a request
+// in hand. It comes from a pool when the first byte of a request arrives
+// and goes back when the connection falls idle with nothing buffered, so
+// an idle keep-alive connection holds only its conn struct and goroutine.
+type reqState struct {
+	buf  []byte // read buffer; len(buf) is its usable size
+	r, w int    // unread bytes are buf[r:w]
+	p    parser.Parser
+	req  parser.Request
+	resp static.Response
+	dec  parser.ChunkedDecoder
+}
+
+var statePool = sync.Pool{New: func() any { return &reqState{buf: make([]byte, reqBufSize)} }}
+
+// conn is one client connection, served by one goroutine.
+type conn struct {
+	srv    *Server
+	nc     net.Conn
+	ip     netip.Addr
+	remote string // client IP text, made on first log line
+	state  atomic.Int32
+	st     *reqState
+	one    [1]byte // receives the first byte of the next request while idle
+}
+
+func (c *conn) getState() {
+	c.st = statePool.Get().(*reqState)
+	c.st.r, c.st.w = 0, 0
+}
+
+func (c *conn) putState() {
+	st := c.st
+	if st == nil {
+		return
+	}
+	c.st = nil
+	st.resp.Reset()
+	if len(st.buf) != reqBufSize {
+		// Grown for a big head or chunk line: views may still point into
+		// the old array elsewhere only during a request, so a fresh small
+		// buffer is safe; the big one goes to the garbage collector.
+		st.buf = make([]byte, reqBufSize)
+	}
+	statePool.Put(st)
+}
+
+// serve runs the connection until it closes.
+func (c *conn) serve() {
+	s := c.srv
+	defer s.removeConn(c)
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("panic serving connection", "remote", c.remoteString(), "panic", v)
+		}
+		c.putState()
+		c.nc.Close()
+	}()
+	if s.handshake != nil {
+		c.nc.SetDeadline(time.Now().Add(s.headerTimeout))
+		nc, err := s.handshake(c.nc)
+		if err != nil {
+			s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
+			return
+		}
+		c.nc = nc
+		c.nc.SetDeadline(time.Time{})
+	}
+	first := true
+	for {
+		if c.st == nil || c.st.r == c.st.w {
+			if !c.waitRequest(first) {
+				return
+			}
+		}
+		first = false
+		if !c.serveRequest() {
+			return
+		}
+	}
+}
+
+// waitRequest idles until the first byte of the next request arrives,
+// holding no buffer. The first request of a connection waits at most the
+// header timeout (a connection that never speaks is a slowloris), later
+// ones the idle keep-alive timeout; either expiry closes quietly with a
+// FIN (RFC 9112 §9.5).
+func (c *conn) waitRequest(first bool) bool {
+	s := c.srv
+	c.putState()
+	c.state.Store(stateIdle)
+	if s.shutdown.Load() {
+		return false
+	}
+	d := s.idleTimeout
+	if first {
+		d = s.headerTimeout
+	}
+	c.nc.SetReadDeadline(time.Now().Add(d))
+	n, _ := c.nc.Read(c.one[:])
+	if n == 0 {
+		return false
+	}
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return false // Shutdown closed us meanwhile
+	}
+	c.getState()
+	c.st.buf[0] = c.one[0]
+	c.st.w = 1
+	return true
+}
+
+// serveRequest reads one request head, disposes of its body, answers it
+// and reports whether the connection stays open for another.
+func (c *conn) serveRequest() bool {
+	s := c.srv
+	st := c.st
+	start := time.Now()
+	if st.r > 0 {
+		st.w = copy(st.buf, st.buf[st.r:st.w])
+		st.r = 0
+	}
+
+	// RFC 9112 §2.2 / slowloris: the whole head must arrive within the
+	// header timeout counted from its first byte.
+	c.nc.SetReadDeadline(start.Add(s.headerTimeout))
+	st.p.Limits = s.limits
+	st.p.Reset()
+	var headLen int
+	for {
+		n, err := st.p.Parse(st.buf[:st.w], &st.req)
+		if err == nil {
+			headLen = n
+			break
+		}
+		if err != parser.ErrNeedMore {
+			return c.fail(err, nil, start)
+		}
+		if st.w == len(st.buf) {
+			if len(st.buf) >= s.maxHeadBuf {
+				return c.fail(errHeadTooLarge, nil, start)
+			}
+			c.grow(min(2*len(st.buf), s.maxHeadBuf))
+		}
+		m, err := c.nc.Read(st.buf[st.w:])
+		st.w += m
+		if err != nil && m == 0 {
+			if isTimeout(err) {
+				err = errHeadTimeout
+			}
+			return c.fail(err, nil, start)
+		}
+	}
+	req := &st.req
+	http10 := req.Version.Major == 1 && req.Version.Minor == 0
+
+	// RFC 9110 §10.1.1: an HTTP/1.0 request's Expect is ignored; for 1.1
+	// only 100-continue is understood, anything else gets 417.
+	expect100 := false
+	if v, ok := req.Header("Expect"); ok && !http10 {
+		if !bytes.EqualFold(bytes.TrimSpace(v), []byte("100-continue")) {
+			return c.fail(errExpectation, req, start)
+		}
+		expect100 = true
+	}
+	pos, err := c.discardBody(req, headLen, expect100)
+	if err != nil {
+		return c.fail(err, req, start)
+	}
+	st.r = pos
+
+	resp := &st.resp
+	resp.Reset()
+	s.h.Serve(req, resp)
+	// RFC 9112 §9.3: persistence follows the request's version and
+	// Connection options; a handler or a shutdown may end it sooner.
+	keep := req.KeepAlive && !resp.Close && !s.shutdown.Load()
+	sent, werr := c.writeResponse(resp, respMeta{
+		keepAlive: keep,
+		http10:    http10,
+		noBody:    bytes.Equal(req.Method, []byte("HEAD")),
+	})
+	c.logAccess(req, resp.Status, sent, start)
+	resp.Release()
+	if werr != nil {
+		s.log.Debug("write failed", "remote", c.remoteString(), "err", werr)
+		return false
+	}
+	if !keep {
+		// RFC 9112 §9.6: nothing after a close is processed.
+		c.lingerClose()
+		return false
+	}
+	return true
+}
+
+// grow replaces the read buffer with a larger copy. Views into the old
+// array (the parsed head) stay valid: the old array is not reused.
+func (c *conn) grow(size int) {
+	st := c.st
+	nb := make([]byte, size)
+	copy(nb, st.buf[:st.w])
+	st.buf = nb
+}
+
+// fail answers an error through errorReaction and reports false (the
+// connection closes). req is nil when no head was parsed.
+func (c *conn) fail(err error, req *parser.Request, start time.Time) bool {
+	s := c.srv
+	rc := errorReaction(err)
+	if rc.status == 0 {
+		s.log.Debug("connection ended", "remote", c.remoteString(), "err", err)
+		return false
+	}
+	if rc.status >= 500 {
+		s.log.Error("request failed", "remote", c.remoteString(), "status", rc.status, "err", err)
+	} else {
+		s.log.Debug("request rejected", "remote", c.remoteString(), "status", rc.status, "err", err)
+	}
+	resp := &c.st.resp
+	resp.Reset()
+	if s.eh != nil {
+		s.eh.ErrorResponse(rc.status, resp)
+	}
+	if resp.Status == 0 {
+		resp.Status = rc.status
+		page := static.ErrorPage(rc.status)
+		resp.Header = append(resp.Header, static.Field{Name: "Content-Type", Value: "text/html; charset=utf-8"})
+		resp.Body = append(resp.Body, static.Segment{Data: page})
+		resp.ContentLength = int64(len(page))
+	}
+	resp.Status = rc.status
+	head := req != nil && bytes.Equal(req.Method, []byte("HEAD"))
+	http10 := req != nil && req.Version.Major == 1 && req.Version.Minor == 0
+	sent, werr := c.writeResponse(resp, respMeta{keepAlive: false, http10: http10, noBody: head})
+	c.logAccess(req, rc.status, sent, start)
+	resp.Release()
+	if werr == nil {
+		c.lingerClose()
+	}
+	return false
+}
+
+// lingerClose half-closes the connection and drains what the client still
+// sends, bounded in time and bytes, so the last response is delivered
+// before the socket is closed (RFC 9112 §9.6).
+func (c *conn) lingerClose() {
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	var buf []byte
+	if c.st != nil {
+		buf = c.st.buf
+	} else {
+		buf = c.one[:]
+	}
+	deadline := time.Now().Add(lingerTimeout)
+	c.nc.SetReadDeadline(deadline)
+	for total := 0; total < lingerBytes; {
+		n, err := c.nc.Read(buf)
+		total += n
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (c *conn) remoteString() string {
+	if c.remote == "" {
+		if c.ip.IsValid() {
+			c.remote = c.ip.String()
+		} else {
+			c.remote = c.nc.RemoteAddr().String()
+		}
+	}
+	return c.remote
+}
+
+var protoHTTP = [...][]byte{[]byte("HTTP/1.0"), []byte("HTTP/1.1")}
+
+func (c *conn) logAccess(req *parser.Request, status int, sent int64, start time.Time) {
+	a := c.srv.access
+	if a == nil {
+		return
+	}
+	now := time.Now()
+	e := AccessEntry{Time: now, Remote: c.remoteString(), Status: status, Bytes: sent, Duration: now.Sub(start)}
+	if req != nil {
+		e.Method, e.Target = req.Method, req.Target
+		if req.Version.Major == 1 && req.Version.Minor <= 1 {
+			e.Proto = protoHTTP[req.Version.Minor]
+		} else {
+			e.Proto = []byte{'H', 'T', 'T', 'P', '/', '0' + req.Version.Major, '.', '0' + req.Version.Minor}
+		}
+		e.Referer, _ = req.Header("Referer")
+		e.UserAgent, _ = req.Header("User-Agent")
+	}
+	a.Log(&e)
+}
