@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ferrox/ferrox/corpus"
+)
+
+// fakeCorpus replaces the corpus for one test.
+func fakeCorpus(t *testing.T, cases []corpus.Case) {
+	t.Helper()
+	old := corpusCases
+	corpusCases = func() ([]corpus.Case, error) { return cases, nil }
+	t.Cleanup(func() { corpusCases = old })
+}
+
+func testCases() []corpus.Case {
+	return []corpus.Case{
+		{ID: "ok-get", Section: "RFC9112 3", Level: corpus.MUST, Mode: corpus.SendWhole, Canary: true,
+			Expect: []corpus.Outcome{{Status: "200"}}, Raw: []byte("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")},
+		{ID: "ok-head", Section: "RFC9110 9.3.2", Level: corpus.SHOULD, Mode: corpus.SendWhole,
+			Expect: []corpus.Outcome{{Status: "200"}}, Raw: []byte("HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n")},
+		{ID: "reject-space-colon", Section: "RFC9112 5.1", Level: corpus.MUST, Mode: corpus.SendWhole,
+			Expect: []corpus.Outcome{{Status: "400", Close: true}}, Raw: []byte("GET / HTTP/1.1\r\nHost : localhost\r\n\r\n")},
+		{ID: "may-thing", Section: "RFC9112 2.2", Level: corpus.MAY, Mode: corpus.SendWhole,
+			Expect: []corpus.Outcome{{Status: "200"}}, Raw: []byte("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")},
+	}
+}
+
+// okServer answers every request head with 200 and keeps the connection.
+func okServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				br := bufio.NewReader(c)
+				head := false
+				for range 1000 {
+					l, err := br.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if strings.HasPrefix(l, "HEAD ") {
+						head = true
+					}
+					if l == "\r\n" {
+						if head {
+							io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n")
+						} else {
+							io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+						}
+						head = false
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestConformUsageErrors(t *testing.T) {
+	fakeCorpus(t, testCases())
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"bad-flag", []string{"--bogus"}, "flag provided but not defined"},
+		{"bad-glob", []string{"--list", "--cases", "ok-[", "--target", "127.0.0.1:1"}, "--cases"},
+		{"no-match", []string{"--list", "--cases", "nothing-*"}, "no case matches"},
+		{"bad-level", []string{"--level", "strict"}, "--level"},
+		{"bad-format", []string{"--format", "pdf"}, "--format"},
+		{"no-target", nil, "--target"},
+		{"bad-target", []string{"--target", "localhost"}, "HOST:PORT"},
+		{"remote-refused", []string{"--target", "192.0.2.1:80"}, "--allow-remote"},
+		{"unreachable", []string{"--target", closedPort(t)}, "cannot reach"},
+		{"extra-arg", []string{"--target", "127.0.0.1:1", "extra"}, "unexpected argument"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(append([]string{"conform"}, tc.args...), &out, &errb)
+			if code != 2 || !strings.Contains(errb.String(), tc.wantErr) {
+				t.Errorf("run(conform %q) = %d, stderr %q; want 2 and a message containing %q", tc.args, code, errb.String(), tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestConformList(t *testing.T) {
+	fakeCorpus(t, testCases())
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"all", []string{"--list"}, []string{"ok-get", "ok-head", "reject-space-colon", "may-thing"}},
+		{"must", []string{"--list", "--level", "must"}, []string{"ok-get", "reject-space-colon"}},
+		{"should", []string{"--list", "--level", "should"}, []string{"ok-get", "ok-head", "reject-space-colon"}},
+		{"glob-list", []string{"--list", "--cases", "ok-h*,reject-*"}, []string{"ok-head", "reject-space-colon"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(append([]string{"conform"}, tc.args...), &out, &errb); code != 0 {
+				t.Fatalf("run(conform %q) = %d (stderr %q); want 0", tc.args, code, errb.String())
+			}
+			var got []string
+			for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+				got = append(got, strings.Fields(l)[0])
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Errorf("run(conform %q) listed %q; want %q", tc.args, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestConformRun(t *testing.T) {
+	fakeCorpus(t, testCases())
+	addr := okServer(t)
+	tests := []struct {
+		name      string
+		args      []string
+		wantCode  int
+		wantOut   []string
+		wantFiles []string
+	}{
+		{"pass", []string{"--cases", "ok-*", "--format", "md,json,junit,html"}, 0,
+			[]string{"2 cases: 2 pass, 0 fail"},
+			[]string{"conformance.md", "coverage.md", "conformance.json", "junit.xml", "conformance.html"}},
+		{"must-fail", []string{"--level", "must", "--format", "json"}, 1,
+			[]string{"2 cases: 1 pass, 1 fail", "fail: reject-space-colon"},
+			[]string{"conformance.json"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"conform", "--target", addr, "--timeout", "300ms", "--out", dir}, tc.args...)
+			var out, errb bytes.Buffer
+			code := run(args, &out, &errb)
+			if code != tc.wantCode {
+				t.Errorf("run(%q) = %d; want %d\nstdout: %s\nstderr: %s", args, code, tc.wantCode, out.String(), errb.String())
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("run(%q) stdout %q; want it to contain %q", args, out.String(), w)
+				}
+			}
+			for _, f := range tc.wantFiles {
+				st, err := os.Stat(filepath.Join(dir, f))
+				if err != nil || st.Size() == 0 {
+					t.Errorf("report %s: %v (size %v); want a non-empty file", f, err, st)
+				}
+			}
+			if !strings.Contains(errb.String(), "done in") {
+				t.Errorf("stderr %q; want a final progress line", errb.String())
+			}
+		})
+	}
+}
