@@ -188,8 +188,8 @@ func strictServer(c net.Conn) {
 	br := bufio.NewReader(c)
 	reject := func() {
 		writeResp(c, 400, "bad request\n", "Connection: close")
-		if tc, ok := c.(*net.TCPConn); ok {
-			tc.CloseWrite()
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
 		}
 		c.SetReadDeadline(time.Now().Add(time.Second))
 		io.Copy(io.Discard, io.LimitReader(br, 1<<20))

@@ -153,6 +153,11 @@ func matchOutcome(c *corpus.Case, o corpus.Outcome, obs *Observed, nreq int) (bo
 		}
 		return true, ""
 	}
+	if strings.HasPrefix(strings.TrimSpace(o.Status), "1") && len(obs.Interim) > 0 && len(rs) == 0 {
+		// An interim-only outcome (e.g. "100": the server asked for the
+		// withheld body and is waiting for it).
+		return statusMatch(o.Status, obs.Interim[0].Status) && (!o.Close || closed(obs.End)), ""
+	}
 	if len(rs) == 0 || !statusMatch(o.Status, rs[0].Status) {
 		return false, ""
 	}

@@ -34,6 +34,8 @@ func replay(ctx context.Context, cfg *Config, c *corpus.Case, refs []reqInfo, sp
 		return obs
 	}
 	defer conn.Close()
+	// Cancellation interrupts a blocked read or write at once.
+	defer context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })()
 
 	// Per-case deadline: the send time of a paced case plus a few read
 	// timeouts.
