@@ -189,15 +189,12 @@ func (c *conn) serveRequest() bool {
 	http10 := req.Version.Major == 1 && req.Version.Minor == 0
 
 	// RFC 9110 §10.1.1: an HTTP/1.0 request's Expect is ignored; for 1.1
-	// only 100-continue is understood, anything else gets 417.
-	expect100 := false
-	if v, ok := req.Header("Expect"); ok && !http10 {
-		if !bytes.EqualFold(bytes.TrimSpace(v), []byte("100-continue")) {
-			return c.fail(errExpectation, req, start)
-		}
-		expect100 = true
+	// only 100-continue is understood, anything else gets 417. The parser
+	// sets neither flag for 1.0.
+	if req.ExpectOther {
+		return c.fail(errExpectation, req, start)
 	}
-	pos, err := c.discardBody(req, headLen, expect100)
+	pos, err := c.discardBody(req, headLen, req.Expect100)
 	if err != nil {
 		return c.fail(err, req, start)
 	}

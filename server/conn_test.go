@@ -1,0 +1,262 @@
+package server
+
+import (
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestGetHeadParity(t *testing.T) {
+	e := startServer(t, nil)
+	c := e.dial(t)
+	// HEAD first and a GET pipelined behind it: if HEAD leaked body bytes
+	// the second response would not parse.
+	c.send(strings.Replace(get("/index.html"), "GET", "HEAD", 1) + get("/index.html"))
+	head, hbody := c.read("HEAD")
+	getr, gbody := c.read("GET")
+	if hbody != "" {
+		t.Errorf("HEAD body = %q; want empty", hbody)
+	}
+	if gbody != "<!doctype html><title>t</title><p>hello</p>\n" {
+		t.Errorf("GET body = %q", gbody)
+	}
+	for _, h := range []string{"Content-Length", "Content-Type", "Etag", "Last-Modified", "Server", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"} {
+		if head.Header.Get(h) != getr.Header.Get(h) || getr.Header.Get(h) == "" {
+			t.Errorf("%s: HEAD %q, GET %q; want equal and non-empty", h, head.Header.Get(h), getr.Header.Get(h))
+		}
+	}
+	if _, err := time.Parse(time.RFC1123, getr.Header.Get("Date")); err != nil || !strings.HasSuffix(getr.Header.Get("Date"), " GMT") {
+		t.Errorf("Date = %q; want IMF-fixdate", getr.Header.Get("Date"))
+	}
+	if getr.Proto != "HTTP/1.1" || getr.Close {
+		t.Errorf("GET proto %s close %v; want HTTP/1.1 keep-alive", getr.Proto, getr.Close)
+	}
+}
+
+func TestKeepAliveAndPipelining(t *testing.T) {
+	e := startServer(t, nil)
+	c := e.dial(t)
+	c.send(get("/a.txt"))
+	if _, body := c.read("GET"); body != "alpha\n" {
+		t.Fatalf("first body = %q", body)
+	}
+	c.send(get("/b.txt"))
+	if _, body := c.read("GET"); body != "bravo bravo\n" {
+		t.Fatalf("second body on same conn = %q", body)
+	}
+	// Three requests in one write: answered strictly in order (RFC 9112 §9.3.2).
+	c.send(get("/b.txt") + get("/a.txt") + get("/sub/c.txt"))
+	var got []string
+	for range 3 {
+		_, body := c.read("GET")
+		got = append(got, body)
+	}
+	if diff := cmp.Diff([]string{"bravo bravo\n", "alpha\n", "charlie\n"}, got); diff != "" {
+		t.Errorf("pipelined bodies (-want +got):\n%s", diff)
+	}
+}
+
+func TestConnectionCloseStopsProcessing(t *testing.T) {
+	e := startServer(t, nil)
+	c := e.dial(t)
+	c.send(get("/a.txt", "Connection: close") + get("/b.txt"))
+	resp, body := c.read("GET")
+	// resp.Close is net/http's reading of "Connection: close" (it drops
+	// the field itself).
+	if body != "alpha\n" || !resp.Close {
+		t.Errorf("response = %q close=%v; want alpha, close", body, resp.Close)
+	}
+	c.expectEOF()
+}
+
+func TestHTTP10(t *testing.T) {
+	e := startServer(t, nil)
+	t.Run("close-by-default", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.0\r\n\r\n")
+		resp, body := c.read("GET")
+		if resp.Proto != "HTTP/1.1" || body != "alpha\n" || !resp.Close {
+			t.Errorf("got %s %q close=%v; want HTTP/1.1 alpha close", resp.Proto, body, resp.Close)
+		}
+		if len(resp.TransferEncoding) != 0 {
+			t.Errorf("Transfer-Encoding %v toward HTTP/1.0", resp.TransferEncoding)
+		}
+		c.expectEOF()
+	})
+	t.Run("keep-alive", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+		resp, _ := c.read("GET")
+		if resp.Header.Get("Connection") != "keep-alive" {
+			t.Errorf("Connection = %q; want keep-alive", resp.Header.Get("Connection"))
+		}
+		c.send("GET /b.txt HTTP/1.0\r\n\r\n")
+		if _, body := c.read("GET"); body != "bravo bravo\n" {
+			t.Errorf("second body = %q", body)
+		}
+		c.expectEOF()
+	})
+}
+
+func TestBodies(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.Limits.MaxBodyBytes = 100 })
+	t.Run("content-length-discarded", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello" + get("/b.txt"))
+		if _, body := c.read("GET"); body != "alpha\n" {
+			t.Errorf("first body = %q", body)
+		}
+		if _, body := c.read("GET"); body != "bravo bravo\n" {
+			t.Errorf("second body = %q", body)
+		}
+	})
+	t.Run("content-length-in-pieces", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 50\r\n\r\n0123456789")
+		c.send(strings.Repeat("z", 40) + get("/b.txt"))
+		c.read("GET")
+		if _, body := c.read("GET"); body != "bravo bravo\n" {
+			t.Errorf("second body = %q", body)
+		}
+	})
+	t.Run("chunked-discarded", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\nT: v\r\n\r\n" + get("/b.txt"))
+		if _, body := c.read("GET"); body != "alpha\n" {
+			t.Errorf("first body = %q", body)
+		}
+		if _, body := c.read("GET"); body != "bravo bravo\n" {
+			t.Errorf("second body = %q", body)
+		}
+	})
+	t.Run("content-length-over-limit", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n")
+		resp, _ := c.read("GET")
+		if resp.StatusCode != 413 || !resp.Close {
+			t.Errorf("status %d close %v; want 413 close", resp.StatusCode, resp.Close)
+		}
+		c.expectEOF()
+	})
+	t.Run("chunked-over-limit", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n80\r\n" + strings.Repeat("q", 128) + "\r\n0\r\n\r\n")
+		resp, _ := c.read("GET")
+		if resp.StatusCode != 413 || !resp.Close {
+			t.Errorf("status %d close %v; want 413 close", resp.StatusCode, resp.Close)
+		}
+		c.expectEOF()
+	})
+	t.Run("short-body-half-close", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345")
+		c.nc.(*net.TCPConn).CloseWrite()
+		c.expectEOF() // no response at all, certainly no 2xx
+	})
+}
+
+func TestExpectContinue(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.Limits.MaxBodyBytes = 100 })
+	t.Run("100-before-body", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+		interim, _ := c.read("GET")
+		if interim.StatusCode != 100 {
+			t.Fatalf("interim status = %d; want 100 before the body is sent", interim.StatusCode)
+		}
+		c.send("hello")
+		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
+			t.Errorf("final = %d %q; want 200 alpha", resp.StatusCode, body)
+		}
+	})
+	t.Run("too-large-no-100", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n")
+		resp, _ := c.read("GET")
+		if resp.StatusCode != 413 || !resp.Close {
+			t.Errorf("status %d close %v; want 413 close", resp.StatusCode, resp.Close)
+		}
+	})
+	t.Run("other-expectation", func(t *testing.T) {
+		c := e.dial(t)
+		c.send(get("/a.txt", "Expect: teapot"))
+		if resp, _ := c.read("GET"); resp.StatusCode != 417 {
+			t.Errorf("status %d; want 417", resp.StatusCode)
+		}
+	})
+}
+
+func TestRejectionsAndErrorPages(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.Limits.MaxHeaderBytes = 1024 })
+	for _, tc := range []struct {
+		id     string
+		req    string
+		status int
+		close  bool
+	}{
+		{"duplicate-host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n" + get("/a.txt"), 400, true},
+		{"space-in-target", "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400, true},
+		{"cl-and-te", "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + get("/a.txt"), 400, true},
+		{"head-too-large", "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("v", 2000) + "\r\n\r\n", 431, true},
+		{"not-found", get("/missing.txt"), 404, false},
+		{"bad-method", "FOO / HTTP/1.1\r\nHost: a\r\n\r\n", 501, false},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			c := e.dial(t)
+			c.send(tc.req)
+			resp, body := c.read("GET")
+			if resp.StatusCode != tc.status || resp.Close != tc.close {
+				t.Fatalf("status %d close %v; want %d close %v", resp.StatusCode, resp.Close, tc.status, tc.close)
+			}
+			if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, strconv.Itoa(tc.status)) {
+				t.Errorf("error page Content-Type %q body %q; want an HTML page naming %d", resp.Header.Get("Content-Type"), body, tc.status)
+			}
+			if tc.close {
+				c.expectEOF()
+			}
+		})
+	}
+}
+
+func TestRangeAndNotModified(t *testing.T) {
+	e := startServer(t, nil)
+	c := e.dial(t)
+	c.send(get("/big.bin", "Range: bytes=16-31"))
+	resp, body := c.read("GET")
+	if resp.StatusCode != 206 || body != "0123456789abcdef" || resp.Header.Get("Content-Range") != "bytes 16-31/102400" {
+		t.Fatalf("range: %d %q %q; want 206, 16 bytes, bytes 16-31/102400", resp.StatusCode, body, resp.Header.Get("Content-Range"))
+	}
+	c.send(get("/big.bin"))
+	full, body := c.read("GET")
+	if full.StatusCode != 200 || len(body) != 100<<10 {
+		t.Fatalf("full: %d len %d; want 200 102400", full.StatusCode, len(body))
+	}
+	c.send(get("/big.bin", "If-None-Match: "+full.Header.Get("ETag")) + get("/a.txt"))
+	nm, body := c.read("GET")
+	if nm.StatusCode != 304 || body != "" || nm.Header.Get("ETag") != full.Header.Get("ETag") {
+		t.Errorf("conditional: %d %q ETag %q; want 304, empty, %q", nm.StatusCode, body, nm.Header.Get("ETag"), full.Header.Get("ETag"))
+	}
+	if _, ok := nm.Header["Content-Length"]; ok {
+		t.Errorf("304 has Content-Length %q; want none", nm.Header.Get("Content-Length"))
+	}
+	if _, body := c.read("GET"); body != "alpha\n" {
+		t.Errorf("request after 304 = %q; want alpha", body)
+	}
+}
+
+func TestConnectionLimits(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.Limits.MaxConnsPerIP = 1 })
+	c1 := e.dial(t)
+	c1.send(get("/a.txt"))
+	c1.read("GET") // c1 is now registered and idle
+	c2 := e.dial(t)
+	resp, _ := c2.read("GET")
+	if resp.StatusCode != 503 {
+		t.Errorf("second conn from one IP: status %d; want 503", resp.StatusCode)
+	}
+	c2.expectEOF()
+}
