@@ -1,0 +1,214 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/ferrox/ferrox/server/static"
+)
+
+// pipeServer starts a server with default config (plus mod) inside the
+// current synctest bubble and returns a function that opens one in-memory
+// connection served by it. net.Pipe blocks durably, so fake time advances
+// exactly when every goroutine waits.
+func pipeServer(t *testing.T, dir string, mod func(*Config)) (*Server, func() (net.Conn, <-chan struct{})) {
+	t.Helper()
+	h, err := static.New(static.Config{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	var cfg Config
+	if mod != nil {
+		mod(&cfg)
+	}
+	s := newServer(&cfg, Options{Handler: h})
+	return s, func() (net.Conn, <-chan struct{}) {
+		cli, srv := net.Pipe()
+		done := make(chan struct{})
+		go func() {
+			s.ServeConn(srv)
+			close(done)
+		}()
+		t.Cleanup(func() { cli.Close(); <-done })
+		return cli, done
+	}
+}
+
+func TestSlowHeaderGets408(t *testing.T) {
+	dir := testSite(t)
+	synctest.Test(t, func(t *testing.T) {
+		_, open := pipeServer(t, dir, nil)
+		cli, done := open()
+		start := time.Now()
+		wrote := make(chan struct{})
+		go func() {
+			defer close(wrote)
+			// One header line every 2 s, never the final CRLF.
+			if _, err := io.WriteString(cli, "GET / HTTP/1.1\r\n"); err != nil {
+				return
+			}
+			for range 30 {
+				time.Sleep(2 * time.Second)
+				if _, err := io.WriteString(cli, "X-Dribble: 1\r\n"); err != nil {
+					return
+				}
+			}
+		}()
+		resp, err := http.ReadResponse(bufio.NewReader(cli), nil)
+		if err != nil {
+			t.Fatalf("ReadResponse: %v", err)
+		}
+		elapsed := time.Since(start)
+		if resp.StatusCode != 408 || !resp.Close {
+			t.Errorf("status %d close %v; want 408 close", resp.StatusCode, resp.Close)
+		}
+		if elapsed > 11*time.Second {
+			t.Errorf("cut off after %v; want <= 11s with the default 10s header timeout", elapsed)
+		}
+		<-done
+		<-wrote
+	})
+}
+
+func TestIdleKeepAliveCloses(t *testing.T) {
+	dir := testSite(t)
+	synctest.Test(t, func(t *testing.T) {
+		_, open := pipeServer(t, dir, func(c *Config) { c.Timeouts.Idle = 5 * time.Second })
+		cli, done := open()
+		br := bufio.NewReader(cli)
+		io.WriteString(cli, get("/a.txt"))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		idleFrom := time.Now()
+		if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+			t.Errorf("idle read = %v; want EOF", err)
+		}
+		if got := time.Since(idleFrom); got != 5*time.Second {
+			t.Errorf("idle connection closed after %v; want 5s", got)
+		}
+		<-done
+	})
+}
+
+func TestStalledReaderCutAtWriteTimeout(t *testing.T) {
+	dir := testSite(t)
+	synctest.Test(t, func(t *testing.T) {
+		_, open := pipeServer(t, dir, nil)
+		cli, done := open()
+		start := time.Now()
+		io.WriteString(cli, get("/big.bin")) // then never read
+		<-done
+		if got := time.Since(start); got != DefaultWriteTimeout {
+			t.Errorf("stalled reader dropped after %v; want %v", got, DefaultWriteTimeout)
+		}
+	})
+}
+
+func TestSlowBodyGets408(t *testing.T) {
+	dir := testSite(t)
+	synctest.Test(t, func(t *testing.T) {
+		_, open := pipeServer(t, dir, nil)
+		cli, done := open()
+		start := time.Now()
+		wrote := make(chan struct{})
+		go func() {
+			defer close(wrote)
+			io.WriteString(cli, "GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n")
+			for range 100 {
+				if _, err := io.WriteString(cli, "0123456789"); err != nil {
+					return
+				}
+				time.Sleep(time.Second) // 10 B/s, far below 1 KiB per 10 s
+			}
+		}()
+		resp, err := http.ReadResponse(bufio.NewReader(cli), nil)
+		if err != nil {
+			t.Fatalf("ReadResponse: %v", err)
+		}
+		if resp.StatusCode != 408 {
+			t.Errorf("status %d; want 408", resp.StatusCode)
+		}
+		if got := time.Since(start); got > DefaultBodyRateWindow+time.Second {
+			t.Errorf("slow body cut after %v; want about %v", got, DefaultBodyRateWindow)
+		}
+		<-done
+		<-wrote
+	})
+}
+
+func TestGracefulShutdown(t *testing.T) {
+	dir := testSite(t)
+	synctest.Test(t, func(t *testing.T) {
+		s, open := pipeServer(t, dir, nil)
+		idle, idleDone := open()
+		br := bufio.NewReader(idle)
+		io.WriteString(idle, get("/a.txt"))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+
+		busy, busyDone := open()
+		half := get("/b.txt")
+		io.WriteString(busy, half[:10]) // a request in flight
+		synctest.Wait()
+
+		shut := make(chan error, 1)
+		start := time.Now()
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			shut <- s.Shutdown(ctx)
+		}()
+		<-idleDone // idle connection closed at once
+		if got := time.Since(start); got != 0 {
+			t.Errorf("idle connection closed after %v; want immediately", got)
+		}
+		time.Sleep(time.Second)
+		go io.WriteString(busy, half[10:])
+		resp, err = http.ReadResponse(bufio.NewReader(busy), nil)
+		if err != nil {
+			t.Fatalf("in-flight request: %v", err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || string(body) != "bravo bravo\n" || !resp.Close {
+			t.Errorf("in-flight response %d %q close %v; want 200 bravo close", resp.StatusCode, body, resp.Close)
+		}
+		<-busyDone
+		if err := <-shut; err != nil {
+			t.Errorf("Shutdown = %v; want nil", err)
+		}
+		if n := s.NumConns(); n != 0 {
+			t.Errorf("NumConns after Shutdown = %d; want 0", n)
+		}
+	})
+}
+
+func TestShutdownDeadlineClosesStragglers(t *testing.T) {
+	dir := testSite(t)
+	synctest.Test(t, func(t *testing.T) {
+		s, open := pipeServer(t, dir, nil)
+		busy, busyDone := open()
+		io.WriteString(busy, strings.Repeat("G", 1)) // head started, never finished
+		synctest.Wait()                              // the server is now waiting for the rest
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Shutdown = %v; want DeadlineExceeded", err)
+		}
+		<-busyDone
+	})
+}
