@@ -503,3 +503,48 @@ func validFieldValue(s string) bool {
 	}
 	return true
 }
+
+// Overrides are command-line settings that take precedence over a config
+// file; empty fields leave the file's value.
+type Overrides struct {
+	Root         string // paths.serve_dir
+	Listen       string // host:port → server.addr and server.port
+	LogDir       string // paths.log_dir
+	AccessFormat string // logs.access_format
+	NoListing    bool   // listing.enabled = false
+}
+
+// Apply writes the overrides into c. Errors name the flag.
+func (o Overrides) Apply(c *Config) error {
+	if o.Root != "" {
+		c.Paths.ServeDir = o.Root
+	}
+	if o.Listen != "" {
+		host, port, err := net.SplitHostPort(o.Listen)
+		if err != nil {
+			return fmt.Errorf("--listen %q: want HOST:PORT", o.Listen)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil || p < 1 || p > 65535 {
+			return fmt.Errorf("--listen %q: port must be 1-65535", o.Listen)
+		}
+		if host == "" {
+			host = "0.0.0.0" // ":8080" means every IPv4 interface
+		}
+		c.Server.Addr, c.Server.Port = host, p
+	}
+	if o.LogDir != "" {
+		c.Paths.LogDir = o.LogDir
+	}
+	if o.AccessFormat != "" {
+		if _, ok := ParseAccessFormat(o.AccessFormat); !ok {
+			return fmt.Errorf("--access-format %q: want combined, common or json", o.AccessFormat)
+		}
+		c.Logs.AccessFormat = o.AccessFormat
+	}
+	if o.NoListing {
+		off := false
+		c.Listing.Enabled = &off
+	}
+	return nil
+}

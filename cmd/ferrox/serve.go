@@ -1,12 +1,142 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ferrox/ferrox/server"
 )
 
-// cmdServe is a placeholder until its issue lands.
+// cmdServe runs `ferrox serve`: flags and an optional config file become a
+// server.Config; signals drive shutdown (SIGINT, SIGTERM) and log reopening
+// (SIGUSR1, and SIGHUP until configuration reload exists).
 func cmdServe(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ferrox: not implemented yet")
-	return 2
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		configFile string
+		o          server.Overrides
+	)
+	fs.StringVar(&configFile, "config", "", "YAML config `file` (optional; see ferrox.yml)")
+	fs.StringVar(&o.Root, "root", "", "directory to serve (default www)")
+	fs.StringVar(&o.Listen, "listen", "", "listen address `HOST:PORT` (default 127.0.0.1:8080)")
+	fs.StringVar(&o.LogDir, "log-dir", "", "write access.log and error.log in `DIR` (default stdout/stderr)")
+	fs.StringVar(&o.AccessFormat, "access-format", "", "access log format: combined, common or json (default combined)")
+	fs.BoolVar(&o.NoListing, "no-listing", false, "disable directory listings")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ferrox serve [--config FILE] [--root DIR] [--listen HOST:PORT] [--log-dir DIR] [--access-format F] [--no-listing]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "ferrox: serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+
+	var cfg server.Config
+	if configFile != "" {
+		b, err := os.ReadFile(configFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ferrox: %v\n", err)
+			return 2
+		}
+		c, root, err := server.ParseConfig(configFile, b)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+		cfg = c
+		if err := o.Apply(&cfg); err != nil {
+			fmt.Fprintf(stderr, "ferrox: %v\n", err)
+			return 2
+		}
+		if err := cfg.Validate(); err != nil {
+			fmt.Fprintln(stderr, server.PositionError(configFile, root, err))
+			return 2
+		}
+	} else {
+		if err := o.Apply(&cfg); err != nil {
+			fmt.Fprintf(stderr, "ferrox: %v\n", err)
+			return 2
+		}
+		if err := cfg.Validate(); err != nil {
+			fmt.Fprintf(stderr, "ferrox: %v\n", err)
+			return 2
+		}
+	}
+	if cfg.TLS.Enabled {
+		fmt.Fprintln(stderr, "ferrox: tls.enabled: the HTTPS listener is not available yet; serving plain HTTP only")
+	}
+
+	logs, err := server.OpenLogs(&cfg, stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "ferrox: %v\n", err)
+		return 2
+	}
+	defer logs.Close()
+	srv, h, err := server.NewStatic(cfg, server.Options{Access: logs.Access, ErrorLog: logs.Error})
+	if err != nil {
+		fmt.Fprintf(stderr, "ferrox: %v\n", err)
+		return 2
+	}
+	defer h.Close()
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		fmt.Fprintf(stderr, "ferrox: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "ferrox: serving %s on http://%s\n", cfg.ServeDir(), ln.Addr())
+
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	grace := cfg.Timeouts.ShutdownGrace
+	if grace == 0 {
+		grace = server.DefaultShutdownGrace
+	}
+	for {
+		select {
+		case err := <-served:
+			// The listener failed on its own.
+			logs.Error.Error("listener failed", "err", err)
+			srv.Close()
+			return 1
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGUSR1, syscall.SIGHUP:
+				// SIGHUP is reserved for configuration reload; until then it
+				// reopens the logs like SIGUSR1.
+				if err := logs.Reopen(); err != nil {
+					fmt.Fprintf(stderr, "ferrox: reopening logs: %v\n", err)
+				} else {
+					logs.Error.Info("logs reopened", "signal", sig.String())
+				}
+				continue
+			}
+			logs.Error.Info("shutting down", "signal", sig.String(), "grace", grace)
+			ctx, cancel := context.WithTimeout(context.Background(), grace)
+			err := srv.Shutdown(ctx)
+			cancel()
+			<-served
+			if err != nil {
+				logs.Error.Warn("grace period over; remaining connections closed", "err", err)
+			}
+			return 0
+		}
+	}
 }
