@@ -1,0 +1,137 @@
+// Command matrix reads ferrox.conformance/v1 JSON reports and writes the
+// side-by-side matrix (matrix.md, matrix.html) and, beside each JSON
+// report, its Markdown and HTML renderings.
+//
+//	go run ./reports/cmd/matrix -out reports/baseline nginx=reports/baseline/nginx ferrox=reports/baseline/ferrox/report.json
+//
+// Each argument is NAME=PATH: PATH is a JSON report or a directory holding
+// exactly one. NAME labels the target's column. Exit status: 0 ok, 1 on any
+// error, 2 on bad usage.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ferrox/ferrox/conformance"
+	"github.com/ferrox/ferrox/reports"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", ".", "directory for matrix.md and matrix.html")
+	perTarget := fs.Bool("per-target", true, "also write report.md and report.html beside each JSON report")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: matrix [-out DIR] NAME=REPORT.json|DIR ...")
+		return 2
+	}
+	var runs []*conformance.Run
+	for _, arg := range fs.Args() {
+		name, path, ok := strings.Cut(arg, "=")
+		if !ok || name == "" || path == "" {
+			fmt.Fprintf(stderr, "matrix: argument %q is not NAME=PATH\n", arg)
+			return 2
+		}
+		file, err := reportFile(path)
+		if err != nil {
+			fmt.Fprintln(stderr, "matrix:", err)
+			return 1
+		}
+		run, err := readRun(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "matrix: %s: %v\n", file, err)
+			return 1
+		}
+		if *perTarget {
+			dir := filepath.Dir(file)
+			for _, o := range []struct {
+				name string
+				r    reports.Reporter
+			}{{"report.md", reports.ConformMarkdown(run)}, {"report.html", reports.ConformHTML(run)}} {
+				if err := writeFile(filepath.Join(dir, o.name), o.r); err != nil {
+					fmt.Fprintln(stderr, "matrix:", err)
+					return 1
+				}
+			}
+		}
+		run.Target = name
+		runs = append(runs, run)
+	}
+	for _, o := range []struct {
+		name string
+		r    reports.Reporter
+	}{{"matrix.md", reports.Matrix(runs)}, {"matrix.html", reports.MatrixHTML(runs)}} {
+		if err := writeFile(filepath.Join(*out, o.name), o.r); err != nil {
+			fmt.Fprintln(stderr, "matrix:", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// reportFile resolves a directory to the one JSON report inside it.
+func reportFile(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if !st.IsDir() {
+		return path, nil
+	}
+	matches, err := filepath.Glob(filepath.Join(path, "*.json"))
+	if err != nil {
+		return "", err
+	}
+	if len(matches) != 1 {
+		return "", fmt.Errorf("%s: want exactly one *.json report, found %d", path, len(matches))
+	}
+	return matches[0], nil
+}
+
+func readRun(path string) (*conformance.Run, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return reports.ReadConformJSON(bufio.NewReader(f))
+}
+
+// writeFile writes a report atomically enough for a script: to a temp
+// file in the same directory, renamed into place on success.
+func writeFile(path string, r reports.Reporter) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".matrix-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, os.Remove(tmp.Name()))
+		}
+	}()
+	if err := r(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

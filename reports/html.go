@@ -1,0 +1,255 @@
+package reports
+
+import (
+	"html"
+	"html/template"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/ferrox/ferrox/conformance"
+)
+
+// wireHTML renders bytes as escaped text for a <pre>: escapes are wrapped
+// in <span class="e"> so they stand out. Every piece of text goes through
+// html.EscapeString; escapeSegs already guarantees pure printable ASCII.
+func wireHTML(b []byte) template.HTML {
+	shown, cut := truncated(b, maxShownBytes)
+	var sb strings.Builder
+	for _, s := range escapeSegs(shown) {
+		if s.Esc {
+			sb.WriteString(`<span class="e">`)
+			sb.WriteString(html.EscapeString(s.Text))
+			sb.WriteString(`</span>`)
+			if s.NL {
+				sb.WriteByte('\n')
+			}
+			continue
+		}
+		sb.WriteString(html.EscapeString(s.Text))
+	}
+	if cut > 0 {
+		sb.WriteString(`<span class="cut">[truncated: ` + strconv.Itoa(cut) + ` more bytes]</span>`)
+	}
+	return template.HTML(sb.String())
+}
+
+type htmlCase struct {
+	R        *conformance.Result
+	Expected []string
+	Statuses string
+	End      string
+	Elapsed  string
+	Sent     template.HTML
+	Received template.HTML
+	SentLen  int
+	RecvLen  int
+}
+
+type htmlConformPage struct {
+	Run      *conformance.Run
+	Started  string
+	Duration string
+	Tally    tally
+	Levels   []levelTally
+	Sections []sectionGroup
+	Cases    []htmlCase
+}
+
+// ConformHTML renders a run as one self-contained HTML page (inline CSS and
+// a little JavaScript, no external assets): the counts, filters by level,
+// section, verdict and id, and one collapsible entry per case with both
+// byte streams shown escaped.
+func ConformHTML(run *conformance.Run) Reporter {
+	return func(w0 io.Writer) error {
+		p := htmlConformPage{
+			Run:      run,
+			Started:  formatTime(run.Started),
+			Duration: formatMS(run.Duration),
+			Tally:    countRun(run),
+			Levels:   levelTallies(run),
+			Sections: groupBySection(run),
+		}
+		for _, g := range p.Sections {
+			for _, r := range g.Results {
+				o := &r.Observed
+				p.Cases = append(p.Cases, htmlCase{
+					R:        r,
+					Expected: formatOutcomes(r.Case.Expect),
+					Statuses: statusList(o),
+					End:      endOf(o),
+					Elapsed:  formatMS(o.Elapsed),
+					Sent:     wireHTML(o.Sent),
+					Received: wireHTML(o.Received),
+					SentLen:  len(o.Sent),
+					RecvLen:  len(o.Received),
+				})
+			}
+		}
+		w := newStickyWriter(w0)
+		if err := conformTmpl.Execute(w, p); err != nil {
+			if w.err != nil {
+				return w.err
+			}
+			return err
+		}
+		return w.close()
+	}
+}
+
+var tmplFuncs = template.FuncMap{
+	"lower": strings.ToLower,
+	"sym":   func(v conformance.Verdict) string { return verdictSymbol(v) },
+	"ms":    formatMS,
+}
+
+const pageCSS = `
+:root{--bg:#f7f8fa;--fg:#1d2330;--mute:#6b7385;--line:#dfe3ea;--card:#fff;
+--pass:#1f8f4e;--pass-bg:#e5f5ec;--fail:#c62828;--fail-bg:#fdecec;--warn:#a86200;--warn-bg:#fff4e0;--error:#6a3fb5;--error-bg:#f1ebfb}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+header{background:#1d2330;color:#fff;padding:18px 28px}
+header h1{margin:0 0 4px;font-size:20px;font-weight:600}
+header .meta{color:#b7bfd0;font-size:13px}
+main{padding:18px 28px;max-width:1400px}
+code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:16px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 16px;min-width:110px}
+.card b{display:block;font-size:24px}
+.card.pass b{color:var(--pass)}.card.fail b{color:var(--fail)}.card.warn b{color:var(--warn)}.card.error b{color:var(--error)}
+table{border-collapse:collapse;background:var(--card);border:1px solid var(--line);border-radius:6px}
+th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th{background:#eef1f6;font-weight:600;font-size:12.5px}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.tables{display:flex;gap:18px;flex-wrap:wrap;align-items:flex-start;margin-bottom:18px}
+.filters{position:sticky;top:0;z-index:2;background:var(--bg);padding:10px 0;border-bottom:1px solid var(--line);margin-bottom:10px;display:flex;gap:14px;flex-wrap:wrap;align-items:center}
+.filters label{white-space:nowrap}
+.filters input[type=search]{padding:5px 8px;border:1px solid var(--line);border-radius:5px;min-width:220px}
+.filters select{padding:4px;border:1px solid var(--line);border-radius:5px;max-width:220px}
+.filters button{padding:4px 10px;border:1px solid var(--line);border-radius:5px;background:#fff;cursor:pointer}
+.count{color:var(--mute)}
+.badge{display:inline-block;min-width:44px;text-align:center;padding:1px 6px;border-radius:4px;font-size:11.5px;font-weight:700;text-transform:uppercase}
+.v-pass{background:var(--pass-bg);color:var(--pass)}.v-fail{background:var(--fail-bg);color:var(--fail)}
+.v-warn{background:var(--warn-bg);color:var(--warn)}.v-error{background:var(--error-bg);color:var(--error)}
+details.case{background:var(--card);border:1px solid var(--line);border-left-width:4px;border-radius:6px;margin:6px 0}
+details.case.pass{border-left-color:var(--pass)}details.case.fail{border-left-color:var(--fail)}
+details.case.warn{border-left-color:var(--warn)}details.case.error{border-left-color:var(--error)}
+details.case>summary{cursor:pointer;padding:7px 10px;display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
+details.case>summary .id{font-weight:600}
+details.case>summary .sec,details.case>summary .lvl{color:var(--mute);font-size:12.5px}
+details.case>summary .obs{margin-left:auto;color:var(--mute)}
+details.case .body{padding:4px 14px 12px;border-top:1px solid var(--line)}
+dl.kv{display:grid;grid-template-columns:120px 1fr;gap:3px 12px;margin:8px 0}
+dl.kv dt{color:var(--mute)}dl.kv dd{margin:0}
+.pill{display:inline-block;border:1px solid var(--line);border-radius:10px;padding:0 7px;margin-right:4px;font-size:12px}
+pre.wire{background:#0f1420;color:#d7dde8;padding:10px 12px;border-radius:6px;overflow:auto;max-height:420px;white-space:pre-wrap;word-break:break-all;margin:4px 0 10px}
+pre.wire .e{color:#ffb86b}
+pre.wire .cut{color:#ff6b6b;display:block;margin-top:6px}
+h2{font-size:16px;margin:18px 0 8px}
+h3{font-size:13px;margin:12px 0 4px;color:var(--mute);text-transform:uppercase;letter-spacing:.04em}
+.hdrs{margin:0;padding-left:16px}
+tr.dis td{background:#fffbe6}
+td.cell{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;white-space:nowrap}
+td.cell.pass{color:var(--pass)}td.cell.fail{color:var(--fail);background:var(--fail-bg)}
+td.cell.warn{color:var(--warn);background:var(--warn-bg)}td.cell.error{color:var(--error);background:var(--error-bg)}
+td.cell.none{color:var(--mute)}
+[hidden]{display:none!important}
+`
+
+var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Ferrox conformance: {{.Run.Target}}</title>
+<style>` + pageCSS + `</style></head>
+<body>
+<header><h1>Conformance: <span class="mono">{{.Run.Target}}</span></h1>
+<div class="meta">started {{.Started}} · {{.Duration}} ms · TLS {{.Run.TLS}} · {{.Tally.Total}} cases</div></header>
+<main>
+<div class="cards">
+<div class="card pass"><b>{{.Tally.Pass}}</b>pass</div>
+<div class="card fail"><b>{{.Tally.Fail}}</b>fail</div>
+<div class="card warn"><b>{{.Tally.Warn}}</b>warn</div>
+<div class="card error"><b>{{.Tally.Error}}</b>error</div>
+</div>
+<div class="tables">
+<table><thead><tr><th>Level</th><th class="n">Cases</th><th class="n">Pass</th><th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th></tr></thead><tbody>
+{{range .Levels}}<tr><td>{{.Level}}</td><td class="n">{{.T.Total}}</td><td class="n">{{.T.Pass}}</td><td class="n">{{.T.Fail}}</td><td class="n">{{.T.Warn}}</td><td class="n">{{.T.Error}}</td></tr>
+{{end}}</tbody></table>
+<table><thead><tr><th>Section</th><th class="n">Cases</th><th class="n">Pass</th><th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th></tr></thead><tbody>
+{{range .Sections}}<tr><td>{{.Section}}</td><td class="n">{{.Tally.Total}}</td><td class="n">{{.Tally.Pass}}</td><td class="n">{{.Tally.Fail}}</td><td class="n">{{.Tally.Warn}}</td><td class="n">{{.Tally.Error}}</td></tr>
+{{end}}</tbody></table>
+</div>
+<div class="filters">
+<span>Verdict:</span>
+<label><input type="checkbox" class="fv" value="pass" checked> pass</label>
+<label><input type="checkbox" class="fv" value="fail" checked> fail</label>
+<label><input type="checkbox" class="fv" value="warn" checked> warn</label>
+<label><input type="checkbox" class="fv" value="error" checked> error</label>
+<label>Level <select id="flevel"><option value="">all</option>{{range .Levels}}<option>{{.Level}}</option>{{end}}</select></label>
+<label>Section <select id="fsection"><option value="">all</option>{{range .Sections}}<option>{{.Section}}</option>{{end}}</select></label>
+<input type="search" id="fq" placeholder="search case id…">
+<button type="button" id="expand">expand</button><button type="button" id="collapse">collapse</button>
+<span class="count"><span id="shown">{{len .Cases}}</span> of {{len .Cases}} shown</span>
+</div>
+{{range .Cases}}{{$r := .R}}<details class="case {{$r.Verdict}}" data-verdict="{{$r.Verdict}}" data-level="{{$r.Case.Level}}" data-section="{{$r.Case.Section}}" data-id="{{lower $r.Case.ID}}">
+<summary><span class="badge v-{{$r.Verdict}}">{{$r.Verdict}}</span><span class="id mono">{{$r.Case.ID}}</span><span class="sec">{{$r.Case.Section}}</span><span class="lvl">{{$r.Case.Level}}</span><span class="obs mono">{{.Statuses}} · {{.End}}</span></summary>
+<div class="body">
+<dl class="kv">
+<dt>Checks</dt><dd>{{$r.Case.Checks}}</dd>
+<dt>Reason</dt><dd>{{$r.Reason}}</dd>
+<dt>Requirement</dt><dd class="mono">{{$r.Case.Requirement}}</dd>
+<dt>Expected</dt><dd>{{range .Expected}}<span class="pill mono">{{.}}</span>{{end}}</dd>
+<dt>Observed</dt><dd class="mono">status {{.Statuses}} · end {{.End}} · {{.Elapsed}} ms</dd>
+{{if $r.Observed.Note}}<dt>Note</dt><dd>{{$r.Observed.Note}}</dd>{{end}}
+{{if $r.Case.Mode}}<dt>Mode</dt><dd>{{$r.Case.Mode}}{{if $r.Case.Canary}} + canary{{end}}</dd>{{end}}
+{{if $r.Case.Check}}<dt>Extra checks</dt><dd>{{range $r.Case.Check}}<span class="pill mono">{{.}}</span>{{end}}</dd>{{end}}
+{{if $r.Case.File}}<dt>Case file</dt><dd class="mono">{{$r.Case.File}}</dd>{{end}}
+</dl>
+{{if $r.Observed.Responses}}<h3>Responses</h3>
+<table><thead><tr><th>#</th><th>Status</th><th>Proto</th><th>Framing</th><th class="n">Body</th><th>Headers</th></tr></thead><tbody>
+{{range $i, $p := $r.Observed.Responses}}<tr><td>{{$i}}</td><td class="mono">{{$p.Status}}</td><td class="mono">{{$p.Proto}}</td><td>{{$p.Framing}}</td><td class="n">{{$p.BodyLen}}</td><td><ul class="hdrs mono">{{range $p.Headers}}<li>{{index . 0}}: {{index . 1}}</li>{{end}}</ul></td></tr>
+{{end}}</tbody></table>{{end}}
+<h3>Sent ({{.SentLen}} bytes)</h3>
+<pre class="wire">{{.Sent}}</pre>
+<h3>Received ({{.RecvLen}} bytes)</h3>
+<pre class="wire">{{.Received}}</pre>
+</div></details>
+{{end}}
+</main>
+<script>
+(function () {
+  var cases = Array.prototype.slice.call(document.querySelectorAll("details.case"));
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("input.fv"));
+  var level = document.getElementById("flevel");
+  var section = document.getElementById("fsection");
+  var q = document.getElementById("fq");
+  var shown = document.getElementById("shown");
+  function apply() {
+    var want = {};
+    boxes.forEach(function (b) { want[b.value] = b.checked; });
+    var lv = level.value, sec = section.value, text = q.value.trim().toLowerCase(), n = 0;
+    cases.forEach(function (c) {
+      var ok = want[c.dataset.verdict] !== false &&
+        (lv === "" || c.dataset.level === lv) &&
+        (sec === "" || c.dataset.section === sec) &&
+        (text === "" || c.dataset.id.indexOf(text) !== -1);
+      c.hidden = !ok;
+      if (ok) { n++; }
+    });
+    shown.textContent = String(n);
+  }
+  boxes.forEach(function (b) { b.addEventListener("change", apply); });
+  level.addEventListener("change", apply);
+  section.addEventListener("change", apply);
+  q.addEventListener("input", apply);
+  document.getElementById("expand").addEventListener("click", function () {
+    cases.forEach(function (c) { if (!c.hidden) { c.open = true; } });
+  });
+  document.getElementById("collapse").addEventListener("click", function () {
+    cases.forEach(function (c) { c.open = false; });
+  });
+  apply();
+}());
+</script>
+</body></html>
+`))
