@@ -1,6 +1,10 @@
 package static
 
-import "strings"
+import (
+	"strings"
+	"sync"
+	"time"
+)
 
 // compressible reports whether a media type is worth a precompressed
 // sibling; only then are .br/.gz siblings looked for (images, video and
@@ -106,4 +110,52 @@ type coding struct {
 var codings = [...]coding{
 	{".br", "br", "br"},
 	{".gz", "gzip", "gz"},
+}
+
+// siblingTTL is how long the presence of precompressed siblings is
+// remembered; a sibling created or removed is noticed within this time (or
+// at once when the original's modification time changes).
+const siblingTTL = time.Second
+
+// maxSiblingEntries bounds the cache; when full it is emptied.
+const maxSiblingEntries = 4096
+
+// siblingCache remembers which precompressed siblings a file has, so a
+// plain request for a compressible file does not pay two failed lookups
+// just to decide whether to send Vary.
+type siblingCache struct {
+	mu sync.Mutex
+	m  map[string]siblingEntry
+}
+
+type siblingEntry struct {
+	mask    uint8 // bit i set: a regular file name+codings[i].suffix exists
+	mtime   int64 // the original's modification time (ns) when checked
+	expires int64 // unix ns
+}
+
+// siblings returns the mask of existing siblings of name.
+func (h *Handler) siblings(name string, mtime int64, now time.Time) uint8 {
+	c := &h.sib
+	t := now.UnixNano()
+	c.mu.Lock()
+	e, ok := c.m[name]
+	c.mu.Unlock()
+	if ok && e.mtime == mtime && t < e.expires {
+		return e.mask
+	}
+	var mask uint8
+	for i := range codings {
+		if st, err := h.root.Stat(name + codings[i].suffix); err == nil && st.Mode().IsRegular() {
+			mask |= 1 << i
+		}
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxSiblingEntries {
+		c.m = make(map[string]siblingEntry)
+	}
+	// name may alias a request buffer: the key must be a copy.
+	c.m[strings.Clone(name)] = siblingEntry{mask, mtime, t + int64(siblingTTL)}
+	c.mu.Unlock()
+	return mask
 }

@@ -1,10 +1,10 @@
 package static
 
 import (
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/ferrox/ferrox/internal/mime"
 )
@@ -18,20 +18,20 @@ func contentType(name string) string { return mime.ForName(name) }
 
 // serveFile answers GET or HEAD for the regular file f (already kept by
 // resp) named name under the root.
-func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fs.FileInfo, name string, head bool) {
+func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fileStat, name string, head bool) {
 	ctype := contentType(name)
 	encoding := ""
 	etagSuffix := ""
 	vary := false
+	now := h.now()
 	if h.precompressed && compressible(ctype) {
-		f, fi, encoding, etagSuffix, vary = h.negotiate(r, resp, f, fi, name)
+		f, fi, encoding, etagSuffix, vary = h.negotiate(r, resp, f, fi, name, now)
 	}
 
-	now := h.now()
 	var v validators
-	v.modTime = lastModified(fi.ModTime(), now)
+	v.modTime = lastModified(fi.mtime, now)
 	m := resp.mark()
-	resp.scratch = appendETag(resp.scratch, fi.Size(), fi.ModTime(), etagSuffix)
+	resp.scratch = appendETag(resp.scratch, fi.size, fi.mtime, etagSuffix)
 	v.etag = resp.str(m)
 	m = resp.mark()
 	resp.scratch = v.modTime.UTC().AppendFormat(resp.scratch, imfFixdate)
@@ -55,7 +55,7 @@ func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fs.FileIn
 		return
 	}
 
-	size := fi.Size()
+	size := fi.size
 	resp.add("Content-Type", ctype)
 	if encoding != "" {
 		resp.add("Content-Encoding", encoding)
@@ -110,10 +110,14 @@ func (h *Handler) addCacheFields(resp *Response, vary bool) {
 
 // negotiate looks for precompressed siblings of name (RFC 9110 §12.5.3,
 // §8.4). It returns the file to send (the sibling, registered in resp, or
-// the original), its info, the Content-Encoding and ETag suffix, and
+// the original), its metadata, the Content-Encoding and ETag suffix, and
 // whether any sibling exists (then the response varies on
 // Accept-Encoding, also when the original is sent).
-func (h *Handler) negotiate(r *request, resp *Response, f *os.File, fi fs.FileInfo, name string) (*os.File, fs.FileInfo, string, string, bool) {
+func (h *Handler) negotiate(r *request, resp *Response, f *os.File, fi fileStat, name string, now time.Time) (*os.File, fileStat, string, string, bool) {
+	mask := h.siblings(name, fi.mtime.UnixNano(), now)
+	if mask == 0 {
+		return f, fi, "", "", false
+	}
 	qbr, qgz := 0, 0
 	if ae, ok := r.header("Accept-Encoding"); ok {
 		qbr, qgz = acceptedCodings(ae)
@@ -124,30 +128,23 @@ func (h *Handler) negotiate(r *request, resp *Response, f *os.File, fi fs.FileIn
 		order = [2]int{1, 0}
 	}
 	weights := [2]int{qbr, qgz}
-	vary := false
 	for _, i := range order {
-		c := &codings[i]
-		sib := name + c.suffix
-		if weights[i] <= 0 {
-			if !vary {
-				if st, err := h.root.Stat(sib); err == nil && st.Mode().IsRegular() {
-					vary = true
-				}
-			}
+		if weights[i] <= 0 || mask&(1<<i) == 0 {
 			continue
 		}
-		sf, sfi, err := h.open(sib)
+		c := &codings[i]
+		sf, sfi, err := h.open(name + c.suffix)
 		if err != nil {
 			continue
 		}
-		if !sfi.Mode().IsRegular() {
+		if sfi.kind != kindRegular {
 			sf.Close()
 			continue
 		}
 		resp.keep(sf)
 		return sf, sfi, c.name, c.tag, true
 	}
-	return f, fi, "", "", vary
+	return f, fi, "", "", true
 }
 
 func (h *Handler) singleRange(resp *Response, f *os.File, br byteRange, size int64) {

@@ -59,6 +59,7 @@ type Handler struct {
 	errPages      map[int]errorOverride
 	cacheControl  string
 	now           func() time.Time
+	sib           siblingCache
 }
 
 type errorOverride struct {
@@ -259,15 +260,15 @@ func (h *Handler) get(r *request, resp *Response, head bool) {
 const openFlags = os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_NOCTTY
 
 // open opens name under the root and stats it.
-func (h *Handler) open(name string) (*os.File, fs.FileInfo, error) {
+func (h *Handler) open(name string) (*os.File, fileStat, error) {
 	f, err := h.root.OpenFile(name, openFlags, 0)
 	if err != nil {
-		return nil, nil, err
+		return nil, fileStat{}, err
 	}
-	fi, err := f.Stat()
+	fi, err := fstat(f)
 	if err != nil {
 		f.Close()
-		return nil, nil, err
+		return nil, fileStat{}, err
 	}
 	return f, fi, nil
 }
@@ -313,7 +314,7 @@ func (h *Handler) serveName(r *request, resp *Response, name, clean string, slas
 		return
 	}
 	switch {
-	case fi.Mode().IsRegular():
+	case fi.kind == kindRegular:
 		if slash {
 			// A file named with a trailing slash does not exist.
 			f.Close()
@@ -322,7 +323,7 @@ func (h *Handler) serveName(r *request, resp *Response, name, clean string, slas
 		}
 		resp.keep(f)
 		h.serveFile(r, resp, f, fi, name, head)
-	case fi.IsDir():
+	case fi.kind == kindDir:
 		h.serveDir(r, resp, f, name, clean, slash, head)
 	default:
 		// Devices, sockets, FIFOs: not files we serve.
@@ -347,7 +348,7 @@ func (h *Handler) serveSPA(r *request, resp *Response, head bool) {
 		h.errorPage(statusForError(err), resp)
 		return
 	}
-	if !fi.Mode().IsRegular() {
+	if fi.kind != kindRegular {
 		f.Close()
 		h.errorPage(404, resp)
 		return

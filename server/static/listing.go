@@ -41,7 +41,7 @@ func (h *Handler) serveDir(r *request, resp *Response, f *os.File, name, clean s
 		if err != nil {
 			continue
 		}
-		if !infi.Mode().IsRegular() {
+		if infi.kind != kindRegular {
 			inf.Close()
 			continue
 		}

@@ -1,0 +1,51 @@
+package static
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// benchRoot is a root holding one 1 KiB file, file.html, and one with
+// no compressible type, file.bin.
+func benchRoot(b testing.TB) string {
+	root := b.TempDir()
+	for _, n := range []string{"file.html", "file.bin"} {
+		if err := os.WriteFile(filepath.Join(root, n), []byte(strings.Repeat("x", 1024)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return root
+}
+
+func benchServe(b *testing.B, target string, kv ...string) {
+	h, err := New(Config{Root: benchRoot(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	r := mkreq("GET", target, kv...)
+	resp := &Response{}
+	b.ReportAllocs()
+	for b.Loop() {
+		resp.Reset()
+		h.serve(r, resp)
+		if resp.Status != 200 || resp.ContentLength != 1024 {
+			b.Fatalf("status %d, length %d", resp.Status, resp.ContentLength)
+		}
+		resp.Release()
+	}
+}
+
+// BenchmarkServeFile: a plain GET of an existing 1 KiB file.
+func BenchmarkServeFile(b *testing.B) { benchServe(b, "/file.html") }
+
+// BenchmarkServeFileBin: the same for a type without sibling lookups.
+func BenchmarkServeFileBin(b *testing.B) { benchServe(b, "/file.bin") }
+
+// BenchmarkServeFileAcceptEncoding: a browser-like GET that looks for
+// .br/.gz siblings which do not exist.
+func BenchmarkServeFileAcceptEncoding(b *testing.B) {
+	benchServe(b, "/file.html", "Accept-Encoding", "gzip, deflate, br")
+}
