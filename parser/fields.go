@@ -1,63 +1,100 @@
 package parser
 
-// parseField parses one field line (without its CRLF):
-// field-line = field-name ":" OWS field-value OWS (RFC 9112 §5). It
-// reports the first error in byte order.
-func parseField(line []byte, base int) (Field, *Error) {
+import "math/bits"
+
+// scanField scans the field line at buf[j:] (its first byte already
+// checked by lineStart) into f and returns the start of the next line:
+// field-line = field-name ":" OWS field-value OWS, then CRLF (RFC 9112
+// §5, §2.1). One forward pass validates the bytes and finds the line end.
+// It reports the first problem in byte order; the head limit counts as a
+// problem at byte offset head; errNeedMore when buf ends first.
+func scanField(buf []byte, j, head int, f *Field) (int, *Error) {
+	w := buf
+	if len(w) > head {
+		w = w[:head]
+	}
+	if j >= len(w) {
+		return 0, needOrLimit(buf, head)
+	}
 	// RFC 9110 §5.1: field-name = token, non-empty.
-	i := 0
-	for i < len(line) && isTchar(line[i]) {
-		i++
+	k := j
+	for k < len(w) && isTchar(w[k]) {
+		k++
 	}
-	if i == len(line) {
-		return Field{}, errBad("missing_colon", base+i)
+	if k == len(w) {
+		return 0, needOrLimit(buf, head)
 	}
-	if c := line[i]; c != ':' {
-		// RFC 9112 §5.1: no whitespace is allowed between the name and the
-		// colon; a server must reject such a line with 400 (it is a
-		// smuggling gadget).
-		if (c == ' ' || c == '\t') && i > 0 {
-			return Field{}, errBad("space_before_colon", base+i)
+	if c := w[k]; c != ':' || k == j {
+		switch {
+		case c == '\r':
+			if k+1 >= len(buf) {
+				return 0, needOrLimit(buf, head)
+			}
+			if buf[k+1] == '\n' {
+				return 0, errBad("missing_colon", k)
+			}
+			return 0, errBad("bare_cr", k)
+		case c == '\n':
+			return 0, errBad("bare_lf", k)
+		case (c == ' ' || c == '\t') && k > j:
+			// RFC 9112 §5.1: no whitespace is allowed between the name
+			// and the colon; a server must reject it with 400 (it is a
+			// smuggling gadget).
+			return 0, errBad("space_before_colon", k)
 		}
-		return Field{}, lineErr(line, i, base, "invalid_field_name")
+		return 0, errBad("invalid_field_name", k)
 	}
-	if i == 0 {
-		return Field{}, errBad("invalid_field_name", base)
-	}
-	name := line[:i]
+	f.Name = buf[j:k]
 
 	// RFC 9112 §5.1: OWS before and after the value is not part of it.
-	j := i + 1
-	for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
-		j++
+	v := k + 1
+	for v < len(w) && (w[v] == ' ' || w[v] == '\t') {
+		v++
 	}
+	vs := v
 	// RFC 9110 §5.5: field-value = *field-content, made of VCHAR,
 	// obs-text, SP and HTAB; CR, LF, NUL and other CTLs must be rejected.
-	if k := scanValue(line[j:]); k >= 0 {
-		return Field{}, lineErr(line, j+k, base, "bad_field_value")
-	}
-	end := len(line)
-	for end > j && (line[end-1] == ' ' || line[end-1] == '\t') {
-		end--
-	}
-	return Field{Name: name, Value: line[j:end]}, nil
-}
-
-// scanValue returns the index of the first byte of v not allowed in a
-// field value, or -1.
-func scanValue(v []byte) int {
-	i := 0
-	for i < len(v) {
-		if i+8 <= len(v) && allValue8(v[i:]) {
-			i += 8
+	for {
+		if v+8 <= len(w) {
+			// Eight bytes at a time; the lowest flagged byte is exactly
+			// the first one that is not SP/VCHAR/obs-text.
+			if m := valueMask8(w[v:]); m != 0 {
+				v += bits.TrailingZeros64(m) >> 3
+			} else {
+				v += 8
+				continue
+			}
+		} else {
+			for v < len(w) && charClass[w[v]]&cValue != 0 && w[v] != '\t' {
+				v++
+			}
+			if v == len(w) {
+				return 0, needOrLimit(buf, head)
+			}
+		}
+		switch c := w[v]; c {
+		case '\t':
+			v++
 			continue
+		case '\r':
+			if v+1 >= len(buf) {
+				return 0, needOrLimit(buf, head)
+			}
+			if buf[v+1] != '\n' {
+				return 0, errBad("bare_cr", v)
+			}
+			end := v
+			for end > vs && (buf[end-1] == ' ' || buf[end-1] == '\t') {
+				end--
+			}
+			f.Value = buf[vs:end]
+			return v + 2, nil
+		case '\n':
+			// §2.2: strict profile, a bare LF does not end a line.
+			return 0, errBad("bare_lf", v)
 		}
-		if charClass[v[i]]&cValue == 0 {
-			return i
-		}
-		i++
+		return 0, errBad("bad_field_value", v)
 	}
-	return -1
 }
 
 // Header returns the value of the first field named name (ASCII

@@ -38,7 +38,7 @@ func nameIs(n []byte, s string) bool {
 
 // field looks at one field line; only the few names that decide framing,
 // routing and persistence are recognised (by length first).
-func (st *headState) field(f Field, off int) *Error {
+func (st *headState) field(f *Field, off int) *Error {
 	n := f.Name
 	switch len(n) {
 	case 4:

@@ -29,6 +29,10 @@ func (p *Parser) limits() limits {
 	return l
 }
 
+// errNeedMore is ErrNeedMore as an *Error-typed sentinel for the line
+// scanners; Parse turns it back into ErrNeedMore.
+var errNeedMore = &Error{Reason: "need_more"}
+
 // Parse parses one request head at the start of buf into req.
 //
 // It returns (n, nil) with n = req.HeadLen when the head is complete; bytes
@@ -45,7 +49,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 	lim := p.limits()
 	var (
 		n   int
-		err error
+		err *Error
 	)
 	if p.scanned > 0 && bytes.IndexByte(buf[p.scanned:], '\n') < 0 {
 		// No line completed since the last call: only the incomplete last
@@ -55,38 +59,40 @@ func (p *Parser) Parse(buf []byte, req *Request) (int, error) {
 		n, err = p.parse(buf, req, lim)
 	}
 	if err != nil {
-		if err != ErrNeedMore {
-			p.Reset()
-		}
 		req.reset()
+		if err == errNeedMore {
+			return 0, ErrNeedMore
+		}
+		p.Reset()
 		return 0, err
 	}
 	p.Reset()
 	return n, nil
 }
 
-// reset clears what a caller can see, so no partial state leaks.
+// reset clears what a caller can see, so no partial state leaks. It
+// zeroes field by field: copying a whole Request would move the 4.8 KB
+// field array.
 func (r *Request) reset() {
-	*r = Request{fields: r.fields} // keeps the array; nfields = 0 hides it
+	r.Method, r.Target, r.Path, r.Query, r.Host = nil, nil, nil, nil, nil
+	r.Form, r.Version = 0, Version{}
+	r.Framing, r.ContentLength = 0, 0
+	r.KeepAlive, r.Expect100, r.ExpectOther = false, false, false
+	r.HeadLen, r.nfields = 0, 0
 }
 
 // parse runs the full head grammar from the start of buf (after the
-// leading empty lines already skipped).
-func (p *Parser) parse(buf []byte, req *Request, lim limits) (int, error) {
+// leading empty lines already skipped). Every check reports the first
+// problem in byte order, and the incomplete last line is examined by the
+// same functions as a complete one, so the outcome for a prefix never
+// contradicts the outcome for the whole head.
+func (p *Parser) parse(buf []byte, req *Request, lim limits) (int, *Error) {
+	req.reset()
 	i := p.lead
 	// RFC 9112 §2.2: a server ought to ignore at least one empty line
 	// received before the request-line. We skip any number, bounded by the
 	// head limit, and still require each to be CRLF.
-	for i < len(buf) && (buf[i] == '\r' || buf[i] == '\n') {
-		if buf[i] == '\n' {
-			return 0, errBad("bare_lf", i)
-		}
-		if i+1 == len(buf) {
-			break // a CR at the end: wait for its LF
-		}
-		if buf[i+1] != '\n' {
-			return 0, errBad("bare_cr", i)
-		}
+	for i+1 < len(buf) && buf[i] == '\r' && buf[i+1] == '\n' {
 		i += 2
 		if i > lim.head {
 			return 0, errStatus(431, "head_too_large", lim.head)
@@ -94,154 +100,141 @@ func (p *Parser) parse(buf []byte, req *Request, lim limits) (int, error) {
 	}
 	p.lead = i
 
-	// RFC 9112 §3: request-line = method SP request-target SP HTTP-version,
-	// ended by CRLF.
-	lf := bytes.IndexByte(buf[i:], '\n')
-	if lf < 0 {
-		return 0, p.needMore(buf, i, 0, lim)
-	}
-	e := i + lf
-	ce := e
-	if e > i && buf[e-1] == '\r' {
-		ce = e - 1
-	}
-	if err := lim.requestLine(buf[i:ce], i); err != nil {
-		return 0, err
-	}
-	if e+1 > lim.head {
-		return 0, errStatus(431, "head_too_large", lim.head)
-	}
-	rl, err := parseRequestLine(buf[i:ce], i)
-	if err != nil {
-		return 0, err
-	}
-	if ce == e {
-		// §2.2: strict profile, a bare LF does not end a line.
-		return 0, errBad("bare_lf", e)
+	var rl requestLine
+	next := fastRequestLine(buf, i, lim, &rl)
+	if next == 0 {
+		var err *Error
+		rl, next, err = scanRequestLine(buf, i, lim)
+		if err != nil {
+			if err == errNeedMore {
+				p.wait(buf, i, 0)
+			}
+			return 0, err
+		}
 	}
 	req.Method, req.Target, req.Form, req.Version = rl.method, rl.target, rl.form, rl.version
 	req.Path, req.Query = rl.path, rl.query
 
 	var st headState
 	nf := 0
-	j := e + 1
+	j := next
 	for {
-		if j >= len(buf) {
-			return 0, p.needMore(buf, j, nf+1, lim)
-		}
-		switch buf[j] {
-		case '\r':
-			if j+1 >= len(buf) {
-				return 0, p.needMore(buf, j, nf+1, lim)
-			}
-			if buf[j+1] == '\n' {
-				end := j + 2
-				if end > lim.head {
-					return 0, errStatus(431, "head_too_large", lim.head)
-				}
-				req.nfields = nf
-				if err := st.finish(req, &rl, j); err != nil {
-					return 0, err
-				}
-				req.HeadLen = end
-				return end, nil
-			}
-			// A bare CR: the field-line check below reports it.
-		case '\n':
-			return 0, errBad("bare_lf", j)
-		case ' ', '\t':
-			return 0, wsLineError(nf, j)
-		}
-		lf := bytes.IndexByte(buf[j:], '\n')
-		if lf < 0 {
-			return 0, p.needMore(buf, j, nf+1, lim)
-		}
-		e := j + lf
-		if e+1 > lim.head {
-			return 0, errStatus(431, "head_too_large", lim.head)
-		}
-		ce := e
-		if buf[e-1] == '\r' { // e > j: buf[j] is not LF
-			ce = e - 1
-		}
-		f, err := parseField(buf[j:ce], j)
+		end, err := lineStart(buf, j, nf, lim)
 		if err != nil {
+			if err == errNeedMore {
+				p.wait(buf, j, nf+1)
+			}
 			return 0, err
 		}
-		if ce == e {
-			return 0, errBad("bare_lf", e)
+		if end {
+			// RFC 9112 §2.1: the head ends with an empty line (CRLF).
+			req.nfields = nf
+			if err := st.finish(req, &rl, j); err != nil {
+				return 0, err
+			}
+			req.HeadLen = j + 2
+			return j + 2, nil
 		}
-		if nf == lim.fields {
-			return 0, errStatus(431, "too_many_fields", j)
+		f := &req.fields[nf]
+		next, err := scanField(buf, j, lim.head, f)
+		if err != nil {
+			if err == errNeedMore {
+				p.wait(buf, j, nf+1)
+			}
+			return 0, err
 		}
-		req.fields[nf] = f
 		nf++
 		if err := st.field(f, j); err != nil {
 			return 0, err
 		}
-		j = e + 1
+		j = next
 	}
 }
 
-// wsLineError is the error for a line that starts with SP or HTAB
-// (RFC 9112 §2.2 right after the request-line, §5.2 obs-fold later).
-func wsLineError(nf, off int) *Error {
-	if nf == 0 {
-		return errBad("leading_whitespace", off)
+// lineStart checks the first byte of the line at j that follows the
+// request-line (nf field lines before it). end reports the empty line that
+// ends the head.
+func lineStart(buf []byte, j, nf int, lim limits) (end bool, err *Error) {
+	if j >= len(buf) {
+		return false, needOrLimit(buf, lim.head)
 	}
-	return errBad("obs_fold", off)
+	switch buf[j] {
+	case '\r':
+		if j+1 >= len(buf) {
+			return false, needOrLimit(buf, lim.head)
+		}
+		if buf[j+1] != '\n' {
+			return false, errBad("bare_cr", j)
+		}
+		if j+2 > lim.head {
+			return false, errStatus(431, "head_too_large", lim.head)
+		}
+		return true, nil
+	case '\n':
+		// §2.2: strict profile, a bare LF does not end a line.
+		return false, errBad("bare_lf", j)
+	case ' ', '\t':
+		// §2.2: a whitespace-led line right after the request-line must
+		// be rejected or ignored; §5.2: obs-fold is rejected (400).
+		if nf == 0 {
+			return false, errBad("leading_whitespace", j)
+		}
+		return false, errBad("obs_fold", j)
+	}
+	if nf == lim.fields {
+		return false, errStatus(431, "too_many_fields", j)
+	}
+	return false, nil
 }
 
-// needMore records where the incomplete last line starts and checks what
-// can already be checked on it. line is 0 for the request-line, else the
-// 1-based index of the field line.
-func (p *Parser) needMore(buf []byte, start, line int, lim limits) error {
-	p.lineStart, p.scanned, p.line = start, start, line
-	return p.partial(buf, lim)
+// needOrLimit is the answer when a scan runs out of bytes: wait for more,
+// unless the head already exceeds its limit.
+func needOrLimit(buf []byte, head int) *Error {
+	if len(buf) > head {
+		return errStatus(431, "head_too_large", head)
+	}
+	return errNeedMore
 }
 
-// partial checks the incomplete last line buf[p.lineStart:] (it holds no
-// LF) looking only at bytes not examined before, and returns ErrNeedMore
-// or the rejection. The checks and their order follow parse, so a split
-// never accepts what the whole buffer rejects.
-func (p *Parser) partial(buf []byte, lim limits) error {
-	s := p.lineStart
-	from := p.scanned
-	if p.line > 0 && from == s && s < len(buf) {
-		if c := buf[s]; c == ' ' || c == '\t' {
-			return wsLineError(p.line-1, s)
-		}
-	}
-	if p.line == 0 {
-		line := buf[s:]
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		if err := lim.requestLine(line, s); err != nil {
-			return err
-		}
-	}
-	// §2.2: with no LF in the line, any CR that is not the last byte is a
-	// bare CR; report the first error of the line up to it.
-	if c := bytes.IndexByte(buf[from:], '\r'); c >= 0 && from+c+1 < len(buf) {
-		c += from
-		var err *Error
-		if p.line == 0 {
-			_, err = parseRequestLine(buf[s:c+1], s)
-		} else {
-			_, err = parseField(buf[s:c+1], s)
-		}
-		if err == nil {
-			err = errBad("bare_cr", c)
-		}
-		return err
-	}
-	if len(buf) > lim.head {
-		return errStatus(431, "head_too_large", lim.head)
-	}
+// wait records the incomplete line at start (line 0 is the request-line,
+// n the n-th field line) after a scan examined all of buf.
+func (p *Parser) wait(buf []byte, start, line int) {
+	p.lineStart, p.line = start, line
 	p.scanned = len(buf)
-	if p.scanned > 0 && buf[p.scanned-1] == '\r' {
+	if p.scanned > start && buf[p.scanned-1] == '\r' {
 		p.scanned-- // look at that CR again once its successor arrives
 	}
-	return ErrNeedMore
+}
+
+// partial handles a call that brings no new LF: the incomplete last line
+// buf[p.lineStart:] grew. Only the new bytes are looked at; if they may
+// hold a problem (a bare CR, the first byte of the line, the head limit),
+// the line's own scanner runs again over the line to report the first
+// problem in byte order, exactly as a whole-buffer parse would.
+func (p *Parser) partial(buf []byte, lim limits) *Error {
+	s := p.lineStart
+	var err *Error
+	if p.line == 0 {
+		// The request-line: its scanner is a few IndexByte calls.
+		_, _, err = scanRequestLine(buf, s, lim)
+	} else {
+		alarm := len(buf) > lim.head || p.scanned == s
+		if c := bytes.IndexByte(buf[p.scanned:], '\r'); c >= 0 && p.scanned+c+1 < len(buf) {
+			alarm = true
+		}
+		if alarm {
+			var end bool
+			end, err = lineStart(buf, s, p.line-1, lim)
+			if err == nil && !end {
+				var f Field
+				_, err = scanField(buf, s, lim.head, &f)
+			}
+		} else {
+			err = errNeedMore
+		}
+	}
+	if err == errNeedMore {
+		p.wait(buf, s, p.line)
+	}
+	return err
 }

@@ -49,6 +49,52 @@ func (l limits) requestLine(line []byte, base int) *Error {
 	return nil
 }
 
+// scanRequestLine scans the request-line at buf[i:] and returns it with
+// the start of the next line, or errNeedMore while it is incomplete. The
+// checks run in this order on the bytes available, whether or not the LF
+// has arrived, so a prefix is never judged differently from the whole:
+// length limits, then a bare CR, then the head limit, then a bare LF,
+// then the grammar.
+func scanRequestLine(buf []byte, i int, lim limits) (requestLine, int, *Error) {
+	var rl requestLine
+	lf := bytes.IndexByte(buf[i:], '\n')
+	line := buf[i:]
+	if lf >= 0 {
+		line = line[:lf]
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if err := lim.requestLine(line, i); err != nil {
+		return rl, 0, err
+	}
+	// RFC 9112 §2.2: a CR inside the line is a bare CR; report the first
+	// problem of the line up to it.
+	if c := bytes.IndexByte(line, '\r'); c >= 0 {
+		_, err := parseRequestLine(line[:c+1], i)
+		if err == nil {
+			err = errBad("bare_cr", i+c)
+		}
+		return rl, 0, err
+	}
+	if lf < 0 {
+		return rl, 0, needOrLimit(buf, lim.head)
+	}
+	e := i + lf
+	if e+1 > lim.head {
+		return rl, 0, errStatus(431, "head_too_large", lim.head)
+	}
+	if i+len(line) == e {
+		// §2.2: strict profile, a bare LF does not end a line.
+		return rl, 0, errBad("bare_lf", e)
+	}
+	rl, err := parseRequestLine(line, i)
+	if err != nil {
+		return rl, 0, err
+	}
+	return rl, e + 1, nil
+}
+
 // parseRequestLine parses line (without its CRLF). It reports the first
 // error in byte order.
 func parseRequestLine(line []byte, base int) (requestLine, *Error) {
@@ -220,4 +266,41 @@ func scanTarget(t []byte) int {
 		}
 	}
 	return -1
+}
+
+// fastRequestLine is scanRequestLine for the common shape, in one forward
+// pass: token SP visible-ASCII SP "HTTP/1." DIGIT CRLF, within the limits.
+// It returns the start of the next line, or 0 when the line needs the
+// careful path (anything unusual, incomplete or wrong); it accepts nothing
+// that scanRequestLine would not accept with the same result.
+func fastRequestLine(buf []byte, i int, lim limits, rl *requestLine) int {
+	n := len(buf)
+	k := i
+	for k < n && isTchar(buf[k]) {
+		k++
+	}
+	if k == i || k >= n || buf[k] != ' ' || k-i > lim.method {
+		return 0
+	}
+	ts := k + 1
+	t := ts
+	for t+8 <= n && allVisible8(buf[t:]) {
+		t += 8
+	}
+	for t < n && charClass[buf[t]]&cTarget != 0 {
+		t++
+	}
+	end := t + 11 // SP "HTTP/1.x" CRLF
+	if t == ts || t-ts > lim.target || end > n || end > lim.head || buf[t] != ' ' {
+		return 0
+	}
+	v := buf[t+1 : end]
+	if string(v[:7]) != "HTTP/1." || v[7]-'0' > 9 || v[8] != '\r' || v[9] != '\n' {
+		return 0
+	}
+	rl.method, rl.target, rl.version = buf[i:k], buf[ts:t], Version{Major: 1, Minor: v[7] - '0'}
+	if classifyTarget(rl, ts) != nil {
+		return 0
+	}
+	return end
 }

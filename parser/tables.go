@@ -114,9 +114,10 @@ func allVisible8(b []byte) bool {
 	return hasLess(x, 0x21)|x&swarHi|hasZero(x^(swarLo*0x7f)) == 0
 }
 
-// allValue8 reports whether b[0:8] are all SP, VCHAR or obs-text (HTAB is
-// allowed too but makes this return false).
-func allValue8(b []byte) bool {
+// valueMask8 flags the bytes of b[0:8] that are not SP, VCHAR or
+// obs-text (HTAB is flagged too). The lowest flag is exact; flags above
+// it may be spurious.
+func valueMask8(b []byte) uint64 {
 	x := binary.LittleEndian.Uint64(b)
-	return hasLess(x, 0x20)|hasZero(x^(swarLo*0x7f)) == 0
+	return hasLess(x, 0x20) | hasZero(x^(swarLo*0x7f))
 }
