@@ -49,3 +49,34 @@ func BenchmarkServeFileBin(b *testing.B) { benchServe(b, "/file.bin") }
 func BenchmarkServeFileAcceptEncoding(b *testing.B) {
 	benchServe(b, "/file.html", "Accept-Encoding", "gzip, deflate, br")
 }
+
+// TestServeFileAllocs pins the hot path's allocations: all of them are
+// os.Root.OpenFile's own (the *os.File, its name, the path split); the
+// handler adds none.
+func TestServeFileAllocs(t *testing.T) {
+	h, err := New(Config{Root: benchRoot(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	for _, c := range []struct {
+		name string
+		r    *request
+	}{
+		{"plain", mkreq("GET", "/file.html")},
+		{"head", mkreq("HEAD", "/file.bin")},
+	} {
+		resp := &Response{}
+		allocs := testing.AllocsPerRun(200, func() {
+			resp.Reset()
+			h.serve(c.r, resp)
+			resp.Release()
+		})
+		if resp.Status != 200 {
+			t.Fatalf("%s: status %d", c.name, resp.Status)
+		}
+		if allocs > 5 {
+			t.Errorf("%s: %v allocs per request; want <= 5 (os.Root.OpenFile's own)", c.name, allocs)
+		}
+	}
+}

@@ -229,9 +229,10 @@ func (h *Handler) get(r *request, resp *Response, head bool) {
 		h.errorPage(400, resp)
 		return
 	}
-	// TODO(parser): switch to parser.DecodePathStrict once it exists.
-	dec, ok := decodePath(resp.pathBuf, raw)
-	if !ok {
+	// Decode once; %00, %2F, %5C and a raw '\' are refused (400), as are
+	// decoded control bytes.
+	dec, err := parser.DecodePathStrict(resp.pathBuf, raw)
+	if err != nil || hasControl(dec) {
 		h.errorPage(400, resp)
 		return
 	}

@@ -3,65 +3,20 @@ package static
 import (
 	"path"
 	"path/filepath"
+	"unsafe"
 )
 
-// unhex returns the value of a hex digit, or -1.
-func unhex(c byte) int {
-	switch {
-	case '0' <= c && c <= '9':
-		return int(c - '0')
-	case 'a' <= c && c <= 'f':
-		return int(c-'a') + 10
-	case 'A' <= c && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
-}
-
-// badPathByte reports bytes a decoded path may not contain: NUL and the
-// other controls (they have no business in a file name served over HTTP
-// and would end up in headers such as Location) and the backslash (a
-// separator on some systems, a classic traversal vector).
-func badPathByte(c byte) bool { return c < 0x20 || c == 0x7f || c == '\\' }
-
-// decodePath percent-decodes p once (RFC 3986 §2.1, RFC 9110 §4.2.4 says
-// the path is compared after decoding unreserved characters). It rejects
-// malformed escapes, %2F (an encoded slash would change the segment
-// structure, RFC 3986 §2.2), and any bad byte raw or encoded. When p holds
-// nothing to decode it returns p itself; otherwise it appends to dst[:0].
-// ok is false for a request to answer with 400.
-func decodePath(dst, p []byte) (out []byte, ok bool) {
-	pct := false
+// hasControl reports whether the decoded path holds a control byte (NUL
+// is already refused by parser.DecodePathStrict): such bytes have no
+// business in a file name served over HTTP and would otherwise reach
+// headers such as Location.
+func hasControl(p []byte) bool {
 	for _, c := range p {
-		if c == '%' {
-			pct = true
-		} else if badPathByte(c) {
-			return nil, false
+		if c < 0x20 || c == 0x7f {
+			return true
 		}
 	}
-	if !pct {
-		return p, true
-	}
-	dst = dst[:0]
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if c == '%' {
-			if i+2 >= len(p) {
-				return nil, false
-			}
-			hi, lo := unhex(p[i+1]), unhex(p[i+2])
-			if hi < 0 || lo < 0 {
-				return nil, false
-			}
-			c = byte(hi<<4 | lo)
-			if c == '/' || badPathByte(c) {
-				return nil, false
-			}
-			i += 2
-		}
-		dst = append(dst, c)
-	}
-	return dst, true
+	return false
 }
 
 // isClean reports whether p (starting with '/') is already what
@@ -93,14 +48,20 @@ func isClean(p []byte) bool {
 
 // cleanPath returns path.Clean("/"+p) for the decoded path p ("/a/b",
 // never with a trailing slash unless it is "/") and whether p ended in a
-// slash. When p is clean already it only copies it into a string.
+// slash.
+//
+// When p is clean already (the common case) the string aliases p without
+// a copy: it is valid only while the request's buffers are, i.e. during
+// Serve. The handler never keeps it beyond that: it is used for lookups,
+// copied into new strings (sibling names, joined paths, the sibling cache
+// key) or appended into Response buffers.
 func cleanPath(p []byte) (clean string, slash bool) {
 	slash = len(p) > 1 && p[len(p)-1] == '/'
 	if isClean(p) {
 		if slash {
 			p = p[:len(p)-1]
 		}
-		return string(p), slash
+		return unsafe.String(unsafe.SliceData(p), len(p)), slash
 	}
 	return path.Clean("/" + string(p)), slash
 }
