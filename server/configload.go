@@ -83,7 +83,14 @@ func loadErr(file string, le *yaml.LoadError) error {
 	if le.ContextMsg != "" {
 		msg = le.ContextMsg + ": " + msg
 	}
-	return &ConfigError{File: file, Line: le.Mark.Line, Col: le.Mark.Column, Msg: strings.TrimPrefix(msg, "yaml: ")}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	// "field x not found in type server.ServerConfig" → "unknown key "x"".
+	if rest, ok := strings.CutPrefix(msg, "field "); ok {
+		if name, _, ok := strings.Cut(rest, " not found in type "); ok {
+			msg = fmt.Sprintf("unknown key %q", name)
+		}
+	}
+	return &ConfigError{File: file, Line: le.Mark.Line, Col: le.Mark.Column, Msg: msg}
 }
 
 // PositionError places a validation error (a *FieldError) at the key it
