@@ -26,7 +26,7 @@ var fixedStart = time.Date(2026, 11, 23, 21, 0, 0, 0, time.UTC)
 // fixtureRun is a fixed run with every verdict, several sections and
 // levels, and awkward bytes (NUL, CR, non-ASCII, a backslash).
 func fixtureRun(target string) *conformance.Run {
-	ok200 := conformance.Response{Status: 200, Proto: "HTTP/1.1", Framing: "content-length", BodyLen: 7,
+	ok200 := conformance.Response{Status: 200, Proto: "HTTP/1.1", Framing: "content-length", BodyLen: 7, At: 1500 * time.Microsecond,
 		Headers: [][2]string{{"Content-Length", "7"}, {"Content-Type", "text/plain; charset=utf-8"}}}
 	bad400 := conformance.Response{Status: 400, Proto: "HTTP/1.1", Framing: "content-length", BodyLen: 0,
 		Headers: [][2]string{{"Content-Length", "0"}, {"Connection", "close"}}}
@@ -42,12 +42,16 @@ func fixtureRun(target string) *conformance.Run {
 				Target:  target,
 				Verdict: conformance.Fail,
 				Reason:  "got 200; want 400+close",
+				Replays: 57,
 				Observed: conformance.Observed{
 					Responses: []conformance.Response{ok200, ok200},
 					End:       conformance.EndOpen,
 					Sent:      []byte("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello"),
 					Received:  []byte("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ncanary\n"),
 					Elapsed:   2500 * time.Millisecond,
+					Split:     17,
+					Unframed:  3,
+					Interim:   []conformance.Response{{Status: 100, Proto: "HTTP/1.1", Framing: "none", Headers: [][2]string{}}},
 				},
 			},
 			{
@@ -90,6 +94,7 @@ func fixtureRun(target string) *conformance.Run {
 				Reason:  "dial tcp: connection refused",
 				Observed: conformance.Observed{
 					End:     conformance.EndUnknown,
+					Err:     "dial tcp 127.0.0.1:1: connect: connection refused",
 					Sent:    []byte("GET / HTTP/1.1\r\nX: a\x00b\r\nHost: \xc3\xa9\r\n\r\n"),
 					Elapsed: 1 * time.Millisecond,
 				},

@@ -201,13 +201,17 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
 <dt>Expected</dt><dd>{{range .Expected}}<span class="pill mono">{{.}}</span>{{end}}</dd>
 <dt>Observed</dt><dd class="mono">status {{.Statuses}} · end {{.End}} · {{.Elapsed}} ms</dd>
 {{if $r.Observed.Note}}<dt>Note</dt><dd>{{$r.Observed.Note}}</dd>{{end}}
+{{if $r.Observed.Err}}<dt>Runner error</dt><dd class="mono">{{$r.Observed.Err}}</dd>{{end}}
+{{if $r.Observed.Interim}}<dt>Interim</dt><dd class="mono">{{range $r.Observed.Interim}}<span class="pill">{{.Status}}</span>{{end}}</dd>{{end}}
+{{if $r.Observed.Unframed}}<dt>Unframed</dt><dd>{{$r.Observed.Unframed}} bytes belong to no complete response</dd>{{end}}
+{{if $r.Replays}}<dt>Replays</dt><dd>{{$r.Replays}} connections{{if $r.Observed.Split}}; the bytes below are the replay split at offset {{$r.Observed.Split}}{{end}}</dd>{{end}}
 {{if $r.Case.Mode}}<dt>Mode</dt><dd>{{$r.Case.Mode}}{{if $r.Case.Canary}} + canary{{end}}</dd>{{end}}
 {{if $r.Case.Check}}<dt>Extra checks</dt><dd>{{range $r.Case.Check}}<span class="pill mono">{{.}}</span>{{end}}</dd>{{end}}
 {{if $r.Case.File}}<dt>Case file</dt><dd class="mono">{{$r.Case.File}}</dd>{{end}}
 </dl>
 {{if $r.Observed.Responses}}<h3>Responses</h3>
-<table><thead><tr><th>#</th><th>Status</th><th>Proto</th><th>Framing</th><th class="n">Body</th><th>Headers</th></tr></thead><tbody>
-{{range $i, $p := $r.Observed.Responses}}<tr><td>{{$i}}</td><td class="mono">{{$p.Status}}</td><td class="mono">{{$p.Proto}}</td><td>{{$p.Framing}}</td><td class="n">{{$p.BodyLen}}</td><td><ul class="hdrs mono">{{range $p.Headers}}<li>{{index . 0}}: {{index . 1}}</li>{{end}}</ul></td></tr>
+<table><thead><tr><th>#</th><th>Status</th><th>Proto</th><th>Framing</th><th class="n">Body</th><th class="n">At (ms)</th><th>Headers</th></tr></thead><tbody>
+{{range $i, $p := $r.Observed.Responses}}<tr><td>{{$i}}</td><td class="mono">{{$p.Status}}</td><td class="mono">{{$p.Proto}}</td><td>{{$p.Framing}}</td><td class="n">{{$p.BodyLen}}</td><td class="n">{{ms $p.At}}</td><td><ul class="hdrs mono">{{range $p.Headers}}<li>{{index . 0}}: {{index . 1}}</li>{{end}}</ul></td></tr>
 {{end}}</tbody></table>{{end}}
 <h3>Sent ({{.SentLen}} bytes)</h3>
 <pre class="wire">{{.Sent}}</pre>

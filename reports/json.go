@@ -51,6 +51,7 @@ type jsonResult struct {
 	Canary       bool         `json:"canary,omitempty"`
 	Check        []string     `json:"check,omitempty"`
 	File         string       `json:"file,omitempty"`
+	Replays      int          `json:"replays,omitempty"`
 }
 
 type jsonObserved struct {
@@ -59,6 +60,10 @@ type jsonObserved struct {
 	ElapsedMS float64        `json:"elapsed_ms"`
 	Note      string         `json:"note"`
 	Responses []jsonResponse `json:"responses"`
+	Interim   []jsonResponse `json:"interim,omitempty"`
+	Unframed  int            `json:"unframed,omitempty"`
+	Split     int            `json:"split,omitempty"`
+	Err       string         `json:"err,omitempty"`
 }
 
 type jsonResponse struct {
@@ -67,6 +72,7 @@ type jsonResponse struct {
 	Framing string      `json:"framing"`
 	BodyLen int64       `json:"body_len"`
 	Headers [][2]string `json:"headers"`
+	AtMS    float64     `json:"at_ms"`
 }
 
 // ms converts a duration to milliseconds rounded to the microsecond.
@@ -144,15 +150,32 @@ func toJSONResult(r *conformance.Result) jsonResult {
 	}
 	for _, resp := range o.Responses {
 		jr.Observed.Statuses = append(jr.Observed.Statuses, resp.Status)
-		h := resp.Headers
-		if h == nil {
-			h = [][2]string{}
-		}
-		jr.Observed.Responses = append(jr.Observed.Responses, jsonResponse{
-			Status: resp.Status, Proto: resp.Proto, Framing: resp.Framing, BodyLen: resp.BodyLen, Headers: h,
-		})
+		jr.Observed.Responses = append(jr.Observed.Responses, toJSONResponse(resp))
 	}
+	for _, resp := range o.Interim {
+		jr.Observed.Interim = append(jr.Observed.Interim, toJSONResponse(resp))
+	}
+	jr.Observed.Unframed = o.Unframed
+	jr.Observed.Split = o.Split
+	jr.Observed.Err = o.Err
+	jr.Replays = r.Replays
 	return jr
+}
+
+func toJSONResponse(resp conformance.Response) jsonResponse {
+	h := resp.Headers
+	if h == nil {
+		h = [][2]string{}
+	}
+	return jsonResponse{
+		Status: resp.Status, Proto: resp.Proto, Framing: resp.Framing, BodyLen: resp.BodyLen, Headers: h, AtMS: ms(resp.At),
+	}
+}
+
+func fromJSONResponse(jp jsonResponse) conformance.Response {
+	return conformance.Response{
+		Status: jp.Status, Proto: jp.Proto, Framing: jp.Framing, BodyLen: jp.BodyLen, Headers: jp.Headers, At: fromMS(jp.AtMS),
+	}
 }
 
 // ReadConformJSON decodes a ferrox.conformance/v1 document back into a
@@ -224,6 +247,12 @@ func fromJSONResult(jr jsonResult) (conformance.Result, error) {
 		Elapsed: fromMS(jr.Observed.ElapsedMS),
 		Note:    jr.Observed.Note,
 	}
+	for _, jp := range jr.Observed.Interim {
+		o.Interim = append(o.Interim, fromJSONResponse(jp))
+	}
+	o.Unframed = jr.Observed.Unframed
+	o.Split = jr.Observed.Split
+	o.Err = jr.Observed.Err
 	if len(sent) > 0 {
 		o.Sent = sent
 	}
@@ -232,9 +261,7 @@ func fromJSONResult(jr jsonResult) (conformance.Result, error) {
 	}
 	if len(jr.Observed.Responses) > 0 {
 		for _, jp := range jr.Observed.Responses {
-			o.Responses = append(o.Responses, conformance.Response{
-				Status: jp.Status, Proto: jp.Proto, Framing: jp.Framing, BodyLen: jp.BodyLen, Headers: jp.Headers,
-			})
+			o.Responses = append(o.Responses, fromJSONResponse(jp))
 		}
 	} else {
 		for _, s := range jr.Observed.Statuses {
@@ -246,5 +273,6 @@ func fromJSONResult(jr jsonResult) (conformance.Result, error) {
 		Verdict:  conformance.Verdict(jr.Verdict),
 		Observed: o,
 		Reason:   jr.Reason,
+		Replays:  jr.Replays,
 	}, nil
 }

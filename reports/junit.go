@@ -137,6 +137,12 @@ func junitDetail(r *conformance.Result) string {
 	if o.Note != "" {
 		fmt.Fprintf(&b, "note: %s\n", o.Note)
 	}
+	if o.Err != "" {
+		fmt.Fprintf(&b, "runner error: %s\n", o.Err)
+	}
+	if o.Split > 0 {
+		fmt.Fprintf(&b, "split at offset: %d\n", o.Split)
+	}
 	sent, cut := truncated(o.Sent, 4<<10)
 	b.WriteString("sent:\n")
 	b.WriteString(escapeText(sent))

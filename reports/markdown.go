@@ -74,6 +74,19 @@ func writeMDCase(w *stickyWriter, r *conformance.Result) {
 	if o.Note != "" {
 		w.printf("- Note: %s\n", mdText(o.Note))
 	}
+	if o.Err != "" {
+		w.printf("- Runner error: %s\n", mdText(o.Err))
+	}
+	if o.Unframed > 0 {
+		w.printf("- Unframed: %d bytes belong to no complete response\n", o.Unframed)
+	}
+	if r.Replays > 1 {
+		w.printf("- Replays: %d connections", r.Replays)
+		if o.Split > 0 {
+			w.printf("; the observation above is the replay split at offset %d", o.Split)
+		}
+		w.str("\n")
+	}
 }
 
 type levelTally struct {
