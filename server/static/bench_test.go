@@ -50,9 +50,10 @@ func BenchmarkServeFileAcceptEncoding(b *testing.B) {
 	benchServe(b, "/file.html", "Accept-Encoding", "gzip, deflate, br")
 }
 
-// TestServeFileAllocs pins the hot path's allocations: all of them are
-// os.Root.OpenFile's own (the *os.File, its name, the path split); the
-// handler adds none.
+// TestServeFileAllocs pins the hot path's allocations: a memory profile
+// shows five, all os.Root.OpenFile's own (the *os.File, its name, the
+// path split); MemStats counts one more for the file's runtime cleanup.
+// The handler itself adds none.
 func TestServeFileAllocs(t *testing.T) {
 	h, err := New(Config{Root: benchRoot(t)})
 	if err != nil {
@@ -75,8 +76,8 @@ func TestServeFileAllocs(t *testing.T) {
 		if resp.Status != 200 {
 			t.Fatalf("%s: status %d", c.name, resp.Status)
 		}
-		if allocs > 5 {
-			t.Errorf("%s: %v allocs per request; want <= 5 (os.Root.OpenFile's own)", c.name, allocs)
+		if allocs > 6 {
+			t.Errorf("%s: %v allocs per request; want <= 6 (os.Root.OpenFile's own)", c.name, allocs)
 		}
 	}
 }
