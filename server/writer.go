@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -235,6 +236,18 @@ func (c *conn) writeResponse(resp *static.Response, m respMeta) (int64, error) {
 			sent += int64(len(seg.Data))
 			continue
 		}
+		if seg.N <= smallBody {
+			// A small file range is read into the head buffer (pread) so
+			// head and body leave in one write; sendfile pays off only
+			// for larger bodies.
+			nb, err := appendFileRange(b, seg)
+			if err != nil {
+				return sent, err
+			}
+			b = nb
+			sent += seg.N
+			continue
+		}
 		if len(b) > 0 {
 			if err := c.write(b); err != nil {
 				return sent, err
@@ -291,6 +304,20 @@ func (c *conn) writev(a, b []byte) error {
 	v := net.Buffers{a, b}
 	_, err := v.WriteTo(c.nc)
 	return err
+}
+
+// appendFileRange appends seg.N bytes of seg.File at seg.Off to b.
+func appendFileRange(b []byte, seg static.Segment) ([]byte, error) {
+	n := int(seg.N)
+	b = slices.Grow(b, n)
+	got, err := seg.File.ReadAt(b[len(b):len(b)+n], seg.Off)
+	if got < n {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF // the file shrank under us
+		}
+		return b, err
+	}
+	return b[:len(b)+n], nil
 }
 
 // sendFile copies a file range to the connection. On a *net.TCPConn,
