@@ -31,6 +31,9 @@ type Result struct {
 	// under P99BoundMS (ramp); 0 when no step passed.
 	MaxOKRate  float64 `json:"max_ok_rate,omitempty"`
 	P99BoundMS float64 `json:"p99_bound_ms,omitempty"`
+	// StoppedEarly is set when the run was cancelled or hit MaxDuration
+	// before its phases completed; such a run does not pass.
+	StoppedEarly bool `json:"stopped_early"`
 	// Notes are human-readable remarks (caps applied, phases cut short).
 	Notes []string `json:"notes,omitempty"`
 }
@@ -93,9 +96,12 @@ type IdleStats struct {
 	RSSKiBPerConn float64 `json:"rss_kib_per_conn"`
 }
 
-// Passed reports whether every legitimate phase had 100% success. Ramp
+// Passed reports whether the run completed and every legitimate phase had 100% success. Ramp
 // runs pass when at least one step stayed within bounds.
 func (r *Result) Passed() bool {
+	if r.StoppedEarly {
+		return false
+	}
 	if r.Scenario == "ramp" {
 		return r.MaxOKRate > 0
 	}

@@ -48,6 +48,7 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 	}
 	res.ElapsedMS = ms(time.Since(res.Started))
 	if ctx.Err() != nil {
+		res.StoppedEarly = true
 		res.Notes = append(res.Notes, "stopped early: "+context.Cause(ctx).Error())
 	}
 	return res, nil

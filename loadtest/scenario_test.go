@@ -129,7 +129,9 @@ func TestSlow(t *testing.T) {
 			func(s *SlowStats) []int { return []int{s.SlowCutOtherStatus} }},
 		{"slowloris-never-cut", "slowloris", &target{},
 			func(s *SlowStats) int { return s.SlowAliveAtEnd },
-			func(s *SlowStats) []int { return []int{s.SlowCut408, s.SlowCutClose, s.SlowCutReset, s.SlowCutOtherStatus} }},
+			func(s *SlowStats) []int {
+				return []int{s.SlowCut408, s.SlowCutClose, s.SlowCutReset, s.SlowCutOtherStatus}
+			}},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {

@@ -32,11 +32,11 @@ const maxLifetimeSamples = 1 << 20
 type endHow int
 
 const (
-	endAlive endHow = iota // still open when the attack stopped
-	end408                 // the server answered 408
-	endStatus              // the server answered another status
-	endClose               // orderly close (FIN) without a response
-	endReset               // connection reset
+	endAlive  endHow = iota // still open when the attack stopped
+	end408                  // the server answered 408
+	endStatus               // the server answered another status
+	endClose                // orderly close (FIN) without a response
+	endReset                // connection reset
 )
 
 // slowEngine holds N slow connections open against the target.

@@ -1,0 +1,114 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferrox/ferrox/loadtest"
+	"github.com/google/go-cmp/cmp"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+func loadFixture() *loadtest.Result {
+	return &loadtest.Result{
+		Schema: loadtest.SchemaVersion, Scenario: "slowloris", Target: "http://127.0.0.1:8080",
+		Started: time.Date(2026, 11, 23, 21, 0, 0, 0, time.UTC), ElapsedMS: 12345.678,
+		Config: loadtest.Settings{Rate: 100, DurationMS: 5000, Connections: 16, SlowConns: 2000, SlowIntervalMS: 1000, Paths: []string{"/"}},
+		Phases: []loadtest.Phase{
+			{Name: "baseline", Requests: 500, Success: 1, Rate: 100, Throughput: 99.9, P50MS: 0.4, P90MS: 0.8, P99MS: 1.5, MaxMS: 3,
+				StatusCodes: map[string]int{"200": 500}, Errors: []string{}, Legit: true},
+			{Name: "attack", Requests: 500, Success: 0.99, Rate: 100, Throughput: 98, P50MS: 0.5, P90MS: 0.9, P99MS: 2, MaxMS: 30,
+				StatusCodes: map[string]int{"200": 495, "0": 5}, Errors: []string{"connection reset"}, Legit: true,
+				SlowStats: &loadtest.SlowStats{SlowConnsTarget: 2000, SlowConnsMaxOpen: 1999, SlowConnects: 2100,
+					SlowLifetimeMedianMS: 10000, SlowLifetimeMaxMS: 10050, SlowCut408: 100, SlowAliveAtEnd: 2000}},
+		},
+		ThroughputRatio: 0.981,
+	}
+}
+
+func TestLoadText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := LoadText(loadFixture())(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"slowloris against http://127.0.0.1:8080",
+		"baseline", "attack", "200:495", "0:5",
+		"max open at once 1999", "median 10000.000 ms", "408 100", "alive at end 2000",
+		"throughput attack/baseline: 0.981", "connection reset", "verdict: FAIL",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("LoadText output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestLoadJSONRoundTrip(t *testing.T) {
+	res := loadFixture()
+	var buf bytes.Buffer
+	if err := LoadJSON(res)(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var got loadtest.Result
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("LoadJSON output does not decode: %v", err)
+	}
+	if d := cmp.Diff(res, &got); d != "" {
+		t.Errorf("LoadJSON round trip (-want +got):\n%s", d)
+	}
+	for _, field := range []string{`"p99_ms"`, `"slow_cut_408"`, `"throughput_ratio"`, `"status_codes"`} {
+		if !bytes.Contains(buf.Bytes(), []byte(field)) {
+			t.Errorf("LoadJSON lacks %s", field)
+		}
+	}
+}
+
+func TestLoadPlot(t *testing.T) {
+	p := NewLoadPlot("ferrox load test")
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 50 {
+		r := vegeta.Result{Attack: "keepalive", Seq: uint64(i), Code: 200,
+			Timestamp: t0.Add(time.Duration(i) * 10 * time.Millisecond), Latency: time.Millisecond}
+		if err := p.Add(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := LoadPlot(p)(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<html", "ferrox load test", "uPlot"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("LoadPlot output lacks %q", want)
+		}
+	}
+}
+
+type loadFailWriter struct{}
+
+var errLoadWrite = errors.New("disk full")
+
+func (loadFailWriter) Write([]byte) (int, error) { return 0, errLoadWrite }
+
+func TestLoadWriteErrors(t *testing.T) {
+	cases := []struct {
+		id  string
+		rep Reporter
+	}{
+		{"text", LoadText(loadFixture())},
+		{"json", LoadJSON(loadFixture())},
+		{"plot", LoadPlot(NewLoadPlot("x"))},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			if err := c.rep(loadFailWriter{}); !errors.Is(err, errLoadWrite) {
+				t.Errorf("%s reporter on failing writer = %v; want %v", c.id, err, errLoadWrite)
+			}
+		})
+	}
+}
