@@ -241,7 +241,7 @@ func (h *Handler) get(r *request, resp *Response, head bool) {
 	}
 	clean, slash := cleanPath(dec)
 	if file, ok := h.routes[clean]; ok {
-		h.serveName(r, resp, file, clean, false, head)
+		h.serveName(r, resp, file, clean, slash, head)
 		return
 	}
 	if !h.dotfiles && hasDotSegment(clean) {

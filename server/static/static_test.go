@@ -214,7 +214,7 @@ func TestIndexAndListingOff(t *testing.T) {
 
 func TestRoutesAndSPA(t *testing.T) {
 	h := newHandler(t, Config{
-		Routes:      map[string]string{"/about": "pages/about.html", "/secret-env": ".env"},
+		Routes:      map[string]string{"/about": "pages/about.html", "/secret-env": ".env", "/docs": "dir"},
 		SPAFallback: "spa/index.html",
 	})
 	cases := []struct {
@@ -230,6 +230,9 @@ func TestRoutesAndSPA(t *testing.T) {
 		{"spa-ext-missing", "GET", "/app/missing.js", 404, ""},
 		{"spa-dotfile-stays-404", "GET", "/.git/x", 404, ""},
 		{"existing-file", "GET", "/hello.txt", 200, "hello, world\n"},
+		{"route-dir-redirects", "GET", "/docs", 301, ""},
+		{"route-dir-slash", "GET", "/docs/", 200, ""},
+		{"route-file-slash", "GET", "/about/", 404, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
