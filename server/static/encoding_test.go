@@ -2,7 +2,10 @@ package static
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestAcceptedCodings(t *testing.T) {
@@ -135,5 +138,78 @@ func TestSiblingServedDirectly(t *testing.T) {
 	resp, body := do(t, h, mkreq("GET", "/app.js.gz"))
 	if resp.Status != 200 || body != "GZIP-BYTES-LONGER" || resp.Get("Content-Type") != "application/gzip" || resp.Get("Content-Encoding") != "" {
 		t.Errorf("GET /app.js.gz = %d %q CT %q CE %q", resp.Status, body, resp.Get("Content-Type"), resp.Get("Content-Encoding"))
+	}
+}
+
+// TestConcurrentServe exercises the shared sibling cache from several
+// goroutines (meaningful under -race).
+func TestConcurrentServe(t *testing.T) {
+	h := newHandler(t, Config{})
+	targets := []string{"/app.js", "/style.css", "/hello.txt", "/page.html"}
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			resp := &Response{}
+			for i := 0; i < 50; i++ {
+				resp.Reset()
+				target := targets[(g+i)%len(targets)]
+				h.serve(mkreq("GET", target, "Accept-Encoding", "br, gzip"), resp)
+				if resp.Status != 200 {
+					errs <- fmt.Sprintf("GET %s: status %d", target, resp.Status)
+					resp.Release()
+					return
+				}
+				resp.Release()
+			}
+			errs <- ""
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+}
+
+// TestSiblingCacheExpiry: a sibling created after a request is used once
+// the cache entry expires (siblingTTL), or at once when the original
+// changes.
+func TestSiblingCacheExpiry(t *testing.T) {
+	root, _ := newTree(t)
+	h := newHandler(t, Config{Root: root})
+	now := fixedNow
+	h.now = func() time.Time { return now }
+	get := func() *Response {
+		resp, _ := do(t, h, mkreq("GET", "/hello.txt", "Accept-Encoding", "gzip"))
+		return resp
+	}
+	if resp := get(); resp.Get("Content-Encoding") != "" {
+		t.Fatalf("Content-Encoding %q before the sibling exists", resp.Get("Content-Encoding"))
+	}
+	if err := os.WriteFile(filepath.Join(root, "hello.txt.gz"), []byte("GZ"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if resp := get(); resp.Get("Content-Encoding") != "" {
+		t.Errorf("sibling used before the cache entry expired (want the cached answer)")
+	}
+	now = now.Add(siblingTTL + time.Millisecond)
+	if resp := get(); resp.Get("Content-Encoding") != "gzip" || resp.Get("Vary") != "Accept-Encoding" {
+		t.Errorf("after expiry: Content-Encoding %q Vary %q; want gzip, Accept-Encoding", resp.Get("Content-Encoding"), resp.Get("Vary"))
+	}
+	if err := os.Remove(filepath.Join(root, "hello.txt.gz")); err != nil {
+		t.Fatal(err)
+	}
+	if resp := get(); resp.Status != 200 || resp.Get("Content-Encoding") != "" {
+		t.Errorf("removed sibling: status %d Content-Encoding %q; want 200 identity", resp.Status, resp.Get("Content-Encoding"))
+	}
+	later := fileTime.Add(time.Second)
+	if err := os.WriteFile(filepath.Join(root, "hello.txt.gz"), []byte("GZ"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(root, "hello.txt"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	if resp := get(); resp.Get("Content-Encoding") != "gzip" {
+		t.Errorf("original changed: Content-Encoding %q; want gzip at once", resp.Get("Content-Encoding"))
 	}
 }
