@@ -118,7 +118,7 @@ code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
 .card b{display:block;font-size:24px}
 .card.pass b{color:var(--pass)}.card.fail b{color:var(--fail)}.card.warn b{color:var(--warn)}.card.error b{color:var(--error)}
 table{border-collapse:collapse;background:var(--card);border:1px solid var(--line);border-radius:6px}
-th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:baseline}
 th{background:#eef1f6;font-weight:600;font-size:12.5px}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .tables{display:flex;gap:18px;flex-wrap:wrap;align-items:flex-start;margin-bottom:18px}

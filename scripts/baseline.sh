@@ -169,7 +169,6 @@ start_caddy() {
 {
 	admin off
 	auto_https off
-	persist_config off
 }
 http://127.0.0.1:${PORT[caddy]} {
 	bind 127.0.0.1
