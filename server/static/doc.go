@@ -20,9 +20,10 @@
 //     For 204 (OPTIONS) ContentLength is 0, Body is empty, and the engine
 //     must not send Content-Length (RFC 9110 §8.6).
 //   - Body is a list of Segments, each either Data bytes or N bytes of File
-//     starting at Off. File segments are meant for sendfile: the engine
-//     must use positioned I/O (io.NewSectionReader or Seek+CopyN) and never
-//     assume the file offset.
+//     starting at Off. File segments are meant for sendfile. Every File was
+//     opened for this response alone (never shared between connections), so
+//     the engine may Seek to Off and copy N bytes; it must not assume the
+//     current offset (a multipart body names one file several times).
 //   - Close asks the engine to close the connection after this response.
 //   - Header values and Data slices may alias buffers owned by the Response
 //     (so the hot path does not allocate): they are valid until the next
@@ -30,8 +31,9 @@
 //
 // # Path safety
 //
-// A request path is percent-decoded once; NUL, control bytes, a backslash
-// (raw or %5C) and an encoded slash (%2F) are rejected with 400; the result
+// A request path is percent-decoded once (parser.DecodePathStrict); NUL,
+// control bytes, a backslash (raw or %5C) and an encoded slash (%2F) are
+// rejected with 400; the result
 // is cleaned as path.Clean("/"+p), must pass filepath.IsLocal, and is opened
 // only through os.Root, so neither ".." nor a symlink can leave the root.
 // Any segment beginning with '.' is answered 404 unless Config.Dotfiles.
@@ -42,6 +44,16 @@
 // "OPTIONS *"); POST, PUT, DELETE, PATCH, TRACE and CONNECT get 405 with
 // Allow (RFC 9110 §15.5.6); any other method gets 501 (RFC 9110 §9.1).
 // Method names are case-sensitive (RFC 9110 §9.1).
+//
+// # Precompressed siblings
+//
+// For compressible types (text, JSON, XML, JavaScript, SVG, wasm…) the
+// handler serves file.br or file.gz when Accept-Encoding allows it (br
+// first on equal weight, q=0 refuses), with Content-Encoding, the
+// original's Content-Type, an ETag of its own and Vary: Accept-Encoding
+// (also on the identity response whenever a sibling exists). Which
+// siblings exist is cached per file for one second (or until the
+// original's modification time changes).
 //
 // # Ranges
 //
