@@ -56,6 +56,9 @@ type conn struct {
 	state  atomic.Int32
 	st     *reqState
 	one    [1]byte // receives the first byte of the next request while idle
+
+	started bool          // the first goroutine has run (handshake, first wait)
+	exited  chan struct{} // closed when the connection ends (ServeConn only)
 }
 
 func (c *conn) getState() {
@@ -79,35 +82,59 @@ func (c *conn) putState() {
 	statePool.Put(st)
 }
 
-// serve runs the connection until it closes.
+// serve runs the connection on a goroutine with a fresh stack. Between
+// requests it hands the connection to a new goroutine instead of idling on
+// its own: request processing may have grown the stack to several KiB, and
+// a goroutine that exits gives its stack back, while the new one waits for
+// the next request on the minimum 2 KiB stack. That keeps an idle
+// keep-alive connection near its floor (conn struct, netFD, small stack).
 func (c *conn) serve() {
 	s := c.srv
-	defer s.removeConn(c)
+	handedOff := false
 	defer func() {
+		if handedOff {
+			return
+		}
 		if v := recover(); v != nil {
 			s.log.Error("panic serving connection", "remote", c.remoteString(), "panic", v)
 		}
 		c.putState()
 		c.nc.Close()
+		s.removeConn(c)
+		if c.exited != nil {
+			close(c.exited)
+		}
 	}()
-	if s.handshake != nil {
-		c.nc.SetDeadline(time.Now().Add(s.headerTimeout))
-		nc, err := s.handshake(c.nc)
-		if err != nil {
-			s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
+	if !c.started {
+		c.started = true
+		if s.handshake != nil {
+			c.nc.SetDeadline(time.Now().Add(s.headerTimeout))
+			nc, err := s.handshake(c.nc)
+			if err != nil {
+				s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
+				return
+			}
+			c.nc = nc
+			c.nc.SetDeadline(time.Time{})
+		}
+		if !c.waitRequest(true) {
 			return
 		}
-		c.nc = nc
-		c.nc.SetDeadline(time.Time{})
 	}
-	first := true
+	fresh := true
 	for {
 		if c.st == nil || c.st.r == c.st.w {
-			if !c.waitRequest(first) {
+			if !fresh {
+				c.putState()
+				handedOff = true
+				go c.serve()
+				return
+			}
+			if !c.waitRequest(false) {
 				return
 			}
 		}
-		first = false
+		fresh = false
 		if !c.serveRequest() {
 			return
 		}

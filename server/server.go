@@ -257,5 +257,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 		nc.Close()
 		return
 	}
+	c.exited = make(chan struct{})
 	c.serve()
+	<-c.exited
 }
