@@ -25,8 +25,9 @@ func ConformMarkdown(run *conformance.Run) Reporter {
 			w.printf("| %s | %d | %d | %d | %d | %d |\n", mdCell(lt.Level), lt.T.Total(), lt.T.Pass, lt.T.Fail, lt.T.Warn, lt.T.Error)
 		}
 
+		groups := groupBySection(run)
 		w.str("\n## By section\n\n| Section | Cases | Pass | Fail | Warn | Error |\n|---|---:|---:|---:|---:|---:|\n")
-		for _, g := range groupBySection(run) {
+		for _, g := range groups {
 			w.printf("| %s | %d | %d | %d | %d | %d |\n", mdCell(g.Section), g.Tally.Total(), g.Tally.Pass, g.Tally.Fail, g.Tally.Warn, g.Tally.Error)
 		}
 
@@ -35,7 +36,7 @@ func ConformMarkdown(run *conformance.Run) Reporter {
 			v     conformance.Verdict
 		}{{"Failures", conformance.Fail}, {"Errors", conformance.Error}, {"Warnings", conformance.Warn}} {
 			var rs []*conformance.Result
-			for _, g := range groupBySection(run) {
+			for _, g := range groups {
 				for _, r := range g.Results {
 					if r.Verdict == part.v || (part.v == conformance.Error && !knownVerdict(r.Verdict)) {
 						rs = append(rs, r)
