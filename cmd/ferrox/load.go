@@ -1,12 +1,315 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/ferrox/ferrox/loadtest"
+	"github.com/ferrox/ferrox/reports"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// cmdLoad is a placeholder until its issue lands.
+// cmdLoad runs one load scenario against a target (loopback only unless
+// --allow-remote), or merges raw result files with `ferrox load report`.
+// Exit codes: 0 ok, 1 legitimate traffic below 100% success, 2 usage.
 func cmdLoad(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "ferrox: not implemented yet")
-	return 2
+	if len(args) > 0 && args[0] == "report" {
+		return cmdLoadReport(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("ferrox load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		target      = fs.String("target", "", "target base URL, e.g. http://127.0.0.1:8080 (required)")
+		scenario    = fs.String("scenario", "", "scenario: "+strings.Join(loadtest.Scenarios, ", ")+" (required)")
+		rate        = fs.Int("rate", 100, "legitimate requests per second (ramp: the top rate)")
+		closedLoop  = fs.Bool("closed-loop", false, "send as fast as --connections workers allow instead of at --rate")
+		duration    = fs.Duration("duration", 5*time.Second, "duration of each phase (max 10m)")
+		connections = fs.Int("connections", 16, "persistent connections of the legitimate traffic")
+		slowConns   = fs.Int("slow-conns", 100, "slow (slowloris, slowbody) or idle connections (max 50000)")
+		slowIntv    = fs.Duration("slow-interval", time.Second, "pause between two trickled header lines or body bytes")
+		slowRamp    = fs.Int("slow-ramp", 1000, "slow connections opened per second while ramping up")
+		p99Bound    = fs.Duration("p99-bound", 50*time.Millisecond, "ramp: p99 latency a step must stay under")
+		rampSteps   = fs.Int("ramp-steps", 10, "ramp: number of steps up to --rate")
+		timeout     = fs.Duration("timeout", 10*time.Second, "timeout of one legitimate request")
+		paths       = fs.String("paths", "/", "comma-separated request paths, round-robin")
+		pid         = fs.Int("pid", 0, "idle: PID of the local target process, to read its RSS")
+		outDir      = fs.String("out", "out/load", "directory for load.txt, load.json, plot.html, results.gob")
+		allowRemote = fs.Bool("allow-remote", false, "allow a non-loopback target (one you own)")
+	)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "ferrox load: "+format+"\n", a...)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	if *target == "" || *scenario == "" {
+		fs.Usage()
+		return 2
+	}
+	if !slices.Contains(loadtest.Scenarios, *scenario) {
+		return usageErr("unknown scenario %q (want one of %s)", *scenario, strings.Join(loadtest.Scenarios, ", "))
+	}
+	u, err := url.Parse(*target)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return usageErr("target %q is not an http:// URL", *target)
+	}
+	if *rate <= 0 || *connections <= 0 || *slowConns < 0 || *duration <= 0 || *slowIntv <= 0 ||
+		*slowRamp <= 0 || *p99Bound <= 0 || *rampSteps <= 0 || *timeout <= 0 || *pid < 0 {
+		return usageErr("rate, connections, durations and counts must be positive")
+	}
+	cfg := loadtest.Config{
+		Target: u, Rate: *rate, ClosedLoop: *closedLoop, Duration: *duration, Connections: *connections,
+		SlowConns: *slowConns, SlowInterval: *slowIntv, SlowRampPerSec: *slowRamp, P99Bound: *p99Bound,
+		RampSteps: *rampSteps, Timeout: *timeout, PID: *pid, Paths: splitPaths(*paths),
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageErr("%v", err)
+	}
+	// Safety rule: load goes to loopback unless the user names a remote
+	// target they own. Checked before anything is dialled.
+	if !*allowRemote {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := loadtest.CheckLoopback(ctx, net.DefaultResolver, u.Hostname())
+		cancel()
+		if err != nil {
+			return usageErr("refusing target: %v (pass --allow-remote for a target you own)", err)
+		}
+	}
+	if *slowConns == 0 && (*scenario == "slowloris" || *scenario == "slowbody" || *scenario == "idle") {
+		return usageErr("--slow-conns must be positive for %s", *scenario)
+	}
+	cfg.FDLimit = raiseFDLimit()
+	if need := uint64(*slowConns + *connections + 256); cfg.FDLimit > 0 && need > cfg.FDLimit &&
+		(*scenario == "slowloris" || *scenario == "slowbody" || *scenario == "idle") {
+		fmt.Fprintf(stderr, "ferrox load: warning: %d slow connections exceed the fd limit %d; they will be capped\n", *slowConns, cfg.FDLimit)
+	}
+
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "ferrox load: %v\n", err)
+		return 2
+	}
+	gobFile, err := os.Create(filepath.Join(*outDir, "results.gob"))
+	if err != nil {
+		fmt.Fprintf(stderr, "ferrox load: %v\n", err)
+		return 2
+	}
+	defer gobFile.Close()
+	enc := vegeta.NewEncoder(gobFile)
+	pl := reports.NewLoadPlot(fmt.Sprintf("ferrox load %s %s", *scenario, u.Host))
+	var (
+		count  atomic.Int64
+		encErr error
+	)
+	cfg.OnResult = func(r *vegeta.Result) {
+		count.Add(1)
+		r.Body = nil // the gob keeps timing and status, not bodies
+		if encErr == nil {
+			encErr = enc.Encode(r)
+		}
+		pl.Add(r)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	stopProgress := progress(stderr, *scenario, &count)
+	res, err := loadtest.Run(ctx, *scenario, cfg)
+	stopProgress()
+	if err != nil {
+		fmt.Fprintf(stderr, "ferrox load: %v\n", err)
+		return 2
+	}
+	if encErr != nil {
+		res.Notes = append(res.Notes, "results.gob incomplete: "+encErr.Error())
+	}
+	if err := gobFile.Close(); err != nil {
+		fmt.Fprintf(stderr, "ferrox load: results.gob: %v\n", err)
+	}
+	outputs := []struct {
+		name string
+		rep  reports.Reporter
+	}{
+		{"load.txt", reports.LoadText(res)},
+		{"load.json", reports.LoadJSON(res)},
+		{"plot.html", reports.LoadPlot(pl)},
+	}
+	for _, o := range outputs {
+		if err := writeFile(filepath.Join(*outDir, o.name), o.rep); err != nil {
+			fmt.Fprintf(stderr, "ferrox load: %v\n", err)
+			return 2
+		}
+	}
+	if err := reports.LoadText(res)(stdout); err != nil {
+		fmt.Fprintf(stderr, "ferrox load: %v\n", err)
+	}
+	fmt.Fprintf(stderr, "ferrox load: wrote %s/{load.txt,load.json,plot.html,results.gob}\n", *outDir)
+	if !res.Passed() {
+		return 1
+	}
+	return 0
+}
+
+// cmdLoadReport merges gob result files from several machines into one
+// report: text on stdout, merged.json and merged-plot.html in --out.
+func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ferrox load report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	outDir := fs.String("out", "out/load", "directory for merged.json and merged-plot.html")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: ferrox load report [--out DIR] FILE.gob...")
+		return 2
+	}
+	pl := reports.NewLoadPlot("ferrox load report")
+	var decs []vegeta.Decoder
+	for _, name := range fs.Args() {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		dec := vegeta.NewDecoder(f)
+		label := filepath.Base(filepath.Dir(name)) + "/" + filepath.Base(name)
+		// The plot keys series by attack name and sequence number, which
+		// repeat across machines: label each file's series apart.
+		decs = append(decs, func(r *vegeta.Result) error {
+			if err := dec(r); err != nil {
+				return err
+			}
+			rr := *r
+			rr.Attack = label + ":" + r.Attack
+			pl.Add(&rr)
+			return nil
+		})
+	}
+	res, err := loadtest.Merge(nil, decs...)
+	if err != nil {
+		fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
+		return 2
+	}
+	res.Target = strings.Join(fs.Args(), " ")
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
+		return 2
+	}
+	for _, o := range []struct {
+		name string
+		rep  reports.Reporter
+	}{
+		{"merged.json", reports.LoadJSON(res)},
+		{"merged-plot.html", reports.LoadPlot(pl)},
+	} {
+		if err := writeFile(filepath.Join(*outDir, o.name), o.rep); err != nil {
+			fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
+			return 2
+		}
+	}
+	if err := reports.LoadText(res)(stdout); err != nil {
+		fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
+	}
+	if !res.Passed() {
+		return 1
+	}
+	return 0
+}
+
+func splitPaths(s string) []string {
+	var out []string
+	for p := range strings.SplitSeq(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// writeFile renders rep into path, reporting render and close errors.
+func writeFile(path string, rep reports.Reporter) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := rep(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// raiseFDLimit raises the soft RLIMIT_NOFILE to the hard limit (slow
+// scenarios hold one descriptor per connection) and returns the soft limit
+// in force, 0 when unknown.
+func raiseFDLimit() uint64 {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return 0
+	}
+	if rl.Cur < rl.Max {
+		want := rl
+		want.Cur = rl.Max
+		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) == nil {
+			rl = want
+		}
+	}
+	return rl.Cur
+}
+
+// progress prints one updating status line on w every second until the
+// returned stop function is called; stop clears the line.
+func progress(w io.Writer, scenario string, count *atomic.Int64) (stop func()) {
+	start := time.Now()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fmt.Fprintf(w, "\rferrox load: %s %5.0fs elapsed, %d requests measured ", scenario,
+					time.Since(start).Seconds(), count.Load())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		if time.Since(start) >= time.Second {
+			fmt.Fprintln(w)
+		}
+	}
 }

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferrox/ferrox/loadtest"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+func loadTarget(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestLoadUsage(t *testing.T) {
+	out := t.TempDir()
+	cases := []struct {
+		id   string
+		args []string
+		want string // in stderr
+	}{
+		{"no-flags", nil, "usage"},
+		{"unknown-scenario", []string{"--target", "http://127.0.0.1:1", "--scenario", "nope"}, "unknown scenario"},
+		{"https", []string{"--target", "https://127.0.0.1:1", "--scenario", "keepalive"}, "not an http:// URL"},
+		{"duration-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--duration", "11m"}, "hard cap"},
+		{"slow-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "slowloris", "--slow-conns", "50001"}, "hard cap"},
+		{"rate-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "200001"}, "hard cap"},
+		{"zero-rate", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "0"}, "positive"},
+		{"remote-ip", []string{"--target", "http://10.1.2.3:80", "--scenario", "keepalive"}, "not loopback"},
+		{"remote-ip6", []string{"--target", "http://[2001:db8::1]:80", "--scenario", "slowloris"}, "not loopback"},
+		{"remote-name", []string{"--target", "http://example.com", "--scenario", "keepalive"}, "not loopback"},
+		{"report-no-files", []string{"report"}, "usage"},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			dir := filepath.Join(out, c.id)
+			var stdout, stderr bytes.Buffer
+			code := cmdLoad(append(c.args, "--out", dir), &stdout, &stderr)
+			if c.id == "report-no-files" {
+				code = cmdLoad(c.args, &stdout, &stderr)
+			}
+			if code != 2 || !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("cmdLoad(%q) = %d, stderr %q; want 2 and %q", c.args, code, stderr.String(), c.want)
+			}
+			// Refused before anything ran: no output directory.
+			if _, err := os.Stat(dir); err == nil {
+				t.Errorf("cmdLoad(%q) created %s; want refusal before any run", c.args, dir)
+			}
+		})
+	}
+}
+
+func TestLoadKeepaliveWritesOutputs(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"--target", loadTarget(t), "--scenario", "keepalive", "--rate", "40", "--duration", "400ms",
+		"--connections", "2", "--out", dir}
+	if code := cmdLoad(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("cmdLoad(%q) = %d; want 0\nstdout:\n%s\nstderr:\n%s", args, code, &stdout, &stderr)
+	}
+	for _, f := range []string{"load.txt", "load.json", "plot.html", "results.gob"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("output %s: %v; want a non-empty file", f, err)
+		}
+	}
+	var res loadtest.Result
+	b, _ := os.ReadFile(filepath.Join(dir, "load.json"))
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("load.json: %v", err)
+	}
+	if len(res.Phases) != 1 || res.Phases[0].Requests == 0 || res.Phases[0].Success != 1 {
+		t.Fatalf("load.json phases = %+v; want one fully successful phase", res.Phases)
+	}
+	// The gob holds exactly the measured requests.
+	f, err := os.Open(filepath.Join(dir, "results.gob"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	merged, err := loadtest.Merge(nil, vegeta.NewDecoder(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := merged.Phases[len(merged.Phases)-1].Requests; got != res.Phases[0].Requests {
+		t.Errorf("results.gob has %d results; want %d", got, res.Phases[0].Requests)
+	}
+	if !strings.Contains(stdout.String(), "verdict: PASS") {
+		t.Errorf("stdout lacks the verdict:\n%s", &stdout)
+	}
+}
+
+func TestLoadFailingTargetExits1(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	args := []string{"--target", srv.URL, "--scenario", "close", "--rate", "20", "--duration", "200ms", "--out", t.TempDir()}
+	if code := cmdLoad(args, &stdout, &stderr); code != 1 {
+		t.Errorf("cmdLoad against a 503 target = %d; want 1\n%s", code, &stdout)
+	}
+}
+
+// writeGob encodes n results with the given status code.
+func writeGob(t *testing.T, path string, codes ...uint16) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := vegeta.NewEncoder(&buf)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, c := range codes {
+		r := vegeta.Result{Attack: "keepalive", Seq: uint64(i), Code: c, Timestamp: t0.Add(time.Duration(i) * time.Millisecond), Latency: time.Millisecond}
+		if err := enc.Encode(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadReportMerge(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.gob"), filepath.Join(dir, "b.gob")
+	writeGob(t, a, 200, 200, 200)
+	writeGob(t, b, 200, 200)
+	var stdout, stderr bytes.Buffer
+	if code := cmdLoad([]string{"report", "--out", dir, a, b}, &stdout, &stderr); code != 0 {
+		t.Fatalf("load report = %d; want 0\n%s", code, &stderr)
+	}
+	var res loadtest.Result
+	raw, err := os.ReadFile(filepath.Join(dir, "merged.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatal(err)
+	}
+	all := res.Phases[len(res.Phases)-1]
+	if all.Name != "all" || all.Requests != 5 || all.StatusCodes["200"] != 5 {
+		t.Errorf("merged all = %s %d requests %v; want all, 5, 200:5", all.Name, all.Requests, all.StatusCodes)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "merged-plot.html")); err != nil {
+		t.Errorf("merged plot: %v", err)
+	}
+
+	writeGob(t, b, 500)
+	if code := cmdLoad([]string{"report", "--out", dir, a, b}, &stdout, &stderr); code != 1 {
+		t.Errorf("load report with a 500 = %d; want 1", code)
+	}
+	if code := cmdLoad([]string{"report", "--out", dir, filepath.Join(dir, "missing.gob")}, &stdout, &stderr); code != 2 {
+		t.Errorf("load report of a missing file = %d; want 2", code)
+	}
+}
