@@ -7,12 +7,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/ferrox/ferrox/server/static"
+	"github.com/google/go-cmp/cmp"
 )
 
 // pipeServer starts a server with default config (plus mod) inside the
@@ -211,4 +214,89 @@ func TestShutdownDeadlineClosesStragglers(t *testing.T) {
 		}
 		<-busyDone
 	})
+}
+
+// flakyListener fails Accept with EMFILE a few times, then blocks until
+// closed.
+type flakyListener struct {
+	fails  int
+	calls  []time.Time
+	closed chan struct{}
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	l.calls = append(l.calls, time.Now())
+	if len(l.calls) <= l.fails {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	<-l.closed
+	return nil, net.ErrClosed
+}
+
+func (l *flakyListener) Close() error {
+	select {
+	case <-l.closed:
+	default:
+		close(l.closed)
+	}
+	return nil
+}
+
+func (l *flakyListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+
+func TestAcceptBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newServer(&Config{}, Options{Handler: nil})
+		ln := &flakyListener{fails: 9, closed: make(chan struct{})}
+		done := make(chan error, 1)
+		go func() { done <- s.Serve(ln) }()
+		time.Sleep(3 * time.Second) // fake time: all back-offs elapse
+		synctest.Wait()             // Serve is blocked in the 10th Accept
+		var gaps []time.Duration
+		for i := 1; i < len(ln.calls); i++ {
+			gaps = append(gaps, ln.calls[i].Sub(ln.calls[i-1]))
+		}
+		ms := time.Millisecond
+		want := []time.Duration{5 * ms, 10 * ms, 20 * ms, 40 * ms, 80 * ms, 160 * ms, 320 * ms, 640 * ms, time.Second}
+		if diff := cmp.Diff(want, gaps); diff != "" {
+			t.Errorf("accept retry gaps (-want +got):\n%s", diff)
+		}
+		s.Close()
+		if err := <-done; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve = %v; want ErrServerClosed", err)
+		}
+	})
+}
+
+func TestAccessLogThroughServer(t *testing.T) {
+	dir := testSite(t)
+	var buf strings.Builder
+	synctest.Test(t, func(t *testing.T) {
+		h, err := static.New(static.Config{Root: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer h.Close()
+		access := NewAccessLog(&buf, FormatCommon)
+		s := newServer(&Config{}, Options{Handler: h, Access: access})
+		cli, srv := net.Pipe()
+		done := make(chan struct{})
+		go func() { s.ServeConn(srv); close(done) }()
+		go io.WriteString(cli, get("/a.txt")+"GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+		br := bufio.NewReader(cli)
+		for _, want := range []int{200, 400} {
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil || resp.StatusCode != want {
+				t.Fatalf("response = %v, %v; want %d", resp, err, want)
+			}
+			io.Copy(io.Discard, resp.Body)
+		}
+		cli.Close()
+		<-done
+		access.Close()
+	})
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"GET /a.txt HTTP/1.1" 200 6`) || !strings.Contains(lines[1], `"" 400 `) {
+		t.Errorf("access log = %q; want a 200 line for /a.txt and a 400 line without request line", lines)
+	}
 }
