@@ -260,3 +260,26 @@ func TestConnectionLimits(t *testing.T) {
 	}
 	c2.expectEOF()
 }
+
+func TestTotalConnectionLimitAndServerHeaderOff(t *testing.T) {
+	e := startServer(t, func(c *Config) {
+		c.Limits.MaxConnections = 1
+		off := false
+		c.Server.ServerHeader = &off
+		c.Headers = map[string]string{"X-Frame-Options": "", "X-Test": "1"}
+	})
+	c1 := e.dial(t)
+	c1.send(get("/a.txt"))
+	resp, _ := c1.read("GET")
+	if _, ok := resp.Header["Server"]; ok {
+		t.Errorf("Server = %q with server_header false; want none", resp.Header.Get("Server"))
+	}
+	if resp.Header.Get("X-Test") != "1" || resp.Header.Get("X-Frame-Options") != "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("headers %v; want X-Test added, X-Frame-Options removed, nosniff kept", resp.Header)
+	}
+	c2 := e.dial(t)
+	if resp, _ := c2.read("GET"); resp.StatusCode != 503 || !resp.Close {
+		t.Errorf("connection over max_connections: %d close %v; want 503 close", resp.StatusCode, resp.Close)
+	}
+	c2.expectEOF()
+}

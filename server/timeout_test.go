@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -298,5 +299,50 @@ func TestAccessLogThroughServer(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], `"GET /a.txt HTTP/1.1" 200 6`) || !strings.Contains(lines[1], `"" 400 `) {
 		t.Errorf("access log = %q; want a 200 line for /a.txt and a 400 line without request line", lines)
+	}
+}
+
+// TestSplitDelivery replays a pipelined sequence (a Content-Length body,
+// a chunked body, a head larger than the initial buffer) in pieces of
+// every size from 1 to 9 bytes: net.Pipe hands each piece to a separate
+// Read, so every buffer boundary case is exercised.
+func TestSplitDelivery(t *testing.T) {
+	dir := testSite(t)
+	seq := "GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 7\r\n\r\n1234567" +
+		"GET /b.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3;e=1\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX: y\r\n\r\n" +
+		"GET /sub/c.txt HTTP/1.1\r\nHost: t\r\nX-Big: " + strings.Repeat("b", 6000) + "\r\n\r\n" +
+		"HEAD /a.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+	for size := 1; size <= 9; size++ {
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				_, open := pipeServer(t, dir, nil)
+				cli, done := open()
+				go func() {
+					for i := 0; i < len(seq); i += size {
+						if _, err := io.WriteString(cli, seq[i:min(i+size, len(seq))]); err != nil {
+							return
+						}
+					}
+				}()
+				br := bufio.NewReader(cli)
+				var got []string
+				for _, m := range []string{"GET", "GET", "GET", "HEAD"} {
+					resp, err := http.ReadResponse(br, &http.Request{Method: m})
+					if err != nil {
+						t.Fatalf("response %d: %v", len(got)+1, err)
+					}
+					body, _ := io.ReadAll(resp.Body)
+					got = append(got, strconv.Itoa(resp.StatusCode)+" "+string(body))
+				}
+				want := []string{"200 alpha\n", "200 bravo bravo\n", "200 charlie\n", "200 "}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("responses (-want +got):\n%s", diff)
+				}
+				if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+					t.Errorf("after Connection: close: %v; want EOF", err)
+				}
+				<-done
+			})
+		})
 	}
 }
