@@ -4,13 +4,24 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
-	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
 // Property bodies shared by the rapid checks, the native fuzz targets and
 // the corpus ("one property, many runners").
+
+// failer is what the properties need from a test: testing.TB and
+// *rapid.T both have it.
+type failer interface {
+	Fatalf(format string, args ...any)
+}
+
+func helper(tb failer) {
+	if h, ok := tb.(interface{ Helper() }); ok {
+		h.Helper()
+	}
+}
 
 // inside reports whether v is nil or a view into in, where cap(in) ==
 // len(in): then v = in[a:b] means cap(v) = len(in)-a, and the address of
@@ -30,8 +41,8 @@ func inside(in, v []byte) bool {
 }
 
 // checkRequestViews fails tb unless every view of req lies inside in.
-func checkRequestViews(tb testing.TB, in []byte, req *Request) {
-	tb.Helper()
+func checkRequestViews(tb failer, in []byte, req *Request) {
+	helper(tb)
 	for _, v := range [][]byte{req.Method, req.Target, req.Path, req.Query, req.Host} {
 		if !inside(in, v) {
 			tb.Fatalf("Parse(%q): view %q is not inside the input", in, v)
@@ -90,8 +101,8 @@ func outcomeOf(n int, req *Request, err error) outcome {
 //     request;
 //   - feeding the input one byte more per call gives the same outcome
 //     (accepted identically, or rejected with the same status and reason).
-func checkParseInvariants(tb testing.TB, in []byte) {
-	tb.Helper()
+func checkParseInvariants(tb failer, in []byte) {
+	helper(tb)
 	in = in[:len(in):len(in)]
 	var p Parser
 	req := new(Request)
@@ -160,8 +171,8 @@ func decodeChunked(in []byte, step int) (data []byte, done bool, rest int, err e
 
 // checkChunkedInvariants: decoding in whole and one byte at a time agree
 // (data, done, bytes left after the body, error status and reason).
-func checkChunkedInvariants(tb testing.TB, in []byte) {
-	tb.Helper()
+func checkChunkedInvariants(tb failer, in []byte) {
+	helper(tb)
 	type res struct {
 		Data string
 		Done bool

@@ -21,30 +21,32 @@ func lineErr(line []byte, k, base int, reason string) *Error {
 	return errBad(reason, base+k)
 }
 
-// requestLine applies the length limits of the request-line before its
-// grammar (RFC 9112 §3: a server ought to answer 501 for a method longer
-// than any it implements, and §3 / RFC 9110 §15.5.15 414 for a target
-// longer than it is willing to interpret). line may be a prefix of the
-// line; the checks are monotone, so a prefix fails only if the line does.
+// requestLine applies the length limits of the request-line (RFC 9112
+// §3: a server ought to answer 501 for a method longer than any it
+// implements, 414 for a target longer than it is willing to interpret,
+// RFC 9110 §15.5.15). A limit counts as a problem at the byte where it is
+// exceeded, and only while the bytes before it are well-formed: a method of
+// tchars longer than the limit, a target of allowed bytes longer than the
+// limit. So the first problem in byte order wins, and line may be a prefix
+// of the line without changing the verdict.
 func (l limits) requestLine(line []byte, base int) *Error {
-	m := line
-	if len(m) > l.method+1 {
-		m = m[:l.method+1]
+	k := 0
+	for k < len(line) && k <= l.method && isTchar(line[k]) {
+		k++
 	}
-	sp := bytes.IndexByte(m, ' ')
-	if sp < 0 {
-		if len(line) > l.method {
-			return errStatus(501, "method_too_long", base+l.method)
-		}
-		return nil
+	if k > l.method {
+		return errStatus(501, "method_too_long", base+l.method)
 	}
-	rest := line[sp+1:]
-	t := rest
-	if len(t) > l.target+1 {
+	if k == len(line) || line[k] != ' ' {
+		return nil // the grammar judges it
+	}
+	ts := k + 1
+	t := line[ts:]
+	if len(t) > l.target {
 		t = t[:l.target+1]
-	}
-	if bytes.IndexByte(t, ' ') < 0 && len(rest) > l.target {
-		return errStatus(414, "target_too_long", base+sp+1+l.target)
+		if scanTarget(t) < 0 {
+			return errStatus(414, "target_too_long", base+ts+l.target)
+		}
 	}
 	return nil
 }
