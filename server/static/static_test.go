@@ -431,25 +431,62 @@ func TestStatusForError(t *testing.T) {
 	}
 }
 
-// TestThroughParser drives Serve with a request from the real parser; it
-// skips while the parser is a stub.
+// TestThroughParser drives Serve with requests from the real parser; it
+// skips while the parser is a stub. A head the parser rejects counts with
+// the parser's status.
 func TestThroughParser(t *testing.T) {
 	h := newHandler(t, Config{})
-	var p parser.Parser
-	var req parser.Request
-	raw := []byte("GET /dir/a.txt?x=1 HTTP/1.1\r\nHost: example.com\r\nRange: bytes=0-0\r\n\r\n")
-	if _, err := p.Parse(raw, &req); err != nil {
-		var pe *parser.Error
-		if errors.As(err, &pe) && pe.Reason == "not_implemented" {
-			t.Skip("parser is still a stub")
-		}
-		t.Fatalf("Parse: %v", err)
+	cases := []struct {
+		name, head string
+		status     int
+		body       string
+	}{
+		{"range", "GET /dir/a.txt?x=1 HTTP/1.1\r\nHost: example.com\r\nRange: bytes=0-0\r\n\r\n", 206, "a"},
+		{"absolute-form", "GET http://example.com/dir/a.txt HTTP/1.1\r\nHost: example.com\r\n\r\n", 200, "a\n"},
+		{"absolute-form-empty-path", "GET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n", 200, ""},
+		{"options-asterisk", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 204, ""},
+		{"conditional", "GET /hello.txt HTTP/1.1\r\nHost: x\r\nif-none-match: *\r\n\r\n", 304, ""},
+		{"traversal-encoded", "GET /%2e%2e/%2e%2e/outside/secret HTTP/1.1\r\nHost: x\r\n\r\n", 404, ""},
+		{"traversal-slash", "GET /..%2f..%2foutside%2fsecret HTTP/1.1\r\nHost: x\r\n\r\n", 400, ""},
+		{"nul", "GET /hello.txt%00 HTTP/1.1\r\nHost: x\r\n\r\n", 400, ""},
+		{"backslash", "GET /a\\..\\hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", 400, ""},
+		{"redirect-crlf-query", "GET /dir?a=%0d%0aX:y HTTP/1.1\r\nHost: x\r\n\r\n", 301, ""},
+		{"post", "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405, ""},
 	}
-	resp := &Response{}
-	resp.Reset()
-	h.Serve(&req, resp)
-	defer resp.Release()
-	if resp.Status != 206 || bodyOf(t, resp) != "a" {
-		t.Errorf("Serve(GET /dir/a.txt, Range 0-0) = %d; want 206 \"a\"", resp.Status)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var p parser.Parser
+			var req parser.Request
+			status := 0
+			resp := &Response{}
+			resp.Reset()
+			defer resp.Release()
+			if _, err := p.Parse([]byte(c.head), &req); err != nil {
+				var pe *parser.Error
+				if !errors.As(err, &pe) {
+					t.Fatalf("Parse: %v", err)
+				}
+				if pe.Reason == "not_implemented" {
+					t.Skip("parser is still a stub")
+				}
+				status = pe.Status
+			} else {
+				h.Serve(&req, resp)
+				status = resp.Status
+			}
+			if status != c.status {
+				t.Fatalf("%q: status %d; want %d", c.head, status, c.status)
+			}
+			body := bodyOf(t, resp)
+			if c.body != "" && body != c.body {
+				t.Errorf("%q: body %q; want %q", c.head, body, c.body)
+			}
+			if strings.Contains(body, secret) {
+				t.Errorf("%q: body holds the outside secret", c.head)
+			}
+			if loc := resp.Get("Location"); strings.ContainsAny(loc, "\r\n") {
+				t.Errorf("%q: Location %q holds CR/LF", c.head, loc)
+			}
+		})
 	}
 }
