@@ -1,6 +1,9 @@
 package server
 
 import (
+	"bufio"
+	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -282,4 +285,38 @@ func TestTotalConnectionLimitAndServerHeaderOff(t *testing.T) {
 		t.Errorf("connection over max_connections: %d close %v; want 503 close", resp.StatusCode, resp.Close)
 	}
 	c2.expectEOF()
+}
+
+func TestConcurrentClients(t *testing.T) {
+	e := startServer(t, nil)
+	errs := make(chan string, 20)
+	for i := range 20 {
+		go func() {
+			nc, err := net.Dial("tcp", e.addr)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			defer nc.Close()
+			nc.SetDeadline(time.Now().Add(10 * time.Second))
+			br := bufio.NewReader(nc)
+			for j := range 20 {
+				path := []string{"/a.txt", "/big.bin", "/index.html"}[(i+j)%3]
+				if _, err := io.WriteString(nc, get(path)); err != nil {
+					errs <- err.Error()
+					return
+				}
+				if st, _, err := readRaw(br); err != nil || st != 200 {
+					errs <- fmt.Sprintf("client %d request %d: %d %v", i, j, st, err)
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 20 {
+		if msg := <-errs; msg != "" {
+			t.Error(msg)
+		}
+	}
 }
