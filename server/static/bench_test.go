@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ferrox/ferrox/parser"
 )
 
 // benchRoot is a root holding one 1 KiB file, file.html, and one with
@@ -79,5 +81,31 @@ func TestServeFileAllocs(t *testing.T) {
 		if allocs > 6 {
 			t.Errorf("%s: %v allocs per request; want <= 6 (os.Root.OpenFile's own)", c.name, allocs)
 		}
+	}
+}
+
+// BenchmarkServeParsed: Serve with a request from the real parser (a
+// browser-like head), as the engine calls it.
+func BenchmarkServeParsed(b *testing.B) {
+	h, err := New(Config{Root: benchRoot(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	raw := []byte("GET /file.html HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate, br\r\nAccept-Language: en\r\n\r\n")
+	var p parser.Parser
+	var req parser.Request
+	if _, err := p.Parse(raw, &req); err != nil {
+		b.Skipf("parser: %v", err)
+	}
+	resp := &Response{}
+	b.ReportAllocs()
+	for b.Loop() {
+		resp.Reset()
+		h.Serve(&req, resp)
+		if resp.Status != 200 {
+			b.Fatalf("status %d", resp.Status)
+		}
+		resp.Release()
 	}
 }
