@@ -19,7 +19,8 @@ import (
 // (SIGUSR1, and SIGHUP until configuration reload exists).
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// Errors are reported in one line below; -h prints the usage.
+	fs.SetOutput(io.Discard)
 	var (
 		configFile string
 		o          server.Overrides
@@ -30,14 +31,14 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.LogDir, "log-dir", "", "write access.log and error.log in `DIR` (default stdout/stderr)")
 	fs.StringVar(&o.AccessFormat, "access-format", "", "access log format: combined, common or json (default combined)")
 	fs.BoolVar(&o.NoListing, "no-listing", false, "disable directory listings")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ferrox serve [--config FILE] [--root DIR] [--listen HOST:PORT] [--log-dir DIR] [--access-format F] [--no-listing]")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stdout, "usage: ferrox serve [--config FILE] [--root DIR] [--listen HOST:PORT] [--log-dir DIR] [--access-format F] [--no-listing]")
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return 0
 		}
+		fmt.Fprintf(stderr, "ferrox: serve: %v\n", err)
 		return 2
 	}
 	if fs.NArg() > 0 {
