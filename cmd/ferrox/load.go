@@ -85,7 +85,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	cfg := loadtest.Config{
 		Target: u, Rate: *rate, ClosedLoop: *closedLoop, Duration: *duration, Connections: *connections,
 		SlowConns: *slowConns, SlowInterval: *slowIntv, SlowRampPerSec: *slowRamp, P99Bound: *p99Bound,
-		RampSteps: *rampSteps, Timeout: *timeout, PID: *pid, Paths: splitPaths(*paths),
+		RampSteps: *rampSteps, Timeout: *timeout, PID: *pid, Paths: loadSplitPaths(*paths),
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageErr("%v", err)
@@ -136,7 +136,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	stopProgress := progress(stderr, *scenario, &count)
+	stopProgress := loadProgress(stderr, *scenario, &count)
 	res, err := loadtest.Run(ctx, *scenario, cfg)
 	stopProgress()
 	if err != nil {
@@ -158,7 +158,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		{"plot.html", reports.LoadPlot(pl)},
 	}
 	for _, o := range outputs {
-		if err := writeFile(filepath.Join(*outDir, o.name), o.rep); err != nil {
+		if err := loadWriteFile(filepath.Join(*outDir, o.name), o.rep); err != nil {
 			fmt.Fprintf(stderr, "ferrox load: %v\n", err)
 			return 2
 		}
@@ -229,7 +229,7 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 		{"merged.json", reports.LoadJSON(res)},
 		{"merged-plot.html", reports.LoadPlot(pl)},
 	} {
-		if err := writeFile(filepath.Join(*outDir, o.name), o.rep); err != nil {
+		if err := loadWriteFile(filepath.Join(*outDir, o.name), o.rep); err != nil {
 			fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
 			return 2
 		}
@@ -243,7 +243,7 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func splitPaths(s string) []string {
+func loadSplitPaths(s string) []string {
 	var out []string
 	for p := range strings.SplitSeq(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -253,8 +253,8 @@ func splitPaths(s string) []string {
 	return out
 }
 
-// writeFile renders rep into path, reporting render and close errors.
-func writeFile(path string, rep reports.Reporter) error {
+// loadWriteFile renders rep into path, reporting render and close errors.
+func loadWriteFile(path string, rep reports.Reporter) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -284,32 +284,53 @@ func raiseFDLimit() uint64 {
 	return rl.Cur
 }
 
-// progress prints one updating status line on w every second until the
-// returned stop function is called; stop clears the line.
-func progress(w io.Writer, scenario string, count *atomic.Int64) (stop func()) {
+// loadProgress reports on w until the returned stop function is called: one
+// line rewritten every second on a terminal, a plain line every 5 seconds
+// otherwise (logs, scripts).
+func loadProgress(w io.Writer, scenario string, count *atomic.Int64) (stop func()) {
 	start := time.Now()
+	tty := loadIsTerminal(w)
+	every := 5 * time.Second
+	if tty {
+		every = time.Second
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(time.Second)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
-				fmt.Fprintf(w, "\rferrox load: %s %5.0fs elapsed, %d requests measured ", scenario,
+				line := fmt.Sprintf("ferrox load: %s %4.0fs elapsed, %d requests measured", scenario,
 					time.Since(start).Seconds(), count.Load())
+				if tty {
+					fmt.Fprintf(w, "\r%s ", line)
+				} else {
+					fmt.Fprintln(w, line)
+				}
 			}
 		}
 	}()
 	return func() {
 		close(done)
 		wg.Wait()
-		if time.Since(start) >= time.Second {
+		if tty && time.Since(start) >= every {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// loadIsTerminal reports whether w is a character device (a terminal).
+func loadIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -113,8 +113,8 @@ func TestLoadFailingTargetExits1(t *testing.T) {
 	}
 }
 
-// writeGob encodes n results with the given status code.
-func writeGob(t *testing.T, path string, codes ...uint16) {
+// loadWriteGob encodes n results with the given status code.
+func loadWriteGob(t *testing.T, path string, codes ...uint16) {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := vegeta.NewEncoder(&buf)
@@ -133,8 +133,8 @@ func writeGob(t *testing.T, path string, codes ...uint16) {
 func TestLoadReportMerge(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.gob"), filepath.Join(dir, "b.gob")
-	writeGob(t, a, 200, 200, 200)
-	writeGob(t, b, 200, 200)
+	loadWriteGob(t, a, 200, 200, 200)
+	loadWriteGob(t, b, 200, 200)
 	var stdout, stderr bytes.Buffer
 	if code := cmdLoad([]string{"report", "--out", dir, a, b}, &stdout, &stderr); code != 0 {
 		t.Fatalf("load report = %d; want 0\n%s", code, &stderr)
@@ -155,7 +155,7 @@ func TestLoadReportMerge(t *testing.T) {
 		t.Errorf("merged plot: %v", err)
 	}
 
-	writeGob(t, b, 500)
+	loadWriteGob(t, b, 500)
 	if code := cmdLoad([]string{"report", "--out", dir, a, b}, &stdout, &stderr); code != 1 {
 		t.Errorf("load report with a 500 = %d; want 1", code)
 	}

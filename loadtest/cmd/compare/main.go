@@ -1,0 +1,243 @@
+// Command compare turns the load.json files of a bench-compare run into one
+// side-by-side Markdown table of two servers, as ratios.
+//
+//	compare -a nginx=DIR -b ferrox=DIR [-o reports/bench-compare.md] [-cmd "..."]
+//
+// Each DIR holds run directories (1, 2, …), each with one directory per
+// scenario containing load.json and cpu_us (server CPU time in
+// microseconds spent during that scenario). Figures are medians over runs.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ferrox/ferrox/loadtest"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// metric is one row of the table.
+type metric struct {
+	scenario, name string
+	better         string // "higher" or "lower"
+	get            func(r *loadtest.Result, cpuUS float64) (float64, bool)
+}
+
+func phase(r *loadtest.Result, name string) *loadtest.Phase {
+	for i := range r.Phases {
+		if r.Phases[i].Name == name {
+			return &r.Phases[i]
+		}
+	}
+	return nil
+}
+
+func field(ph string, f func(*loadtest.Phase) float64) func(*loadtest.Result, float64) (float64, bool) {
+	return func(r *loadtest.Result, _ float64) (float64, bool) {
+		p := phase(r, ph)
+		if p == nil || p.Requests == 0 {
+			return 0, false
+		}
+		return f(p), true
+	}
+}
+
+func cpuPerReq(r *loadtest.Result, cpuUS float64) (float64, bool) {
+	var n uint64
+	for _, p := range r.Phases {
+		n += p.Requests
+	}
+	if n == 0 || cpuUS < 0 {
+		return 0, false
+	}
+	return cpuUS / float64(n), true
+}
+
+func slowField(f func(*loadtest.SlowStats) float64) func(*loadtest.Result, float64) (float64, bool) {
+	return func(r *loadtest.Result, _ float64) (float64, bool) {
+		p := phase(r, "attack")
+		if p == nil || p.SlowStats == nil {
+			return 0, false
+		}
+		return f(p.SlowStats), true
+	}
+}
+
+var (
+	thr  = func(p *loadtest.Phase) float64 { return p.Throughput }
+	p50  = func(p *loadtest.Phase) float64 { return p.P50MS }
+	p99  = func(p *loadtest.Phase) float64 { return p.P99MS }
+	succ = func(p *loadtest.Phase) float64 { return p.Success * 100 }
+)
+
+var metrics = []metric{
+	{"keepalive", "throughput (req/s)", "higher", field("keepalive", thr)},
+	{"keepalive", "p50 (ms)", "lower", field("keepalive", p50)},
+	{"keepalive", "p99 (ms)", "lower", field("keepalive", p99)},
+	{"keepalive", "success (%)", "higher", field("keepalive", succ)},
+	{"keepalive", "server CPU per request (µs)", "lower", cpuPerReq},
+	{"close", "throughput (req/s)", "higher", field("close", thr)},
+	{"close", "p50 (ms)", "lower", field("close", p50)},
+	{"close", "p99 (ms)", "lower", field("close", p99)},
+	{"close", "success (%)", "higher", field("close", succ)},
+	{"close", "server CPU per request (µs)", "lower", cpuPerReq},
+	{"slowloris", "legit throughput under attack (req/s)", "higher", field("attack", thr)},
+	{"slowloris", "throughput attack/baseline", "higher", func(r *loadtest.Result, _ float64) (float64, bool) {
+		return r.ThroughputRatio, r.ThroughputRatio > 0
+	}},
+	{"slowloris", "legit p50 under attack (ms)", "lower", field("attack", p50)},
+	{"slowloris", "legit p99 under attack (ms)", "lower", field("attack", p99)},
+	{"slowloris", "legit success under attack (%)", "higher", field("attack", succ)},
+	{"slowloris", "slow conns held at once", "lower", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowConnsMaxOpen) })},
+	{"slowloris", "slow conn median lifetime (ms)", "lower", slowField(func(s *loadtest.SlowStats) float64 { return s.SlowLifetimeMedianMS })},
+	{"slowloris", "slow conns cut with 408", "", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowCut408) })},
+	{"slowloris", "server CPU per legit request (µs)", "lower", cpuPerReq},
+}
+
+// server is one side of the comparison.
+type server struct {
+	name, dir string
+	// values[scenario][metric index] = per-run values
+	values map[string]map[int][]float64
+	runs   int
+}
+
+func load(name, dir string) (*server, error) {
+	s := &server{name: name, dir: dir, values: map[string]map[int][]float64{}}
+	runs, _ := filepath.Glob(filepath.Join(dir, "*"))
+	slices.Sort(runs)
+	for _, rd := range runs {
+		if st, err := os.Stat(rd); err != nil || !st.IsDir() {
+			continue
+		}
+		s.runs++
+		for i, m := range metrics {
+			sd := filepath.Join(rd, m.scenario)
+			b, err := os.ReadFile(filepath.Join(sd, "load.json"))
+			if err != nil {
+				continue
+			}
+			var r loadtest.Result
+			if err := json.Unmarshal(b, &r); err != nil {
+				return nil, fmt.Errorf("%s: %w", sd, err)
+			}
+			cpu := -1.0
+			if cb, err := os.ReadFile(filepath.Join(sd, "cpu_us")); err == nil {
+				if v, err := strconv.ParseFloat(strings.TrimSpace(string(cb)), 64); err == nil {
+					cpu = v
+				}
+			}
+			if v, ok := m.get(&r, cpu); ok {
+				if s.values[m.scenario] == nil {
+					s.values[m.scenario] = map[int][]float64{}
+				}
+				s.values[m.scenario][i] = append(s.values[m.scenario][i], v)
+			}
+		}
+	}
+	return s, nil
+}
+
+func (s *server) median(i int) (float64, bool) {
+	vs := s.values[metrics[i].scenario][i]
+	if len(vs) == 0 {
+		return 0, false
+	}
+	vs = slices.Clone(vs)
+	slices.Sort(vs)
+	if len(vs)%2 == 1 {
+		return vs[len(vs)/2], true
+	}
+	return (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2, true
+}
+
+func fmtNum(v float64, ok bool) string {
+	if !ok {
+		return "n/a"
+	}
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 1:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	a := fs.String("a", "", "reference server NAME=DIR (e.g. nginx=out/bench/nginx)")
+	b := fs.String("b", "", "compared server NAME=DIR (e.g. ferrox=out/bench/ferrox)")
+	out := fs.String("o", "", "write the Markdown here instead of stdout")
+	cmdline := fs.String("cmd", "", "command line to quote in the report")
+	params := fs.String("params", "", "load parameters to quote in the report")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var sides []*server
+	for _, spec := range []string{*a, *b} {
+		name, dir, ok := strings.Cut(spec, "=")
+		if !ok || name == "" || dir == "" {
+			fmt.Fprintln(stderr, "compare: -a and -b take NAME=DIR")
+			return 2
+		}
+		s, err := load(name, dir)
+		if err != nil {
+			fmt.Fprintf(stderr, "compare: %v\n", err)
+			return 1
+		}
+		sides = append(sides, s)
+	}
+	ref, cmp := sides[0], sides[1]
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "# %s vs %s: keep-alive, close, slowloris\n\n", cmp.name, ref.name)
+	if *cmdline != "" {
+		fmt.Fprintf(&sb, "Command: `%s`\n\n", *cmdline)
+	}
+	if *params != "" {
+		fmt.Fprintf(&sb, "Parameters: %s\n\n", *params)
+	}
+	fmt.Fprintf(&sb, "Same load generator (`ferrox load`, vegeta + slow-client engine, pinned to CPU 1), same files, same "+
+		"connection counts; both servers pinned to CPU 0, one worker. Medians of %d/%d runs. "+
+		"Absolute numbers on this shared 2-core machine are noise; the ratio column is the signal "+
+		"(%s ÷ %s; for \"higher is better\" rows > 1 favours %s, for \"lower\" rows < 1 does).\n\n",
+		ref.runs, cmp.runs, cmp.name, ref.name, cmp.name)
+	fmt.Fprintf(&sb, "| scenario | metric | better | %s | %s | %s/%s |\n|---|---|---|---:|---:|---:|\n", ref.name, cmp.name, cmp.name, ref.name)
+	for i, m := range metrics {
+		rv, rok := ref.median(i)
+		cv, cok := cmp.median(i)
+		ratio := "n/a"
+		if rok && cok && rv != 0 {
+			ratio = strconv.FormatFloat(cv/rv, 'f', 2, 64)
+		}
+		better := m.better
+		if better == "" {
+			better = "–"
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s |\n", m.scenario, m.name, better, fmtNum(rv, rok), fmtNum(cv, cok), ratio)
+	}
+	sb.WriteString("\nCPU per request: utime+stime of the server process and its children (/proc/PID/stat) over the " +
+		"scenario, divided by all legitimate requests of the scenario (slowloris: baseline + attack phases).\n")
+	if *out == "" {
+		if _, err := io.WriteString(stdout, sb.String()); err != nil {
+			return 1
+		}
+		return 0
+	}
+	if err := os.WriteFile(*out, []byte(sb.String()), 0o644); err != nil {
+		fmt.Fprintf(stderr, "compare: %v\n", err)
+		return 1
+	}
+	return 0
+}

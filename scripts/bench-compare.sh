@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# bench-compare: Ferrox against nginx, side by side, with the same load
+# generator (`ferrox load`), the same files and the same connection counts.
+#
+# Both servers are pinned to CPU 0 (one worker each), the load to CPU 1. For
+# each server and run it measures keepalive, close and slowloris on loopback,
+# records the server's CPU time per scenario from /proc/PID/stat, and then
+# writes ONE table of medians and ratios to reports/bench-compare.md.
+#
+# Knobs (environment): RUNS (1), RATE (2000), CLOSE_RATE (1000), DURATION
+# (10s), CONNECTIONS (16), SLOW_CONNS (2000), SLOW_DURATION (20s),
+# SLOW_INTERVAL (1s), OUT (out/bench-compare), BIN (bin/ferrox), REPORT
+# (reports/bench-compare.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=${BIN:-bin/ferrox}
+OUT=${OUT:-out/bench-compare}
+RUNS=${RUNS:-1}
+RATE=${RATE:-2000}
+CLOSE_RATE=${CLOSE_RATE:-1000}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-16}
+SLOW_CONNS=${SLOW_CONNS:-2000}
+SLOW_DURATION=${SLOW_DURATION:-20s}
+SLOW_INTERVAL=${SLOW_INTERVAL:-1s}
+NGINX_PORT=18181
+FERROX_PORT=18182
+REPORT=${REPORT:-reports/bench-compare.md}
+
+if (( RUNS < 1 || RUNS > 9 )); then
+	echo "bench-compare: RUNS must be 1..9" >&2
+	exit 2
+fi
+
+if ! command -v nginx >/dev/null 2>&1; then
+	echo "bench-compare: installing nginx"
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx
+fi
+NGINX=$(command -v nginx)
+
+if [[ ! -x "$BIN" ]]; then
+	echo "bench-compare: building $BIN"
+	go build -o "$BIN" ./cmd/ferrox
+fi
+work=$(mktemp -d)
+chmod 755 "$work"
+go build -o "$work/compare" ./loadtest/cmd/compare
+
+# The same site for both servers: a 1 KiB file and an index.
+mkdir -p "$work/www" "$work/nginx"
+head -c 1024 /dev/zero | tr '\0' 'x' >"$work/www/1k.txt"
+printf '<!doctype html><title>bench</title><p>bench\n' >"$work/www/index.html"
+chmod -R a+rX "$work/www"
+
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+worker_rlimit_nofile 65536;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 60000; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    default_type application/octet-stream;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $work/www;
+    }
+}
+CONF
+
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		if kill -0 "$p" 2>/dev/null; then
+			kill "$p" 2>/dev/null || true
+			wait "$p" 2>/dev/null || true
+		fi
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# wait_port PORT PID: bounded wait until PORT accepts, while PID lives.
+wait_port() {
+	local i
+	for i in $(seq 1 100); do
+		if ! kill -0 "$2" 2>/dev/null; then
+			return 1
+		fi
+		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# cpu_ticks PID: utime+stime of PID and its direct children.
+cpu_ticks() {
+	local total=0 p f
+	for p in "$1" $(pgrep -P "$1" || true); do
+		if [[ -r /proc/$p/stat ]]; then
+			# Fields after the ")" of comm: state is 1, utime 12, stime 13.
+			f=$(sed 's/^.*) //' "/proc/$p/stat")
+			set -- $f
+			total=$((total + ${12} + ${13}))
+		fi
+	done
+	echo "$total"
+}
+HZ=$(getconf CLK_TCK)
+
+# bench NAME PORT PID RUN: the three scenarios against one server.
+bench() {
+	local name=$1 port=$2 pid=$3 run=$4 scen dir before after rc
+	for scen in keepalive close slowloris; do
+		dir="$OUT/$name/$run/$scen"
+		mkdir -p "$dir"
+		local args=(--target "http://127.0.0.1:$port" --scenario "$scen" --paths /1k.txt
+			--connections "$CONNECTIONS" --out "$dir")
+		case $scen in
+		keepalive) args+=(--rate "$RATE" --duration "$DURATION") ;;
+		close) args+=(--rate "$CLOSE_RATE" --duration "$DURATION") ;;
+		slowloris) args+=(--rate "$CLOSE_RATE" --duration "$SLOW_DURATION" --slow-conns "$SLOW_CONNS"
+			--slow-interval "$SLOW_INTERVAL") ;;
+		esac
+		echo "bench-compare: $name run $run $scen"
+		before=$(cpu_ticks "$pid")
+		rc=0
+		taskset -c 1 "$BIN" load "${args[@]}" >"$dir/stdout.txt" || rc=$?
+		after=$(cpu_ticks "$pid")
+		echo $(( (after - before) * 1000000 / HZ )) >"$dir/cpu_us"
+		if (( rc == 2 )); then
+			echo "bench-compare: ferrox load failed for $name $scen (exit 2)" >&2
+			cat "$dir/stdout.txt" >&2
+		fi
+		grep -E '^(keepalive|close|baseline|attack) ' "$dir/load.txt" 2>/dev/null || true
+	done
+}
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+for run in $(seq 1 "$RUNS"); do
+	# nginx
+	taskset -c 0 "$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+	npid=$!
+	pids+=("$npid")
+	if wait_port "$NGINX_PORT" "$npid"; then
+		bench nginx "$NGINX_PORT" "$npid" "$run"
+	else
+		echo "bench-compare: nginx did not start" >&2
+		cat "$work/nginx/error.log" >&2 || true
+	fi
+	kill "$npid" 2>/dev/null || true
+	wait "$npid" 2>/dev/null || true
+
+	# Ferrox
+	taskset -c 0 "$BIN" serve --root "$work/www" --listen "127.0.0.1:$FERROX_PORT" \
+		>"$work/ferrox.log" 2>&1 &
+	fpid=$!
+	pids+=("$fpid")
+	if wait_port "$FERROX_PORT" "$fpid"; then
+		bench ferrox "$FERROX_PORT" "$fpid" "$run"
+	else
+		echo "bench-compare: ferrox serve did not start; its log:" >&2
+		head -20 "$work/ferrox.log" >&2 || true
+	fi
+	kill "$fpid" 2>/dev/null || true
+	wait "$fpid" 2>/dev/null || true
+done
+
+params="keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; runs $RUNS"
+"$work/compare" -a "nginx=$OUT/nginx" -b "ferrox=$OUT/ferrox" -o "$REPORT" \
+	-cmd "make bench-compare  # scripts/bench-compare.sh" -params "$params"
+cat "$REPORT"
