@@ -1,0 +1,185 @@
+package fuzz
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ferrox/ferrox/parser"
+)
+
+// parsedHead is what both parsers agree on for an accepted head: the
+// fields the differential check compares.
+type parsedHead struct {
+	Method  string
+	Target  string
+	Major   int
+	Minor   int
+	Host    string
+	Close   bool                // connection closes after the response
+	Length  int64               // Content-Length; -1 for chunked
+	Chunked bool                // chunked transfer coding
+	Header  map[string][]string // canonical name -> values in order (framing and Host fields excluded)
+}
+
+// skippedFields are fields net/http moves out of Header (Host into
+// req.Host, Transfer-Encoding into req.TransferEncoding, Trailer into
+// req.Trailer); they are compared through the other parsedHead fields.
+var skippedFields = map[string]bool{"Host": true, "Transfer-Encoding": true, "Trailer": true}
+
+func ferroxHead(r *parser.Request) parsedHead {
+	h := parsedHead{
+		Method: string(r.Method), Target: string(r.Target),
+		Major: int(r.Version.Major), Minor: int(r.Version.Minor),
+		Host: string(r.Host), Close: !r.KeepAlive,
+		Header: map[string][]string{},
+	}
+	switch r.Framing {
+	case parser.FramingLength:
+		h.Length = r.ContentLength
+	case parser.FramingChunked:
+		h.Length, h.Chunked = -1, true
+	}
+	for _, f := range r.Fields() {
+		k := textproto.CanonicalMIMEHeaderKey(string(f.Name))
+		if !skippedFields[k] {
+			h.Header[k] = append(h.Header[k], string(f.Value))
+		}
+	}
+	return h
+}
+
+func netHTTPHead(r *http.Request) parsedHead {
+	h := parsedHead{
+		Method: r.Method, Target: r.RequestURI,
+		Major: r.ProtoMajor, Minor: r.ProtoMinor,
+		Host: r.Host, Close: r.Close, Length: r.ContentLength,
+		Chunked: len(r.TransferEncoding) > 0 && r.TransferEncoding[0] == "chunked",
+		Header:  map[string][]string{},
+	}
+	for k, v := range r.Header {
+		if !skippedFields[k] {
+			h.Header[k] = v
+		}
+	}
+	return h
+}
+
+// allowedDiff is one intended difference between Ferrox and net/http.
+// match reports whether the input shows the difference; a failure is
+// excused when any rule matches.
+type allowedDiff struct {
+	name  string
+	match func(in []byte, fx *parser.Request, nerr error) bool
+}
+
+// Differences where net/http rejects what Ferrox accepts.
+var acceptDiffs = []allowedDiff{
+	// Ferrox's parser does not percent-decode the target (the static
+	// handler does, once, and answers 400 for a malformed escape); net/http
+	// decodes the whole URL while reading the request and rejects it.
+	{"percent-decoding-deferred", func(_ []byte, _ *parser.Request, nerr error) bool {
+		return nerr != nil && strings.Contains(nerr.Error(), "invalid URL escape")
+	}},
+	// url.ParseRequestURI refuses some targets RFC 9112 §3.2 allows as
+	// origin- or absolute-form ("http://[::1]x", ports that are not
+	// numbers after a valid authority, ...); the handler judges paths.
+	{"url-parse-stricter", func(_ []byte, fx *parser.Request, nerr error) bool {
+		return nerr != nil && strings.Contains(nerr.Error(), "malformed HTTP request") ||
+			nerr != nil && strings.Contains(nerr.Error(), "invalid port") ||
+			nerr != nil && strings.Contains(nerr.Error(), "invalid character") && fx.Form == parser.FormAbsolute
+	}},
+}
+
+// Differences in the parsed fields of a head both accept.
+var fieldDiffs = []allowedDiff{
+	// net/http adds "Cache-Control: no-cache" when a request carries
+	// "Pragma: no-cache" without Cache-Control (RFC 7234 §5.4 backward
+	// compatibility); Ferrox reports the fields as sent.
+	{"pragma-no-cache", func(in []byte, _ *parser.Request, _ error) bool {
+		return bytes.Contains(bytes.ToLower(in), []byte("pragma"))
+	}},
+}
+
+// diffRuleFor returns the first rule in rules matching the input, or "".
+func diffRuleFor(rules []allowedDiff, in []byte, fx *parser.Request, nerr error) string {
+	for _, r := range rules {
+		if r.match(in, fx, nerr) {
+			return r.name
+		}
+	}
+	return ""
+}
+
+// checkDifferential is the differential property: parse in with Ferrox
+// and net/http. Ferrox may reject what net/http accepts (it is stricter
+// on purpose: obs-fold, CL+TE, bare LF, whitespace before a colon, bad
+// Host characters, versions other than 1.0/1.1, "+5" or empty
+// Content-Length, codings other than chunked (501), request smuggling
+// vectors in general). Ferrox accepting what net/http refuses, or the two
+// disagreeing on a field of an accepted head, fails unless an
+// allowedDiff explains it.
+func checkDifferential(tb testing.TB, in []byte) {
+	tb.Helper()
+	var p parser.Parser
+	var req parser.Request
+	n, err := p.Parse(in, &req)
+	if errors.Is(err, parser.ErrNeedMore) {
+		return // incomplete: net/http would report EOF
+	}
+	if err != nil {
+		var pe *parser.Error
+		if !errors.As(err, &pe) {
+			tb.Fatalf("Parse(%q) error %T %v; want *parser.Error", in, err, err)
+		}
+		return // Ferrox stricter, or both reject
+	}
+	if n != req.HeadLen || n > len(in) {
+		tb.Fatalf("Parse(%q) = %d; HeadLen = %d, len(in) = %d", in, n, req.HeadLen, len(in))
+	}
+	// net/http reads only the head here: give it exactly the head, so a
+	// body or pipelined bytes cannot change its answer.
+	nr, nerr := http.ReadRequest(bufio.NewReader(bytes.NewReader(in[:n])))
+	if nerr != nil {
+		if rule := diffRuleFor(acceptDiffs, in, &req, nerr); rule != "" {
+			return
+		}
+		tb.Fatalf("Ferrox accepts %q (head %d bytes); net/http rejects it: %v", in, n, nerr)
+	}
+	want, got := netHTTPHead(nr), ferroxHead(&req)
+	if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
+		if rule := diffRuleFor(fieldDiffs, in, &req, nil); rule != "" {
+			return
+		}
+		tb.Fatalf("Parse(%q): Ferrox and net/http disagree (-net/http +ferrox):\n%s", in, d)
+	}
+}
+
+func FuzzDifferentialNetHTTP(f *testing.F) {
+	seedCorpus(f,
+		"GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+		"GET /x?y=1 HTTP/1.0\r\n\r\n",
+		"POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc",
+		"POST /p HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		"GET http://h:80/p HTTP/1.1\r\nHost: x\r\n\r\n",
+		"OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
+		"CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nX: 1\r\nx: 2\r\n\r\n",
+		"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+		"GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n",
+	)
+	f.Fuzz(func(t *testing.T, in []byte) { checkDifferential(t, in) })
+}
+
+func TestCorpusDifferential(t *testing.T) {
+	for _, c := range corpusCases(t) {
+		t.Run(c.ID, func(t *testing.T) { checkDifferential(t, c.Raw) })
+	}
+}
