@@ -3,7 +3,9 @@
 # generator (`ferrox load`), the same files and the same connection counts.
 #
 # Both servers are pinned to CPU 0 (one worker each), the load to CPU 1. For
-# each server and run it measures keepalive, close and slowloris on loopback,
+# each server and run it measures keep-alive capacity (closed loop, as fast as
+# CONNECTIONS workers go), keepalive and close at a fixed rate, and slowloris
+# (legit keep-alive traffic before and during the attack) on loopback,
 # records the server's CPU time per scenario from /proc/PID/stat, and then
 # writes ONE table of medians and ratios to reports/bench-compare.md.
 #
@@ -124,11 +126,14 @@ HZ=$(getconf CLK_TCK)
 # bench NAME PORT PID RUN: the three scenarios against one server.
 bench() {
 	local name=$1 port=$2 pid=$3 run=$4 scen dir before after rc
-	for scen in keepalive close slowloris; do
+	for scen in max keepalive close slowloris; do
 		dir="$OUT/$name/$run/$scen"
 		mkdir -p "$dir"
-		local args=(--target "http://127.0.0.1:$port" --scenario "$scen" --paths /1k.txt
-			--connections "$CONNECTIONS" --out "$dir")
+		local args=(--target "http://127.0.0.1:$port" --paths /1k.txt --connections "$CONNECTIONS" --out "$dir")
+		case $scen in
+		max) args+=(--scenario keepalive --closed-loop --duration "$DURATION") ;;
+		*) args+=(--scenario "$scen") ;;
+		esac
 		case $scen in
 		keepalive) args+=(--rate "$RATE" --duration "$DURATION") ;;
 		close) args+=(--rate "$CLOSE_RATE" --duration "$DURATION") ;;
@@ -181,7 +186,7 @@ for run in $(seq 1 "$RUNS"); do
 	wait "$fpid" 2>/dev/null || true
 done
 
-params="keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; runs $RUNS"
+params="max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; runs $RUNS"
 "$work/compare" -a "nginx=$OUT/nginx" -b "ferrox=$OUT/ferrox" -o "$REPORT" \
 	-cmd "make bench-compare  # scripts/bench-compare.sh" -params "$params"
 cat "$REPORT"

@@ -81,6 +81,11 @@ var (
 )
 
 var metrics = []metric{
+	{"max", "closed-loop keep-alive throughput (req/s)", "higher", field("keepalive", thr)},
+	{"max", "p50 (ms)", "lower", field("keepalive", p50)},
+	{"max", "p99 (ms)", "lower", field("keepalive", p99)},
+	{"max", "success (%)", "higher", field("keepalive", succ)},
+	{"max", "server CPU per request (µs)", "lower", cpuPerReq},
 	{"keepalive", "throughput (req/s)", "higher", field("keepalive", thr)},
 	{"keepalive", "p50 (ms)", "lower", field("keepalive", p50)},
 	{"keepalive", "p99 (ms)", "lower", field("keepalive", p99)},
@@ -201,7 +206,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ref, cmp := sides[0], sides[1]
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "# %s vs %s: keep-alive, close, slowloris\n\n", cmp.name, ref.name)
+	fmt.Fprintf(&sb, "# %s vs %s: keep-alive capacity, keep-alive, close, slowloris\n\n", cmp.name, ref.name)
 	if *cmdline != "" {
 		fmt.Fprintf(&sb, "Command: `%s`\n\n", *cmdline)
 	}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ferrox/ferrox/loadtest"
+)
+
+func writeRun(t *testing.T, dir, scen string, thr float64, cpuUS string) {
+	t.Helper()
+	d := filepath.Join(dir, scen)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := loadtest.Result{Scenario: scen, Phases: []loadtest.Phase{{Name: scen, Requests: 1000, Success: 1, Throughput: thr, P50MS: 1, P99MS: 2}}}
+	b, _ := json.Marshal(res)
+	if err := os.WriteFile(filepath.Join(d, "load.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d, "cpu_us"), []byte(cpuUS+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCompareTable(t *testing.T) {
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	// Three runs for a: the median throughput is 200.
+	writeRun(t, filepath.Join(a, "1"), "keepalive", 100, "100000")
+	writeRun(t, filepath.Join(a, "2"), "keepalive", 200, "100000")
+	writeRun(t, filepath.Join(a, "3"), "keepalive", 900, "100000")
+	writeRun(t, filepath.Join(b, "1"), "keepalive", 300, "50000")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-a", "nginx=" + a, "-b", "ferrox=" + b}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run = %d; want 0: %s", code, &stderr)
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"| keepalive | throughput (req/s) | higher | 200 | 300 | 1.50 |",
+		"| keepalive | server CPU per request (µs) | lower | 100 | 50.00 | 0.50 |",
+		"| close | throughput (req/s) | higher | n/a | n/a | n/a |",
+		"Medians of 3/1 runs",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if code := run([]string{"-a", "nginx"}, &stdout, &stderr); code != 2 {
+		t.Errorf("run(bad -a) = %d; want 2", code)
+	}
+}
