@@ -144,7 +144,7 @@ func RunCases(ctx context.Context, cfg Config, cases []corpus.Case) (*Run, error
 			for j := range ch {
 				c := &cases[j.ci]
 				st := &states[j.ci]
-				obs := replay(ctx, &cfg, c, st.refs, j.split)
+				obs := safeReplay(ctx, &cfg, c, st.refs, j.split)
 				mu.Lock()
 				if j.split == 0 {
 					st.whole = obs
@@ -199,4 +199,15 @@ func errString(err error) string {
 		return "cancelled"
 	}
 	return err.Error()
+}
+
+// safeReplay turns a bug in the runner into an Error verdict for the one
+// case instead of crashing the whole run.
+func safeReplay(ctx context.Context, cfg *Config, c *corpus.Case, refs []reqInfo, split int) (obs Observed) {
+	defer func() {
+		if p := recover(); p != nil {
+			obs = Observed{Split: split, End: EndUnknown, Err: fmt.Sprintf("runner bug: %v", p)}
+		}
+	}()
+	return replay(ctx, cfg, c, refs, split)
 }
