@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"pgregory.net/rapid"
+
 	"github.com/ferrox/ferrox/corpus"
 	"github.com/ferrox/ferrox/server/static"
 )
@@ -124,7 +126,7 @@ func newStatic(tb testing.TB, s site, cfg static.Config) *static.Handler {
 // responseBody returns the bytes resp's segments describe (reading file
 // segments with ReadAt) and checks that their total equals
 // ContentLength.
-func responseBody(tb testing.TB, resp *static.Response) []byte {
+func responseBody(tb rapid.TB, resp *static.Response) []byte {
 	tb.Helper()
 	var b bytes.Buffer
 	for i, seg := range resp.Body {
