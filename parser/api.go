@@ -84,10 +84,13 @@ type Parser struct {
 	lineStart int // start of the incomplete line at the end of the buffer
 	scanned   int // bytes already examined; 0 means "no state"
 	line      int // the incomplete line: 0 request-line, n the n-th field line
+	inValue   bool
 }
 
 // Reset forgets any partial scan state.
-func (p *Parser) Reset() { p.lead, p.lineStart, p.scanned, p.line = 0, 0, 0, 0 }
+func (p *Parser) Reset() {
+	p.lead, p.lineStart, p.scanned, p.line, p.inValue = 0, 0, 0, 0, false
+}
 
 // Parse parses one request head at the start of buf into req.
 //

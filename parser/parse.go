@@ -204,37 +204,69 @@ func (p *Parser) wait(buf []byte, start, line int) {
 	if p.scanned > start && buf[p.scanned-1] == '\r' {
 		p.scanned-- // look at that CR again once its successor arrives
 	}
+	// The line was scanned without error, so its first ':' (if any) ends
+	// the name.
+	p.inValue = line > 0 && bytes.IndexByte(buf[start:p.scanned], ':') >= 0
 }
 
 // partial handles a call that brings no new LF: the incomplete last line
-// buf[p.lineStart:] grew. Only the new bytes are looked at; if they may
-// hold a problem (a bare CR, the first byte of the line, the head limit),
-// the line's own scanner runs again over the line to report the first
-// problem in byte order, exactly as a whole-buffer parse would.
+// buf[p.lineStart:] grew. The request-line is rescanned (a few fast
+// passes, bounded by the limits); a field line is scanned on from where
+// the last call stopped, and at the first unexpected byte the line's own
+// scanner runs over the whole line to report the first problem in byte
+// order, exactly as a whole-buffer parse would.
 func (p *Parser) partial(buf []byte, lim limits) *Error {
 	s := p.lineStart
-	var err *Error
 	if p.line == 0 {
-		// The request-line: its scanner is a few IndexByte calls.
-		_, _, err = scanRequestLine(buf, s, lim)
-	} else {
-		alarm := len(buf) > lim.head || p.scanned == s
-		if c := bytes.IndexByte(buf[p.scanned:], '\r'); c >= 0 && p.scanned+c+1 < len(buf) {
-			alarm = true
+		_, _, err := scanRequestLine(buf, s, lim)
+		if err == errNeedMore {
+			p.wait(buf, s, 0)
 		}
-		if alarm {
-			var end bool
-			end, err = lineStart(buf, s, p.line-1, lim)
-			if err == nil && !end {
-				var f Field
-				_, err = scanField(buf, s, lim.head, &f)
+		return err
+	}
+	k := p.scanned
+	ok := len(buf) <= lim.head
+	if ok && k == s && k < len(buf) {
+		switch c := buf[k]; {
+		case c == '\r' && k+1 == len(buf):
+			return errNeedMore // maybe the CRLF that ends the head
+		case c == ' ' || c == '\t' || c == '\r' || p.line > lim.fields:
+			ok = false
+		}
+	}
+	if ok && !p.inValue {
+		for k < len(buf) && isTchar(buf[k]) {
+			k++
+		}
+		if k < len(buf) {
+			if buf[k] == ':' && k > s {
+				p.inValue = true
+				k++
+			} else {
+				ok = false
 			}
-		} else {
-			err = errNeedMore
 		}
 	}
-	if err == errNeedMore {
-		p.wait(buf, s, p.line)
+	if ok && p.inValue {
+		for k < len(buf) && charClass[buf[k]]&cValue != 0 {
+			k++
+		}
+		if k < len(buf) && (buf[k] != '\r' || k+1 < len(buf)) {
+			ok = false
+		}
 	}
-	return err
+	if !ok {
+		end, err := lineStart(buf, s, p.line-1, lim)
+		if err == nil && !end {
+			var f Field
+			_, err = scanField(buf, s, lim.head, &f)
+		}
+		if err != errNeedMore {
+			return err
+		}
+		p.wait(buf, s, p.line)
+		return errNeedMore
+	}
+	p.scanned = k // len(buf), or a final CR to look at again
+	return errNeedMore
 }

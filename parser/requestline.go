@@ -52,11 +52,13 @@ func (l limits) requestLine(line []byte, base int) *Error {
 }
 
 // scanRequestLine scans the request-line at buf[i:] and returns it with
-// the start of the next line, or errNeedMore while it is incomplete. The
-// checks run in this order on the bytes available, whether or not the LF
-// has arrived, so a prefix is never judged differently from the whole:
-// length limits, then a bare CR, then the head limit, then a bare LF,
-// then the grammar.
+// the start of the next line, or errNeedMore while it is incomplete. It
+// reports the first problem in byte order, looking at the bytes available
+// whether or not the LF has arrived (so a slow sender of garbage is
+// refused at once, and a prefix is never judged differently from the
+// whole): length limits, grammar (a CR inside the line is a bare CR), the
+// head limit, a bare LF, then what needs the whole line (missing version,
+// target form).
 func scanRequestLine(buf []byte, i int, lim limits) (requestLine, int, *Error) {
 	var rl requestLine
 	lf := bytes.IndexByte(buf[i:], '\n')
@@ -67,16 +69,14 @@ func scanRequestLine(buf []byte, i int, lim limits) (requestLine, int, *Error) {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
-	if err := lim.requestLine(line, i); err != nil {
+	w := line
+	if i+len(w) > lim.head {
+		w = w[:lim.head-i]
+	}
+	if err := lim.requestLine(w, i); err != nil {
 		return rl, 0, err
 	}
-	// RFC 9112 §2.2: a CR inside the line is a bare CR; report the first
-	// problem of the line up to it.
-	if c := bytes.IndexByte(line, '\r'); c >= 0 {
-		_, err := parseRequestLine(line[:c+1], i)
-		if err == nil {
-			err = errBad("bare_cr", i+c)
-		}
+	if _, err := parseRequestLine(w, i, false); err != nil {
 		return rl, 0, err
 	}
 	if lf < 0 {
@@ -90,7 +90,7 @@ func scanRequestLine(buf []byte, i int, lim limits) (requestLine, int, *Error) {
 		// §2.2: strict profile, a bare LF does not end a line.
 		return rl, 0, errBad("bare_lf", e)
 	}
-	rl, err := parseRequestLine(line, i)
+	rl, err := parseRequestLine(line, i, true)
 	if err != nil {
 		return rl, 0, err
 	}
@@ -98,8 +98,10 @@ func scanRequestLine(buf []byte, i int, lim limits) (requestLine, int, *Error) {
 }
 
 // parseRequestLine parses line (without its CRLF). It reports the first
-// error in byte order.
-func parseRequestLine(line []byte, base int) (requestLine, *Error) {
+// error in byte order. When complete is false, line may be a prefix of the
+// line: only errors that no continuation can repair are reported, and the
+// result has no views.
+func parseRequestLine(line []byte, base int, complete bool) (requestLine, *Error) {
 	var rl requestLine
 	// RFC 9112 §3.1: method = token.
 	i := 0
@@ -108,6 +110,9 @@ func parseRequestLine(line []byte, base int) (requestLine, *Error) {
 	}
 	switch {
 	case i == len(line):
+		if !complete {
+			return rl, nil
+		}
 		return rl, errBad("invalid_request_line", base+i)
 	case line[i] != ' ':
 		if i > 0 && (line[i] == '\t' || line[i] == '\v' || line[i] == '\f') {
@@ -119,7 +124,6 @@ func parseRequestLine(line []byte, base int) (requestLine, *Error) {
 	case i == 0:
 		return rl, errBad("invalid_request_line", base)
 	}
-	rl.method = line[:i]
 
 	// §3.2: request-target, visible ASCII only (strict profile), ended by
 	// the single SP before the version.
@@ -128,22 +132,23 @@ func parseRequestLine(line []byte, base int) (requestLine, *Error) {
 	if sp := bytes.IndexByte(line[ts:], ' '); sp >= 0 {
 		te = ts + sp
 	}
-	if te == ts {
+	if te == ts && (complete || ts < len(line)) {
 		return rl, errBad("invalid_request_line", base+ts) // double SP or nothing
 	}
 	if k := scanTarget(line[ts:te]); k >= 0 {
 		return rl, lineErr(line, ts+k, base, "invalid_target")
 	}
 	if te == len(line) {
+		if !complete {
+			return rl, nil
+		}
 		return rl, errBad("invalid_request_line", base+te) // no version
 	}
-	rl.target = line[ts:te]
-
-	v, err := parseVersion(line[te+1:], base+te+1)
-	if err != nil {
-		return rl, err
+	v, err := parseVersion(line[te+1:], base+te+1, complete)
+	if err != nil || !complete {
+		return requestLine{}, err
 	}
-	rl.version = v
+	rl.method, rl.target, rl.version = line[:i], line[ts:te], v
 	if err := classifyTarget(&rl, base+ts); err != nil {
 		return rl, err
 	}
@@ -154,10 +159,13 @@ func parseRequestLine(line []byte, base int) (requestLine, *Error) {
 // case-sensitive (RFC 9112 §2.3), byte by byte so that the first wrong byte
 // is the one reported. Major 1 is served (minor 2-9 with 1.1 semantics,
 // RFC 9110 §2.5); other majors get 505 (RFC 9110 §15.6.6).
-func parseVersion(v []byte, base int) (Version, *Error) {
+func parseVersion(v []byte, base int, complete bool) (Version, *Error) {
 	const pat = "HTTP/0.0"
 	for k := 0; k < len(pat); k++ {
 		if k >= len(v) {
+			if !complete {
+				return Version{}, nil
+			}
 			return Version{}, errBad("invalid_version", base+k)
 		}
 		c := v[k]
@@ -171,6 +179,9 @@ func parseVersion(v []byte, base int) (Version, *Error) {
 	}
 	if len(v) > len(pat) {
 		return Version{}, lineErr(v, len(pat), base, "invalid_version")
+	}
+	if !complete {
+		return Version{}, nil // a ninth byte would make it invalid_version
 	}
 	ver := Version{Major: v[5] - '0', Minor: v[7] - '0'}
 	if ver.Major != 1 {
