@@ -445,3 +445,19 @@ func TestMatrixDisagreements(t *testing.T) {
 		t.Errorf("caddy missing = %d; want 1", got)
 	}
 }
+
+func TestReadConformJSONStatusesOnly(t *testing.T) {
+	in := `{"schema":"ferrox.conformance/v1","target":"t","results":[{"id":"a","verdict":"pass","expected":["2xx","none+close"],"observed":{"statuses":[200,404],"end":"fin"}}]}`
+	run, err := ReadConformJSON(strings.NewReader(in))
+	if err != nil {
+		t.Fatalf("ReadConformJSON: %v", err)
+	}
+	want := []conformance.Response{{Status: 200}, {Status: 404}}
+	if diff := cmp.Diff(want, run.Results[0].Observed.Responses); diff != "" {
+		t.Errorf("responses made up from statuses (-want +got):\n%s", diff)
+	}
+	wantExpect := []corpus.Outcome{{Status: "2xx"}, {Close: true}}
+	if diff := cmp.Diff(wantExpect, run.Results[0].Case.Expect); diff != "" {
+		t.Errorf("expected outcomes (-want +got):\n%s", diff)
+	}
+}
