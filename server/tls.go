@@ -1,0 +1,164 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// CertStore holds the certificate the HTTPS listener presents. It is read
+// on every handshake through GetCertificate (one atomic load) and replaced
+// by Reload, so a new certificate applies to new handshakes while
+// established connections keep the session they negotiated.
+type CertStore struct {
+	certPath, keyPath string
+	cur               atomic.Pointer[tls.Certificate]
+}
+
+// NewCertStore loads the key pair at certPath and keyPath. Errors are
+// *FieldError values naming the config key and the file, e.g.
+// "tls.key_path: /x/key.pem: private key does not match certificate".
+func NewCertStore(certPath, keyPath string) (*CertStore, error) {
+	cs := &CertStore{certPath: certPath, keyPath: keyPath}
+	if err := cs.Reload(); err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+// Reload re-reads both files. On any error the certificate in use is kept
+// and the error is returned for the caller to log.
+func (cs *CertStore) Reload() error {
+	c, err := LoadKeyPair(cs.certPath, cs.keyPath)
+	if err != nil {
+		return err
+	}
+	cs.cur.Store(c)
+	return nil
+}
+
+// Certificate returns the certificate in use.
+func (cs *CertStore) Certificate() *tls.Certificate { return cs.cur.Load() }
+
+// GetCertificate is a tls.Config.GetCertificate callback. It ignores SNI:
+// one certificate serves every name (an IP-literal client sends none).
+func (cs *CertStore) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	return cs.cur.Load(), nil
+}
+
+// LoadKeyPair reads a PEM certificate chain and its PEM private key. Each
+// error names the config key and the file at fault.
+func LoadKeyPair(certPath, keyPath string) (*tls.Certificate, error) {
+	certPEM, err := readPEMFile("tls.cert_path", certPath)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM, err := readPEMFile("tls.key_path", keyPath)
+	if err != nil {
+		return nil, err
+	}
+	if !hasPEMBlock(certPEM, func(t string) bool { return t == "CERTIFICATE" }) {
+		return nil, &FieldError{Path: "tls.cert_path", Msg: certPath + ": no PEM certificate found"}
+	}
+	if !hasPEMBlock(keyPEM, func(t string) bool { return t == "PRIVATE KEY" || strings.HasSuffix(t, " PRIVATE KEY") }) {
+		return nil, &FieldError{Path: "tls.key_path", Msg: keyPath + ": no PEM private key found"}
+	}
+	c, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		// crypto/tls's wording for a key of another pair contains "does
+		// not match"; everything else is a malformed file.
+		if strings.Contains(err.Error(), "does not match") {
+			return nil, &FieldError{Path: "tls.key_path", Msg: keyPath + ": private key does not match certificate " + certPath}
+		}
+		if strings.Contains(err.Error(), "private key") {
+			return nil, &FieldError{Path: "tls.key_path", Msg: keyPath + ": " + strings.TrimPrefix(err.Error(), "tls: ")}
+		}
+		return nil, &FieldError{Path: "tls.cert_path", Msg: certPath + ": " + strings.TrimPrefix(err.Error(), "tls: ")}
+	}
+	return &c, nil
+}
+
+// readPEMFile reads a PEM file; its errors say "no such file" or
+// "permission denied" after the key and the path.
+func readPEMFile(key, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		msg := err.Error()
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			msg = "no such file"
+		case errors.Is(err, fs.ErrPermission):
+			msg = "permission denied"
+		default:
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				msg = pe.Err.Error()
+			}
+		}
+		return nil, &FieldError{Path: key, Msg: path + ": " + msg}
+	}
+	return b, nil
+}
+
+func hasPEMBlock(b []byte, want func(string) bool) bool {
+	for i := 0; i < 1000; i++ { // bounded: a file holds a handful of blocks
+		var blk *pem.Block
+		blk, b = pem.Decode(b)
+		if blk == nil {
+			return false
+		}
+		if want(blk.Type) {
+			return true
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			return false
+		}
+	}
+	return false
+}
+
+// NewTLSConfig returns the HTTPS listener's TLS settings: TLS 1.2 or
+// later, Go's default cipher suites and key exchanges (including the
+// post-quantum hybrid), ALPN offering only http/1.1 (Ferrox speaks no
+// HTTP/2, so a client must not pick h2), and the certificate read from cs
+// on every handshake. Certificates stays empty so GetCertificate is always
+// consulted.
+func NewTLSConfig(cs *CertStore) *tls.Config {
+	return &tls.Config{
+		MinVersion:     tls.VersionTLS12,
+		NextProtos:     []string{"http/1.1"},
+		GetCertificate: cs.GetCertificate,
+	}
+}
+
+// TLSHandshake returns an Options.Handshake hook that wraps each accepted
+// connection in a TLS server conn and completes the handshake before the
+// connection loop reads a request. The engine calls it under the header
+// timeout, so a client that never finishes its handshake is closed when
+// that deadline passes.
+func TLSHandshake(cfg *tls.Config) func(net.Conn) (net.Conn, error) {
+	return func(nc net.Conn) (net.Conn, error) {
+		tc := tls.Server(nc, cfg)
+		if err := tc.HandshakeContext(context.Background()); err != nil {
+			return nil, fmt.Errorf("tls handshake: %w", err)
+		}
+		// RFC 7301 §3.2: with ALPN the server picks from the client's list;
+		// Go already rejects a client that offers only protocols we lack.
+		return tc, nil
+	}
+}
+
+// HTTPSAddr returns the HTTPS listen address: server.addr with
+// server.https_port, defaults applied.
+func (c *Config) HTTPSAddr() string {
+	return net.JoinHostPort(orStr(c.Server.Addr, DefaultAddr), strconv.Itoa(orInt(c.Server.HTTPSPort, DefaultHTTPSPort)))
+}
