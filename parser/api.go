@@ -80,16 +80,19 @@ type Parser struct {
 
 	// Scan state kept between calls that return ErrNeedMore (offsets into
 	// the buffer, never views, so the caller may grow or move the buffer).
-	lead      int // bytes of leading empty lines already skipped (§2.2)
-	lineStart int // start of the incomplete line at the end of the buffer
-	scanned   int // bytes already examined; 0 means "no state"
-	line      int // the incomplete line: 0 request-line, n the n-th field line
-	inValue   bool
+	lead      int   // bytes of leading empty lines already skipped (§2.2)
+	lineStart int   // start of the incomplete line at the end of the buffer
+	scanned   int   // bytes already examined; 0 means "no state"
+	line      int   // the incomplete line: 0 request-line, n the n-th field line
+	inValue   bool  // field line: its colon has been seen
+	rlPhase   uint8 // request-line: 0 method, 1 target, 2 version
+	rlMark    int   // request-line: where the current part starts
 }
 
 // Reset forgets any partial scan state.
 func (p *Parser) Reset() {
 	p.lead, p.lineStart, p.scanned, p.line, p.inValue = 0, 0, 0, 0, false
+	p.rlPhase, p.rlMark = 0, 0
 }
 
 // Parse parses one request head at the start of buf into req.

@@ -206,23 +206,29 @@ func (p *Parser) wait(buf []byte, start, line int) {
 	}
 	// The line was scanned without error, so its first ':' (if any) ends
 	// the name.
-	p.inValue = line > 0 && bytes.IndexByte(buf[start:p.scanned], ':') >= 0
+	seg := buf[start:p.scanned]
+	p.inValue = line > 0 && bytes.IndexByte(seg, ':') >= 0
+	if line == 0 {
+		// Likewise its single-SP separators say which part we are in.
+		p.rlPhase, p.rlMark = 0, start
+		if a := bytes.IndexByte(seg, ' '); a >= 0 {
+			p.rlPhase, p.rlMark = 1, start+a+1
+			if b := bytes.IndexByte(seg[a+1:], ' '); b >= 0 {
+				p.rlPhase, p.rlMark = 2, start+a+1+b+1
+			}
+		}
+	}
 }
 
 // partial handles a call that brings no new LF: the incomplete last line
-// buf[p.lineStart:] grew. The request-line is rescanned (a few fast
-// passes, bounded by the limits); a field line is scanned on from where
-// the last call stopped, and at the first unexpected byte the line's own
-// scanner runs over the whole line to report the first problem in byte
-// order, exactly as a whole-buffer parse would.
+// buf[p.lineStart:] grew. The line is scanned on from where the last call
+// stopped, and at the first unexpected byte the line's own scanner runs
+// over the whole line to report the first problem in byte order, exactly
+// as a whole-buffer parse would.
 func (p *Parser) partial(buf []byte, lim limits) *Error {
 	s := p.lineStart
 	if p.line == 0 {
-		_, _, err := scanRequestLine(buf, s, lim)
-		if err == errNeedMore {
-			p.wait(buf, s, 0)
-		}
-		return err
+		return p.requestLinePartial(buf, lim)
 	}
 	k := p.scanned
 	ok := len(buf) <= lim.head
@@ -268,5 +274,40 @@ func (p *Parser) partial(buf []byte, lim limits) *Error {
 		return errNeedMore
 	}
 	p.scanned = k // len(buf), or a final CR to look at again
+	return errNeedMore
+}
+
+// requestLinePartial is partial for the request-line: method and target
+// bytes are checked as they arrive; anything else (a separator in the
+// wrong place, a limit reached, the few version bytes) makes the full
+// request-line scanner run again.
+func (p *Parser) requestLinePartial(buf []byte, lim limits) *Error {
+	s := p.lineStart
+	k := p.scanned
+	ok := len(buf) <= lim.head
+	for ok && k < len(buf) {
+		c := buf[k]
+		switch {
+		case c == '\r' && k+1 == len(buf) && p.rlPhase < 2:
+			p.scanned = k // look at it again with its successor
+			return errNeedMore
+		case p.rlPhase == 0 && isTchar(c) && k+1-p.rlMark <= lim.method:
+		case p.rlPhase == 1 && charClass[c]&cTarget != 0 && k+1-p.rlMark <= lim.target:
+		case p.rlPhase < 2 && c == ' ' && k > p.rlMark:
+			p.rlPhase, p.rlMark = p.rlPhase+1, k+1
+		default:
+			ok = false
+			continue
+		}
+		k++
+	}
+	if !ok {
+		_, _, err := scanRequestLine(buf, s, lim)
+		if err == errNeedMore {
+			p.wait(buf, s, 0)
+		}
+		return err
+	}
+	p.scanned = k
 	return errNeedMore
 }
