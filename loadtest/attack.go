@@ -2,8 +2,8 @@ package loadtest
 
 import (
 	"context"
+	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -18,17 +18,18 @@ type attackOpts struct {
 	closed    bool // closed loop: Connections workers, no pacing
 }
 
-// noProxy keeps legitimate traffic direct even when the environment names
-// an HTTP proxy: a load test measures the target, not a proxy.
-func noProxy(*http.Request) (*url.URL, error) { return nil, nil }
-
-// newAttacker builds a vegeta attacker. Options that reach into the
-// transport must follow any Client option (vegeta asserts *http.Transport);
-// we pass no Client, and HTTP/2 is always off.
-func (c *Config) newAttacker(o attackOpts) *vegeta.Attacker {
+// newAttacker builds a vegeta attacker over our own transport, so the
+// phase can close its idle connections when it ends. vegeta.Client must come
+// first: the later options assert the transport is *http.Transport. No
+// proxy (a load test measures the target, whatever the environment says),
+// HTTP/2 off.
+func (c *Config) newAttacker(o attackOpts) (*vegeta.Attacker, *http.Transport) {
+	tr := &http.Transport{
+		DialContext: (&net.Dialer{Timeout: c.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+	}
 	opts := []func(*vegeta.Attacker){
+		vegeta.Client(&http.Client{Transport: tr}),
 		vegeta.HTTP2(false),
-		vegeta.Proxy(noProxy),
 		vegeta.KeepAlive(o.keepAlive),
 		vegeta.Timeout(c.Timeout),
 		vegeta.Redirects(vegeta.NoFollow),
@@ -40,13 +41,14 @@ func (c *Config) newAttacker(o attackOpts) *vegeta.Attacker {
 	if o.closed {
 		opts = append(opts, vegeta.Workers(uint64(c.Connections)), vegeta.MaxWorkers(uint64(c.Connections)))
 	}
-	return vegeta.NewAttacker(opts...)
+	return vegeta.NewAttacker(opts...), tr
 }
 
 // attack runs one vegeta phase until its duration passes or ctx ends and
 // returns its closed metrics. Every result also goes to c.OnResult.
 func (c *Config) attack(ctx context.Context, o attackOpts) Phase {
-	a := c.newAttacker(o)
+	a, transport := c.newAttacker(o)
+	defer transport.CloseIdleConnections()
 	tr := vegeta.NewStaticTargeter(c.targets()...)
 	pacer := o.pacer
 	if o.closed {

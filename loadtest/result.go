@@ -72,6 +72,8 @@ type Phase struct {
 // SlowStats describes the slow connections of a slowloris or slowbody
 // attack phase. Lifetimes run from connect to the server's cut; connections
 // still open when the attack ends count with their age then (censored).
+// Connections the server answered before we trickled anything (e.g. a 503
+// over its connection limit) count as refused and give no lifetime sample.
 type SlowStats struct {
 	SlowConnsTarget      int     `json:"slow_conns_target"`
 	SlowConnsMaxOpen     int     `json:"slow_conns_max_open"`
@@ -83,6 +85,7 @@ type SlowStats struct {
 	SlowCutOtherStatus   int     `json:"slow_cut_other_status"`
 	SlowCutClose         int     `json:"slow_cut_close"`
 	SlowCutReset         int     `json:"slow_cut_reset"`
+	SlowRefused          int     `json:"slow_refused"`
 	SlowAliveAtEnd       int     `json:"slow_alive_at_end"`
 }
 

@@ -32,11 +32,12 @@ const maxLifetimeSamples = 1 << 20
 type endHow int
 
 const (
-	endAlive  endHow = iota // still open when the attack stopped
-	end408                  // the server answered 408
-	endStatus               // the server answered another status
-	endClose                // orderly close (FIN) without a response
-	endReset                // connection reset
+	endAlive   endHow = iota // still open when the attack stopped
+	end408                   // the server answered 408
+	endStatus                // the server answered another status
+	endClose                 // orderly close (FIN) without a response
+	endReset                 // connection reset
+	endRefused               // a response before the first trickled byte
 )
 
 // slowEngine holds N slow connections open against the target.
@@ -93,17 +94,23 @@ func (e *slowEngine) run(ctx context.Context) {
 }
 
 // slot is one slow client, reconnecting (bounded) when the server cuts it.
+// Connections that die within a second back off exponentially from 50ms up
+// to SlowInterval, so a refusing server sees a slow-client pace, not a
+// connection flood.
 func (e *slowEngine) slot(ctx context.Context) {
+	backoff := 50 * time.Millisecond
 	for attempt := 0; attempt <= e.cfg.SlowReconnects && ctx.Err() == nil; attempt++ {
 		life, ok := e.conn(ctx)
-		if !ok || life < time.Second {
-			// Quick failures back off so a refusing server is not spun on.
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(50 * time.Millisecond):
-			}
+		if ok && life >= time.Second {
+			backoff = 50 * time.Millisecond
+			continue
 		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, max(e.cfg.SlowInterval, 50*time.Millisecond))
 	}
 }
 
@@ -155,14 +162,18 @@ func (e *slowEngine) drive(ctx context.Context, nc net.Conn) endHow {
 		return classify(ctx, err)
 	}
 	buf := make([]byte, 64)
-	for {
+	for dripped := false; ; dripped = true {
 		if ctx.Err() != nil {
 			return endAlive
 		}
 		nc.SetReadDeadline(time.Now().Add(e.cfg.SlowInterval))
 		n, err := nc.Read(buf)
 		if n > 0 {
-			return statusEnd(buf[:n])
+			how := statusEnd(buf[:n])
+			if how == endStatus && !dripped {
+				return endRefused
+			}
+			return how
 		}
 		if errors.Is(err, net.ErrClosed) || errors.Is(err, context.Canceled) {
 			return endAlive
@@ -208,10 +219,13 @@ func (e *slowEngine) record(life time.Duration, how endHow) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.open--
-	if len(e.lifetimes) < maxLifetimeSamples {
-		e.lifetimes = append(e.lifetimes, life)
+	// Refused connections never became slow clients: no lifetime sample.
+	if how != endRefused {
+		if len(e.lifetimes) < maxLifetimeSamples {
+			e.lifetimes = append(e.lifetimes, life)
+		}
+		e.lifeMax = max(e.lifeMax, life)
 	}
-	e.lifeMax = max(e.lifeMax, life)
 	switch how {
 	case endAlive:
 		e.stats.SlowAliveAtEnd++
@@ -223,6 +237,8 @@ func (e *slowEngine) record(life time.Duration, how endHow) {
 		e.stats.SlowCutClose++
 	case endReset:
 		e.stats.SlowCutReset++
+	case endRefused:
+		e.stats.SlowRefused++
 	}
 }
 

@@ -32,6 +32,8 @@ type target struct {
 	idleCut  time.Duration
 	mode     cutMode
 	status   int // response status; default 200
+	limit    int // answer 503 and close beyond this many open connections
+	open     atomic.Int64
 	accepted atomic.Int64
 
 	ln    net.Listener
@@ -70,6 +72,12 @@ func (tg *target) serve() {
 			return
 		}
 		tg.accepted.Add(1)
+		if n := tg.open.Add(1); tg.limit > 0 && n > int64(tg.limit) {
+			io.WriteString(c, "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+			c.Close()
+			tg.open.Add(-1)
+			continue
+		}
 		tg.mu.Lock()
 		tg.conns[c] = true
 		tg.mu.Unlock()
@@ -77,6 +85,7 @@ func (tg *target) serve() {
 		go func() {
 			defer tg.wg.Done()
 			tg.handle(c)
+			tg.open.Add(-1)
 			tg.mu.Lock()
 			delete(tg.conns, c)
 			tg.mu.Unlock()
