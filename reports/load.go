@@ -41,8 +41,8 @@ func LoadText(res *loadtest.Result) Reporter {
 				w.printf("\nslow connections (%s): target %d, max open at once %d, connects %d, dial errors %d\n",
 					p.Name, s.SlowConnsTarget, s.SlowConnsMaxOpen, s.SlowConnects, s.SlowDialErrors)
 				w.printf("  lifetime: median %s ms, max %s ms\n", loadNum(s.SlowLifetimeMedianMS), loadNum(s.SlowLifetimeMaxMS))
-				w.printf("  ended by: 408 %d, other status %d, close %d, reset %d; alive at end %d\n",
-					s.SlowCut408, s.SlowCutOtherStatus, s.SlowCutClose, s.SlowCutReset, s.SlowAliveAtEnd)
+				w.printf("  ended by: 408 %d, other status %d, close %d, reset %d; refused up front %d; alive at end %d\n",
+					s.SlowCut408, s.SlowCutOtherStatus, s.SlowCutClose, s.SlowCutReset, s.SlowRefused, s.SlowAliveAtEnd)
 			}
 			if s := p.IdleStats; s != nil {
 				w.printf("\nidle connections: %d opened, %d still held after %s ms\n", s.IdleConns, s.Held, loadNum(s.HoldMS))

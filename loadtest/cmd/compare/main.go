@@ -106,6 +106,7 @@ var metrics = []metric{
 	{"slowloris", "slow conns held at once", "lower", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowConnsMaxOpen) })},
 	{"slowloris", "slow conn median lifetime (ms)", "lower", slowField(func(s *loadtest.SlowStats) float64 { return s.SlowLifetimeMedianMS })},
 	{"slowloris", "slow conns cut with 408", "", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowCut408) })},
+	{"slowloris", "slow conns refused up front (e.g. 503)", "", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowRefused) })},
 	{"slowloris", "server CPU per legit request (µs)", "lower", cpuPerReq},
 }
 
