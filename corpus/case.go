@@ -1,5 +1,17 @@
 // Package corpus holds Ferrox's raw RFC 9112 request cases as embedded data
-// files (cases/<section>/<slug>.case) and the codec for them.
+// files (cases/<group>/<id>.case) and the codec for them.
+//
+// A case file is a header of "key: value" lines (id, section, level,
+// requirement, checks, expect, and optionally canary, mode, pace-ms,
+// half-close, check), a line "---", then the raw request bytes in a visible
+// notation: printable ASCII literally, \r \n \t \0 \\ and \xHH escapes,
+// \{N*X} for N copies of one byte; line breaks in the notation are ignored.
+// FORMAT.md specifies the format, the outcome syntax and the fixture
+// contract (Fixture, WriteFixture) the cases are written against.
+//
+// All returns the embedded cases; Parse and Format convert one file, and
+// Format(Parse(f)) == f for every committed file; Encode and Decode convert
+// the byte notation, with Decode(Encode(b)) == b for all b.
 package corpus
 
 // Level is a requirement level.
@@ -47,6 +59,7 @@ type Case struct {
 	Requirement string   // requirement id in the coverage list this case tests, e.g. "9112-6.3-invalid-cl"
 	Raw         []byte   // exact bytes to send (after decoding the file notation)
 	File        string   // path of the case file inside the embedded tree
+	Group       string   // the case file's directory: the RFC area, e.g. "chunked", "smuggling"
 }
 
 // Requirement is one server requirement of RFC 9112 (or server-side RFC

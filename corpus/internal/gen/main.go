@@ -1,0 +1,156 @@
+// Command gen writes the corpus case files from the compact tables below,
+// in canonical form (corpus.Format). Run from the repository root:
+//
+//	go run ./corpus/internal/gen
+//
+// It replaces corpus/cases entirely, so edit the tables, not the files.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/ferrox/ferrox/corpus"
+)
+
+// host is the Host line every case sends unless it is about Host.
+const host = "Host: localhost\r\n"
+
+// smuggled is the request hidden in bodies by the smuggling cases. Its
+// target does not exist, so a desynced server answers it with 404, which the
+// runner tells apart from the canary's 200.
+const smuggled = "GET /smuggled HTTP/1.1\r\n" + host + "\r\n"
+
+func get(target string) string { return "GET " + target + " HTTP/1.1\r\n" + host + "\r\n" }
+
+// req builds a request: line, extra field lines (each without CRLF), body.
+func req(line string, fields []string, body string) string {
+	var sb strings.Builder
+	sb.WriteString(line + "\r\n")
+	for _, f := range fields {
+		sb.WriteString(f + "\r\n")
+	}
+	sb.WriteString("\r\n" + body)
+	return sb.String()
+}
+
+// getH is GET target with Host: localhost plus extra fields.
+func getH(target string, fields ...string) string {
+	return req("GET "+target+" HTTP/1.1", append([]string{"Host: localhost"}, fields...), "")
+}
+
+type opt func(*corpus.Case)
+
+func noCanary(c *corpus.Case) { c.Canary = false }
+func split(c *corpus.Case)    { c.Mode = corpus.SendSplit }
+func half(c *corpus.Case)     { c.HalfClose = true }
+func paced(ms int) opt {
+	return func(c *corpus.Case) { c.Mode, c.PaceMS = corpus.SendPaced, ms }
+}
+func check(names ...string) opt { return func(c *corpus.Case) { c.Check = names } }
+
+type gen struct {
+	cases []corpus.Case
+	err   error
+}
+
+// add appends one case; cases default to canary: yes, mode whole.
+func (g *gen) add(group, id, section string, level corpus.Level, reqID, checks, expect, raw string, opts ...opt) {
+	out, err := corpus.ParseExpect(expect)
+	if err != nil && g.err == nil {
+		g.err = fmt.Errorf("%s: %v", id, err)
+	}
+	id = groupPrefix[group] + id
+	c := corpus.Case{ID: id, Group: group, Section: section, Level: level, Requirement: reqID,
+		Checks: checks, Expect: out, Canary: true, Mode: corpus.SendWhole, Raw: []byte(raw)}
+	for _, o := range opts {
+		o(&c)
+	}
+	g.cases = append(g.cases, c)
+}
+
+// groupPrefix keeps ids unique across groups and tells the group at a glance.
+var groupPrefix = map[string]string{
+	"request-line": "rl-", "fields": "field-", "host": "host-", "framing-cl": "cl-", "framing-te": "te-",
+	"chunked": "chunk-", "smuggling": "smuggle-", "persistence": "conn-", "version": "version-",
+	"limits": "limit-", "semantics-static": "static-", "paths": "path-",
+}
+
+// Outcome shorthands.
+const (
+	rej     = "400+close | 400" // syntax error in a delimited head: 400, closing optional
+	rejC    = "400+close"       // framing in doubt: 400 and close
+	ok      = "2xx"             // served, connection kept (canary answered)
+	okOrRej = "2xx | 400+close | 400"
+	clte    = "400+close | 2xx+close" // CL+TE: reject, or use TE and close
+	te501   = "501+close | 400+close"
+	notFnd  = "400 | 400+close | 403 | 403+close | 404 | 404+close"
+)
+
+// both expands each status to "S | S+close".
+func both(statuses ...string) string {
+	var parts []string
+	for _, s := range statuses {
+		parts = append(parts, s, s+"+close")
+	}
+	return strings.Join(parts, " | ")
+}
+
+func main() {
+	out := flag.String("out", "corpus/cases", "directory to (re)create")
+	flag.Parse()
+	g := &gen{}
+	requestLine(g)
+	fields(g)
+	hostCases(g)
+	framingCL(g)
+	framingTE(g)
+	chunked(g)
+	smuggling(g)
+	persistence(g)
+	version(g)
+	limits(g)
+	semantics(g)
+	paths(g)
+	if g.err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", g.err)
+		os.Exit(1)
+	}
+	if err := write(*out, g.cases); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("gen: wrote %d cases to %s\n", len(g.cases), *out)
+}
+
+func write(dir string, cs []corpus.Case) error {
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if seen[c.ID] {
+			return fmt.Errorf("duplicate id %q", c.ID)
+		}
+		seen[c.ID] = true
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		p := filepath.Join(dir, c.Group, c.ID+".case")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		text := corpus.Format(c)
+		if _, err := corpus.Parse(filepath.ToSlash(filepath.Join("cases", c.Group, c.ID+".case")), text); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, text, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
