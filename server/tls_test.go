@@ -1,0 +1,441 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// testCert is a self-signed certificate made in the test; no key material
+// is committed.
+type testCert struct {
+	certPEM, keyPEM []byte
+	leaf            *x509.Certificate
+}
+
+func newTestCert(t testing.TB, cn string) testCert {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: cn},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testCert{
+		certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		keyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}),
+		leaf:    leaf,
+	}
+}
+
+// writePair writes cert and key PEM files into dir.
+func writePair(t testing.TB, dir string, certPEM, keyPEM []byte) (certPath, keyPath string) {
+	t.Helper()
+	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certPath, certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyPath, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certPath, keyPath
+}
+
+type tlsEnv struct {
+	*testEnv
+	certs  *CertStore
+	pool   *x509.CertPool
+	cert   testCert
+	keyDir string
+}
+
+// startTLS runs the static server behind the TLS handshake hook on a
+// loopback listener, with a certificate made for the test.
+func startTLS(t *testing.T, mod func(*Config)) *tlsEnv {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	tc := newTestCert(t, "cert-a")
+	keyDir := t.TempDir()
+	certPath, keyPath := writePair(t, keyDir, tc.certPEM, tc.keyPEM)
+	certs, err := NewCertStore(certPath, keyPath)
+	if err != nil {
+		t.Fatalf("NewCertStore: %v", err)
+	}
+	dir := testSite(t)
+	cfg := Config{Paths: PathsConfig{ServeDir: dir}, TLS: TLSConfig{Enabled: true, CertPath: certPath, KeyPath: keyPath}}
+	if mod != nil {
+		mod(&cfg)
+	}
+	s, h, err := NewStatic(cfg, Options{Handshake: TLSHandshake(NewTLSConfig(certs))})
+	if err != nil {
+		t.Fatalf("NewStatic: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown = %v; want nil", err)
+		}
+		if err := <-done; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve = %v; want ErrServerClosed", err)
+		}
+		h.Close()
+		waitGoroutines(t, before)
+	})
+	pool := x509.NewCertPool()
+	pool.AddCert(tc.leaf)
+	return &tlsEnv{
+		testEnv: &testEnv{s: s, h: h, addr: ln.Addr().String(), dir: dir},
+		certs:   certs, pool: pool, cert: tc, keyDir: keyDir,
+	}
+}
+
+// httpClient is net/http's client as an oracle: it trusts only pool and
+// keeps at most one connection.
+func httpClient(t *testing.T, pool *x509.CertPool) *http.Client {
+	tr := &http.Transport{
+		// Offer h2 first: the server must still pick http/1.1.
+		TLSClientConfig:    &tls.Config{RootCAs: pool, NextProtos: []string{"h2", "http/1.1"}},
+		MaxConnsPerHost:    1,
+		DisableCompression: true,
+		ForceAttemptHTTP2:  false,
+	}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+func TestTLSGetKeepAlive(t *testing.T) {
+	e := startTLS(t, func(c *Config) { c.TLS.HSTS = "max-age=31536000; includeSubDomains" })
+	c := httpClient(t, e.pool)
+	for i, tc := range []struct {
+		path, body string
+		reused     bool
+	}{
+		{"/a.txt", "alpha\n", false},
+		{"/b.txt", "bravo bravo\n", true},
+		// 100 KiB: larger than the inline threshold, so the file goes
+		// through the file-segment writer (a copy loop over TLS).
+		{"/big.bin", strings.Repeat("0123456789abcdef", 100<<10/16), true},
+		{"/a.txt", "alpha\n", true},
+	} {
+		var reused bool
+		trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused = i.Reused }}
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", "https://"+e.addr+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("#%d GET %s: %v", i, tc.path, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("#%d GET %s: reading body: %v", i, tc.path, err)
+		}
+		if resp.StatusCode != 200 || string(body) != tc.body {
+			t.Errorf("#%d GET %s = %d, %d bytes; want 200, %d bytes", i, tc.path, resp.StatusCode, len(body), len(tc.body))
+		}
+		if reused != tc.reused {
+			t.Errorf("#%d GET %s: connection reused = %v; want %v", i, tc.path, reused, tc.reused)
+		}
+		if resp.TLS == nil || resp.TLS.NegotiatedProtocol != "http/1.1" || resp.TLS.Version < tls.VersionTLS12 {
+			t.Errorf("#%d GET %s: TLS state %+v; want ALPN http/1.1, TLS >= 1.2", i, tc.path, resp.TLS)
+		}
+		if got, want := resp.Header.Get("Strict-Transport-Security"), "max-age=31536000; includeSubDomains"; got != want {
+			t.Errorf("#%d GET %s: Strict-Transport-Security = %q; want %q", i, tc.path, got, want)
+		}
+	}
+}
+
+func TestTLSRangeAndPipelining(t *testing.T) {
+	e := startTLS(t, nil)
+	tc, err := tls.Dial("tcp", e.addr, &tls.Config{RootCAs: e.pool, ServerName: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	// Three requests in one write: answered in order (RFC 9112 §9.3.2).
+	if _, err := io.WriteString(tc, get("/a.txt")+get("/big.bin", "Range: bytes=16-40015")+get("/b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(tc)
+	big := strings.Repeat("0123456789abcdef", 100<<10/16)
+	for i, want := range []struct {
+		status int
+		body   string
+	}{{200, "alpha\n"}, {206, big[16:40016]}, {200, "bravo bravo\n"}} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("response %d body: %v", i, err)
+		}
+		if resp.StatusCode != want.status || string(body) != want.body {
+			t.Errorf("response %d = %d, %d bytes; want %d, %d bytes", i, resp.StatusCode, len(body), want.status, len(want.body))
+		}
+	}
+}
+
+func TestTLSVersionsAndALPN(t *testing.T) {
+	e := startTLS(t, nil)
+	cases := []struct {
+		name     string
+		cfg      *tls.Config
+		wantErr  bool
+		wantALPN string
+	}{
+		{"tls1.1 refused", &tls.Config{MaxVersion: tls.VersionTLS11}, true, ""},
+		{"tls1.0 refused", &tls.Config{MaxVersion: tls.VersionTLS10}, true, ""},
+		{"tls1.2 accepted", &tls.Config{MaxVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}, false, "http/1.1"},
+		{"tls1.3 h2 not chosen", &tls.Config{NextProtos: []string{"h2", "http/1.1"}}, false, "http/1.1"},
+		{"no alpn", &tls.Config{}, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := c.cfg
+			cfg.RootCAs = e.pool
+			cfg.ServerName = "127.0.0.1"
+			d := &net.Dialer{Timeout: 5 * time.Second}
+			conn, err := tls.DialWithDialer(d, "tcp", e.addr, cfg)
+			if c.wantErr {
+				if err == nil {
+					conn.Close()
+					t.Fatalf("Dial with MaxVersion %x succeeded; want a handshake failure", c.cfg.MaxVersion)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Dial: %v", err)
+			}
+			defer conn.Close()
+			if got := conn.ConnectionState().NegotiatedProtocol; got != c.wantALPN {
+				t.Errorf("NegotiatedProtocol = %q; want %q", got, c.wantALPN)
+			}
+		})
+	}
+}
+
+// TestTLSHandshakeTimeout: a client that connects and says nothing, or
+// stops in the middle of its ClientHello, is closed at the header timeout.
+func TestTLSHandshakeTimeout(t *testing.T) {
+	tc := newTestCert(t, "cert-a")
+	pair, err := tls.X509KeyPair(tc.certPEM, tc.keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		send []byte
+	}{
+		{"silent", nil},
+		{"partial client hello", []byte{0x16, 0x03, 0x01, 0x02, 0x00, 0x01}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var cs CertStore
+				cs.cur.Store(&pair)
+				cfg := Config{Timeouts: TimeoutsConfig{Header: 3 * time.Second}}
+				s := newServer(&cfg, Options{Handler: RedirectHandler{}, Handshake: TLSHandshake(NewTLSConfig(&cs))})
+				cli, srv := net.Pipe()
+				done := make(chan struct{})
+				go func() {
+					s.ServeConn(srv)
+					close(done)
+				}()
+				defer func() { cli.Close(); <-done }()
+				if len(c.send) > 0 {
+					if _, err := cli.Write(c.send); err != nil {
+						t.Fatalf("write: %v", err)
+					}
+				}
+				start := time.Now()
+				n, err := cli.Read(make([]byte, 1))
+				if n != 0 || err == nil {
+					t.Fatalf("Read = %d, %v; want the server to close", n, err)
+				}
+				if waited := time.Since(start); waited < 3*time.Second {
+					t.Errorf("closed after %v (fake time); want the 3s header timeout", waited)
+				}
+			})
+		})
+	}
+}
+
+// dialTLS opens a raw TLS connection trusting pool and returns it with the
+// leaf certificate the server presented.
+func dialTLS(t *testing.T, addr string, pool *x509.CertPool) (*tls.Conn, *bufio.Reader) {
+	t.Helper()
+	conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	if err != nil {
+		t.Fatalf("tls.Dial: %v", err)
+	}
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	t.Cleanup(func() { conn.Close() })
+	return conn, bufio.NewReader(conn)
+}
+
+func roundTrip(t *testing.T, conn *tls.Conn, br *bufio.Reader, path, want string) {
+	t.Helper()
+	if _, err := io.WriteString(conn, get(path)); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("ReadResponse: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != want {
+		t.Fatalf("GET %s = %d %q; want 200 %q", path, resp.StatusCode, body, want)
+	}
+}
+
+func TestCertificateReload(t *testing.T) {
+	e := startTLS(t, nil)
+	b := newTestCert(t, "cert-b")
+	e.pool.AddCert(b.leaf)
+
+	connA, brA := dialTLS(t, e.addr, e.pool)
+	if got := connA.ConnectionState().PeerCertificates[0].Subject.CommonName; got != "cert-a" {
+		t.Fatalf("first handshake presented %q; want cert-a", got)
+	}
+	roundTrip(t, connA, brA, "/a.txt", "alpha\n")
+
+	// A bad pair (B's certificate with A's key) is refused; A stays.
+	certPath, keyPath := writePair(t, e.keyDir, b.certPEM, e.cert.keyPEM)
+	err := e.certs.Reload()
+	if err == nil || !strings.Contains(err.Error(), "private key does not match certificate") || !strings.Contains(err.Error(), keyPath) {
+		t.Fatalf("Reload(mismatched pair) = %v; want a key mismatch naming %s", err, keyPath)
+	}
+	if got := e.certs.Certificate().Leaf.Subject.CommonName; got != "cert-a" {
+		t.Fatalf("after a failed reload the store holds %q; want cert-a", got)
+	}
+	c2, _ := dialTLS(t, e.addr, e.pool)
+	if got := c2.ConnectionState().PeerCertificates[0].Subject.CommonName; got != "cert-a" {
+		t.Fatalf("handshake after a failed reload presented %q; want cert-a", got)
+	}
+
+	// The good pair B is picked up by new handshakes only.
+	writePair(t, e.keyDir, b.certPEM, b.keyPEM)
+	if err := e.certs.Reload(); err != nil {
+		t.Fatalf("Reload(%s, %s) = %v; want nil", certPath, keyPath, err)
+	}
+	connB, brB := dialTLS(t, e.addr, e.pool)
+	if got := connB.ConnectionState().PeerCertificates[0].Subject.CommonName; got != "cert-b" {
+		t.Errorf("handshake after reload presented %q; want cert-b", got)
+	}
+	roundTrip(t, connB, brB, "/b.txt", "bravo bravo\n")
+	// The connection made under A still serves requests.
+	roundTrip(t, connA, brA, "/sub/c.txt", "charlie\n")
+}
+
+func TestLoadKeyPairErrors(t *testing.T) {
+	a := newTestCert(t, "a")
+	b := newTestCert(t, "b")
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	certA, keyA, keyB := write("a.pem", a.certPEM), write("a.key", a.keyPEM), write("b.key", b.keyPEM)
+	junk := write("junk.pem", []byte("not pem\n"))
+	missing := filepath.Join(dir, "missing.pem")
+	cases := []struct {
+		name, cert, key, want string
+	}{
+		{"ok", certA, keyA, ""},
+		{"missing cert", missing, keyA, "tls.cert_path: " + missing + ": no such file"},
+		{"missing key", certA, missing, "tls.key_path: " + missing + ": no such file"},
+		{"cert not pem", junk, keyA, "tls.cert_path: " + junk + ": no PEM certificate found"},
+		{"key not pem", certA, junk, "tls.key_path: " + junk + ": no PEM private key found"},
+		{"key is a cert", certA, certA, "tls.key_path: " + certA + ": no PEM private key found"},
+		{"mismatch", certA, keyB, "tls.key_path: " + keyB + ": private key does not match certificate " + certA},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := LoadKeyPair(c.cert, c.key)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != c.want {
+				t.Errorf("LoadKeyPair(%q, %q) = %q; want %q", c.cert, c.key, got, c.want)
+			}
+			if strings.Contains(got, "\n") {
+				t.Errorf("LoadKeyPair error %q spans lines; want one line", got)
+			}
+		})
+	}
+}
+
+// TestHTTPSAddr pins the HTTPS listen address defaults.
+func TestHTTPSAddr(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{}, "127.0.0.1:8443"},
+		{Config{Server: ServerConfig{Addr: "::1", HTTPSPort: 443}}, "[::1]:443"},
+	} {
+		if got := c.cfg.HTTPSAddr(); got != c.want {
+			t.Errorf("HTTPSAddr(%+v) = %q; want %q", c.cfg.Server, got, c.want)
+		}
+	}
+}
