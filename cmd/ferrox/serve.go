@@ -31,9 +31,11 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.LogDir, "log-dir", "", "write access.log and error.log in `DIR` (default stdout/stderr)")
 	fs.StringVar(&o.AccessFormat, "access-format", "", "access log format: combined, common or json (default combined)")
 	fs.BoolVar(&o.NoListing, "no-listing", false, "disable directory listings")
+	var tf tlsFlags
+	tf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: ferrox serve [--config FILE] [--root DIR] [--listen HOST:PORT] [--log-dir DIR] [--access-format F] [--no-listing]")
+			fmt.Fprintln(stdout, "usage: ferrox serve [--config FILE] [--root DIR] [--listen HOST:PORT] [--log-dir DIR] [--access-format F] [--no-listing] [--tls-cert FILE --tls-key FILE [--https-listen HOST:PORT]]")
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return 0
@@ -59,7 +61,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		cfg = c
-		if err := o.Apply(&cfg); err != nil {
+		if err := applyServeFlags(o, &tf, &cfg); err != nil {
 			fmt.Fprintf(stderr, "ferrox: %v\n", err)
 			return 2
 		}
@@ -68,7 +70,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	} else {
-		if err := o.Apply(&cfg); err != nil {
+		if err := applyServeFlags(o, &tf, &cfg); err != nil {
 			fmt.Fprintf(stderr, "ferrox: %v\n", err)
 			return 2
 		}
@@ -77,9 +79,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if cfg.TLS.Enabled {
-		fmt.Fprintln(stderr, "ferrox: tls.enabled: the HTTPS listener is not available yet; serving plain HTTP only")
-	}
 
 	logs, err := server.OpenLogs(&cfg, stdout, stderr)
 	if err != nil {
@@ -87,6 +86,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer logs.Close()
+	if cfg.TLS.Enabled {
+		return serveTLS(cfg, tf, logs, stderr)
+	}
 	srv, h, err := server.NewStatic(cfg, server.Options{Access: logs.Access, ErrorLog: logs.Error})
 	if err != nil {
 		fmt.Fprintf(stderr, "ferrox: %v\n", err)
