@@ -18,6 +18,9 @@ func scanField(buf []byte, j, head int, f *Field) (int, *Error) {
 	}
 	// RFC 9110 §5.1: field-name = token, non-empty.
 	k := j
+	for k+4 <= len(w) && isTchar(w[k]) && isTchar(w[k+1]) && isTchar(w[k+2]) && isTchar(w[k+3]) {
+		k += 4
+	}
 	for k < len(w) && isTchar(w[k]) {
 		k++
 	}
@@ -55,6 +58,10 @@ func scanField(buf []byte, j, head int, f *Field) (int, *Error) {
 	// RFC 9110 §5.5: field-value = *field-content, made of VCHAR,
 	// obs-text, SP and HTAB; CR, LF, NUL and other CTLs must be rejected.
 	for {
+		if v+16 <= len(w) && valueMask8(w[v:])|valueMask8(w[v+8:]) == 0 {
+			v += 16
+			continue
+		}
 		if v+8 <= len(w) {
 			// Eight bytes at a time; the lowest flagged byte is exactly
 			// the first one that is not SP/VCHAR/obs-text.

@@ -175,53 +175,57 @@ func (st *headState) transferEncoding(v []byte, off int) *Error {
 	return nil
 }
 
-// eachElement calls fn for every non-empty element of a comma list with
-// OWS trimmed (RFC 9110 §5.6.1).
-func eachElement(v []byte, fn func(e []byte)) {
-	i := 0
-	for i < len(v) {
-		for i < len(v) && (isOWS(v[i]) || v[i] == ',') {
-			i++
-		}
-		start := i
-		for i < len(v) && v[i] != ',' {
-			i++
-		}
-		end := i
-		for end > start && isOWS(v[end-1]) {
-			end--
-		}
-		if end > start {
-			fn(v[start:end])
-		}
-	}
-}
-
 // connection reads the Connection options (RFC 9110 §7.6.1) that decide
 // persistence (RFC 9112 §9.3, §9.6).
 func (st *headState) connection(v []byte) {
-	eachElement(v, func(e []byte) {
+	for len(v) > 0 {
+		var e []byte
+		e, v = nextElement(v)
 		switch {
 		case equalFold(e, "close"):
 			st.connClose = true
 		case equalFold(e, "keep-alive"):
 			st.connKeepAlive = true
 		}
-	})
+	}
+}
+
+// nextElement splits the first element off a comma list, OWS trimmed
+// (RFC 9110 §5.6.1); e is empty for an empty element.
+func nextElement(v []byte) (e, rest []byte) {
+	i := 0
+	for i < len(v) && v[i] != ',' {
+		i++
+	}
+	e, rest = v[:i], v[i:]
+	if len(rest) > 0 {
+		rest = rest[1:]
+	}
+	for len(e) > 0 && isOWS(e[0]) {
+		e = e[1:]
+	}
+	for len(e) > 0 && isOWS(e[len(e)-1]) {
+		e = e[:len(e)-1]
+	}
+	return e, rest
 }
 
 // expect reads Expect (RFC 9110 §10.1.1): 100-continue, case-insensitive;
 // anything else is remembered so the server may answer 417.
 func (st *headState) expect(v []byte) {
-	eachElement(v, func(e []byte) {
-		if equalFold(e, "100-continue") {
-			st.expect100 = true
-		} else {
-			st.expectOther = true
-		}
-	})
 	if len(v) == 0 {
 		st.expectOther = true
+	}
+	for len(v) > 0 {
+		var e []byte
+		e, v = nextElement(v)
+		switch {
+		case len(e) == 0:
+		case equalFold(e, "100-continue"):
+			st.expect100 = true
+		default:
+			st.expectOther = true
+		}
 	}
 }
 

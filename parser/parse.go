@@ -119,7 +119,14 @@ func (p *Parser) parse(buf []byte, req *Request, lim limits) (int, *Error) {
 	nf := 0
 	j := next
 	for {
-		end, err := lineStart(buf, j, nf, lim)
+		// The usual line starts with a name byte: skip lineStart's checks.
+		var (
+			end bool
+			err *Error
+		)
+		if j >= len(buf) || charClass[buf[j]]&cTchar == 0 || nf == lim.fields {
+			end, err = lineStart(buf, j, nf, lim)
+		}
 		if err != nil {
 			if err == errNeedMore {
 				p.wait(buf, j, nf+1)
