@@ -29,10 +29,14 @@ type parsedHead struct {
 	Header  map[string][]string // canonical name -> values in order (framing and Host fields excluded)
 }
 
-// skippedFields are fields net/http moves out of Header (Host into
-// req.Host, Transfer-Encoding into req.TransferEncoding, Trailer into
-// req.Trailer); they are compared through the other parsedHead fields.
-var skippedFields = map[string]bool{"Host": true, "Transfer-Encoding": true, "Trailer": true}
+// skippedFields are left out of the Header comparison:
+//   - net/http moves Host into req.Host, Transfer-Encoding into
+//     req.TransferEncoding and Trailer into req.Trailer;
+//   - net/http collapses repeated identical Content-Length lines into one
+//     value (Ferrox reports the lines as sent).
+//
+// They are compared through Host, Length and Chunked instead.
+var skippedFields = map[string]bool{"Host": true, "Transfer-Encoding": true, "Trailer": true, "Content-Length": true}
 
 func ferroxHead(r *parser.Request) parsedHead {
 	h := parsedHead{
@@ -69,6 +73,12 @@ func netHTTPHead(r *http.Request) parsedHead {
 			h.Header[k] = v
 		}
 	}
+	// net/http adds "Cache-Control: no-cache" to a request carrying
+	// "Pragma: no-cache" without Cache-Control (HTTP/1.0 compatibility,
+	// RFC 7234 §5.4); Ferrox reports the fields as sent.
+	if _, ok := r.Header["Pragma"]; ok && len(r.Header["Cache-Control"]) == 1 && r.Header["Cache-Control"][0] == "no-cache" {
+		h.Header["Cache-Control"] = nil
+	}
 	return h
 }
 
@@ -91,6 +101,13 @@ var acceptDiffs = []allowedDiff{
 	// url.ParseRequestURI refuses some targets RFC 9112 §3.2 allows as
 	// origin- or absolute-form ("http://[::1]x", ports that are not
 	// numbers after a valid authority, ...); the handler judges paths.
+	// RFC 9110 §8.6 lets a recipient accept a Content-Length whose value
+	// is a list of identical numbers ("5, 5") as that number; Ferrox does,
+	// net/http refuses any comma.
+	{"cl-identical-list", func(in []byte, fx *parser.Request, nerr error) bool {
+		return nerr != nil && strings.Contains(nerr.Error(), "bad Content-Length") &&
+			fx.Framing == parser.FramingLength && clIsIdenticalList(fx)
+	}},
 	{"url-parse-stricter", func(_ []byte, fx *parser.Request, nerr error) bool {
 		return nerr != nil && strings.Contains(nerr.Error(), "malformed HTTP request") ||
 			nerr != nil && strings.Contains(nerr.Error(), "invalid port") ||
@@ -98,14 +115,26 @@ var acceptDiffs = []allowedDiff{
 	}},
 }
 
-// Differences in the parsed fields of a head both accept.
-var fieldDiffs = []allowedDiff{
-	// net/http adds "Cache-Control: no-cache" when a request carries
-	// "Pragma: no-cache" without Cache-Control (RFC 7234 §5.4 backward
-	// compatibility); Ferrox reports the fields as sent.
-	{"pragma-no-cache", func(in []byte, _ *parser.Request, _ error) bool {
-		return bytes.Contains(bytes.ToLower(in), []byte("pragma"))
-	}},
+// Differences in the parsed fields of a head both accept (none: the
+// known ones are normalised away by skippedFields and netHTTPHead).
+var fieldDiffs = []allowedDiff{}
+
+// clIsIdenticalList reports whether some Content-Length line of r holds
+// a comma-separated list of one repeated number.
+func clIsIdenticalList(r *parser.Request) bool {
+	for _, f := range r.Fields() {
+		if !strings.EqualFold(string(f.Name), "Content-Length") || !bytes.Contains(f.Value, []byte(",")) {
+			continue
+		}
+		parts := strings.Split(string(f.Value), ",")
+		for _, p := range parts {
+			if strings.TrimSpace(p) != strings.TrimSpace(parts[0]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // diffRuleFor returns the first rule in rules matching the input, or "".
