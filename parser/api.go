@@ -35,9 +35,9 @@ type Request struct {
 	Method  []byte
 	Target  []byte // the raw request-target as sent
 	Form    Form
-	Path    []byte // raw (undecoded) path; "/" for authority and asterisk forms is NOT set (nil)
+	Path    []byte // raw (undecoded) path; nil for authority and asterisk forms; empty (meaning "/") for "http://h"
 	Query   []byte // after '?', without it; nil when there is no '?'
-	Host    []byte // authority in effect: absolute-form authority if present, else the Host value
+	Host    []byte // authority in effect: the absolute- or authority-form target's authority if any, else the Host value (nil without Host, empty for "Host:")
 	Version Version
 
 	Framing       FramingKind
@@ -73,8 +73,9 @@ type Limits struct {
 
 // Parser parses request heads incrementally. The zero value is ready, with
 // default limits. A Parser remembers how far it has scanned the buffer so a
-// head that arrives in pieces is not rescanned from the start; call Reset
-// after each complete request (Parse does that itself on success).
+// head that arrives in pieces is not rescanned from the start. Parse resets
+// it after a complete head or a rejection; call Reset to abandon a head
+// that is still incomplete.
 type Parser struct {
 	Limits Limits
 
@@ -95,29 +96,5 @@ func (p *Parser) Reset() {
 	p.rlPhase, p.rlMark = 0, 0
 }
 
-// Parse parses one request head at the start of buf into req.
-//
-// It returns (n, nil) with n = req.HeadLen when the head is complete; bytes
-// after n (body or pipelined requests) are untouched. It returns
-// (0, ErrNeedMore) when buf holds only a valid prefix of a head, and
-// (0, *Error) for a rejection (never partial state in req on error).
-// Subsequent calls after ErrNeedMore must pass the same buffer contents
-// extended with the newly read bytes.
-// func (p *Parser) Parse(buf []byte, req *Request) (int, error)
-
-// Header returns the value of the first field named name (ASCII
-// case-insensitive), or nil, false.
-// func (r *Request) Header(name string) ([]byte, bool)
-
-// ChunkedDecoder decodes a chunked body incrementally (RFC 9112 §7.1). The
-// zero value is ready with default limits.
-// func (d *ChunkedDecoder) Decode(in []byte) (consumed int, data []byte, done bool, err error)
-//   consumes a prefix of in; data is a view into in of body bytes found in
-//   that prefix (may be empty); done is true once the last chunk and the
-//   trailer section have been consumed. Trailers are validated and dropped,
-//   never merged into the head. Works when fed one byte at a time.
-
-// DecodePath percent-decodes a raw path. When p holds no '%', it returns p
-// itself (no allocation). Otherwise it appends the decoded bytes to dst[:0]
-// and returns that. Malformed escapes ("%zz", "%4") are an *Error (400).
-// func DecodePath(dst, p []byte) ([]byte, error)
+// Parse, Header: parse.go and fields.go. ChunkedDecoder: chunked.go.
+// DecodePath, DecodePathStrict: path.go.

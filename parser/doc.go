@@ -14,12 +14,18 @@
 // # Incremental input
 //
 // Parse returns ErrNeedMore while the buffer holds a valid prefix of a head.
-// The Parser remembers the offset it has examined and the start of the
-// current incomplete line; a call that brings no new line end only looks at
-// the new bytes (bare CR, limits), so a head trickled one byte at a time
-// costs O(bytes × lines), not O(bytes²). Whatever the split, an accepted head
-// yields the same Request as parsing the whole buffer, and a head rejected
-// whole is rejected split.
+// The Parser remembers the offset it has examined and where the current
+// incomplete line starts; a call that brings no new line end checks only
+// the new bytes of that line, and a whole-head pass runs only when a line
+// is completed, so a head trickled one byte at a time costs
+// O(bytes × lines), not O(bytes²) (BenchmarkParseTrickle).
+//
+// Every check reports the first problem in byte order (a limit counts as a
+// problem at the byte where it is exceeded), also in an incomplete line, so
+// garbage is refused as soon as it arrives and the outcome never depends on
+// how the input was split: an accepted head gives the same Request, a
+// rejected one the same status and reason (checkParseInvariants, run by
+// FuzzParse and the rapid properties, asserts it).
 //
 // # Leniency choices (the strict profile)
 //
@@ -42,16 +48,25 @@
 //     what was sent); major 0 and 2–9 → 505; anything else → 400.
 //   - Host (§3.2): required once for 1.1 (also with absolute-form, whose
 //     authority then wins); an empty Host value is valid (RFC 3986 allows an
-//     empty reg-name); userinfo is rejected; IPv6 literals are checked for
-//     their character set only.
-//   - Content-Length (§6.3): 1*DIGIT, an identical comma list or identical
-//     repeated lines collapse; anything else is 400.
+//     empty reg-name); userinfo is rejected; IP literals must follow RFC
+//     3986's IPv6address/IPvFuture grammar (no zone ids).
+//   - Request-target forms (§3.2): absolute-form only with the http and
+//     https schemes (case-insensitive) and a non-empty host; authority-form
+//     (host ":" port) only with CONNECT, which accepts nothing else;
+//     asterisk-form only with OPTIONS. The target is not decoded here (see
+//     DecodePath and DecodePathStrict).
+//   - Content-Length (§6.3): 1*DIGIT up to the int64 range; an identical
+//     comma list or identical repeated lines collapse; anything else
+//     (sign, hex, inner space, empty element, differing values) is 400.
 //   - Transfer-Encoding (§6.1, §6.3): chunked must be the final coding and
 //     appear once (else 400); any other coding is 501 since Ferrox decodes
 //     none; parameters on chunked are 400; CL with TE is 400 (the server
 //     closes); TE in an HTTP/1.0 request is 400.
 //   - Expect: 100-continue sets Expect100 for 1.1 only; other values set
 //     ExpectOther so the server can answer 417.
+//   - Limits: a head over MaxHeadBytes or with more than MaxFields lines is
+//     431, a longer target 414, a longer method 501; leading empty lines
+//     count toward the head.
 //   - Chunked (§7.1): chunk-size is 1*HEXDIG without prefix, sign or
 //     spaces; BWS is accepted only around chunk-extension ";" and "=", as the
 //     grammar allows; extensions are validated and capped; trailers are
