@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -70,6 +71,8 @@ type Config struct {
 	// MaxDuration is the hard cap on the whole scenario, all phases
 	// included. Default 4*Duration+30s, never above MaxDurationCap+1m.
 	MaxDuration time.Duration
+	// Live, when set, is updated while the run goes (for progress lines).
+	Live *Live
 	// OnResult, when set, receives every raw vegeta result, serially
 	// (results of one attack arrive out of sequence order).
 	OnResult func(*vegeta.Result)
@@ -169,4 +172,16 @@ func (c *Config) connCap(want int, res *Result) int {
 		return int(room)
 	}
 	return want
+}
+
+// Live holds counters a caller may read while a scenario runs.
+type Live struct {
+	// SlowOpen is the number of slow or idle connections open now.
+	SlowOpen atomic.Int64
+}
+
+func (l *Live) addSlow(d int64) {
+	if l != nil {
+		l.SlowOpen.Add(d)
+	}
 }

@@ -64,6 +64,7 @@ func idle(ctx context.Context, c *Config, res *Result) {
 				return
 			}
 			conns[i] = ic
+			c.Live.addSlow(1)
 			lat = append(lat, d)
 		}()
 	}
@@ -74,6 +75,7 @@ func idle(ctx context.Context, c *Config, res *Result) {
 		for _, ic := range conns {
 			if ic != nil {
 				ic.nc.Close()
+				c.Live.addSlow(-1)
 			}
 		}
 	}()

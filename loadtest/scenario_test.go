@@ -288,3 +288,20 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestFDLimitCapsConnections(t *testing.T) {
+	u := startTarget(t, &target{})
+	live := &Live{}
+	res, err := Run(context.Background(), "idle", Config{
+		Target: u, SlowConns: 10, Connections: 4, FDLimit: 4 + 256 + 3, Duration: 50 * time.Millisecond, Live: live,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := res.Phases[0]; p.IdleConns != 3 || p.Held != 3 || len(res.Notes) != 1 {
+		t.Errorf("idle under fd limit: opened %d held %d notes %q; want 3, 3 and one note", p.IdleConns, p.Held, res.Notes)
+	}
+	if n := live.SlowOpen.Load(); n != 0 {
+		t.Errorf("Live.SlowOpen after the run = %d; want 0", n)
+	}
+}

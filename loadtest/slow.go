@@ -131,6 +131,7 @@ func (e *slowEngine) conn(ctx context.Context) (time.Duration, bool) {
 	born := time.Now()
 	e.mu.Lock()
 	e.open++
+	e.cfg.Live.addSlow(1)
 	e.stats.SlowConnects++
 	e.stats.SlowConnsMaxOpen = max(e.stats.SlowConnsMaxOpen, e.open)
 	e.mu.Unlock()
@@ -219,6 +220,7 @@ func (e *slowEngine) record(life time.Duration, how endHow) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.open--
+	e.cfg.Live.addSlow(-1)
 	// Refused connections never became slow clients: no lifetime sample.
 	if how != endRefused {
 		if len(e.lifetimes) < maxLifetimeSamples {

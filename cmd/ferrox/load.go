@@ -136,7 +136,8 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	stopProgress := loadProgress(stderr, *scenario, &count)
+	cfg.Live = &loadtest.Live{}
+	stopProgress := loadProgress(stderr, *scenario, &count, cfg.Live)
 	res, err := loadtest.Run(ctx, *scenario, cfg)
 	stopProgress()
 	if err != nil {
@@ -287,7 +288,7 @@ func raiseFDLimit() uint64 {
 // loadProgress reports on w until the returned stop function is called: one
 // line rewritten every second on a terminal, a plain line every 5 seconds
 // otherwise (logs, scripts).
-func loadProgress(w io.Writer, scenario string, count *atomic.Int64) (stop func()) {
+func loadProgress(w io.Writer, scenario string, count *atomic.Int64, live *loadtest.Live) (stop func()) {
 	start := time.Now()
 	tty := loadIsTerminal(w)
 	every := 5 * time.Second
@@ -306,8 +307,8 @@ func loadProgress(w io.Writer, scenario string, count *atomic.Int64) (stop func(
 			case <-done:
 				return
 			case <-t.C:
-				line := fmt.Sprintf("ferrox load: %s %4.0fs elapsed, %d requests measured", scenario,
-					time.Since(start).Seconds(), count.Load())
+				line := fmt.Sprintf("ferrox load: %s %4.0fs elapsed, %d requests measured, %d slow/idle conns open",
+					scenario, time.Since(start).Seconds(), count.Load(), live.SlowOpen.Load())
 				if tty {
 					fmt.Fprintf(w, "\r%s ", line)
 				} else {
