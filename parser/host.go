@@ -32,7 +32,7 @@ func validHost(h []byte) bool {
 // port (RFC 9112 §3.2.3) with a non-empty host and port.
 func validAuthorityForm(t []byte) bool {
 	c := bytes.LastIndexByte(t, ':')
-	if c <= 0 || c == len(t)-1 {
+	if c <= 0 || c == len(t)-1 || (t[0] == '[' && t[c-1] != ']') {
 		return false
 	}
 	return validHost(t)
