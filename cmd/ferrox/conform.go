@@ -378,7 +378,7 @@ func writeFileAtomic(p string, rep reports.Reporter) error {
 
 // The corpus entry points, as seams the command's tests can replace.
 var (
-	corpusCases        = func() ([]corpus.Case, error) { return nil, errors.New("corpus.All is not available yet") }
-	corpusWriteFixture = func(dir string) error { return errors.New("corpus.WriteFixture is not available yet") }
-	corpusRequirements = func() ([]corpus.Requirement, error) { return nil, nil }
+	corpusCases        = corpus.All
+	corpusWriteFixture = corpus.WriteFixture
+	corpusRequirements = corpus.Requirements
 )
