@@ -38,7 +38,7 @@ func fixtureRun(target string) *conformance.Run {
 			{
 				Case: corpus.Case{ID: "cl-plus-sign", Section: "RFC9112 6.3", Level: corpus.MUST,
 					Checks: "a Content-Length with a plus sign is invalid", Expect: []corpus.Outcome{{Status: "400", Close: true}},
-					Canary: true, Mode: corpus.SendSplit, Requirement: "9112-6.3-invalid-cl", File: "cases/6.3/cl-plus-sign.case"},
+					Canary: true, Mode: corpus.SendSplit, Requirement: "9112-6.3-invalid-cl", File: "cases/6.3/cl-plus-sign.case", Group: "content-length"},
 				Target:  target,
 				Verdict: conformance.Fail,
 				Reason:  "got 200; want 400+close",

@@ -51,6 +51,7 @@ type jsonResult struct {
 	Canary       bool         `json:"canary,omitempty"`
 	Check        []string     `json:"check,omitempty"`
 	File         string       `json:"file,omitempty"`
+	Group        string       `json:"group,omitempty"`
 	Replays      int          `json:"replays,omitempty"`
 }
 
@@ -140,6 +141,7 @@ func toJSONResult(r *conformance.Result) jsonResult {
 		Canary:       r.Case.Canary,
 		Check:        r.Case.Check,
 		File:         r.Case.File,
+		Group:        r.Case.Group,
 		Observed: jsonObserved{
 			Statuses:  []int{},
 			End:       endOf(o),
@@ -234,6 +236,7 @@ func fromJSONResult(jr jsonResult) (conformance.Result, error) {
 		Canary:      jr.Canary,
 		Check:       jr.Check,
 		File:        jr.File,
+		Group:       jr.Group,
 	}
 	for _, e := range jr.Expected {
 		o, err := parseOutcome(e)
