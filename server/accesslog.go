@@ -43,6 +43,7 @@ const maxLogField = 512
 type AccessEntry struct {
 	Time      time.Time
 	Remote    string // client IP
+	Scheme    string // "http" or "https"; "" leaves it out of JSON lines
 	Method    []byte
 	Target    []byte
 	Proto     []byte // "HTTP/1.1"; nil when the request line was not parsed
@@ -300,6 +301,12 @@ func appendJSONEntry(b []byte, e *AccessEntry) []byte {
 	b = e.Time.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","remote":`...)
 	b = appendJSONString(b, []byte(e.Remote))
+	if e.Scheme != "" {
+		// A constant set by the server, never request bytes.
+		b = append(b, `,"scheme":"`...)
+		b = append(b, e.Scheme...)
+		b = append(b, '"')
+	}
 	b = append(b, `,"method":`...)
 	b = appendJSONString(b, e.Method)
 	b = append(b, `,"target":`...)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"crypto/tls"
 	"net"
 	"net/netip"
 	"sync"
@@ -114,7 +115,11 @@ func (c *conn) serve() {
 				s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
 				return
 			}
+			// closeIdle and closeAll read c.nc under s.mu from other
+			// goroutines; swap in the wrapping conn under it too.
+			s.mu.Lock()
 			c.nc = nc
+			s.mu.Unlock()
 			c.nc.SetDeadline(time.Time{})
 		}
 		if !c.waitRequest(true) {
@@ -344,6 +349,10 @@ func (c *conn) logAccess(req *parser.Request, status int, sent int64, start time
 	}
 	now := time.Now()
 	e := AccessEntry{Time: now, Remote: c.remoteString(), Status: status, Bytes: sent, Duration: now.Sub(start)}
+	e.Scheme = "http"
+	if _, ok := c.nc.(*tls.Conn); ok {
+		e.Scheme = "https"
+	}
 	if req != nil {
 		e.Method, e.Target = req.Method, req.Target
 		if req.Version.Major == 1 && req.Version.Minor <= 1 {
