@@ -378,3 +378,17 @@ func TestParseResumeMovedBuffer(t *testing.T) {
 	}
 	checkRequestViews(t, buf, &req)
 }
+
+// TestParseShorterBufferStartsOver: a buffer shorter than what was already
+// examined cannot be an extension of it, so Parse starts over.
+func TestParseShorterBufferStartsOver(t *testing.T) {
+	var p Parser
+	var req Request
+	if _, err := p.Parse([]byte("GET /a-long-target-indeed HTTP/1.1\r\nHos"), &req); err != ErrNeedMore {
+		t.Fatalf("Parse(prefix) = %v; want ErrNeedMore", err)
+	}
+	in := []byte("GET / HTTP/1.0\r\n\r\n")
+	if n, err := p.Parse(in, &req); err != nil || n != len(in) || string(req.Target) != "/" {
+		t.Fatalf("Parse(%q) = %d, %v, target %q; want a fresh parse", in, n, err, req.Target)
+	}
+}

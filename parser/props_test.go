@@ -237,3 +237,17 @@ func propChunkedSplit(t *rapid.T) {
 }
 
 func TestPropChunkedSplit(t *testing.T) { rapid.Check(t, propChunkedSplit) }
+
+// genChunkedGarbage mixes pieces of chunked framing with hostile bytes.
+var genChunkedGarbage = rapid.Custom(func(t *rapid.T) []byte {
+	frags := rapid.SliceOfN(rapid.OneOf(
+		rapid.SampledFrom([]string{"0", "5", "a", "F", "ffffffffffffffffff", "\r\n", "\r", "\n", ";", "=", "\"", "\\", " ", "\t",
+			"x", "hello", "X: y", ":", "\x00", "\xff"}),
+		rapid.Map(rapid.SliceOfN(rapid.Byte(), 1, 3), func(b []byte) string { return string(b) }),
+	), 0, 30).Draw(t, "frags")
+	return []byte(strings.Join(frags, ""))
+})
+
+func TestPropChunkedGarbage(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) { checkChunkedInvariants(t, genChunkedGarbage.Draw(t, "in")) })
+}
