@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -20,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -98,6 +100,12 @@ type tlsEnv struct {
 // loopback listener, with a certificate made for the test.
 func startTLS(t *testing.T, mod func(*Config)) *tlsEnv {
 	t.Helper()
+	return startTLSLog(t, mod, nil)
+}
+
+// startTLSLog is startTLS with an access log.
+func startTLSLog(t *testing.T, mod func(*Config), access *AccessLog) *tlsEnv {
+	t.Helper()
 	before := runtime.NumGoroutine()
 	tc := newTestCert(t, "cert-a")
 	keyDir := t.TempDir()
@@ -111,7 +119,7 @@ func startTLS(t *testing.T, mod func(*Config)) *tlsEnv {
 	if mod != nil {
 		mod(&cfg)
 	}
-	s, h, err := NewStatic(cfg, Options{Handshake: TLSHandshake(NewTLSConfig(certs))})
+	s, h, err := NewStatic(cfg, Options{Access: access, Handshake: TLSHandshake(NewTLSConfig(certs))})
 	if err != nil {
 		t.Fatalf("NewStatic: %v", err)
 	}
@@ -438,4 +446,54 @@ func TestHTTPSAddr(t *testing.T) {
 			t.Errorf("HTTPSAddr(%+v) = %q; want %q", c.cfg.Server, got, c.want)
 		}
 	}
+}
+
+// TestTLSAccessLogScheme: the JSON access line says https for the TLS
+// listener and http for the plain one.
+func TestTLSAccessLogScheme(t *testing.T) {
+	var buf lockedBuf
+	log := NewAccessLog(&buf, FormatJSON)
+	e := startTLSLog(t, nil, log)
+	conn, br := dialTLS(t, e.addr, e.pool)
+	roundTrip(t, conn, br, "/a.txt", "alpha\n")
+	log.Flush()
+	if got := buf.String(); !strings.Contains(got, `"scheme":"https","method":"GET","target":"/a.txt"`) {
+		t.Errorf("access log %q; want scheme https for /a.txt", got)
+	}
+
+	var pbuf lockedBuf
+	plog := NewAccessLog(&pbuf, FormatJSON)
+	s := newServer(&Config{}, Options{Handler: RedirectHandler{}, Access: plog})
+	cli, srv := net.Pipe()
+	go s.ServeConn(srv)
+	defer cli.Close()
+	cli.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(cli, get("/x"))
+	if resp, err := http.ReadResponse(bufio.NewReader(cli), nil); err != nil || resp.StatusCode != 301 {
+		t.Fatalf("redirect over a pipe: %v %v; want 301", resp, err)
+	}
+	cli.Close()
+	s.Close()
+	plog.Flush()
+	if got := pbuf.String(); !strings.Contains(got, `"scheme":"http","method":"GET","target":"/x"`) {
+		t.Errorf("access log %q; want scheme http for /x", got)
+	}
+}
+
+// lockedBuf is a bytes.Buffer safe for the log's flush timer.
+type lockedBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
