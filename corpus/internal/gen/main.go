@@ -2,6 +2,7 @@
 // in canonical form (corpus.Format). Run from the repository root:
 //
 //	go run ./corpus/internal/gen
+//	go run ./corpus/internal/gen -fixture DIR   # write the fixture tree
 //
 // It replaces corpus/cases entirely, so edit the tables, not the files.
 package main
@@ -102,7 +103,15 @@ func both(statuses ...string) string {
 
 func main() {
 	out := flag.String("out", "corpus/cases", "directory to (re)create")
+	fixture := flag.String("fixture", "", "write the fixture tree to this directory instead, and exit")
 	flag.Parse()
+	if *fixture != "" {
+		if err := corpus.WriteFixture(*fixture); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	g := &gen{}
 	requestLine(g)
 	fields(g)

@@ -92,7 +92,7 @@ var clGadgets = []clGadget{
 	{"vt-suffix", "a VT after the digits", func(n int) string { return "Content-Length: " + itos(n) + "\x0b" }, rejC, false},
 	{"ff-prefix", "an FF before the digits", func(n int) string { return "Content-Length: \x0c" + itos(n) }, rejC, false},
 	{"wrap-2-64", "2^64, which a wrapping parser reads as 0", func(n int) string { return "Content-Length: 18446744073709551616" }, "400+close | 413+close", false},
-	{"wrap-2-32", "2^32, which a 32-bit parser reads as 0", func(n int) string { return "Content-Length: 4294967296" }, incomplete + " | 413+close", true},
+	{"wrap-2-32", "2^32, which a 32-bit parser reads as 0", func(n int) string { return "Content-Length: 4294967296" }, incomplete + " | 413+close | 413", true},
 	{"space-before-colon", "a space before the colon", func(n int) string { return "Content-Length : " + itos(n) }, rejC, false},
 	{"tab-before-colon", "an HTAB before the colon", func(n int) string { return "Content-Length\t: " + itos(n) }, rejC, false},
 	{"nul-in-name", "a NUL in the name", func(n int) string { return "Content-Length\x00: " + itos(n) }, rejC, false},
@@ -100,6 +100,10 @@ var clGadgets = []clGadget{
 	{"quoted", "a quoted value", func(n int) string { return "Content-Length: \"" + itos(n) + "\"" }, rejC, false},
 	{"decimal", "a decimal point", func(n int) string { return "Content-Length: " + itos(n) + ".0" }, rejC, false},
 }
+
+// safeClose: a smuggling case is safe when the server rejects (400, or 501
+// for a coding it does not know) or answers once, and then closes.
+const safeClose = "400+close | 501+close | 2xx+close"
 
 // smuggling: RFC 9112 6.1, 6.3 and 11.2. Every case hides a request for
 // /smuggled in what a strict server reads as body or rejects; a desynced
@@ -120,16 +124,15 @@ func smuggling(g *gen) {
 		var clteExpect, teclExpect string
 		switch gd.kind {
 		case 'a':
-			clteExpect, teclExpect = clte, clte
-		case 'b':
-			clteExpect = "400+close | 501+close | 2xx+close"
-			teclExpect = clteExpect
-		case 'c':
-			clteExpect, teclExpect = clte, clte
+			// Dropping the invalid line and framing by Content-Length
+			// reads the whole body: no desync, so 2xx is safe here.
+			clteExpect, teclExpect = safeClose+" | 2xx", safeClose
+		case 'b', 'c':
+			clteExpect, teclExpect = safeClose, safeClose
 		case 'd':
 			clteExpect = "2xx | 400+close"
 		case 'e':
-			clteExpect = "400+close | 2xx | 2xx+close"
+			clteExpect = safeClose + " | 2xx"
 		}
 		g.add(grp, "clte-"+gd.id, sec, safety, rq,
 			"CL.TE with "+gd.what+" in Transfer-Encoding: no request hidden in the body is answered",
@@ -149,7 +152,7 @@ func smuggling(g *gen) {
 			}
 			g.add(grp, "tete-"+gd.id, sec, safety, rq,
 				"TE.TE: chunked plus "+gd.what+" on a second line: no hidden request is answered",
-				"400+close | 501+close | 2xx+close",
+				safeClose,
 				line+"Transfer-Encoding: chunked\r\n"+gd.line+"\r\nContent-Length: "+itos(len(sizeLine))+"\r\n\r\n"+teclBody)
 		}
 	}
