@@ -105,7 +105,14 @@ func replay(ctx context.Context, cfg *Config, c *corpus.Case, refs []reqInfo, sp
 			continue
 		}
 		if isTimeout(err) {
-			if writing && time.Now().Before(limit) {
+			if writing {
+				select {
+				case werr = <-wdone:
+					writing = false
+				default:
+				}
+			}
+			if writing && !satisfied(c, &fr, expected) && time.Now().Before(limit) {
 				continue // still sending: the server may be waiting for bytes
 			}
 			obs.End = EndOpen
