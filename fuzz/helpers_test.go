@@ -66,6 +66,10 @@ var siteFiles = map[string]string{
 	strings.Repeat("l", 200) + ".txt": "long name\n",
 }
 
+// fileTimeLater is a modification time after the files' (precompressed
+// siblings must not be older than their originals).
+var fileTimeLater = time.Now().Add(time.Hour)
+
 // site is a served tree: Root holds siteFiles plus symlinks inside and
 // escaping it; Outside holds the secret.
 type site struct {
