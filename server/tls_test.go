@@ -12,14 +12,17 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptrace"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -496,4 +499,230 @@ func (l *lockedBuf) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// BenchmarkKeepAlive1KiBTLS is BenchmarkKeepAlive1KiB over TLS: one
+// keep-alive connection, GET of a 1 KiB file per op (client and server in
+// one process; see TestKeepAliveTLSvsPlain for server CPU per request).
+func BenchmarkKeepAlive1KiBTLS(b *testing.B) {
+	tc := newTestCert(b, "bench")
+	dir := testSite(b)
+	certPath, keyPath := writePair(b, b.TempDir(), tc.certPEM, tc.keyPEM)
+	certs, err := NewCertStore(certPath, keyPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, h, err := NewStatic(Config{Paths: PathsConfig{ServeDir: dir}}, Options{Handshake: TLSHandshake(NewTLSConfig(certs))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+		<-done
+	}()
+	pool := x509.NewCertPool()
+	pool.AddCert(tc.leaf)
+	nc, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer nc.Close()
+	br := bufio.NewReaderSize(nc, 8192)
+	req := []byte(get("/1k.txt", "User-Agent: bench"))
+	b.ReportAllocs()
+	b.SetBytes(1024)
+	for b.Loop() {
+		if _, err := nc.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		st, n, err := readRaw(br)
+		if err != nil || st != 200 || n != 1024 {
+			b.Fatalf("response %d, %d bytes, %v; want 200, 1024", st, n, err)
+		}
+	}
+}
+
+// TestKeepAliveTLSvsPlain measures a running `ferrox serve` twice in one
+// run, plain HTTP then HTTPS: FERROX_TLS_CONNS keep-alive connections
+// (default 8) each GET a 1 KiB file in a closed loop for FERROX_TLS_SECS
+// seconds (default 5). It reports requests/s and the server process's CPU
+// (utime+stime from /proc/PID/stat) per request. Skipped unless
+// FERROX_BENCH_BIN names the ferrox binary:
+//
+//	go build -o /tmp/ferrox ./cmd/ferrox
+//	FERROX_BENCH_BIN=/tmp/ferrox go test ./server -run TestKeepAliveTLSvsPlain -v
+func TestKeepAliveTLSvsPlain(t *testing.T) {
+	bin := os.Getenv("FERROX_BENCH_BIN")
+	if bin == "" {
+		t.Skip("set FERROX_BENCH_BIN to the ferrox binary to measure HTTPS against HTTP")
+	}
+	conns, secs := 8, 5
+	if v, err := strconv.Atoi(os.Getenv("FERROX_TLS_CONNS")); err == nil && v > 0 && v <= 256 {
+		conns = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("FERROX_TLS_SECS")); err == nil && v > 0 && v <= 60 {
+		secs = v
+	}
+	site := testSite(t)
+	tc := newTestCert(t, "bench")
+	certPath, keyPath := writePair(t, t.TempDir(), tc.certPEM, tc.keyPEM)
+	pool := x509.NewCertPool()
+	pool.AddCert(tc.leaf)
+	cfgFile := writeConfig(t, site, "paths:\n  serve_dir: SITE\nlogs:\n  access_log: /dev/null\n  level: error\n")
+
+	type row struct {
+		name       string
+		reqs       int
+		rps, cpuUs float64
+	}
+	var rows []row
+	for _, useTLS := range []bool{false, true} {
+		plainAddr, httpsAddr := freeAddr(t), freeAddr(t)
+		args := []string{"serve", "--config", cfgFile, "--listen", plainAddr}
+		target := plainAddr
+		if useTLS {
+			args = append(args, "--tls-cert", certPath, "--tls-key", keyPath, "--https-listen", httpsAddr)
+			target = httpsAddr
+		}
+		cmd := exec.Command(bin, args...)
+		var stderr lockedBuf
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		stop := func() {
+			cmd.Process.Signal(os.Interrupt)
+			cmd.Wait()
+		}
+		dialOne := func() (net.Conn, error) {
+			if useTLS {
+				return tls.Dial("tcp", target, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+			}
+			return net.Dial("tcp", target)
+		}
+		var cs []net.Conn
+		for i := 0; i < 200 && len(cs) == 0; i++ {
+			if c, err := dialOne(); err == nil {
+				cs = append(cs, c)
+			} else {
+				time.Sleep(20 * time.Millisecond) // waiting for the process to listen
+			}
+		}
+		if len(cs) == 0 {
+			stop()
+			t.Fatalf("server did not come up: %s", stderr.String())
+		}
+		for len(cs) < conns {
+			c, err := dialOne()
+			if err != nil {
+				stop()
+				t.Fatal(err)
+			}
+			cs = append(cs, c)
+		}
+		req := []byte(get("/1k.txt", "User-Agent: bench"))
+		one := func(c net.Conn, br *bufio.Reader) error {
+			if _, err := c.Write(req); err != nil {
+				return err
+			}
+			st, n, err := readRaw(br)
+			if err == nil && (st != 200 || n != 1024) {
+				err = fmt.Errorf("response %d, %d bytes; want 200, 1024", st, n)
+			}
+			return err
+		}
+		brs := make([]*bufio.Reader, len(cs))
+		for i, c := range cs {
+			brs[i] = bufio.NewReaderSize(c, 8192)
+			if err := one(c, brs[i]); err != nil { // warm-up, handshake done
+				stop()
+				t.Fatal(err)
+			}
+		}
+		cpu0 := procCPU(t, cmd.Process.Pid)
+		start := time.Now()
+		deadline := start.Add(time.Duration(secs) * time.Second)
+		counts := make([]int, len(cs))
+		errs := make(chan error, len(cs))
+		for i, c := range cs {
+			go func() {
+				for time.Now().Before(deadline) {
+					if err := one(c, brs[i]); err != nil {
+						errs <- err
+						return
+					}
+					counts[i]++
+				}
+				errs <- nil
+			}()
+		}
+		for range cs {
+			if err := <-errs; err != nil {
+				t.Errorf("request failed: %v", err)
+			}
+		}
+		elapsed := time.Since(start)
+		cpu := procCPU(t, cmd.Process.Pid) - cpu0
+		for _, c := range cs {
+			c.Close()
+		}
+		stop()
+		total := 0
+		for _, n := range counts {
+			total += n
+		}
+		name := "http"
+		if useTLS {
+			name = "https"
+		}
+		rows = append(rows, row{name, total, float64(total) / elapsed.Seconds(), float64(cpu.Microseconds()) / float64(total)})
+	}
+	t.Logf("%d keep-alive connections, %d s each, GET 1 KiB, server = %s", conns, secs, bin)
+	t.Logf("%-6s %10s %12s %18s", "scheme", "requests", "requests/s", "server CPU µs/req")
+	for _, r := range rows {
+		t.Logf("%-6s %10d %12.0f %18.2f", r.name, r.reqs, r.rps, r.cpuUs)
+	}
+	if len(rows) == 2 && rows[0].rps > 0 && rows[0].cpuUs > 0 {
+		t.Logf("https/http: requests/s ×%.2f, CPU per request ×%.2f", rows[1].rps/rows[0].rps, rows[1].cpuUs/rows[0].cpuUs)
+	}
+}
+
+// freeAddr returns a loopback address with a port that was free a moment
+// ago (the flags need a real port).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// procCPU returns utime+stime of process pid from /proc/PID/stat (fields
+// 14 and 15, in clock ticks of 1/100 s on Linux).
+func procCPU(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	// f[0] is field 3 (state): utime is field 14 → f[11], stime f[12].
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("parsing %s: %v %v", b, err1, err2)
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
