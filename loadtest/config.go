@@ -11,6 +11,8 @@ package loadtest
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -54,6 +56,15 @@ type Config struct {
 	// SlowReconnects bounds how often one slow slot reconnects after the
 	// server cut it. Default 1000.
 	SlowReconnects int
+	// SlowSources is how many loopback source addresses the slow and idle
+	// connections come from, round-robin: 127.0.0.2, 127.0.0.3, … when the
+	// target is an IPv4 loopback literal, so per-client-IP limits tell
+	// them apart from the legitimate traffic (from 127.0.0.1), as they
+	// would on a real network. Default 1, at most 250.
+	SlowSources int
+	// SlowSameSource makes slow and idle connections use the same source
+	// address as the legitimate traffic. Default false.
+	SlowSameSource bool
 	// FDLimit, when non-zero, is the process file-descriptor limit; slow
 	// and idle connections are capped below it and the cap is noted in
 	// the result. Default 0 (unknown, no cap).
@@ -105,6 +116,7 @@ func (c *Config) Validate() error {
 	def(&c.SlowRampPerSec, 1000)
 	def(&c.SlowReconnects, 1000)
 	def(&c.RampSteps, 10)
+	def(&c.SlowSources, 1)
 	defd(&c.Duration, 5*time.Second)
 	defd(&c.SlowInterval, time.Second)
 	defd(&c.Timeout, 10*time.Second)
@@ -119,9 +131,11 @@ func (c *Config) Validate() error {
 	}
 	switch {
 	case c.Rate < 0 || c.Connections < 0 || c.SlowConns < 0 || c.SlowRampPerSec < 0 ||
-		c.SlowReconnects < 0 || c.RampSteps < 0 || c.Duration < 0 || c.SlowInterval < 0 ||
+		c.SlowReconnects < 0 || c.RampSteps < 0 || c.SlowSources < 0 || c.Duration < 0 || c.SlowInterval < 0 ||
 		c.Timeout < 0 || c.P99Bound < 0 || c.MaxDuration < 0:
 		return errors.New("loadtest: negative value in config")
+	case c.SlowSources > 250:
+		return fmt.Errorf("loadtest: slow sources %d > 250", c.SlowSources)
 	case c.Duration > MaxDurationCap:
 		return fmt.Errorf("%w: duration %v > %v", ErrCap, c.Duration, MaxDurationCap)
 	case c.SlowConns > MaxSlowConnsCap:
@@ -155,6 +169,30 @@ func (c *Config) dialAddr() string {
 		return c.Target.Host
 	}
 	return c.Target.Host + ":80"
+}
+
+// slowDialer is the dialer of slow or idle connection number i: bound to
+// a loopback source other than 127.0.0.1 when the target is an IPv4
+// loopback literal (see SlowSources).
+func (c *Config) slowDialer(i int) *net.Dialer {
+	d := &net.Dialer{Timeout: c.Timeout}
+	if c.SlowSameSource {
+		return d
+	}
+	a, err := netip.ParseAddr(c.Target.Hostname())
+	if err != nil || !a.Is4() || !a.IsLoopback() {
+		return d
+	}
+	d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%c.SlowSources))}
+	return d
+}
+
+// slowSourceNote describes the slow connections' source addresses.
+func (c *Config) slowSourceNote() string {
+	if c.slowDialer(0).LocalAddr == nil {
+		return "slow/idle connections share the legitimate traffic's source address"
+	}
+	return fmt.Sprintf("slow/idle connections come from 127.0.0.2..127.0.0.%d, legitimate traffic from 127.0.0.1", 1+c.SlowSources)
 }
 
 // connCap is how many slow or idle connections may be opened under the fd

@@ -20,6 +20,7 @@ import (
 // With a PID it reads the target's VmRSS before and after opening them.
 func idle(ctx context.Context, c *Config, res *Result) {
 	n := c.connCap(c.SlowConns, res)
+	res.Notes = append(res.Notes, c.slowSourceNote())
 	st := &IdleStats{IdleConns: n, HoldMS: ms(c.Duration)}
 	var err error
 	if c.PID > 0 {
@@ -54,7 +55,7 @@ func idle(ctx context.Context, c *Config, res *Result) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ic, d, code, err := openIdle(ctx, c)
+			ic, d, code, err := openIdle(ctx, c, i)
 			mu.Lock()
 			defer mu.Unlock()
 			p.Requests++
@@ -129,8 +130,8 @@ type idleConn struct {
 	br *bufio.Reader
 }
 
-func openIdle(ctx context.Context, c *Config) (*idleConn, time.Duration, int, error) {
-	d := net.Dialer{Timeout: c.Timeout}
+func openIdle(ctx context.Context, c *Config, i int) (*idleConn, time.Duration, int, error) {
+	d := c.slowDialer(i)
 	start := time.Now()
 	nc, err := d.DialContext(ctx, "tcp", c.dialAddr())
 	if err != nil {

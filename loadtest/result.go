@@ -46,6 +46,8 @@ type Settings struct {
 	Connections    int      `json:"connections"`
 	SlowConns      int      `json:"slow_conns"`
 	SlowIntervalMS float64  `json:"slow_interval_ms"`
+	SlowSources    int      `json:"slow_sources"`
+	SlowSameSource bool     `json:"slow_same_source"`
 	Paths          []string `json:"paths"`
 }
 

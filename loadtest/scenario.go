@@ -26,7 +26,8 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 		Config: Settings{
 			Rate: cfg.Rate, ClosedLoop: cfg.ClosedLoop, DurationMS: ms(cfg.Duration),
 			Connections: cfg.Connections, SlowConns: cfg.SlowConns,
-			SlowIntervalMS: ms(cfg.SlowInterval), Paths: cfg.Paths,
+			SlowIntervalMS: ms(cfg.SlowInterval), SlowSources: cfg.SlowSources,
+			SlowSameSource: cfg.SlowSameSource, Paths: cfg.Paths,
 		},
 		Phases: []Phase{},
 	}

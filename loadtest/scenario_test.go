@@ -3,6 +3,8 @@ package loadtest
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -298,10 +300,38 @@ func TestFDLimitCapsConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := res.Phases[0]; p.IdleConns != 3 || p.Held != 3 || len(res.Notes) != 1 {
+	if p := res.Phases[0]; p.IdleConns != 3 || p.Held != 3 || !strings.Contains(strings.Join(res.Notes, "\n"), "fd limit") {
 		t.Errorf("idle under fd limit: opened %d held %d notes %q; want 3, 3 and one note", p.IdleConns, p.Held, res.Notes)
 	}
 	if n := live.SlowOpen.Load(); n != 0 {
 		t.Errorf("Live.SlowOpen after the run = %d; want 0", n)
+	}
+}
+
+func TestSlowSources(t *testing.T) {
+	cases := []struct {
+		id   string
+		cfg  Config
+		want []string
+	}{
+		{"three-sources", Config{SlowSources: 3}, []string{"127.0.0.2", "127.0.0.3", "127.0.0.4"}},
+		{"same-source", Config{SlowSameSource: true}, []string{"127.0.0.1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			tg := &target{}
+			cfg := c.cfg
+			cfg.Target = startTarget(t, tg)
+			cfg.SlowConns, cfg.Duration = 6, 10*time.Millisecond
+			if _, err := Run(context.Background(), "idle", cfg); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			tg.sources.Range(func(k, _ any) bool { got = append(got, k.(string)); return true })
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("idle %s: target saw sources %v; want %v", c.id, got, c.want)
+			}
+		})
 	}
 }

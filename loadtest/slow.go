@@ -75,10 +75,10 @@ func (e *slowEngine) run(ctx context.Context) {
 		for i := 0; i < perTick && started < e.n; i++ {
 			started++
 			wg.Add(1)
-			go func() {
+			go func(i int) {
 				defer wg.Done()
-				e.slot(ctx)
-			}()
+				e.slot(ctx, i)
+			}(started)
 		}
 		if started == e.n {
 			break
@@ -97,10 +97,10 @@ func (e *slowEngine) run(ctx context.Context) {
 // Connections that die within a second back off exponentially from 50ms up
 // to SlowInterval, so a refusing server sees a slow-client pace, not a
 // connection flood.
-func (e *slowEngine) slot(ctx context.Context) {
+func (e *slowEngine) slot(ctx context.Context, i int) {
 	backoff := 50 * time.Millisecond
 	for attempt := 0; attempt <= e.cfg.SlowReconnects && ctx.Err() == nil; attempt++ {
-		life, ok := e.conn(ctx)
+		life, ok := e.conn(ctx, i)
 		if ok && life >= time.Second {
 			backoff = 50 * time.Millisecond
 			continue
@@ -116,8 +116,8 @@ func (e *slowEngine) slot(ctx context.Context) {
 
 // conn runs one slow connection to its end and records how it ended. ok is
 // false when the dial failed.
-func (e *slowEngine) conn(ctx context.Context) (time.Duration, bool) {
-	d := net.Dialer{Timeout: e.cfg.Timeout}
+func (e *slowEngine) conn(ctx context.Context, i int) (time.Duration, bool) {
+	d := e.cfg.slowDialer(i)
 	nc, err := d.DialContext(ctx, "tcp", e.cfg.dialAddr())
 	if err != nil {
 		if ctx.Err() == nil {
@@ -268,6 +268,7 @@ func slow(ctx context.Context, c *Config, res *Result, kind slowKind) {
 		return
 	}
 	n := c.connCap(c.SlowConns, res)
+	res.Notes = append(res.Notes, c.slowSourceNote())
 	eng := newSlowEngine(c, kind, n)
 	engCtx, stopEng := context.WithCancel(ctx)
 	done := make(chan struct{})

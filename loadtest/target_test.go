@@ -34,6 +34,7 @@ type target struct {
 	status   int // response status; default 200
 	limit    int // answer 503 and close beyond this many open connections
 	open     atomic.Int64
+	sources  sync.Map // remote IP string -> true
 	accepted atomic.Int64
 
 	ln    net.Listener
@@ -72,6 +73,9 @@ func (tg *target) serve() {
 			return
 		}
 		tg.accepted.Add(1)
+		if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+			tg.sources.Store(ta.IP.String(), true)
+		}
 		if n := tg.open.Add(1); tg.limit > 0 && n > int64(tg.limit) {
 			io.WriteString(c, "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 			c.Close()
