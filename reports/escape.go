@@ -1,10 +1,16 @@
 package reports
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
-// maxShownBytes bounds the raw bytes rendered as text in the JSON
-// received_text field and the HTML report.
-const maxShownBytes = 64 << 10
+// maxTextLen bounds the escaped text of one byte stream in the JSON report
+// (sent_text, received_text); the full bytes are always in base64 beside it.
+const maxTextLen = 64 << 10
+
+// maxShownBytes bounds the raw bytes of one stream shown in the HTML report.
+const maxShownBytes = 16 << 10
 
 // wireSeg is one run of wire bytes as shown to people: plain printable
 // ASCII, or one escape such as `\r`, `\n` or `\xHH`.
@@ -62,6 +68,36 @@ func escapeText(b []byte) string {
 		sb.WriteString(s.Text)
 		if s.NL {
 			sb.WriteByte('\n')
+		}
+	}
+	return sb.String()
+}
+
+// escapeTextLimit is escapeText cut so the text stays within max bytes
+// (plus a marker naming how many input bytes were left off).
+func escapeTextLimit(b []byte, max int) string {
+	var sb strings.Builder
+	used := 0 // input bytes rendered
+	for _, s := range escapeSegs(b) {
+		t := s.Text
+		if s.NL {
+			t += "\n"
+		}
+		if sb.Len()+len(t) > max {
+			if !s.Esc {
+				// a printable run maps byte for byte: keep what fits
+				n := max - sb.Len()
+				sb.WriteString(t[:n])
+				used += n
+			}
+			sb.WriteString("\n[truncated: " + strconv.Itoa(len(b)-used) + " more bytes]")
+			return sb.String()
+		}
+		sb.WriteString(t)
+		if s.Esc {
+			used++
+		} else {
+			used += len(s.Text)
 		}
 	}
 	return sb.String()

@@ -29,7 +29,7 @@ func wireHTML(b []byte) template.HTML {
 		sb.WriteString(html.EscapeString(s.Text))
 	}
 	if cut > 0 {
-		sb.WriteString(`<span class="cut">[truncated: ` + strconv.Itoa(cut) + ` more bytes]</span>`)
+		sb.WriteString(`<span class="cut">[truncated: ` + strconv.Itoa(cut) + ` more bytes; the JSON report has them all]</span>`)
 	}
 	return template.HTML(sb.String())
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/ferrox/ferrox/conformance"
@@ -84,7 +83,7 @@ func fromMS(v float64) time.Duration { return time.Duration(math.Round(v*1000)) 
 
 // ConformJSON renders a run as the ferrox.conformance/v1 JSON document
 // described in SCHEMA.md: the full bytes both ways in base64 and, for
-// reading, escaped text (received_text cut to 64 KiB).
+// reading, escaped text (each cut to 64 KiB of text).
 func ConformJSON(run *conformance.Run) Reporter {
 	return func(w0 io.Writer) error {
 		t := countRun(run)
@@ -119,11 +118,6 @@ func ConformJSON(run *conformance.Run) Reporter {
 
 func toJSONResult(r *conformance.Result) jsonResult {
 	o := &r.Observed
-	shown, cut := truncated(o.Received, maxShownBytes)
-	recvText := escapeText(shown)
-	if cut > 0 {
-		recvText += "\n[truncated: " + strconv.Itoa(cut) + " more bytes]"
-	}
 	jr := jsonResult{
 		ID:           r.Case.ID,
 		Section:      r.Case.Section,
@@ -135,8 +129,8 @@ func toJSONResult(r *conformance.Result) jsonResult {
 		Expected:     formatOutcomes(r.Case.Expect),
 		Sent:         base64.StdEncoding.EncodeToString(o.Sent),
 		Received:     base64.StdEncoding.EncodeToString(o.Received),
-		SentText:     escapeText(o.Sent),
-		ReceivedText: recvText,
+		SentText:     escapeTextLimit(o.Sent, maxTextLen),
+		ReceivedText: escapeTextLimit(o.Received, maxTextLen),
 		Mode:         string(r.Case.Mode),
 		Canary:       r.Case.Canary,
 		Check:        r.Case.Check,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -307,12 +308,38 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
-func TestJSONReceivedTextTruncated(t *testing.T) {
+func TestEscapeTextLimit(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		max  int
+		want string
+	}{
+		{"fits", "ab\r\n", 10, "ab\\r\\n\n"},
+		{"exact", "abcd", 4, "abcd"},
+		{"cut-plain", "abcdef", 4, "abcd\n[truncated: 2 more bytes]"},
+		{"cut-before-escape", "abc\x00d", 5, "abc\n[truncated: 2 more bytes]"},
+		{"cut-after-escape", "a\x00bcdef", 7, "a\\x00bc\n[truncated: 3 more bytes]"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := escapeTextLimit([]byte(tc.in), tc.max); got != tc.want {
+				t.Errorf("escapeTextLimit(%q, %d) = %q; want %q", tc.in, tc.max, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestJSONTextTruncated(t *testing.T) {
 	run := fixtureRun("x")
-	run.Results[0].Observed.Received = bytes.Repeat([]byte("y"), maxShownBytes+10)
+	run.Results[0].Observed.Received = bytes.Repeat([]byte("y"), maxTextLen+10)
+	run.Results[0].Observed.Sent = bytes.Repeat([]byte{0}, maxTextLen)
 	out := string(render(t, ConformJSON(run)))
 	if !strings.Contains(out, `[truncated: 10 more bytes]`) {
-		t.Errorf("received_text of a %d-byte body has no truncation marker", maxShownBytes+10)
+		t.Errorf("received_text of a %d-byte body has no truncation marker", maxTextLen+10)
+	}
+	if want := fmt.Sprintf(`[truncated: %d more bytes]`, maxTextLen-maxTextLen/4); !strings.Contains(out, want) {
+		t.Errorf("sent_text of %d NULs lacks %q", maxTextLen, want)
 	}
 }
 
