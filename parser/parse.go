@@ -151,8 +151,11 @@ func (p *Parser) parse(buf []byte, req *Request, lim limits) (int, *Error) {
 			return 0, err
 		}
 		nf++
-		if err := st.field(f, j); err != nil {
-			return 0, err
+		switch len(f.Name) { // only these lengths can name a field we interpret
+		case 4, 6, 10, 14, 17:
+			if err := st.field(f, j); err != nil {
+				return 0, err
+			}
 		}
 		j = next
 	}
