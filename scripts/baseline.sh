@@ -262,5 +262,5 @@ if [ ${#MATRIX_ARGS[@]} -eq 0 ]; then
 	log "no server was graded"
 	exit 1
 fi
-go run ./reports/cmd/matrix -out "$OUT" "${MATRIX_ARGS[@]}"
+go run ./reports/cmd/matrix -out "$OUT" -rewrite-json "${MATRIX_ARGS[@]}"
 log "wrote $OUT/matrix.md and $OUT/matrix.html"

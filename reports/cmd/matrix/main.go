@@ -4,6 +4,10 @@
 //
 //	go run ./reports/cmd/matrix -out reports/baseline nginx=reports/baseline/nginx ferrox=reports/baseline/ferrox/report.json
 //
+// With -rewrite-json each input report is re-encoded in place (a lossless
+// round trip through ReadConformJSON and ConformJSON), so reports written
+// by an older build get this build's text cut-offs.
+//
 // Each argument is NAME=PATH: PATH is a JSON report or a directory holding
 // exactly one. NAME labels the target's column. Exit status: 0 ok, 1 on any
 // error, 2 on bad usage.
@@ -32,6 +36,7 @@ func run(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("out", ".", "directory for matrix.md and matrix.html")
 	perTarget := fs.Bool("per-target", true, "also write report.md and report.html beside each JSON report")
+	rewrite := fs.Bool("rewrite-json", false, "rewrite each JSON report with this build's encoder (same schema; normalises text cut-offs)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -55,6 +60,12 @@ func run(args []string, stderr io.Writer) int {
 		if err != nil {
 			fmt.Fprintf(stderr, "matrix: %s: %v\n", file, err)
 			return 1
+		}
+		if *rewrite {
+			if err := writeFile(file, reports.ConformJSON(run)); err != nil {
+				fmt.Fprintln(stderr, "matrix:", err)
+				return 1
+			}
 		}
 		if *perTarget {
 			dir := filepath.Dir(file)

@@ -44,7 +44,7 @@ func TestRun(t *testing.T) {
 	writeReport(t, filepath.Join(dir, "nginx", "conformance.json"), "127.0.0.1:18081", conformance.Fail)
 	writeReport(t, filepath.Join(dir, "ferrox.json"), "127.0.0.1:18085", conformance.Pass)
 	var stderr bytes.Buffer
-	args := []string{"-out", dir, "nginx=" + filepath.Join(dir, "nginx"), "ferrox=" + filepath.Join(dir, "ferrox.json")}
+	args := []string{"-out", dir, "-rewrite-json", "nginx=" + filepath.Join(dir, "nginx"), "ferrox=" + filepath.Join(dir, "ferrox.json")}
 	if code := run(args, &stderr); code != 0 {
 		t.Fatalf("run(%q) = %d; want 0; stderr:\n%s", args, code, stderr.String())
 	}
@@ -54,6 +54,9 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.Contains(string(md), "| `cl-plus` | RFC9112 6.3 | MUST | ✗ 400 · fin | ✓ 400 · fin |") {
 		t.Errorf("matrix.md lacks the disagreement row:\n%s", md)
+	}
+	if _, err := reports.ReadConformJSON(mustOpen(t, filepath.Join(dir, "nginx", "conformance.json"))); err != nil {
+		t.Errorf("rewritten report does not read back: %v", err)
 	}
 	for _, f := range []string{"matrix.html", "nginx/report.md", "nginx/report.html", "report.md"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
@@ -82,4 +85,14 @@ func TestRunUsageErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }
