@@ -392,3 +392,29 @@ func TestParseShorterBufferStartsOver(t *testing.T) {
 		t.Fatalf("Parse(%q) = %d, %v, target %q; want a fresh parse", in, n, err, req.Target)
 	}
 }
+
+// TestParseErrorOffsets: the offset points at the offending byte.
+func TestParseErrorOffsets(t *testing.T) {
+	cases := []struct {
+		id, in string
+		off    int
+	}{
+		{"bare-lf-request-line", "GET / HTTP/1.1\nHost: h\r\n\r\n", 14},
+		{"bare-cr-value", "GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n", 29},
+		{"space-before-colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n", 20},
+		{"bad-target-byte", "GET /a\x01 HTTP/1.1\r\n\r\n", 6},
+		{"bad-version-byte", "GET / HTTP/1.x\r\n\r\n", 13},
+		{"obs-fold", "GET / HTTP/1.1\r\nHost: h\r\n x\r\n\r\n", 25},
+		{"method-too-long", strings.Repeat("A", 40) + " / HTTP/1.1\r\n\r\n", 32},
+		{"duplicate-host-line", "GET / HTTP/1.1\r\nHost: h\r\nHost: h\r\n\r\n", 25},
+	}
+	for _, c := range cases {
+		for _, run := range []func([]byte) (int, *Request, error){parseAll, parseTrickle} {
+			_, _, err := run([]byte(c.in))
+			var pe *Error
+			if !errors.As(err, &pe) || pe.Offset != c.off {
+				t.Errorf("%s: Parse(%q) = %v; want offset %d", c.id, c.in, err, c.off)
+			}
+		}
+	}
+}
