@@ -52,6 +52,7 @@ var statePool = sync.Pool{New: func() any { return &reqState{buf: make([]byte, r
 type conn struct {
 	srv    *Server
 	nc     net.Conn
+	raw    net.Conn // the accepted conn under nc's TLS wrapper; see closeIdle
 	ip     netip.Addr
 	remote string // client IP text, made on first log line
 	state  atomic.Int32
@@ -115,11 +116,7 @@ func (c *conn) serve() {
 				s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
 				return
 			}
-			// closeIdle and closeAll read c.nc under s.mu from other
-			// goroutines; swap in the wrapping conn under it too.
-			s.mu.Lock()
-			c.nc = nc
-			s.mu.Unlock()
+			c.nc = nc // other goroutines only touch c.raw
 			c.nc.SetDeadline(time.Time{})
 		}
 		if !c.waitRequest(true) {

@@ -180,12 +180,16 @@ func (s *Server) Close() error {
 	return nil
 }
 
+// closeIdle and closeAll close the accepted socket (c.raw), never the TLS
+// wrapper: closing a *tls.Conn first writes a close_notify alert, which
+// can block for seconds on a client that stopped reading, and nothing may
+// wait on that under s.mu. The conn's goroutine closes the wrapper itself.
 func (s *Server) closeIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		if c.state.CompareAndSwap(stateIdle, stateClosing) {
-			c.nc.Close()
+			c.raw.Close()
 		}
 	}
 }
@@ -195,7 +199,7 @@ func (s *Server) closeAll() {
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		c.state.Store(stateClosing)
-		c.nc.Close()
+		c.raw.Close()
 	}
 }
 
@@ -226,7 +230,7 @@ func (s *Server) addConn(nc net.Conn) (*conn, bool) {
 	if len(s.conns) >= s.maxConns || ip.IsValid() && s.perIP[ip] >= s.maxPerIP {
 		return nil, true
 	}
-	c := &conn{srv: s, nc: nc, ip: ip}
+	c := &conn{srv: s, nc: nc, raw: nc, ip: ip}
 	s.conns[c] = struct{}{}
 	if ip.IsValid() {
 		s.perIP[ip]++
