@@ -144,14 +144,16 @@ var chunkedSeeds = []string{
 }
 
 func FuzzChunkedSplits(f *testing.F) {
-	// Corpus requests with a chunked body: seed with the bytes after the head.
+	// Every corpus case: a chunked request seeds with the bytes after its
+	// head, any other with its raw bytes (after a split selector).
 	for _, c := range corpusCases(f) {
 		var p parser.Parser
 		var req parser.Request
 		if n, err := p.Parse(c.Raw, &req); err == nil && req.Framing == parser.FramingChunked {
 			f.Add(append([]byte{3, 1, 7, 13}, c.Raw[n:]...))
+		} else {
+			f.Add(append([]byte{2, 5, 9}, c.Raw...))
 		}
-		f.Add(append([]byte{2, 5, 9}, c.Raw...))
 	}
 	for _, s := range chunkedSeeds {
 		f.Add([]byte(s))

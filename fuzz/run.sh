@@ -1,17 +1,131 @@
 #!/usr/bin/env bash
-# Runs every native fuzz target in the module for FUZZTIME each, one at a
-# time (go test -fuzz takes one target per run), and prints a summary.
+# Runs every native fuzz target of the module, one after another (go test
+# -fuzz takes one target per run), for FUZZTIME each, then prints a summary
+# table and writes it as Markdown and JSON.
+#
+# Environment:
+#   FUZZTIME       time per target (default 30s; `make ci` passes 5s)
+#   FUZZ_OUT       report directory (default out/fuzz): fuzz.md, fuzz.json, logs/
+#   FUZZ_PARALLEL  fuzzing workers per target (default 2: the CI box has 2 cores)
+#   FUZZ_MATCH     only run targets whose "package.Target" matches this ERE
+#   FUZZ_PKGS      package patterns to scan (default ./...)
+#
+# Exit status: 0 when every target ran clean, 1 when any target failed
+# (a new crasher, or a committed testdata/fuzz input that still fails; the
+# summary names the file), 2 when the targets could not be listed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
 FUZZTIME=${FUZZTIME:-30s}
+FUZZ_OUT=${FUZZ_OUT:-out/fuzz}
+FUZZ_PARALLEL=${FUZZ_PARALLEL:-2}
+FUZZ_MATCH=${FUZZ_MATCH:-}
+FUZZ_PKGS=${FUZZ_PKGS:-./...}
+MODULE=$(go list -m)
+
+mkdir -p "$FUZZ_OUT/logs"
+rows="$FUZZ_OUT/.rows.$$"
+: > "$rows"
+trap 'rm -f "$rows"' EXIT
+
+# One `go test -list` over all packages: target names come first, then the
+# "ok <pkg>" line that owns them.
+list=$(go test -list '^Fuzz' $FUZZ_PKGS 2>&1)
+if [ $? -ne 0 ]; then
+  echo "fuzz/run.sh: listing fuzz targets failed:" >&2
+  echo "$list" >&2
+  exit 2
+fi
+targets=$(echo "$list" | awk '
+  /^Fuzz[A-Za-z0-9_]*$/ { names[++n] = $1; next }
+  /^ok[ \t]/ { for (i = 1; i <= n; i++) print $2, names[i]; n = 0 }')
+if [ -z "$targets" ]; then
+  echo "fuzz/run.sh: no fuzz targets found" >&2
+  exit 2
+fi
+
 status=0
-printf '%-40s %-10s %s\n' target time result > /tmp/ferrox-fuzz-summary.$$
-for pkg in $(go list ./...); do
-  for t in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz'); do
-    echo "== $pkg $t ($FUZZTIME)"
-    if go test -run '^$' -fuzz "^${t}\$" -fuzztime "$FUZZTIME" "$pkg"; then r=ok; else r=FAIL; status=1; fi
-    printf '%-40s %-10s %s\n' "$t" "$FUZZTIME" "$r" >> /tmp/ferrox-fuzz-summary.$$
-  done
-done
-cat /tmp/ferrox-fuzz-summary.$$; rm -f /tmp/ferrox-fuzz-summary.$$
+while read -r pkg target; do
+  rel=${pkg#"$MODULE"}; rel=${rel#/}; rel=${rel:-.}
+  if [ -n "$FUZZ_MATCH" ] && ! [[ "$rel.$target" =~ $FUZZ_MATCH ]]; then
+    continue
+  fi
+  log="$FUZZ_OUT/logs/${rel//\//_}.$target.log"
+  echo "== $rel $target ($FUZZTIME, $FUZZ_PARALLEL workers)"
+  go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -parallel "$FUZZ_PARALLEL" "./$rel" > "$log" 2>&1
+  rc=$?
+  # Last progress line: "fuzz: elapsed: 5s, execs: 1234 (246/sec), new interesting: 3 (total: 40)".
+  last=$(grep -E '^fuzz: elapsed: [0-9]+s, execs: ' "$log" | tail -n 1)
+  elapsed=$(sed -nE 's/^fuzz: elapsed: ([0-9]+)s.*/\1/p' <<< "$last")
+  execs=$(sed -nE 's/.*execs: ([0-9]+) .*/\1/p' <<< "$last")
+  newin=$(sed -nE 's/.*new interesting: ([0-9]+).*/\1/p' <<< "$last")
+  elapsed=${elapsed:-0}; execs=${execs:-0}; newin=${newin:-0}
+  # The per-line rate is over the last reporting interval (often 0 at the
+  # end); report the mean over the whole run instead.
+  if [ "$elapsed" -gt 0 ]; then rate=$((execs / elapsed)); else rate=$execs; fi
+  crasher=""
+  if [ $rc -eq 0 ]; then
+    result=ok
+    # All of FUZZTIME went into replaying the seed corpus.
+    [ "$execs" -eq 0 ] && result=ok-seeds
+  else
+    result=FAIL
+    status=1
+    # A new crasher: "Failing input written to testdata/fuzz/FuzzX/abc".
+    crasher=$(sed -nE 's/.*Failing input written to (testdata\/fuzz\/[^ ]+).*/\1/p' "$log" | head -n 1)
+    # A committed input that still fails: "failure while testing seed
+    # corpus entry: FuzzX/abc" (or "--- FAIL: FuzzX/abc" without -fuzz).
+    if [ -z "$crasher" ]; then
+      sub=$(sed -nE -e "s/.*seed corpus entry: ${target}\/([^ ]+).*/\1/p" \
+        -e "s/.*--- FAIL: ${target}\/([0-9a-f]{16})( .*)?$/\1/p" "$log" | head -n 1)
+      [ -n "$sub" ] && [ -f "$rel/testdata/fuzz/$target/$sub" ] && crasher="testdata/fuzz/$target/$sub"
+    fi
+    [ -n "$crasher" ] && crasher="$rel/$crasher"
+    [ -z "$crasher" ] && ! grep -q -- '--- FAIL' "$log" && result=ERROR
+    echo "   $result${crasher:+: $crasher} (log: $log)"
+    grep -E -- '--- FAIL|_test.go:[0-9]+:' "$log" | head -n 8 | sed 's/^/   /'
+  fi
+  printf '%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\n' "$rel" "$target" "$execs" "$rate" "$newin" "$elapsed" "$result" "$crasher" "$log" >> "$rows"
+done <<< "$targets"
+
+# Summary table on stdout.
+echo
+printf '%-14s %-28s %12s %9s %5s %-6s %s\n' package target execs execs/s new result crasher
+while IFS=$'\x1f' read -r rel target execs rate newin elapsed result crasher log; do
+  printf '%-14s %-28s %12s %9s %5s %-6s %s\n' "$rel" "$target" "$execs" "$rate" "$newin" "$result" "$crasher"
+done < "$rows"
+
+# Markdown report.
+{
+  echo "# Fuzz run"
+  echo
+  echo "FUZZTIME=$FUZZTIME per target, $FUZZ_PARALLEL workers, $(go version | awk '{print $3}'), $(date -u +%Y-%m-%dT%H:%M:%SZ)."
+  echo
+  echo "| package | target | execs | execs/s | new inputs | result | crasher |"
+  echo "|---|---|---:|---:|---:|---|---|"
+  while IFS=$'\x1f' read -r rel target execs rate newin elapsed result crasher log; do
+    echo "| $rel | $target | $execs | $rate | $newin | $result | ${crasher:+\`$crasher\`} |"
+  done < "$rows"
+  echo
+  echo "Command: \`FUZZTIME=$FUZZTIME ./fuzz/run.sh\`. Logs: \`$FUZZ_OUT/logs/\`."
+} > "$FUZZ_OUT/fuzz.md"
+
+# JSON report (names and paths are plain identifiers and file paths; they
+# are still escaped for quotes and backslashes).
+esc() { local s=${1//\\/\\\\}; printf '%s' "${s//\"/\\\"}"; }
+{
+  printf '{\n  "fuzztime": "%s",\n  "parallel": %s,\n  "go": "%s",\n  "date": "%s",\n  "ok": %s,\n  "targets": [' \
+    "$(esc "$FUZZTIME")" "$FUZZ_PARALLEL" "$(go version | awk '{print $3}')" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    "$([ $status -eq 0 ] && echo true || echo false)"
+  sep=""
+  while IFS=$'\x1f' read -r rel target execs rate newin elapsed result crasher log; do
+    printf '%s\n    {"package": "%s", "target": "%s", "execs": %s, "execs_per_sec": %s, "new_inputs": %s, "elapsed_s": %s, "result": "%s", "crasher": "%s", "log": "%s"}' \
+      "$sep" "$(esc "$rel")" "$(esc "$target")" "$execs" "$rate" "$newin" "$elapsed" "$result" "$(esc "$crasher")" "$(esc "$log")"
+    sep=","
+  done < "$rows"
+  printf '\n  ]\n}\n'
+} > "$FUZZ_OUT/fuzz.json"
+
+echo
+echo "reports: $FUZZ_OUT/fuzz.md $FUZZ_OUT/fuzz.json"
 exit $status
