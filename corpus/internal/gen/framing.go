@@ -54,7 +54,7 @@ func framingCL(g *gen) {
 	g.add(grp, "post-no-length-pipelined", "RFC9112 6.3", MUST, "9112-6.3-no-length", "a POST with neither Content-Length nor Transfer-Encoding has an empty body; the next bytes are a new request",
 		"405 | 2xx | 501 | 411 | 411+close", "POST /a.txt HTTP/1.1\r\n"+host+"\r\n"+get("/a.txt"))
 	g.add(grp, "get-no-length-pipelined", "RFC9112 6.3", MUST, "9112-6.3-no-length", "a GET without framing fields has no body; a pipelined GET follows",
-		ok, get("/a.txt")+get("/index.html"), split)
+		ok, get("/a.txt")+get("/canary.txt"), split)
 }
 
 // framingTE: RFC 9112 6.1 and 6.3 rules for Transfer-Encoding.
@@ -92,7 +92,7 @@ func framingTE(g *gen) {
 		[]string{"Content-Length: 0", "Transfer-Encoding: chunked"}, body)
 	te("cl-invalid-and-te", MUST, "9112-6.1-cl-te", "an invalid Content-Length beside chunked: reject, or decode chunked and close", clte,
 		[]string{"Content-Length: abc", "Transfer-Encoding: chunked"}, body)
-	te("chunked-pipelined", MUST, "9112-6.1-chunked", "after the last chunk the next bytes are a new request", ok, []string{"Transfer-Encoding: chunked"}, body+get("/index.html"))
+	te("chunked-pipelined", MUST, "9112-6.1-chunked", "after the last chunk the next bytes are a new request", ok, []string{"Transfer-Encoding: chunked"}, body+get("/canary.txt"))
 	te("chunked-paced", MUST, "9112-6.1-chunked", "a chunked request sent one byte at a time is decoded", ok, []string{"Transfer-Encoding: chunked"}, "3\r\nabc\r\n0\r\n\r\n", paced(10))
 	g.add(grp, "http10-te", "RFC9112 6.1", MUST, "9112-6.1-te-http10", "Transfer-Encoding in an HTTP/1.0 request is faulty framing: reject, or respond and close", clte,
 		"GET /a.txt HTTP/1.0\r\n"+host+"Transfer-Encoding: chunked\r\n\r\n"+body)
@@ -123,7 +123,7 @@ func chunked(g *gen) {
 	cb("last-chunk-zeros", MUST, sz, "a last chunk written 000 is still the last chunk", ok, "5\r\nhello\r\n000\r\n\r\n")
 	cb("size-overflow", MUST, ovf, "a chunk size beyond 64 bits is rejected", "400+close | 413+close", "ffffffffffffffffff\r\nhello\r\n0\r\n\r\n", split)
 	cb("size-overflow-wrap", MUST, ovf, "2^64+5 as a chunk size must not wrap to 5", "400+close | 413+close", "10000000000000005\r\nhello\r\n0\r\n\r\n")
-	cb("size-64-bit-max", MUST, ovf, "a chunk size of 2^64-1 is refused (too large) before any read", "400+close | 413+close", "ffffffffffffffff\r\nhello\r\n0\r\n\r\n")
+	cb("size-64-bit-max", SHOULD, ovf, "a chunk size of 2^64-1 is refused (too large) before any read", "400+close | 413+close", "ffffffffffffffff\r\nhello\r\n0\r\n\r\n")
 	cb("size-leading-space", MUST, sz, "a space before the chunk size is invalid", rejC, " 5\r\nhello\r\n0\r\n\r\n", split)
 	cb("size-trailing-space", SHOULD, sz, "a space after the chunk size without an extension is invalid", rejC, "5 \r\nhello\r\n0\r\n\r\n", split)
 	cb("size-plus", MUST, sz, "+5 is not hex digits", rejC, "+5\r\nhello\r\n0\r\n\r\n", split)

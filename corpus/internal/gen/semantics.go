@@ -15,11 +15,11 @@ func persistence(g *gen) {
 	per, cls := "9112-9.3-persistence", "9112-9.6-close"
 	p("keep-alive-default", "RFC9112 9.3", SHOULD, per, "an HTTP/1.1 connection stays open after a response by default", ok, get("/a.txt"))
 	p("get-body-then-get", "RFC9112 9.3", MUST, per, "a GET with a Content-Length body, then a pipelined GET: the body is read, not parsed as a request", ok,
-		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello")+get("/index.html"), split)
+		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello")+get("/canary.txt"), split)
 	p("get-chunked-body-then-get", "RFC9112 9.3", MUST, per, "a GET with a chunked body, then a pipelined GET", ok,
-		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, "5\r\nhello\r\n0\r\n\r\n")+get("/index.html"))
+		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, "5\r\nhello\r\n0\r\n\r\n")+get("/canary.txt"))
 	p("head-body-ignored", "RFC9112 9.3", MUST, per, "a HEAD carrying a Content-Length body: the body is read, then the next request", ok,
-		req("HEAD /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello")+get("/index.html"), check("head-no-body"))
+		req("HEAD /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello")+get("/canary.txt"), check("head-no-body"))
 	p("http10-default-close", "RFC9112 9.3", MUST, per, "an HTTP/1.0 request without keep-alive: respond, then close", "2xx+close", "GET /a.txt HTTP/1.0\r\n"+host+"\r\n")
 	p("http10-keep-alive", "RFC9112 9.3", MAY, per, "HTTP/1.0 with Connection: keep-alive may persist or close", "2xx | 2xx+close",
 		"GET /a.txt HTTP/1.0\r\n"+host+"Connection: keep-alive\r\n\r\n")
@@ -27,17 +27,17 @@ func persistence(g *gen) {
 	p("connection-close", "RFC9112 9.6", MUST, cls, "after Connection: close the server responds once and closes: the canary is never answered", "2xx+close",
 		getH("/a.txt", "Connection: close"), split)
 	p("connection-close-then-request", "RFC9112 9.6", MUST, cls, "a request pipelined after Connection: close is not processed", "2xx+close",
-		getH("/a.txt", "Connection: close")+get("/index.html"))
+		getH("/a.txt", "Connection: close")+get("/canary.txt"))
 	p("connection-close-uppercase", "RFC9112 9.6", MUST, cls, "connection options are case-insensitive: CLOSE", "2xx+close", getH("/a.txt", "Connection: CLOSE"))
 	p("connection-close-in-list", "RFC9112 9.6", MUST, cls, "close inside a list of connection options", "2xx+close", getH("/a.txt", "Connection: keep-alive, close"))
 	p("connection-close-second-line", "RFC9112 9.6", MUST, cls, "close on a second Connection line", "2xx+close", getH("/a.txt", "Connection: keep-alive", "Connection: close"))
 	p("connection-close-with-body", "RFC9112 9.6", MUST, cls, "Connection: close on a request with a body: respond once, then close", "2xx+close",
-		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Connection: close", "Content-Length: 5"}, "hello")+get("/index.html"))
+		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Connection: close", "Content-Length: 5"}, "hello")+get("/canary.txt"))
 	p("connection-close-404", "RFC9112 9.6", MUST, cls, "Connection: close on a request for a missing file: 404, then close", "404+close", getH("/missing.txt", "Connection: close"))
 	p("request-then-junk", "RFC9112 9.6", MUST, cls, "a valid request followed by junk: the first response arrives intact before any close", ok,
 		get("/a.txt")+"\x00\x01\x02junk\r\n\r\n", noCanary)
 	pl := "9112-9.3.2-pipelining"
-	p("pipelined-three", "RFC9112 9.3.2", MUST, pl, "three pipelined GETs in one write are answered in order", ok, get("/a.txt")+get("/index.html")+get("/a.txt"), check("content-length"))
+	p("pipelined-three", "RFC9112 9.3.2", MUST, pl, "three pipelined GETs in one write are answered in order", ok, get("/a.txt")+get("/canary.txt")+get("/a.txt"), check("content-length"))
 	p("pipelined-ten", "RFC9112 9.3.2", MUST, pl, "ten pipelined GETs in one write are answered in order", ok, strings.Repeat(get("/a.txt"), 10))
 	p("pipelined-head-get", "RFC9112 9.3.2", MUST, pl, "HEAD then GET pipelined: the HEAD response has no body, so the GET response is framed right", ok,
 		"HEAD /a.txt HTTP/1.1\r\n"+host+"\r\n"+get("/a.txt"), check("head-no-body"))
@@ -45,7 +45,7 @@ func persistence(g *gen) {
 	p("pipelined-big", "RFC9112 9.3.2", MUST, pl, "two pipelined GETs of a 64 KiB file are answered in order", ok, get("/big.bin")+get("/big.bin"), check("content-length"))
 	p("pipelined-split", "RFC9112 9.3.2", MUST, pl, "two pipelined GETs give the same answers however the bytes are split", ok, get("/a.txt")+get("/canary.txt"), split)
 	ex := "9110-10.1.1-expect"
-	p("expect-100-with-body", "RFC9110 10.1.1", MUST, ex, "Expect: 100-continue with the body already sent: a final response, connection usable", ok,
+	p("expect-100-with-body", "RFC9110 10.1.1", MUST, ex, "Expect: 100-continue with the body already sent: a final response; the server may close instead of reading the body", "2xx | 2xx+close",
 		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Expect: 100-continue", "Content-Length: 5"}, "hello"))
 	p("expect-100-no-body", "RFC9110 10.1.1", MUST, ex, "Expect: 100-continue on a request without content is simply served", ok, getH("/a.txt", "Expect: 100-continue"))
 	p("expect-100-http10", "RFC9110 10.1.1", MUST, ex, "Expect: 100-continue in HTTP/1.0 is ignored", "2xx+close",
@@ -106,9 +106,9 @@ func limits(g *gen) {
 	l("long-query-7900", "RFC9112 3", SHOULD, "9112-3-min-length", "a long query on an existing file is served", ok,
 		"GET /a.txt?"+strings.Repeat("q", 7900)+" HTTP/1.1\r\n"+host+"\r\n")
 	fl := "9110-5.4-field-limits"
-	l("field-value-100k", "RFC9110 5.4", MUST, fl, "a 100 KB field value is refused with 431 or 400", both("431", "400"),
+	l("field-value-100k", "RFC9110 5.4", MUST, fl, "a 100 KB field value is served or refused with 431/400, never a 5xx or a hang", "2xx | "+both("431", "400"),
 		getH("/a.txt", "X-Big: "+strings.Repeat("v", 100<<10)), noCanary)
-	l("field-value-1m", "RFC9110 5.4", MUST, fl, "a 1 MB field value is refused with 431 or 400", both("431", "400"),
+	l("field-value-1m", "RFC9110 5.4", MUST, fl, "a 1 MB field value is served or refused with 431/400, never a 5xx or a hang", "2xx | "+both("431", "400"),
 		getH("/a.txt", "X-Big: "+strings.Repeat("v", 1<<20)), noCanary)
 	l("field-name-10k", "RFC9110 5.4", MUST, fl, "a 10 KB field name is served or refused with 431/400", "2xx | "+both("431", "400"),
 		getH("/a.txt", "X-"+strings.Repeat("n", 10240)+": v"), noCanary)

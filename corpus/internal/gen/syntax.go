@@ -19,7 +19,7 @@ func requestLine(g *gen) {
 	rl := func(id string, level corpus.Level, reqID, checks, expect, line string, opts ...opt) {
 		g.add(grp, id, "RFC9112 3", level, reqID, checks, expect, line+"\r\n"+host+"\r\n", opts...)
 	}
-	rl("get-simple", MUST, "static-serve", "a plain GET of an existing file is served and the connection stays open", ok, "GET /index.html HTTP/1.1", split, check("date", "content-length"))
+	rl("get-simple", MUST, "static-serve", "a plain GET of an existing file is served and the connection stays open", ok, "GET /a.txt HTTP/1.1", split, check("date", "content-length"))
 	rl("double-sp-after-method", MAY, "9112-3-request-line", "two spaces between method and target are rejected by a strict server", rej, "GET  / HTTP/1.1", split)
 	rl("double-sp-before-version", MAY, "9112-3-request-line", "two spaces between target and version are rejected by a strict server", rej, "GET /  HTTP/1.1", split)
 	rl("htab-separator", MAY, "9112-3-request-line", "HTAB as the request-line separator is rejected by a strict server", rej, "GET\t/\tHTTP/1.1", split)
