@@ -110,6 +110,12 @@ func (c *conn) serve() {
 	if !c.started {
 		c.started = true
 		if s.handshake != nil {
+			// No request has been sent during the handshake: the
+			// connection counts as idle, so Shutdown closes it at once.
+			c.state.Store(stateIdle)
+			if s.shutdown.Load() {
+				return
+			}
 			c.nc.SetDeadline(time.Now().Add(s.headerTimeout))
 			nc, err := s.handshake(c.nc)
 			if err != nil {

@@ -459,6 +459,9 @@ func TestTLSAccessLogScheme(t *testing.T) {
 	e := startTLSLog(t, nil, log)
 	conn, br := dialTLS(t, e.addr, e.pool)
 	roundTrip(t, conn, br, "/a.txt", "alpha\n")
+	// The line for a request is written after its response; a second
+	// request on the same connection orders it.
+	roundTrip(t, conn, br, "/b.txt", "bravo bravo\n")
 	log.Flush()
 	if got := buf.String(); !strings.Contains(got, `"scheme":"https","method":"GET","target":"/a.txt"`) {
 		t.Errorf("access log %q; want scheme https for /a.txt", got)
@@ -725,4 +728,31 @@ func procCPU(t *testing.T, pid int) time.Duration {
 		t.Fatalf("parsing %s: %v %v", b, err1, err2)
 	}
 	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// TestTLSShutdownDuringHandshake: a connection still in its handshake has
+// sent no request, so Shutdown closes it at once like an idle one instead
+// of waiting for the header timeout.
+func TestTLSShutdownDuringHandshake(t *testing.T) {
+	tc := newTestCert(t, "cert-a")
+	pair, err := tls.X509KeyPair(tc.certPEM, tc.keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		var cs CertStore
+		cs.cur.Store(&pair)
+		cfg := Config{Timeouts: TimeoutsConfig{Header: time.Minute}}
+		s := newServer(&cfg, Options{Handler: RedirectHandler{}, Handshake: TLSHandshake(NewTLSConfig(&cs))})
+		cli, srv := net.Pipe()
+		defer cli.Close()
+		go s.ServeConn(srv)
+		synctest.Wait() // the server waits for a ClientHello
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown = %v after %v; want nil at once", err, time.Since(start))
+		}
+	})
 }
