@@ -54,6 +54,7 @@ type htmlConformPage struct {
 	Levels   []levelTally
 	Sections []sectionGroup
 	Cases    []htmlCase
+	Problems []htmlCase // fail, error, then warn, in section order
 }
 
 // ConformHTML renders a run as one self-contained HTML page (inline CSS and
@@ -84,6 +85,13 @@ func ConformHTML(run *conformance.Run) Reporter {
 					SentLen:  len(o.Sent),
 					RecvLen:  len(o.Received),
 				})
+			}
+		}
+		for _, v := range []conformance.Verdict{conformance.Fail, conformance.Error, conformance.Warn} {
+			for _, c := range p.Cases {
+				if c.R.Verdict == v || (v == conformance.Error && !knownVerdict(c.R.Verdict)) {
+					p.Problems = append(p.Problems, c)
+				}
 			}
 		}
 		w := newStickyWriter(w0)
@@ -154,6 +162,13 @@ td.cell.pass{color:var(--pass)}td.cell.fail{color:var(--fail);background:var(--f
 td.cell.warn{color:var(--warn);background:var(--warn-bg)}td.cell.error{color:var(--error);background:var(--error-bg)}
 td.cell.none{color:var(--mute)}
 [hidden]{display:none!important}
+.attention{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:4px 16px 10px;flex:1;min-width:420px;max-height:330px;overflow:auto}
+.attention h2{margin:8px 0}
+.attention ul{list-style:none;margin:0;padding:0}
+.attention li{padding:3px 0;border-bottom:1px dashed var(--line)}
+.attention a{text-decoration:none;color:inherit}
+details.sections{margin:0 0 14px}
+details.sections>summary{cursor:pointer;font-weight:600;margin-bottom:8px}
 `
 
 var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`<!DOCTYPE html>
@@ -175,10 +190,15 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
 <table><thead><tr><th>Level</th><th class="n">Cases</th><th class="n">Pass</th><th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th></tr></thead><tbody>
 {{range .Levels}}<tr><td>{{.Level}}</td><td class="n">{{.T.Total}}</td><td class="n">{{.T.Pass}}</td><td class="n">{{.T.Fail}}</td><td class="n">{{.T.Warn}}</td><td class="n">{{.T.Error}}</td></tr>
 {{end}}</tbody></table>
+{{with .Problems}}<div class="attention"><h2>Needs attention ({{len .}})</h2><ul>
+{{range .}}<li><a href="#case-{{.R.Case.ID}}"><span class="badge v-{{.R.Verdict}}">{{.R.Verdict}}</span> <span class="mono">{{.R.Case.ID}}</span></a> <span class="count">{{.R.Case.Section}} · {{.R.Case.Level}} · {{.R.Reason}}</span></li>
+{{end}}</ul></div>{{end}}
+</div>
+<details class="sections"><summary>By section ({{len .Sections}} sections)</summary>
 <table><thead><tr><th>Section</th><th class="n">Cases</th><th class="n">Pass</th><th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th></tr></thead><tbody>
 {{range .Sections}}<tr><td>{{.Section}}</td><td class="n">{{.Tally.Total}}</td><td class="n">{{.Tally.Pass}}</td><td class="n">{{.Tally.Fail}}</td><td class="n">{{.Tally.Warn}}</td><td class="n">{{.Tally.Error}}</td></tr>
 {{end}}</tbody></table>
-</div>
+</details>
 <div class="filters">
 <span>Verdict:</span>
 <label><input type="checkbox" class="fv" value="pass" checked> pass</label>
@@ -191,7 +211,7 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
 <button type="button" id="expand">expand</button><button type="button" id="collapse">collapse</button>
 <span class="count"><span id="shown">{{len .Cases}}</span> of {{len .Cases}} shown</span>
 </div>
-{{range .Cases}}{{$r := .R}}<details class="case {{$r.Verdict}}" data-verdict="{{$r.Verdict}}" data-level="{{$r.Case.Level}}" data-section="{{$r.Case.Section}}" data-id="{{lower $r.Case.ID}}">
+{{range .Cases}}{{$r := .R}}<details id="case-{{$r.Case.ID}}" class="case {{$r.Verdict}}" data-verdict="{{$r.Verdict}}" data-level="{{$r.Case.Level}}" data-section="{{$r.Case.Section}}" data-id="{{lower $r.Case.ID}}">
 <summary><span class="badge v-{{$r.Verdict}}">{{$r.Verdict}}</span><span class="id mono">{{$r.Case.ID}}</span><span class="sec">{{$r.Case.Section}}</span><span class="lvl">{{$r.Case.Level}}</span><span class="obs mono">{{.Statuses}} · {{.End}}</span></summary>
 <div class="body">
 <dl class="kv">
@@ -252,7 +272,14 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
   document.getElementById("collapse").addEventListener("click", function () {
     cases.forEach(function (c) { c.open = false; });
   });
+  function openHash() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    if (el && el.tagName === "DETAILS") { el.hidden = false; el.open = true; el.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openHash);
   apply();
+  openHash();
 }());
 </script>
 </body></html>
