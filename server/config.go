@@ -52,12 +52,14 @@ type PathsConfig struct {
 	LogDir string `yaml:"log_dir"`
 }
 
-// TLSConfig is reserved for the HTTPS listener (not served yet).
+// TLSConfig configures HTTPS. While enabled, the site is served over TLS
+// (1.2 or later) on server.https_port and the plain port redirects every
+// request there; SIGHUP re-reads the certificate and key.
 type TLSConfig struct {
 	Enabled  bool   `yaml:"enabled"`   // default false
 	CertPath string `yaml:"cert_path"` // PEM certificate chain; required when enabled
 	KeyPath  string `yaml:"key_path"`  // PEM private key; required when enabled
-	HSTS     string `yaml:"hsts"`      // Strict-Transport-Security value; default "" (none)
+	HSTS     string `yaml:"hsts"`      // Strict-Transport-Security value on HTTPS responses; default "" (none)
 }
 
 // LimitsConfig bounds resources per server, per client and per request.
