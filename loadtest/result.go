@@ -74,6 +74,8 @@ type Phase struct {
 // SlowStats describes the slow connections of a slowloris or slowbody
 // attack phase. Lifetimes run from connect to the server's cut; connections
 // still open when the attack ends count with their age then (censored).
+// A connection counts as held open (SlowConnsMaxOpen) once the server has
+// kept it through the first interval and taken the first trickled byte.
 // Connections the server answered before we trickled anything (e.g. a 503
 // over its connection limit) count as refused and give no lifetime sample.
 type SlowStats struct {

@@ -28,9 +28,11 @@ func TestVegetaScenarios(t *testing.T) {
 		// check the accepted connection count against the requests.
 		conns func(accepted int64, requests uint64) bool
 	}{
-		{"keepalive", "keepalive", false, func(a int64, r uint64) bool { return a >= 1 && a <= 4 }},
+		// Connections are reused: a handful for many requests (the transport
+		// may replace one now and then, so allow some slack over 4).
+		{"keepalive", "keepalive", false, func(a int64, r uint64) bool { return a >= 1 && a <= 8 }},
 		{"close", "close", false, func(a int64, r uint64) bool { return uint64(a) == r }},
-		{"closed-loop", "keepalive", true, func(a int64, r uint64) bool { return a >= 1 && a <= 4 }},
+		{"closed-loop", "keepalive", true, func(a int64, r uint64) bool { return a >= 1 && a <= 8 }},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {
@@ -184,6 +186,9 @@ func TestSlow(t *testing.T) {
 			}
 			if tg.limit > 0 {
 				// Refused connections give no lifetime; the ones held do.
+				if s.SlowConnsMaxOpen > 3 {
+					t.Errorf("%s: held at once %d; want <= the target's limit 3", c.id, s.SlowConnsMaxOpen)
+				}
 				if s.SlowLifetimeMaxMS <= 0 {
 					t.Errorf("%s: max lifetime %v; want > 0 from the connections held", c.id, s.SlowLifetimeMaxMS)
 				}

@@ -130,24 +130,22 @@ func (e *slowEngine) conn(ctx context.Context, i int) (time.Duration, bool) {
 	defer nc.Close()
 	born := time.Now()
 	e.mu.Lock()
-	e.open++
-	e.cfg.Live.addSlow(1)
 	e.stats.SlowConnects++
-	e.stats.SlowConnsMaxOpen = max(e.stats.SlowConnsMaxOpen, e.open)
 	e.mu.Unlock()
 	// Wake a blocked Read when the attack stops.
 	stop := context.AfterFunc(ctx, func() { nc.SetReadDeadline(time.Now()) })
 	defer stop()
 
-	how := e.drive(ctx, nc)
+	how, held := e.drive(ctx, nc)
 	life := time.Since(born)
-	e.record(life, how)
+	e.record(life, how, held)
 	return life, true
 }
 
 // drive writes the prologue and trickles until the server reacts or ctx
-// ends.
-func (e *slowEngine) drive(ctx context.Context, nc net.Conn) endHow {
+// ends. held reports whether the connection counted as held open: the
+// server kept it through the first interval and took the first trickle.
+func (e *slowEngine) drive(ctx context.Context, nc net.Conn) (how endHow, held bool) {
 	path := e.cfg.Paths[0]
 	var head, drip string
 	switch e.kind {
@@ -160,37 +158,50 @@ func (e *slowEngine) drive(ctx context.Context, nc net.Conn) endHow {
 		drip = "a"
 	}
 	if _, err := io.WriteString(nc, head); err != nil {
-		return classify(ctx, err)
+		return classify(ctx, err), false
 	}
 	buf := make([]byte, 64)
 	for dripped := false; ; dripped = true {
+		if dripped && !held {
+			held = true
+			e.hold(1)
+		}
 		if ctx.Err() != nil {
-			return endAlive
+			return endAlive, held
 		}
 		nc.SetReadDeadline(time.Now().Add(e.cfg.SlowInterval))
 		n, err := nc.Read(buf)
 		if n > 0 {
 			how := statusEnd(buf[:n])
 			if how == endStatus && !dripped {
-				return endRefused
+				return endRefused, held
 			}
-			return how
+			return how, held
 		}
 		if errors.Is(err, net.ErrClosed) || errors.Is(err, context.Canceled) {
-			return endAlive
+			return endAlive, held
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			if ctx.Err() != nil {
-				return endAlive
+				return endAlive, held
 			}
 			if _, err := io.WriteString(nc, drip); err != nil {
-				return classify(ctx, err)
+				return classify(ctx, err), held
 			}
 			continue
 		}
-		return classify(ctx, err)
+		return classify(ctx, err), held
 	}
+}
+
+// hold counts a connection in (+1) or out (-1) of the held-open set.
+func (e *slowEngine) hold(d int) {
+	e.mu.Lock()
+	e.open += d
+	e.stats.SlowConnsMaxOpen = max(e.stats.SlowConnsMaxOpen, e.open)
+	e.mu.Unlock()
+	e.cfg.Live.addSlow(int64(d))
 }
 
 // statusEnd classifies the first bytes the server sent: a 408 or another
@@ -216,11 +227,12 @@ func classify(ctx context.Context, err error) endHow {
 	}
 }
 
-func (e *slowEngine) record(life time.Duration, how endHow) {
+func (e *slowEngine) record(life time.Duration, how endHow, held bool) {
+	if held {
+		e.hold(-1)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.open--
-	e.cfg.Live.addSlow(-1)
 	// Refused connections never became slow clients: no lifetime sample.
 	if how != endRefused {
 		if len(e.lifetimes) < maxLifetimeSamples {
