@@ -205,3 +205,30 @@ func TestConformRun(t *testing.T) {
 		})
 	}
 }
+
+func TestConformFixture(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "root")
+	var out, errb bytes.Buffer
+	if code := run([]string{"conform", "--fixture", dir}, &out, &errb); code != 0 {
+		t.Fatalf("run(conform --fixture) = %d (stderr %q); want 0", code, errb.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "canary.txt"))
+	if err != nil || string(b) != "canary\n" {
+		t.Errorf("fixture canary.txt = %q, %v; want \"canary\\n\"", b, err)
+	}
+}
+
+// The real corpus loads and --list shows every case at --level all.
+func TestConformListRealCorpus(t *testing.T) {
+	all, err := corpus.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"conform", "--list"}, &out, &errb); code != 0 {
+		t.Fatalf("run(conform --list) = %d (stderr %q); want 0", code, errb.String())
+	}
+	if got := strings.Count(out.String(), "\n"); got != len(all) {
+		t.Errorf("run(conform --list) printed %d lines; want %d", got, len(all))
+	}
+}
