@@ -162,3 +162,12 @@ func TLSHandshake(cfg *tls.Config) func(net.Conn) (net.Conn, error) {
 func (c *Config) HTTPSAddr() string {
 	return net.JoinHostPort(orStr(c.Server.Addr, DefaultAddr), strconv.Itoa(orInt(c.Server.HTTPSPort, DefaultHTTPSPort)))
 }
+
+// RedirectConfig returns the configuration of the plain listener while TLS
+// is on: the same limits, timeouts and headers, but no
+// Strict-Transport-Security, which is never sent over plain HTTP (RFC 6797
+// §7.2).
+func (c Config) RedirectConfig() Config {
+	c.TLS.HSTS = ""
+	return c
+}

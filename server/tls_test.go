@@ -255,6 +255,8 @@ func TestTLSVersionsAndALPN(t *testing.T) {
 		{"tls1.2 accepted", &tls.Config{MaxVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}, false, "http/1.1"},
 		{"tls1.3 h2 not chosen", &tls.Config{NextProtos: []string{"h2", "http/1.1"}}, false, "http/1.1"},
 		{"no alpn", &tls.Config{}, false, ""},
+		// RFC 7301 §3.2: no protocol in common → no_application_protocol.
+		{"h2 only refused", &tls.Config{NextProtos: []string{"h2"}}, true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -266,7 +268,7 @@ func TestTLSVersionsAndALPN(t *testing.T) {
 			if c.wantErr {
 				if err == nil {
 					conn.Close()
-					t.Fatalf("Dial with MaxVersion %x succeeded; want a handshake failure", c.cfg.MaxVersion)
+					t.Fatalf("Dial(MaxVersion %x, NextProtos %q) succeeded; want a handshake failure", c.cfg.MaxVersion, c.cfg.NextProtos)
 				}
 				return
 			}

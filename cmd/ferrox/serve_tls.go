@@ -89,11 +89,7 @@ func serveTLS(cfg server.Config, f tlsFlags, logs *server.Logs, stderr io.Writer
 	}
 	defer httpsLn.Close()
 	port := httpsLn.Addr().(*net.TCPAddr).Port
-	// RFC 6797 §7.2: Strict-Transport-Security is never sent over plain
-	// HTTP, so the redirect server gets no HSTS field.
-	rcfg := cfg
-	rcfg.TLS.HSTS = ""
-	redir, err := server.New(rcfg, server.Options{
+	redir, err := server.New(cfg.RedirectConfig(), server.Options{
 		Handler:  server.RedirectHandler{HTTPSPort: port},
 		Access:   logs.Access,
 		ErrorLog: logs.Error,
