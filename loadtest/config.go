@@ -80,7 +80,8 @@ type Config struct {
 	// PID of a local target process; idle reads its VmRSS. Default 0 (none).
 	PID int
 	// MaxDuration is the hard cap on the whole scenario, all phases
-	// included. Default 4*Duration+30s, never above MaxDurationCap+1m.
+	// included. Default 4*Duration + twice the slow ramp-up time + 30s,
+	// never above 2*MaxDurationCap.
 	MaxDuration time.Duration
 	// Live, when set, is updated while the run goes (for progress lines).
 	Live *Live
@@ -146,9 +147,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: connections %d > %d", ErrCap, c.Connections, MaxSlowConnsCap)
 	}
 	if c.MaxDuration == 0 {
-		c.MaxDuration = 4*c.Duration + 30*time.Second
+		ramp := time.Duration(c.SlowConns) * time.Second / time.Duration(c.SlowRampPerSec)
+		c.MaxDuration = 4*c.Duration + 2*ramp + 30*time.Second
 	}
-	c.MaxDuration = min(c.MaxDuration, MaxDurationCap+time.Minute)
+	c.MaxDuration = min(c.MaxDuration, 2*MaxDurationCap)
 	return nil
 }
 

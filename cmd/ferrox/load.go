@@ -53,7 +53,9 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		allowRemote = fs.Bool("allow-remote", false, "allow a non-loopback target (one you own)")
 	)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n")
+		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
+			"Targets must be loopback unless --allow-remote. Exit: 0 pass, 1 legitimate traffic below 100% success\n"+
+			"(ramp: no step passed; stopped early), 2 usage or a hard cap (duration 10m, slow conns 50000, rate 200000).\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
