@@ -29,6 +29,16 @@ func selfCases() []corpus.Case {
 		mk("head-no-body", corpus.MUST, ok, true, "", "HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n", "head-no-body"),
 		mk("chunked-valid", corpus.MUST, ok, true, corpus.SendSplit, "POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
 		mk("paced-get", corpus.SHOULD, ok, false, corpus.SendPaced, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+		func() corpus.Case {
+			c := mk("half-close-get", corpus.MUST, []corpus.Outcome{{Status: "200"}, {Status: "200", Close: true}}, false, "", "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+			c.HalfClose = true
+			return c
+		}(),
+		func() corpus.Case {
+			c := mk("half-close-short-body", corpus.MUST, []corpus.Outcome{{Close: true}, {Status: "4xx", Close: true}}, false, "", "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nhello")
+			c.HalfClose = true
+			return c
+		}(),
 		// Smuggling and framing: the lenient server must fail each of these.
 		mk("cl-te-both", corpus.Safety, []corpus.Outcome{{Status: "400", Close: true}, {Status: "2xx", Close: true}}, true, "",
 			"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"+
@@ -40,6 +50,17 @@ func selfCases() []corpus.Case {
 		mk("missing-host", corpus.MUST, reject, false, "", "GET / HTTP/1.1\r\n\r\n"),
 		mk("bare-lf-line", corpus.SHOULD, []corpus.Outcome{{Status: "400", Close: true}}, true, "", "GET / HTTP/1.1\nHost: localhost\n\n"),
 	}
+}
+
+func selfCase(t *testing.T, id string) corpus.Case {
+	t.Helper()
+	for _, c := range selfCases() {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("no self case %q", id)
+	return corpus.Case{}
 }
 
 func testConfig(addr string) Config {

@@ -71,7 +71,7 @@ func TestTLSTarget(t *testing.T) {
 		mu.Unlock()
 		wg.Wait()
 	})
-	cases := []corpus.Case{selfCases()[0], selfCases()[6]} // get-simple, space-before-colon
+	cases := []corpus.Case{selfCase(t, "get-simple"), selfCase(t, "space-before-colon")}
 	cases[0].Mode = corpus.SendWhole
 	tests := []struct {
 		name     string
