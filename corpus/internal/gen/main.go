@@ -145,19 +145,24 @@ func write(dir string, cs []corpus.Case) error {
 		seen[c.ID] = true
 	}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
+	// Check every case before touching the tree, so a table mistake
+	// leaves the committed files intact.
+	texts := make([][]byte, len(cs))
+	for i, c := range cs {
+		texts[i] = corpus.Format(c)
+		if _, err := corpus.Parse(filepath.ToSlash(filepath.Join("cases", c.Group, c.ID+".case")), texts[i]); err != nil {
+			return err
+		}
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
-	for _, c := range cs {
+	for i, c := range cs {
 		p := filepath.Join(dir, c.Group, c.ID+".case")
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		text := corpus.Format(c)
-		if _, err := corpus.Parse(filepath.ToSlash(filepath.Join("cases", c.Group, c.ID+".case")), text); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, text, 0o644); err != nil {
+		if err := os.WriteFile(p, texts[i], 0o644); err != nil {
 			return err
 		}
 	}
