@@ -60,7 +60,8 @@ type Config struct {
 	// connections come from, round-robin: 127.0.0.2, 127.0.0.3, … when the
 	// target is an IPv4 loopback literal, so per-client-IP limits tell
 	// them apart from the legitimate traffic (from 127.0.0.1), as they
-	// would on a real network. Default 1, at most 250.
+	// would on a real network. Default one per 20000 SlowConns (1 up to
+	// 19999), at most 250.
 	SlowSources int
 	// SlowSameSource makes slow and idle connections use the same source
 	// address as the legitimate traffic. Default false.
@@ -117,7 +118,9 @@ func (c *Config) Validate() error {
 	def(&c.SlowRampPerSec, 1000)
 	def(&c.SlowReconnects, 1000)
 	def(&c.RampSteps, 10)
-	def(&c.SlowSources, 1)
+	// One source address per 20000 connections keeps each under the
+	// ephemeral port range of one (source, target) pair.
+	def(&c.SlowSources, 1+c.SlowConns/20000)
 	defd(&c.Duration, 5*time.Second)
 	defd(&c.SlowInterval, time.Second)
 	defd(&c.Timeout, 10*time.Second)

@@ -42,7 +42,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		slowConns   = fs.Int("slow-conns", 100, "slow (slowloris, slowbody) or idle connections (max 50000)")
 		slowIntv    = fs.Duration("slow-interval", time.Second, "pause between two trickled header lines or body bytes")
 		slowRamp    = fs.Int("slow-ramp", 1000, "slow connections opened per second while ramping up")
-		slowSources = fs.Int("slow-sources", 1, "slow/idle connections come from 127.0.0.2.. (this many addresses) when the target is an IPv4 loopback literal")
+		slowSources = fs.Int("slow-sources", 0, "slow/idle connections come from 127.0.0.2.. (this many addresses) when the target is an IPv4 loopback literal (default one per 20000 slow conns)")
 		sameSource  = fs.Bool("slow-same-source", false, "slow/idle connections share the legitimate traffic's source address")
 		p99Bound    = fs.Duration("p99-bound", 50*time.Millisecond, "ramp: p99 latency a step must stay under")
 		rampSteps   = fs.Int("ramp-steps", 10, "ramp: number of steps up to --rate")
@@ -83,7 +83,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 		return usageErr("target %q is not an http:// URL", *target)
 	}
 	if *rate <= 0 || *connections <= 0 || *slowConns < 0 || *duration <= 0 || *slowIntv <= 0 ||
-		*slowRamp <= 0 || *p99Bound <= 0 || *rampSteps <= 0 || *timeout <= 0 || *pid < 0 || *slowSources <= 0 {
+		*slowRamp <= 0 || *p99Bound <= 0 || *rampSteps <= 0 || *timeout <= 0 || *pid < 0 || *slowSources < 0 {
 		return usageErr("rate, connections, durations and counts must be positive")
 	}
 	cfg := loadtest.Config{
