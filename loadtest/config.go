@@ -197,7 +197,11 @@ func (c *Config) slowSourceNote() string {
 	if c.slowDialer(0).LocalAddr == nil {
 		return "slow/idle connections share the legitimate traffic's source address"
 	}
-	return fmt.Sprintf("slow/idle connections come from 127.0.0.2..127.0.0.%d, legitimate traffic from 127.0.0.1", 1+c.SlowSources)
+	src := "127.0.0.2"
+	if c.SlowSources > 1 {
+		src += fmt.Sprintf("..127.0.0.%d", 1+c.SlowSources)
+	}
+	return "slow/idle connections come from " + src + ", legitimate traffic from 127.0.0.1"
 }
 
 // connCap is how many slow or idle connections may be opened under the fd
