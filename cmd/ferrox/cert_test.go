@@ -129,6 +129,7 @@ func TestServeTLSStartupErrors(t *testing.T) {
 		{"key-is-cert", []string{"--tls-cert", certA, "--tls-key", certA}, `^ferrox: tls\.key_path: .*no PEM private key found`},
 		{"cert-without-key", []string{"--tls-cert", certA}, `^ferrox: --tls-cert and --tls-key go together`},
 		{"https-listen-without-tls", []string{"--https-listen", "127.0.0.1:8443"}, `^ferrox: --https-listen .*needs --tls-cert`},
+		{"same-address", []string{"--tls-cert", certA, "--tls-key", keyA, "--https-listen", "127.0.0.1:1"}, `^ferrox: server\.https_port: 127\.0\.0\.1:1 is also the plain HTTP address$`},
 		{"bad-https-listen", []string{"--tls-cert", certA, "--tls-key", keyA, "--https-listen", "8443"}, `^ferrox: --https-listen "8443": want HOST:PORT`},
 	}
 	for _, c := range cases {

@@ -66,6 +66,10 @@ func (f *tlsFlags) httpsAddr(c *server.Config) string {
 // and reopens the logs; SIGUSR1 reopens the logs; SIGINT and SIGTERM shut
 // both listeners down gracefully.
 func serveTLS(cfg server.Config, f tlsFlags, logs *server.Logs, stderr io.Writer) int {
+	if addr := f.httpsAddr(&cfg); addr == cfg.Addr() {
+		fmt.Fprintf(stderr, "ferrox: server.https_port: %s is also the plain HTTP address\n", addr)
+		return 2
+	}
 	certs, err := server.NewCertStore(cfg.TLS.CertPath, cfg.TLS.KeyPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "ferrox: %v\n", err)
