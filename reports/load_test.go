@@ -48,6 +48,45 @@ func TestLoadText(t *testing.T) {
 	}
 }
 
+func TestLoadTextScenarios(t *testing.T) {
+	base := func(scenario string, phases ...loadtest.Phase) *loadtest.Result {
+		return &loadtest.Result{Schema: 1, Scenario: scenario, Target: "http://127.0.0.1:1", Phases: phases}
+	}
+	ok := func(name string) loadtest.Phase {
+		return loadtest.Phase{Name: name, Requests: 10, Success: 1, StatusCodes: map[string]int{"200": 10}, Legit: true}
+	}
+	idle := ok("idle")
+	idle.IdleStats = &loadtest.IdleStats{IdleConns: 10, Held: 7, HoldMS: 1000, RSSKiBBefore: 100, RSSKiBAfter: 140, RSSKiBPerConn: 4}
+	ramp := base("ramp", ok("ramp-100"), ok("ramp-200"))
+	ramp.MaxOKRate, ramp.P99BoundMS = 200, 50
+	for i := range ramp.Phases {
+		ramp.Phases[i].Legit = false
+	}
+	cases := []struct {
+		id   string
+		res  *loadtest.Result
+		want []string
+	}{
+		{"idle", base("idle", idle), []string{"10 opened, 7 still held after 1000.000 ms", "100 KiB before, 140 KiB after, 4.0 KiB per connection", "verdict: PASS"}},
+		{"ramp", ramp, []string{"ramp-100", "ramp-200", "p99 <= 50.000 ms: 200/s", "verdict: PASS"}},
+		{"stopped", &loadtest.Result{Scenario: "keepalive", StoppedEarly: true, Notes: []string{"stopped early: signal"}, Phases: []loadtest.Phase{ok("keepalive")}},
+			[]string{"note: stopped early: signal", "verdict: FAIL"}},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := LoadText(c.res)(&buf); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("LoadText(%s) lacks %q:\n%s", c.id, w, &buf)
+				}
+			}
+		})
+	}
+}
+
 func TestLoadJSONRoundTrip(t *testing.T) {
 	res := loadFixture()
 	var buf bytes.Buffer
