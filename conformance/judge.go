@@ -192,11 +192,19 @@ func matchOutcome(c *corpus.Case, o corpus.Outcome, obs *Observed, nreq int) (bo
 func judgeSplits(c *corpus.Case, whole Verdict, reason string, splits []Observed, refs []reqInfo, obs *Observed) (Verdict, string) {
 	wv, _ := judgeOutcome(c, obs, refs)
 	var bad []string
-	first := ""
+	first, firstErr := "", ""
 	for i := range splits {
 		s := &splits[i]
 		v, why := judgeOutcome(c, s, refs)
 		if v == wv {
+			continue
+		}
+		if v == Error {
+			// The runner could not replay this split (dial failed, ...):
+			// that is no evidence against the server.
+			if firstErr == "" {
+				firstErr = fmt.Sprintf("split at offset %d: %s", s.Split, why)
+			}
 			continue
 		}
 		bad = append(bad, strconv.Itoa(s.Split))
@@ -205,6 +213,9 @@ func judgeSplits(c *corpus.Case, whole Verdict, reason string, splits []Observed
 		}
 	}
 	if len(bad) == 0 {
+		if firstErr != "" {
+			return Error, firstErr
+		}
 		return whole, reason
 	}
 	note := "splits disagree at offsets " + strings.Join(bad, ",")

@@ -163,6 +163,7 @@ func TestJudgeSplits(t *testing.T) {
 	}{
 		{"agree", []Observed{good, good}, Pass, ""},
 		{"disagree", []Observed{good, bad}, Fail, "split at offset 7"},
+		{"runner-error", []Observed{good, {Err: "dial: refused", Split: 3}}, Error, "split at offset 3: dial"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
