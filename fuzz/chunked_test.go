@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/ferrox/ferrox/parser"
 )
 
@@ -21,7 +23,7 @@ type chunkedResult struct {
 // given cut points (ascending, inside body), calling Decode until each
 // piece is used up or the decoder stops. It mirrors the engine: bytes a
 // call leaves unconsumed are offered again together with the next piece.
-func decodeSplits(tb testing.TB, body []byte, cuts []int) chunkedResult {
+func decodeSplits(tb rapid.TB, body []byte, cuts []int) chunkedResult {
 	tb.Helper()
 	var d parser.ChunkedDecoder
 	var res chunkedResult
@@ -89,7 +91,7 @@ func viewInside(v, buf []byte) bool {
 // the next bytes define; the rest is a chunked body. Decoding it in
 // those pieces, and one byte at a time, gives the same data, done flag,
 // consumed count and error as decoding it whole.
-func checkChunkedSplits(tb testing.TB, in []byte) {
+func checkChunkedSplits(tb rapid.TB, in []byte) {
 	tb.Helper()
 	if len(in) < 1 {
 		return
@@ -124,7 +126,7 @@ func checkChunkedSplits(tb testing.TB, in []byte) {
 	}
 }
 
-func cmpChunked(tb testing.TB, body []byte, an string, a chunkedResult, bn string, b chunkedResult, cuts []int) {
+func cmpChunked(tb rapid.TB, body []byte, an string, a chunkedResult, bn string, b chunkedResult, cuts []int) {
 	tb.Helper()
 	if !bytes.Equal(a.data, b.data) || a.done != b.done || a.reason != b.reason || a.offset != b.offset || a.consumed != b.consumed {
 		tb.Fatalf("Decode(%q) %s = data %q done %v consumed %d err %q@%d; %s (cuts %v) = data %q done %v consumed %d err %q@%d",
