@@ -27,6 +27,12 @@ import (
 // --allow-remote), or merges raw result files with `ferrox load report`.
 // Exit codes: 0 ok, 1 legitimate traffic below 100% success, 2 usage.
 func cmdLoad(args []string, stdout, stderr io.Writer) int {
+	return runLoad(args, stdout, stderr, net.DefaultResolver)
+}
+
+// runLoad is cmdLoad with the resolver of the loopback check passed in, so
+// tests resolve names without DNS traffic.
+func runLoad(args []string, stdout, stderr io.Writer, resolver loadtest.Resolver) int {
 	if len(args) > 0 && args[0] == "report" {
 		return cmdLoadReport(args[1:], stdout, stderr)
 	}
@@ -98,7 +104,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	// target they own. Checked before anything is dialled.
 	if !*allowRemote {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := loadtest.CheckLoopback(ctx, net.DefaultResolver, u.Hostname())
+		err := loadtest.CheckLoopback(ctx, resolver, u.Hostname())
 		cancel()
 		if err != nil {
 			return usageErr("refusing target: %v (pass --allow-remote for a target you own)", err)

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +27,20 @@ func loadTarget(t *testing.T) string {
 	return srv.URL
 }
 
+// loadResolver answers without DNS: example.com is public, localhost is
+// loopback, anything else does not exist.
+type loadFakeResolver map[string]string
+
+func (r loadFakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	a, ok := r[host]
+	if !ok {
+		return nil, errors.New("no such host")
+	}
+	return []netip.Addr{netip.MustParseAddr(a)}, nil
+}
+
+var loadResolver = loadFakeResolver{"example.com": "93.184.215.14", "localhost": "127.0.0.1"}
+
 func TestLoadUsage(t *testing.T) {
 	out := t.TempDir()
 	cases := []struct {
@@ -41,13 +58,14 @@ func TestLoadUsage(t *testing.T) {
 		{"remote-ip", []string{"--target", "http://10.1.2.3:80", "--scenario", "keepalive"}, "not loopback"},
 		{"remote-ip6", []string{"--target", "http://[2001:db8::1]:80", "--scenario", "slowloris"}, "not loopback"},
 		{"remote-name", []string{"--target", "http://example.com", "--scenario", "keepalive"}, "not loopback"},
+		{"unresolvable", []string{"--target", "http://nowhere.test:80", "--scenario", "keepalive"}, "does not resolve"},
 		{"report-no-files", []string{"report"}, "usage"},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {
 			dir := filepath.Join(out, c.id)
 			var stdout, stderr bytes.Buffer
-			code := cmdLoad(append(c.args, "--out", dir), &stdout, &stderr)
+			code := runLoad(append(c.args, "--out", dir), &stdout, &stderr, loadResolver)
 			if c.id == "report-no-files" {
 				code = cmdLoad(c.args, &stdout, &stderr)
 			}
