@@ -149,18 +149,29 @@ func FuzzChunkedSplits(f *testing.F) {
 	// Every corpus case: a chunked request seeds with the bytes after its
 	// head, any other with its raw bytes (after a split selector).
 	for _, c := range corpusCases(f) {
-		var p parser.Parser
-		var req parser.Request
-		if n, err := p.Parse(c.Raw, &req); err == nil && req.Framing == parser.FramingChunked {
-			f.Add(append([]byte{3, 1, 7, 13}, c.Raw[n:]...))
-		} else {
-			f.Add(append([]byte{2, 5, 9}, c.Raw...))
-		}
+		f.Add(chunkedCorpusInput(c.Raw))
 	}
 	for _, s := range chunkedSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) { checkChunkedSplits(t, in) })
+}
+
+// chunkedCorpusInput is the FuzzChunkedSplits seed for a corpus case: a
+// chunked request's body, else the raw bytes, after a split selector.
+func chunkedCorpusInput(raw []byte) []byte {
+	var p parser.Parser
+	var req parser.Request
+	if n, err := p.Parse(raw, &req); err == nil && req.Framing == parser.FramingChunked {
+		return append([]byte{3, 1, 7, 13}, raw[n:]...)
+	}
+	return append([]byte{2, 5, 9}, raw...)
+}
+
+func TestCorpusChunkedSplits(t *testing.T) {
+	for _, c := range corpusCases(t) {
+		t.Run(c.ID, func(t *testing.T) { checkChunkedSplits(t, chunkedCorpusInput(c.Raw)) })
+	}
 }
 
 func TestChunkedSplitsSeeds(t *testing.T) {
