@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // CertStore holds the certificate the HTTPS listener presents. It is read
@@ -149,12 +150,64 @@ func TLSHandshake(cfg *tls.Config) func(net.Conn) (net.Conn, error) {
 	return func(nc net.Conn) (net.Conn, error) {
 		tc := tls.Server(nc, cfg)
 		if err := tc.HandshakeContext(context.Background()); err != nil {
+			// A plain HTTP request on the HTTPS port: its first bytes are
+			// no TLS record. Say so in plain text rather than just
+			// closing; the connection ends afterwards either way.
+			var rhe tls.RecordHeaderError
+			if errors.As(err, &rhe) && rhe.Conn != nil && looksLikeHTTP(rhe.RecordHeader[:]) {
+				answerPlainOnTLS(rhe.Conn)
+			}
 			return nil, fmt.Errorf("tls handshake: %w", err)
 		}
 		// RFC 7301 §3.2: with ALPN the server picks from the client's list;
 		// Go already rejects a client that offers only protocols we lack.
 		return tc, nil
 	}
+}
+
+// answerPlainOnTLS writes plainOnTLSResponse, then half-closes and drains
+// what the client still sends (bounded like lingerClose), so unread request
+// bytes do not turn the close into a reset that destroys the answer (RFC
+// 9112 §9.6). The header deadline set before the handshake bounds the
+// write.
+func answerPlainOnTLS(nc net.Conn) {
+	if _, err := nc.Write(plainOnTLSResponse); err != nil {
+		return
+	}
+	cw, ok := nc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	nc.SetReadDeadline(time.Now().Add(lingerTimeout))
+	var buf [4096]byte
+	for total := 0; total < lingerBytes; {
+		n, err := nc.Read(buf[:])
+		total += n
+		if err != nil {
+			return
+		}
+	}
+}
+
+// plainOnTLSResponse answers a plain HTTP request sent to the HTTPS port.
+var plainOnTLSResponse = []byte("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
+	strconv.Itoa(len(plainOnTLSBody)) + "\r\nConnection: close\r\n\r\n" + plainOnTLSBody)
+
+const plainOnTLSBody = "This port speaks HTTPS; use an https:// URL.\n"
+
+// looksLikeHTTP reports whether the 5 bytes read as a TLS record header
+// can start a request line: upper-case letters, possibly ending in the
+// space after the method.
+func looksLikeHTTP(b []byte) bool {
+	for i, c := range b {
+		if c == ' ' && i > 0 {
+			return true
+		}
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 // HTTPSAddr returns the HTTPS listen address: server.addr with

@@ -758,3 +758,33 @@ func TestTLSShutdownDuringHandshake(t *testing.T) {
 		}
 	})
 }
+
+// TestPlainHTTPOnTLSPort: a plain request on the HTTPS port gets a plain
+// 400 that says why, then the connection closes; other junk is just
+// closed.
+func TestPlainHTTPOnTLSPort(t *testing.T) {
+	e := startTLS(t, nil)
+	for _, c := range []struct {
+		name, send string
+		status     int // 0: closed without a response
+	}{
+		{"get", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		{"delete", "DELETE /x HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+		// More than the handshake reads: still answered (the rest is drained).
+		{"large head", "GET / HTTP/1.1\r\nHost: h\r\nX: " + strings.Repeat("a", 100<<10) + "\r\n\r\n", 400},
+		{"junk", "\x00\x01\x02\x03\x04\x05\r\n\r\n", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cl := e.dial(t)
+			cl.send(c.send)
+			if c.status == 0 {
+				cl.expectEOF()
+				return
+			}
+			resp, body := cl.read("GET")
+			if resp.StatusCode != c.status || !strings.Contains(body, "HTTPS") || !resp.Close {
+				t.Errorf("%q → %d %q close=%v; want %d, a body naming HTTPS, close", c.send, resp.StatusCode, body, resp.Close, c.status)
+			}
+		})
+	}
+}
