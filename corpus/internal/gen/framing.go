@@ -82,6 +82,9 @@ func framingTE(g *gen) {
 	te("identity", SHOULD, "9112-6.1-unknown-coding", "identity is no longer a transfer coding: 501 or 400, then close", te501, []string{"Transfer-Encoding: identity"}, body)
 	te("unknown-coding", MUST, "9112-6.3-te-not-chunked", "an unknown coding (and chunked not final) gets 501 or 400, then close", te501, []string{"Transfer-Encoding: foo"}, body, split)
 	te("empty-value", SHOULD, "9112-6.3-te-not-chunked", "an empty Transfer-Encoding leaves chunked absent: rejected and closed", te501, []string{"Transfer-Encoding:"}, body)
+	te("gzip-only", SHOULD, "9112-6.3-te-not-chunked", "gzip alone leaves the body length unknowable: 400 or 501, then close", te501, []string{"Transfer-Encoding: gzip"}, body)
+	te("deflate-only", SHOULD, "9112-6.3-te-not-chunked", "deflate alone leaves the body length unknowable: 400 or 501, then close", te501, []string{"Transfer-Encoding: deflate"}, body)
+	te("compress-only", SHOULD, "9112-6.3-te-not-chunked", "compress alone leaves the body length unknowable: 400 or 501, then close", te501, []string{"Transfer-Encoding: compress"}, body)
 	te("chunked-param", SHOULD, "9112-7.1-chunk-size", "chunked has no parameters: chunked;x=1 is an error", te501, []string{"Transfer-Encoding: chunked;x=1"}, body)
 	te("chunked-twice", SHOULD, "9112-6.3-te-not-chunked", "chunked applied twice is rejected", te501, []string{"Transfer-Encoding: chunked, chunked"}, body)
 	te("cl-and-te", MUST, "9112-6.1-cl-te", "Content-Length with Transfer-Encoding: reject, or decode chunked and close afterwards", clte,

@@ -97,6 +97,8 @@ func limits(g *gen) {
 	}
 	l("long-method-10k", "RFC9112 3", SHOULD, "9112-3-long-method", "a 10 KB method is refused (501, 414, 431 or 400)", both("501", "414", "431", "400"),
 		strings.Repeat("G", 10240)+" / HTTP/1.1\r\n"+host+"\r\n", noCanary)
+	l("long-method-1k", "RFC9112 3", SHOULD, "9112-3-long-method", "a 1 KB unknown method gets 501 (or 405/400)", both("501", "405", "400"),
+		strings.Repeat("M", 1024)+" /a.txt HTTP/1.1\r\n"+host+"\r\n")
 	l("long-target-1m", "RFC9112 3", MUST, "9112-3-long-target", "a 1 MB target is refused with 414 (or 431/400) and the connection closed", "414+close | 431+close | 400+close",
 		"GET /"+strings.Repeat("a", 1<<20)+" HTTP/1.1\r\n"+host+"\r\n", noCanary)
 	l("long-target-64k", "RFC9112 3", MUST, "9112-3-long-target", "a 64 KB target is refused with 414 (or 431/400), or looked up (404)", both("414", "431", "400", "404"),

@@ -98,6 +98,8 @@ var clGadgets = []clGadget{
 	{"nul-in-name", "a NUL in the name", func(n int) string { return "Content-Length\x00: " + itos(n) }, rejC, false},
 	{"obs-fold-second-number", "a folded second number", func(n int) string { return "Content-Length: 0\r\n " + itos(n) }, rejC, false},
 	{"quoted", "a quoted value", func(n int) string { return "Content-Length: \"" + itos(n) + "\"" }, rejC, false},
+	{"lines-case-differ", "a lowercase 0 line before the length", func(n int) string { return "content-length: 0\r\nContent-Length: " + itos(n) }, rejC, false},
+	{"lines-list-mixed", "the length, then a list of the length and 0", func(n int) string { return "Content-Length: " + itos(n) + "\r\nContent-Length: " + itos(n) + ", 0" }, rejC, false},
 	{"decimal", "a decimal point", func(n int) string { return "Content-Length: " + itos(n) + ".0" }, rejC, false},
 }
 

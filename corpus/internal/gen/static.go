@@ -75,6 +75,7 @@ func semantics(g *gen) {
 	r("range-open", MAY, rg, "an open-ended range gets 206", "206", "bytes=990-")
 	r("range-whole", MAY, rg, "a range covering the whole file gets 206 or 200", "206 | 200", "bytes=0-")
 	r("range-multi", MAY, "9110-15.3.7-multipart", "two ranges get a multipart/byteranges 206 (or a single coalesced 206, or 200)", "206 | 200", "bytes=0-0,-1")
+	r("range-multi-far", MAY, "9110-15.3.7-multipart", "two distant ranges get multipart/byteranges (or 200)", "206 | 200", "bytes=0-1,500-501")
 	r("range-overlapping", MAY, rg, "overlapping ranges may be served, coalesced or ignored", "206 | 200 | "+both("416"), "bytes=0-5,3-8")
 	r("range-past-end", MUST, rg, "a range starting past the end gets 416 (or 200 when ranges are ignored)", both("416")+" | 200", "bytes=1000-")
 	r("range-far-past-end", MUST, rg, "a range far past the end gets 416 (or 200)", both("416")+" | 200", "bytes=5000-6000")
@@ -128,6 +129,8 @@ func semantics(g *gen) {
 	s("ims-missing", "RFC9110 13.2.1", MUST, "9110-13.2-non-2xx", "If-Modified-Since on a missing file: 404", "404", getH("/missing.txt", "If-Modified-Since: "+mtimeIMF))
 	c("ius-older", "RFC9110 13.1.4", MUST, im, "If-Unmodified-Since before Last-Modified: 412", both("412"), "If-Unmodified-Since: "+beforeIMF)
 	c("ius-equal", "RFC9110 13.1.4", MUST, im, "If-Unmodified-Since equal to Last-Modified: 200", "200", "If-Unmodified-Since: "+mtimeIMF)
+	c("ius-asctime", "RFC9110 5.6.7", MUST, "9110-5.6.7-dates", "If-Unmodified-Since equal to Last-Modified in asctime format: 200", "200", "If-Unmodified-Since: "+mtimeAsctime)
+	c("ius-rfc850", "RFC9110 5.6.7", MUST, "9110-5.6.7-dates", "If-Unmodified-Since equal to Last-Modified in RFC 850 format: 200", "200", "If-Unmodified-Since: "+mtimeRFC850)
 	c("ius-garbage", "RFC9110 13.1.4", MUST, im, "an invalid If-Unmodified-Since is ignored: 200", "200", "If-Unmodified-Since: never")
 	c("ius-future", "RFC9110 13.1.4", MUST, im, "If-Unmodified-Since in the future: 200", "200", "If-Unmodified-Since: "+futureIMF)
 	c("im-overrides-ius", "RFC9110 13.2.2", MUST, im, "If-Match: * is evaluated and If-Unmodified-Since ignored: 200", "200",

@@ -130,6 +130,7 @@ func fields(g *gen) {
 	f("value-ows-around", MUST, "9112-5.1-ows-value", "SP and HTAB around a value are allowed and not part of it", ok, []string{"X-Foo: \t bar \t "})
 	f("value-empty", MUST, "9112-5.1-ows-value", "an empty field value is valid", ok, []string{"X-Foo:"}, split)
 	f("value-obs-text", MAY, "9110-5.5-obs-text", "bytes 0x80-0xff in a field value are accepted as opaque octets", ok, []string{"X-Foo: caf\xc3\xa9 \xff\x80"})
+	f("value-obs-text-only", MAY, "9110-5.5-obs-text", "a value made only of obs-text bytes is accepted", ok, []string{"X-Foo: \xff\xfe\x80"})
 	f("value-overlong-lf", MUST, "9112-2.2-octets", "an overlong UTF-8 LF (C0 8A) in a value is not a line end: no header is injected", "2xx | 400+close | 400", []string{"X-Foo: a\xc0\x8aContent-Length: 40"})
 	f("value-utf8-line-sep", MUST, "9112-2.2-octets", "U+2028 in a value is not a line end", "2xx | 400+close | 400", []string{"X-Foo: a\xe2\x80\xa8Content-Length: 40"})
 	f("value-bare-lf", MAY, "9112-2.2-bare-lf", "a bare LF inside the fields either ends the line (MAY) or the request is rejected", "2xx | 400+close | 400", []string{"X-Foo: a\nX-Bar: b"})
