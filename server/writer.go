@@ -324,15 +324,35 @@ func appendFileRange(b []byte, seg static.Segment) ([]byte, error) {
 // io.CopyN's LimitedReader over an *os.File reaches TCPConn.ReadFrom,
 // which uses sendfile(2) on Linux; other conns (TLS) copy through a buffer.
 // The deadline is renewed for every fileChunk, so it bounds progress.
+// copyBufPool holds the copy buffers of non-TCP file bodies.
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
 func (c *conn) sendFile(seg static.Segment) (int64, error) {
 	if _, err := seg.File.Seek(seg.Off, io.SeekStart); err != nil {
 		return 0, err
+	}
+	// Only a plain TCP conn can take the sendfile path; anything else
+	// (TLS) copies through one pooled buffer instead of the 32 KiB that
+	// io.CopyN would allocate per chunk.
+	var bufp *[]byte
+	if _, tcp := c.nc.(*net.TCPConn); !tcp {
+		bufp = copyBufPool.Get().(*[]byte)
+		defer copyBufPool.Put(bufp)
 	}
 	var sent int64
 	for sent < seg.N {
 		n := min(seg.N-sent, fileChunk)
 		c.nc.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout))
-		w, err := io.CopyN(c.nc, seg.File, n)
+		var w int64
+		var err error
+		if bufp == nil {
+			w, err = io.CopyN(c.nc, seg.File, n)
+		} else {
+			w, err = io.CopyBuffer(c.nc, io.LimitReader(seg.File, n), *bufp)
+			if err == nil && w < n {
+				err = io.ErrUnexpectedEOF // the file shrank under us
+			}
+		}
 		sent += w
 		if err != nil {
 			return sent, err

@@ -22,7 +22,12 @@ func cmdCheckConfig(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	file := args[0]
-	if _, err := server.LoadConfig(file); err != nil {
+	cfg, err := server.LoadConfig(file)
+	if err == nil && cfg.TLS.Enabled {
+		// The same check `serve` makes at start: the pair must load and match.
+		_, err = server.LoadKeyPair(cfg.TLS.CertPath, cfg.TLS.KeyPath)
+	}
+	if err != nil {
 		var joined interface{ Unwrap() []error }
 		if errors.As(err, &joined) {
 			for _, e := range joined.Unwrap() {
