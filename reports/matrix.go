@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ferrox/ferrox/conformance"
 	"github.com/ferrox/ferrox/corpus"
@@ -94,7 +95,7 @@ func buildMatrix(runs []*conformance.Run) matrixData {
 			d.Rows[j].Cells[ti] = matrixCell{
 				Present:  true,
 				Verdict:  r.Verdict,
-				Statuses: statusList(&r.Observed),
+				Statuses: compactStatuses(&r.Observed),
 				End:      endOf(&r.Observed),
 				Reason:   r.Reason,
 			}
@@ -152,6 +153,31 @@ func buildMatrix(runs []*conformance.Run) matrixData {
 		d.Headlines = append(d.Headlines, h)
 	}
 	return d
+}
+
+// compactStatuses is statusList with runs of three or more equal statuses
+// written once with a count ("200×10"), so pipelined cases fit a cell.
+func compactStatuses(o *conformance.Observed) string {
+	if len(o.Responses) == 0 {
+		return "none"
+	}
+	var parts []string
+	for i := 0; i < len(o.Responses); {
+		j := i
+		for j < len(o.Responses) && o.Responses[j].Status == o.Responses[i].Status {
+			j++
+		}
+		st := strconv.Itoa(o.Responses[i].Status)
+		if n := j - i; n >= 3 {
+			parts = append(parts, st+"×"+strconv.Itoa(n))
+		} else {
+			for range n {
+				parts = append(parts, st)
+			}
+		}
+		i = j
+	}
+	return strings.Join(parts, ",")
 }
 
 func percent(n, of int) string {
@@ -249,6 +275,8 @@ var matrixTmpl = template.Must(template.New("matrix").Funcs(tmplFuncs).Parse(`<!
 <title>Ferrox conformance matrix</title>
 <style>` + pageCSS + `
 table.matrix th.t{text-align:center}
+table.matrix td:first-child{white-space:nowrap}
+table.matrix td:nth-child(2){white-space:nowrap}
 table.matrix td.cell{text-align:center}
 table.matrix tbody tr:hover td{outline:1px solid #c9d1e0}
 </style></head>

@@ -488,3 +488,28 @@ func TestReadConformJSONStatusesOnly(t *testing.T) {
 		t.Errorf("expected outcomes (-want +got):\n%s", diff)
 	}
 }
+
+func TestCompactStatuses(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []int
+		want string
+	}{
+		{"none", nil, "none"},
+		{"one", []int{200}, "200"},
+		{"two", []int{200, 200}, "200,200"},
+		{"run", []int{200, 200, 200, 200}, "200×4"},
+		{"mixed", []int{400, 200, 200, 200, 404, 404}, "400,200×3,404,404"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var o conformance.Observed
+			for _, st := range tc.in {
+				o.Responses = append(o.Responses, conformance.Response{Status: st})
+			}
+			if got := compactStatuses(&o); got != tc.want {
+				t.Errorf("compactStatuses(%v) = %q; want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
