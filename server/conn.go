@@ -296,7 +296,15 @@ func (c *conn) fail(err error, req *parser.Request, start time.Time) bool {
 		resp.ContentLength = int64(len(page))
 	}
 	resp.Status = rc.status
-	head := req != nil && bytes.Equal(req.Method, []byte("HEAD"))
+	var head bool
+	if req != nil {
+		head = bytes.Equal(req.Method, []byte("HEAD"))
+	} else if c.st != nil {
+		// The head was rejected, so there is no parsed method; a HEAD
+		// request still must not get a body (RFC 9110 §9.3.2), or the
+		// client would read the error page as the next response.
+		head = rawMethodIsHEAD(c.st.buf[c.st.r:c.st.w])
+	}
 	http10 := req != nil && req.Version.Major == 1 && req.Version.Minor == 0
 	sent, werr := c.writeResponse(resp, respMeta{keepAlive: false, http10: http10, noBody: head})
 	c.logAccess(req, rc.status, sent, start)
@@ -305,6 +313,15 @@ func (c *conn) fail(err error, req *parser.Request, start time.Time) bool {
 		c.lingerClose()
 	}
 	return false
+}
+
+// rawMethodIsHEAD reports whether unparsed request bytes start with the
+// HEAD method, after the empty lines a server skips (RFC 9112 §2.2).
+func rawMethodIsHEAD(b []byte) bool {
+	for len(b) >= 2 && b[0] == '\r' && b[1] == '\n' {
+		b = b[2:]
+	}
+	return bytes.HasPrefix(b, []byte("HEAD "))
 }
 
 // lingerClose half-closes the connection and drains what the client still

@@ -225,6 +225,27 @@ func TestRejectionsAndErrorPages(t *testing.T) {
 	}
 }
 
+// A HEAD request that the parser rejects still gets no body: the method is
+// read from the raw bytes (the corpus case rl-asterisk-head found this).
+func TestRejectedHEADHasNoBody(t *testing.T) {
+	e := startServer(t, nil)
+	for _, tc := range []struct{ id, req string }{
+		{"asterisk", "HEAD * HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{"leading-crlf", "\r\n\r\nHEAD /a b HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{"bad-field", "HEAD / HTTP/1.1\r\nHost: a\r\nX : y\r\n\r\n"},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			c := e.dial(t)
+			c.send(tc.req)
+			resp, _ := c.read("HEAD")
+			if resp.StatusCode != 400 || !resp.Close {
+				t.Fatalf("status %d close %v; want 400 and close", resp.StatusCode, resp.Close)
+			}
+			c.expectEOF() // no body bytes after the head
+		})
+	}
+}
+
 func TestRangeAndNotModified(t *testing.T) {
 	e := startServer(t, nil)
 	c := e.dial(t)
