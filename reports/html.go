@@ -273,7 +273,8 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
     cases.forEach(function (c) { c.open = false; });
   });
   function openHash() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id = "";
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
     var el = id && document.getElementById(id);
     if (el && el.tagName === "DETAILS") { el.hidden = false; el.open = true; el.scrollIntoView(); }
   }
