@@ -27,7 +27,7 @@ const (
 type Field struct{ Name, Value []byte }
 
 // MaxFields is the capacity of the fixed header list.
-const MaxFields = 100
+const MaxFields = 128
 
 // Request is a parsed request head. All byte slices are views (see the
 // package lifetime rule). Reuse one Request per connection; Parse resets it.
@@ -66,7 +66,7 @@ func (r *Request) Fields() []Field { return r.fields[:r.nfields] }
 // Limits bound a request head. A zero field means the default in its comment.
 type Limits struct {
 	MaxHeadBytes int // whole head incl. request-line; default 16384 → 431 (or 414 while still in the target)
-	MaxFields    int // field lines; default and cap MaxFields (100) → 431
+	MaxFields    int // field lines; default and cap MaxFields (128) → 431
 	MaxTargetLen int // request-target bytes; default 8192 → 414
 	MaxMethodLen int // method bytes; default 32 → 501
 }

@@ -67,7 +67,7 @@ type LimitsConfig struct {
 	MaxConnections  int   `yaml:"max_connections"`   // open connections; default 10000
 	MaxConnsPerIP   int   `yaml:"max_conns_per_ip"`  // open connections per client IP; default 256
 	MaxHeaderBytes  int   `yaml:"max_header_bytes"`  // request head bytes; default 16384 (→ 431)
-	MaxHeaderFields int   `yaml:"max_header_fields"` // field lines; default 100, at most 100 (→ 431)
+	MaxHeaderFields int   `yaml:"max_header_fields"` // field lines; default 128, at most 128 (→ 431)
 	MaxTargetLength int   `yaml:"max_target_length"` // request-target bytes; default 8192 (→ 414)
 	MaxBodyBytes    int64 `yaml:"max_body_bytes"`    // request body read and discarded; default 1048576 (→ 413)
 }
@@ -133,7 +133,7 @@ const (
 	DefaultMaxConnections   = 10000
 	DefaultMaxConnsPerIP    = 256
 	DefaultMaxHeaderBytes   = 16384
-	DefaultMaxHeaderFields  = 100
+	DefaultMaxHeaderFields  = 128 // parser.MaxFields, the fixed capacity
 	DefaultMaxTargetLength  = 8192
 	DefaultMaxBodyBytes     = 1 << 20
 	DefaultHeaderTimeout    = 10 * time.Second

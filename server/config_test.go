@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferrox/ferrox/parser"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -205,5 +206,11 @@ func TestExampleConfigIsValid(t *testing.T) {
 		[]any{cs.limits, cs.headerTimeout, cs.idleTimeout, cs.writeTimeout, cs.bodyMinRate, cs.bodyWindow, cs.maxBody, cs.maxConns, cs.maxPerIP, cs.headers, cs.serverHeader, c.Addr()},
 	); diff != "" {
 		t.Errorf("ferrox.yml differs from the defaults (-zero +file):\n%s", diff)
+	}
+}
+
+func TestDefaultMaxHeaderFieldsIsParserCapacity(t *testing.T) {
+	if DefaultMaxHeaderFields != parser.MaxFields {
+		t.Errorf("DefaultMaxHeaderFields = %d; want parser.MaxFields (%d)", DefaultMaxHeaderFields, parser.MaxFields)
 	}
 }
