@@ -138,6 +138,12 @@ func parseResponse(b []byte, method string, eof bool) (Response, int, error) {
 		return r, 0, err
 	}
 	r.BodyLen, r.Framing = body, framing
+	switch framing {
+	case "chunked":
+		_, _, _ = decodeChunked(b[i:i+n], &r.BodyStart)
+	case "content-length", "close":
+		r.BodyStart = append([]byte(nil), b[i:i+min(n, maxBodyStart)]...)
+	}
 	return r, i + n, nil
 }
 
@@ -151,7 +157,7 @@ func frameBody(b []byte, method string, r *Response, eof bool) (int64, int, stri
 	if te, ok := r.header("Transfer-Encoding"); ok {
 		codings := strings.Split(te, ",")
 		if strings.EqualFold(strings.TrimSpace(codings[len(codings)-1]), "chunked") {
-			n, used, err := decodeChunked(b)
+			n, used, err := decodeChunked(b, nil)
 			return n, used, "chunked", err
 		}
 		return untilClose(b, eof)
@@ -188,9 +194,13 @@ func untilClose(b []byte, eof bool) (int64, int, string, error) {
 	return int64(len(b)), len(b), "close", nil
 }
 
+// maxBodyStart is how many body bytes a Response keeps (Response.BodyStart).
+const maxBodyStart = 64
+
 // decodeChunked walks a chunked body (RFC 9112 §7.1) and returns the data
 // length and the bytes used, including the last chunk and trailer section.
-func decodeChunked(b []byte) (int64, int, error) {
+// With start non-nil, the first maxBodyStart data bytes are appended to it.
+func decodeChunked(b []byte, start *[]byte) (int64, int, error) {
 	var total int64
 	i := 0
 	for {
@@ -220,6 +230,9 @@ func decodeChunked(b []byte) (int64, int, error) {
 		}
 		if int64(len(b)-i) < size+1 {
 			return 0, 0, errNeedMore
+		}
+		if start != nil && len(*start) < maxBodyStart {
+			*start = append(*start, b[i:i+int(min(size, int64(maxBodyStart-len(*start))))]...)
 		}
 		i += int(size)
 		total += size

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -182,6 +183,10 @@ func matchOutcome(c *corpus.Case, o corpus.Outcome, obs *Observed, nreq int) (bo
 		}
 		if last := rs[nreq]; last.Status/100 != 2 {
 			return false, fmt.Sprintf("canary got %d, want 2xx", last.Status)
+		} else if !bytes.HasPrefix(last.BodyStart, []byte(CanaryBody)) && last.Framing != "none" {
+			// Another 2xx in the canary's place: a request hidden in the
+			// case's bytes was answered and the canary swallowed.
+			return false, fmt.Sprintf("the response in the canary's place has body %q, not the canary's", clip(string(last.BodyStart)))
 		}
 	}
 	return true, ""

@@ -12,7 +12,7 @@ func TestJudgeOutcome(t *testing.T) {
 	rs := func(codes ...int) []Response {
 		var out []Response
 		for _, c := range codes {
-			out = append(out, Response{Status: c})
+			out = append(out, Response{Status: c, Framing: "content-length", BodyLen: 7, BodyStart: []byte("canary\n")})
 		}
 		return out
 	}
@@ -29,6 +29,7 @@ func TestJudgeOutcome(t *testing.T) {
 		{"ok-canary", "200", corpus.MUST, true, get, Observed{Responses: rs(200, 200), End: EndOpen}, Pass, ""},
 		{"canary-missing", "200", corpus.MUST, true, get, Observed{Responses: rs(200), End: EndFIN}, Fail, "canary not answered"},
 		{"canary-404", "200", corpus.MUST, true, get, Observed{Responses: rs(200, 404), End: EndOpen}, Fail, "canary got 404"},
+		{"canary-swallowed", "200", corpus.Safety, true, get, Observed{Responses: []Response{{Status: 200}, {Status: 200, Framing: "content-length", BodyStart: []byte("ok\n")}}, End: EndOpen}, Fail, "not the canary's"},
 		{"desync", "200", corpus.Safety, true, get, Observed{Responses: rs(200, 200, 200), End: EndOpen}, Fail, "desync"},
 		{"reject-close", "400+close", corpus.MUST, true, get, Observed{Responses: rs(400), End: EndFIN}, Pass, ""},
 		{"reject-rst", "400+close", corpus.MUST, true, get, Observed{Responses: rs(400), End: EndRST}, Pass, ""},

@@ -103,7 +103,7 @@ func reqBodyLen(b, head []byte) (int, bool) {
 		if !strings.EqualFold(strings.TrimSpace(codings[len(codings)-1]), "chunked") {
 			return 0, false
 		}
-		_, n, err := decodeChunked(b)
+		_, n, err := decodeChunked(b, nil)
 		if err != nil {
 			return -1, false
 		}

@@ -37,6 +37,8 @@ type Response struct {
 	BodyLen int64
 	Framing string        // "content-length", "chunked", "close", "none"
 	At      time.Duration // when its last byte arrived, since the replay started
+
+	BodyStart []byte // the first bytes of the content (at most 64; chunked decoded)
 }
 
 // Observed is what the runner saw for one replay of a case.

@@ -16,6 +16,10 @@ import (
 // fixture serves "canary\n" at /canary.txt).
 const Canary = "GET /canary.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
+// CanaryBody is how the canary's content starts (the fixture serves
+// "canary\n"); another 2xx in its place means the canary was swallowed.
+const CanaryBody = "canary"
+
 // Config says where and how to replay cases. The zero value of every field
 // but Target means its default.
 type Config struct {

@@ -153,7 +153,7 @@ func TestJudgeSplits(t *testing.T) {
 	c := selfCases()[0]
 	c.Check = nil
 	refs := splitRequests(c.Raw)
-	good := Observed{Responses: []Response{{Status: 200}, {Status: 200}}, End: EndOpen}
+	good := Observed{Responses: []Response{{Status: 200}, {Status: 200, Framing: "content-length", BodyStart: []byte("canary\n")}}, End: EndOpen}
 	bad := Observed{Responses: []Response{{Status: 400}}, End: EndFIN, Split: 7}
 	tests := []struct {
 		name    string
