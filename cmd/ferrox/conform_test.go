@@ -35,7 +35,8 @@ func testCases() []corpus.Case {
 	}
 }
 
-// okServer answers every request head with 200 and keeps the connection.
+// okServer answers every request head with 200 (the canary with the
+// canary body) and keeps the connection.
 func okServer(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -61,7 +62,7 @@ func okServer(t *testing.T) string {
 				defer wg.Done()
 				defer c.Close()
 				br := bufio.NewReader(c)
-				head := false
+				head, canary := false, false
 				for range 1000 {
 					l, err := br.ReadString('\n')
 					if err != nil {
@@ -70,13 +71,19 @@ func okServer(t *testing.T) string {
 					if strings.HasPrefix(l, "HEAD ") {
 						head = true
 					}
+					if strings.HasPrefix(l, "GET /canary.txt ") {
+						canary = true
+					}
 					if l == "\r\n" {
-						if head {
+						switch {
+						case head:
 							io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n")
-						} else {
+						case canary:
+							io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ncanary\n")
+						default:
 							io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
 						}
-						head = false
+						head, canary = false, false
 					}
 				}
 			}()
