@@ -40,7 +40,10 @@
 //     skipped, counted in HeadLen and in the head limit.
 //   - Whitespace between request-line parts (§3 MAY split on any
 //     whitespace): only one SP is accepted; HTAB, VT, FF, double SP → 400.
-//   - Request-target: visible ASCII only (no obs-text, no CTL).
+//   - Request-target: visible ASCII only (no obs-text, no CTL), and none of
+//     '"', '<', '>', '#' (not URI characters / a fragment; §3.2). Browsers
+//     always percent-encode these four; '|', '^', '{', '}', '`' and '\'
+//     are accepted because conforming clients send some of them raw.
 //   - obs-fold (§5.2): rejected (400 obs_fold); a whitespace-led line right
 //     after the request-line is 400 leading_whitespace (§2.2).
 //   - Whitespace before a field colon: 400 space_before_colon (§5.1 MUST).

@@ -269,7 +269,7 @@ func splitQuery(t []byte) (path, query []byte) {
 func scanTarget(t []byte) int {
 	i := 0
 	for ; i+8 <= len(t); i += 8 {
-		if !allVisible8(t[i:]) {
+		if !target8(t[i:]) {
 			break
 		}
 	}
@@ -297,7 +297,7 @@ func fastRequestLine(buf []byte, i int, lim limits, rl *requestLine) int {
 	}
 	ts := k + 1
 	t := ts
-	for t+8 <= n && allVisible8(buf[t:]) {
+	for t+8 <= n && target8(buf[t:]) {
 		t += 8
 	}
 	for t < n && charClass[buf[t]]&cTarget != 0 {

@@ -18,7 +18,7 @@ var classOracles = []struct {
 	{"field value byte (RFC 9110 §5.5)", cValue, func(c byte) bool {
 		return isVCHAR(c) || c >= 0x80 || c == ' ' || c == '\t'
 	}},
-	{"request-target byte (VCHAR)", cTarget, isVCHAR},
+	{"request-target byte (VCHAR minus \" # < >)", cTarget, isTargetByte},
 	{"HEXDIG (RFC 5234)", cHex, func(c byte) bool {
 		return isDIGIT(c) || strings.ContainsRune("ABCDEFabcdef", rune(c))
 	}},
@@ -35,6 +35,10 @@ var classOracles = []struct {
 func isALPHA(c byte) bool { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') }
 func isDIGIT(c byte) bool { return c >= '0' && c <= '9' }
 func isVCHAR(c byte) bool { return c >= 0x21 && c <= 0x7E }
+
+// isTargetByte is the strict-profile request-target byte: visible ASCII
+// except the four bytes no URI may carry raw in a request-target.
+func isTargetByte(c byte) bool { return isVCHAR(c) && !strings.ContainsRune("\"#<>", rune(c)) }
 
 func TestCharClassTables(t *testing.T) {
 	for _, o := range classOracles {
@@ -55,8 +59,8 @@ func TestSWARScreens(t *testing.T) {
 		for i := 0; i < 256; i++ {
 			w := append([]byte(nil), base...)
 			w[pos] = byte(i)
-			if got, want := allVisible8(w), isVCHAR(byte(i)); got != want {
-				t.Errorf("allVisible8(%q) = %v; want %v", w, got, want)
+			if got, want := target8(w), isTargetByte(byte(i)); got != want {
+				t.Errorf("target8(%q) = %v; want %v", w, got, want)
 			}
 			m := valueMask8(w)
 			valid := charClass[byte(i)]&cValue != 0 && byte(i) != '\t'
