@@ -137,7 +137,10 @@ func checkLocation(_ *corpus.Case, _ *Observed, own []Response, refs []reqInfo) 
 		if err != nil {
 			return fmt.Sprintf("Location %q does not parse", clip(loc))
 		}
-		if u.Host != "" && !strings.EqualFold(u.Host, host) {
+		// Compare host names, not ports: a server that puts its own port in
+		// an absolute Location (nginx: http://localhost:8080/dir/) still
+		// redirects to the same host; another host name is the open redirect.
+		if u.Host != "" && !strings.EqualFold(u.Hostname(), (&url.URL{Host: host}).Hostname()) {
 			return fmt.Sprintf("Location %q points to another host", clip(loc))
 		}
 	}

@@ -38,6 +38,8 @@ func TestChecks(t *testing.T) {
 		{"cl-304-exempt", "content-length", "GET / HTTP/1.1\r\n\r\n", []Response{resp(304)}, "", 0, ""},
 		{"location-relative", "location-not-external", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", []Response{resp(301, "Location", "/a/")}, "", 0, ""},
 		{"location-same-host", "location-not-external", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", []Response{resp(301, "Location", "http://h/a/")}, "", 0, ""},
+		{"location-same-host-port", "location-not-external", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", []Response{resp(301, "Location", "http://h:8080/a/")}, "", 0, ""},
+		{"location-other-host-port", "location-not-external", "GET /a HTTP/1.1\r\nHost: h:8080\r\n\r\n", []Response{resp(301, "Location", "http://evil:8080/a/")}, "", 0, "another host"},
 		{"location-other-host", "location-not-external", "GET /a HTTP/1.1\r\nHost: h\r\n\r\n", []Response{resp(301, "Location", "http://evil/a/")}, "", 0, "another host"},
 		{"location-scheme-relative", "location-not-external", "GET //evil HTTP/1.1\r\nHost: h\r\n\r\n", []Response{resp(301, "Location", "//evil/")}, "", 0, "scheme-relative"},
 		{"crlf-injected", "no-crlf-injection", "GET / HTTP/1.1\r\n\r\n", []Response{resp(301, "Set-Cookie", "a=b")}, "", 0, "injected"},
