@@ -125,7 +125,7 @@ func buildMatrix(runs []*conformance.Run) matrixData {
 		}
 	}
 	for ti, run := range runs {
-		h := headline{Target: run.Target, Duration: formatMS(run.Duration)}
+		h := headline{Target: run.Target, Duration: strconv.FormatFloat(run.Duration.Seconds(), 'f', 1, 64)}
 		counts := map[corpus.Level]*levelPass{}
 		for _, l := range levelOrder {
 			h.ByLevel = append(h.ByLevel, levelPass{Level: string(l)})
@@ -285,7 +285,7 @@ table.matrix tbody tr:hover td{outline:1px solid #c9d1e0}
 <div class="meta">{{len .Targets}} targets · {{len .Rows}} cases · {{len .Verdict}} verdict disagreements · {{len .Status}} status-only disagreements</div></header>
 <main>
 <h2>Headline</h2>
-<table><thead><tr><th>Target</th><th class="n">Pass</th>{{range .Levels}}<th class="n">{{.}} pass</th>{{end}}<th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th><th class="n">Time (ms)</th></tr></thead><tbody>
+<table><thead><tr><th>Target</th><th class="n">Pass</th>{{range .Levels}}<th class="n">{{.}} pass</th>{{end}}<th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th><th class="n">Time (s)</th></tr></thead><tbody>
 {{range .Headlines}}<tr><td class="mono">{{.Target}}</td><td class="n"><b>{{.All.Pass}}</b> / {{.All.Total}}</td>{{range .ByLevel}}<td class="n">{{.Pass}} / {{.Of}} <span class="count">({{.Percentage}})</span></td>{{end}}<td class="n">{{.All.Fail}}</td><td class="n">{{.All.Warn}}</td><td class="n">{{.All.Error}}</td><td class="n">{{.Duration}}</td></tr>
 {{end}}</tbody></table>
 <p class="count">✓ pass · ✗ fail · ! warn (SHOULD/MAY outside the preferred outcomes) · E error (could not run) · – not run. Each cell shows the response statuses and how the connection ended; hover for the reason. Highlighted rows are disagreements.</p>
