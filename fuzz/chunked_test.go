@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"unsafe"
 
 	"pgregory.net/rapid"
 
@@ -40,7 +41,7 @@ func decodeSplits(tb rapid.TB, body []byte, cuts []int) chunkedResult {
 				tb.Fatalf("Decode(%q) consumed %d of %d bytes", in, n, len(in))
 			}
 			if len(data) > 0 {
-				// data must be a view into what was consumed (§ lifetime rule).
+				// data must be a view into what was consumed (the parser package's lifetime rule).
 				if !viewInside(data, in[:n]) {
 					tb.Fatalf("Decode(%q) data %q is not a view into the consumed input", in, data)
 				}
@@ -77,14 +78,9 @@ func viewInside(v, buf []byte) bool {
 	if len(buf) == 0 {
 		return false
 	}
-	b0 := &buf[0]
-	for i := range buf {
-		if &buf[i] == &v[0] {
-			return i+len(v) <= len(buf)
-		}
-	}
-	_ = b0
-	return false
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(v)))
+	return p >= start && p+uintptr(len(v)) <= start+uintptr(len(buf))
 }
 
 // checkChunkedSplits: the first byte of in chooses how many cut points

@@ -118,23 +118,34 @@ func (e *connEnv) run(tb rapid.TB, in []byte, chunk int) []byte {
 // streamRequests lists the methods of the requests the client stream in
 // holds, read the way the engine reads them: one head after another, each
 // body skipped by its framing, stopping at the first rejection or at a
-// request that ends the connection. complete is false when the stream
-// ends inside a request or with a rejection (the server may then answer
-// once more, with an error).
-func streamRequests(in []byte) (methods []string, complete bool) {
+// request that ends the connection. When the stream ends in a rejected
+// head or a bad body, the server may answer once more, with an error;
+// errMethod is the method that answer is for, and decides whether it has
+// a body (RFC 9110 §9.3.2): a bad body is answered for its request (which
+// is then not in methods); a rejected head is "HEAD" when its bytes start
+// with "HEAD " after CRLF empty lines (RFC 9112 §2.2), else "GET".
+func streamRequests(in []byte) (methods []string, errMethod string) {
+	errMethod = "GET"
 	for len(in) > 0 {
 		var p parser.Parser
 		var req parser.Request
 		n, err := p.Parse(in, &req)
 		if err != nil {
-			return methods, false
+			for len(in) >= 2 && in[0] == '\r' && in[1] == '\n' {
+				in = in[2:]
+			}
+			if bytes.HasPrefix(in, []byte("HEAD ")) {
+				errMethod = "HEAD"
+			}
+			return methods, errMethod
 		}
-		methods = append(methods, string(req.Method))
+		method := string(req.Method)
+		methods = append(methods, method)
 		in = in[n:]
 		switch req.Framing {
 		case parser.FramingLength:
 			if req.ContentLength > int64(len(in)) {
-				return methods, false
+				return methods[:len(methods)-1], method
 			}
 			in = in[req.ContentLength:]
 		case parser.FramingChunked:
@@ -142,7 +153,7 @@ func streamRequests(in []byte) (methods []string, complete bool) {
 			for {
 				k, _, done, err := d.Decode(in)
 				if err != nil || k == 0 && !done {
-					return methods, false
+					return methods[:len(methods)-1], method
 				}
 				in = in[k:]
 				if done {
@@ -151,10 +162,10 @@ func streamRequests(in []byte) (methods []string, complete bool) {
 			}
 		}
 		if !req.KeepAlive || req.ExpectOther {
-			return methods, true
+			return methods, errMethod
 		}
 	}
-	return methods, true
+	return methods, errMethod
 }
 
 // checkConnection: a connection over in ends (no hang, no panic), and
@@ -166,14 +177,14 @@ func streamRequests(in []byte) (methods []string, complete bool) {
 func (e *connEnv) checkConnection(tb rapid.TB, in []byte) (responses int) {
 	tb.Helper()
 	out := e.run(tb, in, len(in)%5)
-	methods, _ := streamRequests(in)
+	methods, errMethod := streamRequests(in)
 	br := bufio.NewReader(bytes.NewReader(out))
 	count := 0
 	for {
 		if _, err := br.Peek(1); err == io.EOF {
 			return count
 		}
-		method := "GET"
+		method := errMethod
 		if count < len(methods) {
 			method = methods[count]
 		}
@@ -184,6 +195,12 @@ func (e *connEnv) checkConnection(tb rapid.TB, in []byte) (responses int) {
 		resp, err := http.ReadResponse(br, &http.Request{Method: method})
 		if err != nil {
 			tb.Fatalf("ServeConn(%q): response %d does not parse: %v; output %q", in, count, err, out)
+		}
+		if resp.StatusCode == 100 {
+			// An interim 100 (Continue) precedes the final response to the
+			// same request (RFC 9110 §15.2); it has no content.
+			count--
+			continue
 		}
 		if len(resp.TransferEncoding) > 0 {
 			tb.Fatalf("ServeConn(%q): response %d uses Transfer-Encoding %v", in, count, resp.TransferEncoding)

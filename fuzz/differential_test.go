@@ -104,6 +104,13 @@ var acceptDiffs = []allowedDiff{
 		return nerr != nil && strings.Contains(nerr.Error(), "bad Content-Length") &&
 			fx.Framing == parser.FramingLength && clIsIdenticalList(fx)
 	}},
+	// RFC 9110 §5.6.1: a recipient ignores empty list elements, so
+	// "Transfer-Encoding: ,chunked" is chunked; net/http refuses any value
+	// other than exactly "chunked".
+	{"te-empty-list-elements", func(_ []byte, fx *parser.Request, nerr error) bool {
+		return nerr != nil && strings.Contains(nerr.Error(), "unsupported transfer encoding") &&
+			fx.Framing == parser.FramingChunked && teIsChunkedList(fx)
+	}},
 	{"url-parse-stricter", func(_ []byte, fx *parser.Request, nerr error) bool {
 		return nerr != nil && strings.Contains(nerr.Error(), "malformed HTTP request") ||
 			nerr != nil && strings.Contains(nerr.Error(), "invalid port") ||
@@ -114,6 +121,27 @@ var acceptDiffs = []allowedDiff{
 // Differences in the parsed fields of a head both accept (none: the
 // known ones are normalised away by skippedFields and netHTTPHead).
 var fieldDiffs = []allowedDiff{}
+
+// teIsChunkedList reports whether the Transfer-Encoding lines of r,
+// joined, hold "chunked" once and otherwise only empty list elements.
+func teIsChunkedList(r *parser.Request) bool {
+	n := 0
+	for _, f := range r.Fields() {
+		if !strings.EqualFold(string(f.Name), "Transfer-Encoding") {
+			continue
+		}
+		for _, e := range strings.Split(string(f.Value), ",") {
+			switch strings.ToLower(strings.Trim(e, " \t")) {
+			case "":
+			case "chunked":
+				n++
+			default:
+				return false
+			}
+		}
+	}
+	return n == 1
+}
 
 // clIsIdenticalList reports whether some Content-Length line of r holds
 // a comma-separated list of one repeated number.

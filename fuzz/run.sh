@@ -84,9 +84,14 @@ while read -r pkg target; do
     if [ -z "$crasher" ]; then
       sub=$(sed -nE -e "s/.*seed corpus entry: ${target}\/([^ ]+).*/\1/p" \
         -e "s/.*--- FAIL: ${target}\/([0-9a-f]{16})( .*)?$/\1/p" "$log" | head -n 1)
-      [ -n "$sub" ] && [ -f "$rel/testdata/fuzz/$target/$sub" ] && crasher="testdata/fuzz/$target/$sub"
+      if [ -n "$sub" ] && [ -f "$rel/testdata/fuzz/$target/$sub" ]; then
+        crasher="$rel/testdata/fuzz/$target/$sub"
+      elif [ -n "$sub" ]; then
+        crasher="$target/$sub (an f.Add seed)"
+      fi
+    else
+      crasher="$rel/$crasher"
     fi
-    [ -n "$crasher" ] && crasher="$rel/$crasher"
     [ -z "$crasher" ] && ! grep -q -- '--- FAIL' "$log" && result=ERROR
     echo "   $result${crasher:+: $crasher} (log: $log)"
     grep -E -- '--- FAIL|_test.go:[0-9]+:' "$log" | head -n 8 | sed 's/^/   /'
