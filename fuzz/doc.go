@@ -1,11 +1,30 @@
 // Package fuzz holds Ferrox's cross-package fuzz targets and property
-// tests (differential parsing against net/http, chunked splits, path
-// resolution, whole connections, config loading, the corpus codec, the
-// response head and the static handler's Range and conditional code).
+// tests. It has no non-test code.
 //
-// Each property is written once, as a check function, and run by several
-// runners: a rapid check (TestPropX), a native fuzz target (FuzzX, seeded
-// from every corpus case) and a table over the corpus (TestCorpusX). The
-// package has no non-test code; fuzz/run.sh runs every fuzz target of the
-// module in turn and writes a summary.
+// Each property is written once, as a check function (checkX(tb, in) or
+// a rapid property), and run by several runners: a rapid check
+// (TestPropX), a native fuzz target (FuzzX, seeded from every corpus
+// case, or FuzzPropX through rapid.MakeFuzz) and a table over the corpus
+// (TestCorpusX). The properties:
+//
+//   - differential parsing against net/http.ReadRequest, with a commented
+//     allowlist of intended differences (differential_test.go,
+//     stricter_test.go);
+//   - chunked bodies decode the same in any split (chunked_test.go);
+//   - path resolution never leaves the root and agrees with an os.Root
+//     oracle; DecodePath agrees with url.PathUnescape (path_test.go);
+//   - a whole connection over random client bytes ends, answers with
+//     well-framed responses, never more than the requests sent and
+//     nothing after "Connection: close"; the response head re-parses
+//     (conn_test.go);
+//   - a keep-alive connection state machine under testing/synctest
+//     (keepalive_test.go, pipe_test.go);
+//   - Range and conditional requests (range_test.go);
+//   - config loading and case files report positioned errors
+//     (config_test.go, casefile_test.go).
+//
+// Run the unit side with `go test ./fuzz` (RAPID_CHECKS=N for more rapid
+// cases) and every fuzz target of the module with
+// `FUZZTIME=30s ./fuzz/run.sh` (make fuzz). Inputs under testdata/fuzz
+// are regression tests: a committed crasher fails until the bug is fixed.
 package fuzz
