@@ -98,10 +98,10 @@ var acceptDiffs = []allowedDiff{
 	// origin- or absolute-form ("http://[::1]x", ports that are not
 	// numbers after a valid authority, ...); the handler judges paths.
 	// RFC 9110 §8.6 lets a recipient accept a Content-Length whose value
-	// is a list of identical numbers ("5, 5") as that number; Ferrox does,
-	// net/http refuses any comma.
+	// is a list of identical numbers ("5, 5", or "5" and "5, 5" on two
+	// lines) as that number; Ferrox does, net/http refuses any comma.
 	{"cl-identical-list", func(in []byte, fx *parser.Request, nerr error) bool {
-		return nerr != nil && strings.Contains(nerr.Error(), "bad Content-Length") &&
+		return nerr != nil && strings.Contains(nerr.Error(), "Content-Length") &&
 			fx.Framing == parser.FramingLength && clIsIdenticalList(fx)
 	}},
 	// RFC 9110 §5.6.1: a recipient ignores empty list elements, so
@@ -143,22 +143,28 @@ func teIsChunkedList(r *parser.Request) bool {
 	return n == 1
 }
 
-// clIsIdenticalList reports whether some Content-Length line of r holds
-// a comma-separated list of one repeated number.
+// clIsIdenticalList reports whether the Content-Length lines of r hold,
+// across all lines and comma-separated elements, one repeated number,
+// with at least one comma list among them.
 func clIsIdenticalList(r *parser.Request) bool {
+	var first string
+	n, comma := 0, false
 	for _, f := range r.Fields() {
-		if !strings.EqualFold(string(f.Name), "Content-Length") || !bytes.Contains(f.Value, []byte(",")) {
+		if !strings.EqualFold(string(f.Name), "Content-Length") {
 			continue
 		}
-		parts := strings.Split(string(f.Value), ",")
-		for _, p := range parts {
-			if strings.TrimSpace(p) != strings.TrimSpace(parts[0]) {
+		comma = comma || bytes.Contains(f.Value, []byte(","))
+		for _, e := range strings.Split(string(f.Value), ",") {
+			e = strings.Trim(e, " \t")
+			if n == 0 {
+				first = e
+			} else if e != first {
 				return false
 			}
+			n++
 		}
-		return true
 	}
-	return false
+	return comma && n > 1
 }
 
 // diffRuleFor returns the first rule in rules matching the input, or "".
