@@ -214,3 +214,33 @@ func TestDefaultMaxHeaderFieldsIsParserCapacity(t *testing.T) {
 		t.Errorf("DefaultMaxHeaderFields = %d; want parser.MaxFields (%d)", DefaultMaxHeaderFields, parser.MaxFields)
 	}
 }
+
+// Every YAML-level error carries a position, including the reader's (which
+// know only a byte offset) and the document-count ones (which know none);
+// an empty or comment-only file means all defaults. FuzzConfigLoad found
+// the unpositioned ones.
+func TestParseConfigPositions(t *testing.T) {
+	for _, tc := range []struct {
+		id, in string
+		want   string // "" = no error
+	}{
+		{"empty", "", ""},
+		{"comments-only", "# nothing here\n\n# still nothing\n", ""},
+		{"control-char", "\x16", "f.yml:1:1: control characters are not allowed"},
+		{"control-char-line-2", "server:\n  addr: a\x16\n", "f.yml:2:10: control characters are not allowed"},
+		{"bad-utf8", "server:\n  addr: \xeb", "f.yml:2:9: incomplete UTF-8 octet sequence"},
+		{"two-documents", "server:\n  port: 1\n---\nserver:\n  port: 2\n", "f.yml:3:1: expected single document, found multiple"},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			c, _, err := ParseConfig("f.yml", []byte(tc.in))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("ParseConfig(%q) = %v; want nil", tc.in, err)
+			case tc.want == "" && !cmp.Equal(c, Config{}):
+				t.Fatalf("ParseConfig(%q) = %+v; want the zero (default) Config", tc.in, c)
+			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+				t.Fatalf("ParseConfig(%q) = %v; want an error starting %q", tc.in, err, tc.want)
+			}
+		})
+	}
+}

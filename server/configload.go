@@ -50,35 +50,78 @@ func ParseConfig(file string, b []byte) (Config, *yaml.Node, error) {
 	var c Config
 	var root yaml.Node
 	if err := yaml.Load(b, &root, yaml.WithUniqueKeys()); err != nil {
-		return c, nil, yamlError(file, err)
+		if isNoDocuments(err) {
+			return c, &root, nil // empty or comment-only file: all defaults
+		}
+		return c, nil, yamlError(file, b, err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return c, &root, nil // empty file: all defaults
 	}
 	if err := root.Load(&c, yaml.WithKnownFields(), yaml.WithUniqueKeys()); err != nil {
-		return c, &root, yamlError(file, err)
+		return c, &root, yamlError(file, b, err)
 	}
 	return c, &root, nil
 }
 
-// yamlError converts the YAML module's errors into ConfigErrors.
-func yamlError(file string, err error) error {
+// isNoDocuments reports the YAML module's "no documents in stream": the
+// input holds nothing but whitespace, comments or document markers.
+func isNoDocuments(err error) bool {
+	var les *yaml.LoadErrors
+	return errors.As(err, &les) && len(les.Errors) == 1 &&
+		strings.HasSuffix(les.Errors[0].Message, "no documents in stream")
+}
+
+// yamlError converts the YAML module's errors into ConfigErrors. Every one
+// gets a position: the module's own mark, else one derived from the input
+// b (reader errors carry only a byte offset; the document-count errors
+// carry none).
+func yamlError(file string, b []byte, err error) error {
 	var les *yaml.LoadErrors
 	if errors.As(err, &les) && len(les.Errors) > 0 {
 		errs := make([]error, 0, len(les.Errors))
 		for _, le := range les.Errors {
-			errs = append(errs, loadErr(file, le))
+			errs = append(errs, loadErr(file, b, le))
 		}
 		return errors.Join(errs...)
 	}
 	var le *yaml.LoadError
 	if errors.As(err, &le) {
-		return loadErr(file, le)
+		return loadErr(file, b, le)
 	}
-	return &ConfigError{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	return &ConfigError{File: file, Line: 1, Col: 1, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 }
 
-func loadErr(file string, le *yaml.LoadError) error {
+// offsetPos turns a byte offset of b into a 1-based line and column.
+func offsetPos(b []byte, off int) (line, col int) {
+	off = min(max(off, 0), len(b))
+	line = 1 + strings.Count(string(b[:off]), "\n")
+	return line, off - strings.LastIndexByte(string(b[:off]), '\n')
+}
+
+// secondDocument returns the byte offset of the marker that starts a
+// second YAML document (a line "---" or "..." after some content), or 0.
+func secondDocument(b []byte) int {
+	content := false
+	for off := 0; off < len(b); {
+		end := len(b)
+		if i := strings.IndexByte(string(b[off:]), '\n'); i >= 0 {
+			end = off + i
+		}
+		l := strings.TrimRight(string(b[off:end]), " \t\r")
+		marker := strings.HasPrefix(l, "---") || strings.HasPrefix(l, "...")
+		if marker && content {
+			return off
+		}
+		if !marker && strings.TrimSpace(l) != "" && !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			content = true
+		}
+		off = end + 1
+	}
+	return 0
+}
+
+func loadErr(file string, b []byte, le *yaml.LoadError) error {
 	msg := le.Message
 	if le.ContextMsg != "" {
 		msg = le.ContextMsg + ": " + msg
@@ -90,7 +133,15 @@ func loadErr(file string, le *yaml.LoadError) error {
 			msg = fmt.Sprintf("unknown key %q", name)
 		}
 	}
-	return &ConfigError{File: file, Line: le.Mark.Line, Col: le.Mark.Column, Msg: msg}
+	line, col := le.Mark.Line, le.Mark.Column
+	if line == 0 {
+		off := le.Mark.Index
+		if off == 0 && strings.Contains(msg, "found multiple") {
+			off = secondDocument(b)
+		}
+		line, col = offsetPos(b, off)
+	}
+	return &ConfigError{File: file, Line: line, Col: col, Msg: msg}
 }
 
 // PositionError places a validation error (a *FieldError) at the key it
