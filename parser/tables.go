@@ -122,10 +122,17 @@ func target8(b []byte) bool {
 		hasZero(x^(swarLo*'"'))|hasZero(x^(swarLo*'#'))|hasZero(x^(swarLo*'<'))|hasZero(x^(swarLo*'>')) == 0
 }
 
-// valueMask8 flags the bytes of b[0:8] that are not SP, VCHAR or
-// obs-text (HTAB is flagged too). The lowest flag is exact; flags above
-// it may be spurious.
+// valueMask8 flags the bytes of b[0:8] that are not SP or VCHAR: CTLs
+// (HTAB included), DEL, and for speed some obs-text (0x80-0x9F, 0xFF),
+// which the caller then accepts byte by byte. The lowest flag is exact;
+// flags above it may be spurious.
+//
+// Each byte b becomes y = (b & 0x7F) + 1, in 1..0x80 with no carry between
+// bytes; b is flagged when y <= 0x20 (b & 0x7F is a CTL) or y == 0x80
+// (b & 0x7F is DEL). (y - 0x21) sets the high bit exactly for y < 0x21,
+// y itself has it exactly for 0x80, so one OR covers both: five operations
+// a word instead of eight.
 func valueMask8(b []byte) uint64 {
-	x := binary.LittleEndian.Uint64(b)
-	return hasLess(x, 0x20) | hasZero(x^(swarLo*0x7f))
+	y := binary.LittleEndian.Uint64(b)&^swarHi + swarLo
+	return (y - swarLo*0x21 | y) & swarHi
 }
