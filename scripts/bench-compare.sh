@@ -201,5 +201,5 @@ done
 
 params="slow connections from 127.0.0.2 (one attacker address), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; runs $RUNS"
 "$work/compare" -a "nginx=$OUT/nginx" -b "ferrox=$OUT/ferrox" -o "$REPORT" \
-	-cmd "make bench-compare  # scripts/bench-compare.sh" -params "$params"
+	-cmd "RUNS=$RUNS make bench-compare  # scripts/bench-compare.sh" -params "$params"
 cat "$REPORT"

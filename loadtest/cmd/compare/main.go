@@ -234,7 +234,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s |\n", m.scenario, m.name, better, fmtNum(rv, rok), fmtNum(cv, cok), ratio)
 	}
 	sb.WriteString("\nCPU per request: utime+stime of the server process and its children (/proc/PID/stat) over the " +
-		"scenario, divided by all legitimate requests of the scenario (slowloris: baseline + attack phases).\n")
+		"scenario, divided by all legitimate requests of the scenario (slowloris: baseline + attack phases). " +
+		"The closed-loop row is bounded by the round trip of the connections and by the generator's one core: a server " +
+		"that stays below 100% of its core there is latency-bound, and CPU per request is the better capacity signal.\n")
 	if *out == "" {
 		if _, err := io.WriteString(stdout, sb.String()); err != nil {
 			return 1
