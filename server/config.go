@@ -64,7 +64,7 @@ type TLSConfig struct {
 
 // LimitsConfig bounds resources per server, per client and per request.
 type LimitsConfig struct {
-	MaxConnections  int   `yaml:"max_connections"`   // open connections; default 10000
+	MaxConnections  int   `yaml:"max_connections"`   // open connections; default 0 = the open-file limit less 128, at most 65536 (10000 if the limit is unreadable)
 	MaxConnsPerIP   int   `yaml:"max_conns_per_ip"`  // open connections per client IP; default 256
 	MaxHeaderBytes  int   `yaml:"max_header_bytes"`  // request head bytes; default 16384 (→ 431)
 	MaxHeaderFields int   `yaml:"max_header_fields"` // field lines; default 128, at most 128 (→ 431)
@@ -130,7 +130,7 @@ const (
 	DefaultPort             = 8080
 	DefaultHTTPSPort        = 8443
 	DefaultServeDir         = "www"
-	DefaultMaxConnections   = 10000
+	DefaultMaxConnections   = 10000 // fallback of the automatic limit (fdlimit.go)
 	DefaultMaxConnsPerIP    = 256
 	DefaultMaxHeaderBytes   = 16384
 	DefaultMaxHeaderFields  = 128 // parser.MaxFields, the fixed capacity

@@ -126,7 +126,7 @@ func TestZeroConfigDefaults(t *testing.T) {
 		t.Errorf("zero Config: Addr %q ServeDir %q", c.Addr(), c.ServeDir())
 	}
 	got := []any{s.headerTimeout, s.idleTimeout, s.writeTimeout, s.bodyWindow, s.bodyMinRate, s.maxBody, s.maxConns, s.maxPerIP, s.limits.MaxHeadBytes}
-	want := []any{10 * time.Second, 60 * time.Second, 30 * time.Second, 10 * time.Second, int64(1024), int64(1 << 20), 10000, 256, 16384}
+	want := []any{10 * time.Second, 60 * time.Second, 30 * time.Second, 10 * time.Second, int64(1024), int64(1 << 20), defaultMaxConns(), 256, 16384}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
@@ -242,5 +242,18 @@ func TestParseConfigPositions(t *testing.T) {
 				t.Fatalf("ParseConfig(%q) = %v; want an error starting %q", tc.in, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestAutoMaxConns(t *testing.T) {
+	for _, tc := range []struct {
+		nofile uint64
+		want   int
+	}{
+		{1, 1}, {256, 128}, {1024, 896}, {20000, 19872}, {65536 + 128, 65536}, {1 << 20, 65536},
+	} {
+		if got := autoMaxConns(tc.nofile); got != tc.want {
+			t.Errorf("autoMaxConns(%d) = %d; want %d", tc.nofile, got, tc.want)
+		}
 	}
 }

@@ -117,7 +117,7 @@ func newServer(cfg *Config, o Options) *Server {
 		bodyWindow:    orDur(t.BodyRateWindow, DefaultBodyRateWindow),
 		bodyMinRate:   int64(orInt(int(t.BodyMinRateBytes), DefaultBodyMinRateBytes)),
 		maxBody:       int64(orInt(int(l.MaxBodyBytes), DefaultMaxBodyBytes)),
-		maxConns:      orInt(l.MaxConnections, DefaultMaxConnections),
+		maxConns:      l.MaxConnections,
 		maxPerIP:      orInt(l.MaxConnsPerIP, DefaultMaxConnsPerIP),
 		serverHeader:  cfg.ServerHeaderOn(),
 		headers:       cfg.ResponseHeaders(),
@@ -132,6 +132,9 @@ func newServer(cfg *Config, o Options) *Server {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.maxConns == 0 {
+		s.maxConns = defaultMaxConns()
 	}
 	return s
 }
