@@ -72,6 +72,12 @@ func BenchmarkKeepAlive1KiB(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchGet1KiB(b, nc)
+}
+
+// benchGet1KiB sends keep-alive GETs of /1k.txt on nc in a loop (plain and
+// TLS benchmarks share it) and closes nc when done.
+func benchGet1KiB(b *testing.B, nc net.Conn) {
 	defer nc.Close()
 	br := bufio.NewReaderSize(nc, 8192)
 	req := []byte(get("/1k.txt", "User-Agent: bench"))

@@ -540,20 +540,7 @@ func BenchmarkKeepAlive1KiBTLS(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer nc.Close()
-	br := bufio.NewReaderSize(nc, 8192)
-	req := []byte(get("/1k.txt", "User-Agent: bench"))
-	b.ReportAllocs()
-	b.SetBytes(1024)
-	for b.Loop() {
-		if _, err := nc.Write(req); err != nil {
-			b.Fatal(err)
-		}
-		st, n, err := readRaw(br)
-		if err != nil || st != 200 || n != 1024 {
-			b.Fatalf("response %d, %d bytes, %v; want 200, 1024", st, n, err)
-		}
-	}
+	benchGet1KiB(b, nc)
 }
 
 // TestKeepAliveTLSvsPlain measures a running `ferrox serve` twice in one
