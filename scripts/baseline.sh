@@ -170,7 +170,8 @@ start_caddy() {
 	admin off
 	auto_https off
 }
-http://127.0.0.1:${PORT[caddy]} {
+# Any Host (the corpus sends Host: localhost), bound to loopback only.
+http://:${PORT[caddy]} {
 	bind 127.0.0.1
 	root * $FIX
 	file_server browse
