@@ -7,54 +7,14 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ferrox/ferrox/internal/testnet"
 )
 
-// serve starts a loopback listener whose connections are handled by h in
-// their own goroutines; everything is closed and waited for at cleanup.
-func serve(t *testing.T, h func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-		wg    sync.WaitGroup
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				h(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
-}
+// serve starts a loopback fake server (see testnet.Listen).
+func serve(t *testing.T, h func(net.Conn)) string { return testnet.Listen(t, h) }
 
 const imf = "Mon, 02 Jan 2006 15:04:05 GMT"
 

@@ -10,11 +10,11 @@ import (
 	"crypto/x509/pkix"
 	"math/big"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ferrox/ferrox/corpus"
+	"github.com/ferrox/ferrox/internal/testnet"
 )
 
 func selfSigned(t *testing.T) tls.Certificate {
@@ -44,33 +44,7 @@ func TestTLSTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() { defer wg.Done(); defer c.Close(); strictServer(c) }()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
+	addr := testnet.Serve(t, ln, strictServer)
 	cases := []corpus.Case{selfCase(t, "get-simple"), selfCase(t, "space-before-colon")}
 	cases[0].Mode = corpus.SendWhole
 	tests := []struct {
@@ -83,7 +57,7 @@ func TestTLSTarget(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := testConfig(ln.Addr().String())
+			cfg := testConfig(addr)
 			cfg.TLS, cfg.InsecureSkipVerify = true, tc.insecure
 			run, err := RunCases(context.Background(), cfg, cases)
 			if err != nil {

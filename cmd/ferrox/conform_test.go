@@ -8,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ferrox/ferrox/corpus"
+	"github.com/ferrox/ferrox/internal/testnet"
 )
 
 // fakeCorpus replaces the corpus for one test.
@@ -39,66 +39,33 @@ func testCases() []corpus.Case {
 // canary body) and keeps the connection.
 func okServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
+	return testnet.Listen(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		head, canary := false, false
+		for range 1000 {
+			l, err := br.ReadString('\n')
 			if err != nil {
 				return
 			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				br := bufio.NewReader(c)
-				head, canary := false, false
-				for range 1000 {
-					l, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if strings.HasPrefix(l, "HEAD ") {
-						head = true
-					}
-					if strings.HasPrefix(l, "GET /canary.txt ") {
-						canary = true
-					}
-					if l == "\r\n" {
-						switch {
-						case head:
-							io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n")
-						case canary:
-							io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ncanary\n")
-						default:
-							io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
-						}
-						head, canary = false, false
-					}
+			if strings.HasPrefix(l, "HEAD ") {
+				head = true
+			}
+			if strings.HasPrefix(l, "GET /canary.txt ") {
+				canary = true
+			}
+			if l == "\r\n" {
+				switch {
+				case head:
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n")
+				case canary:
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ncanary\n")
+				default:
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
 				}
-			}()
+				head, canary = false, false
+			}
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
 	})
-	return ln.Addr().String()
 }
 
 func closedPort(t *testing.T) string {
