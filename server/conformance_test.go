@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
-	"net"
 	"path/filepath"
 	"testing"
 	"time"
@@ -28,31 +26,11 @@ func TestConformanceMust(t *testing.T) {
 	if err := corpus.WriteFixture(root); err != nil {
 		t.Fatalf("WriteFixture: %v", err)
 	}
-	s, h, err := NewStatic(Config{Paths: PathsConfig{ServeDir: root}}, Options{})
-	if err != nil {
-		t.Fatalf("NewStatic: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ln) }()
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown = %v; want nil", err)
-		}
-		if err := <-done; !errors.Is(err, ErrServerClosed) {
-			t.Errorf("Serve = %v; want ErrServerClosed", err)
-		}
-		h.Close()
-	}()
+	env := serveEnv(t, Config{Paths: PathsConfig{ServeDir: root}}, Options{})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	run, err := conformance.RunCases(ctx, conformance.Config{Target: ln.Addr().String(), Parallel: 16}, cases)
+	run, err := conformance.RunCases(ctx, conformance.Config{Target: env.addr, Parallel: 16}, cases)
 	if err != nil {
 		t.Fatalf("RunCases: %v", err)
 	}

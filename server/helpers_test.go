@@ -73,13 +73,20 @@ type testEnv struct {
 // it down and checks that no goroutine is left behind.
 func startServer(t *testing.T, mod func(*Config)) *testEnv {
 	t.Helper()
-	before := runtime.NumGoroutine()
-	dir := testSite(t)
-	cfg := Config{Paths: PathsConfig{ServeDir: dir}}
+	cfg := Config{Paths: PathsConfig{ServeDir: testSite(t)}}
 	if mod != nil {
 		mod(&cfg)
 	}
-	s, h, err := NewStatic(cfg, Options{})
+	return serveEnv(t, cfg, Options{})
+}
+
+// serveEnv builds the static server for cfg and o, serves it on a loopback
+// port and, at cleanup, shuts it down, checks Serve's result and that no
+// goroutine outlives it.
+func serveEnv(t testing.TB, cfg Config, o Options) *testEnv {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	s, h, err := NewStatic(cfg, o)
 	if err != nil {
 		t.Fatalf("NewStatic: %v", err)
 	}
@@ -101,7 +108,7 @@ func startServer(t *testing.T, mod func(*Config)) *testEnv {
 		h.Close()
 		waitGoroutines(t, before)
 	})
-	return &testEnv{s: s, h: h, addr: ln.Addr().String(), dir: dir}
+	return &testEnv{s: s, h: h, addr: ln.Addr().String(), dir: cfg.Paths.ServeDir}
 }
 
 type client struct {

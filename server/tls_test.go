@@ -11,7 +11,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -21,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,7 +107,6 @@ func startTLS(t *testing.T, mod func(*Config)) *tlsEnv {
 // startTLSLog is startTLS with an access log.
 func startTLSLog(t *testing.T, mod func(*Config), access *AccessLog) *tlsEnv {
 	t.Helper()
-	before := runtime.NumGoroutine()
 	tc := newTestCert(t, "cert-a")
 	keyDir := t.TempDir()
 	certPath, keyPath := writePair(t, keyDir, tc.certPEM, tc.keyPEM)
@@ -122,32 +119,11 @@ func startTLSLog(t *testing.T, mod func(*Config), access *AccessLog) *tlsEnv {
 	if mod != nil {
 		mod(&cfg)
 	}
-	s, h, err := NewStatic(cfg, Options{Access: access, Handshake: TLSHandshake(NewTLSConfig(certs))})
-	if err != nil {
-		t.Fatalf("NewStatic: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown = %v; want nil", err)
-		}
-		if err := <-done; !errors.Is(err, ErrServerClosed) {
-			t.Errorf("Serve = %v; want ErrServerClosed", err)
-		}
-		h.Close()
-		waitGoroutines(t, before)
-	})
+	env := serveEnv(t, cfg, Options{Access: access, Handshake: TLSHandshake(NewTLSConfig(certs))})
 	pool := x509.NewCertPool()
 	pool.AddCert(tc.leaf)
 	return &tlsEnv{
-		testEnv: &testEnv{s: s, h: h, addr: ln.Addr().String(), dir: dir},
+		testEnv: env,
 		certs:   certs, pool: pool, cert: tc, keyDir: keyDir,
 	}
 }
