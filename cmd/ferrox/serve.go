@@ -102,12 +102,28 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ferrox: serving %s on http://%s\n", cfg.ServeDir(), ln.Addr())
 
+	return serveUntilSignal(cfg, logs, stderr, nil, listening{srv, ln})
+}
+
+// listening is one server and the listener it serves.
+type listening struct {
+	srv *server.Server
+	ln  net.Listener
+}
+
+// serveUntilSignal serves every pair until a signal or a listener failure.
+// SIGUSR1 reopens the logs; SIGHUP runs onHUP (certificate reload), when
+// set, then reopens the logs too; SIGINT/SIGTERM shut every server down
+// within the grace period and return 0. A listener that fails on its own
+// closes everything and returns 1.
+func serveUntilSignal(cfg server.Config, logs *server.Logs, stderr io.Writer, onHUP func(), ls ...listening) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
+	served := make(chan error, len(ls))
+	for _, l := range ls {
+		go func() { served <- l.srv.Serve(l.ln) }()
+	}
 	grace := cfg.Timeouts.ShutdownGrace
 	if grace == 0 {
 		grace = server.DefaultShutdownGrace
@@ -115,15 +131,20 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	for {
 		select {
 		case err := <-served:
-			// The listener failed on its own.
 			logs.Error.Error("listener failed", "err", err)
-			srv.Close()
+			for _, l := range ls {
+				l.srv.Close()
+			}
+			for range len(ls) - 1 {
+				<-served
+			}
 			return 1
 		case sig := <-sigs:
 			switch sig {
-			case syscall.SIGUSR1, syscall.SIGHUP:
-				// SIGHUP is reserved for configuration reload; until then it
-				// reopens the logs like SIGUSR1.
+			case syscall.SIGHUP, syscall.SIGUSR1:
+				if sig == syscall.SIGHUP && onHUP != nil {
+					onHUP()
+				}
 				if err := logs.Reopen(); err != nil {
 					fmt.Fprintf(stderr, "ferrox: reopening logs: %v\n", err)
 				} else {
@@ -133,9 +154,16 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 			}
 			logs.Error.Info("shutting down", "signal", sig.String(), "grace", grace)
 			ctx, cancel := context.WithTimeout(context.Background(), grace)
-			err := srv.Shutdown(ctx)
+			errs := make(chan error, len(ls))
+			for _, l := range ls {
+				go func() { errs <- l.srv.Shutdown(ctx) }()
+			}
+			var err error
+			for range ls {
+				err = errors.Join(err, <-errs)
+				<-served
+			}
 			cancel()
-			<-served
 			if err != nil {
 				logs.Error.Warn("grace period over; remaining connections closed", "err", err)
 			}

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 
 	"github.com/ferrox/ferrox/server"
 )
@@ -109,62 +105,16 @@ func serveTLS(cfg server.Config, f tlsFlags, logs *server.Logs, stderr io.Writer
 	}
 	fmt.Fprintf(stderr, "ferrox: serving %s on https://%s (http://%s redirects to it)\n", cfg.ServeDir(), httpsLn.Addr(), ln.Addr())
 
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-	served := make(chan error, 2)
-	go func() { served <- srv.Serve(httpsLn) }()
-	go func() { served <- redir.Serve(ln) }()
-
-	grace := cfg.Timeouts.ShutdownGrace
-	if grace == 0 {
-		grace = server.DefaultShutdownGrace
-	}
-	for {
-		select {
-		case err := <-served:
-			logs.Error.Error("listener failed", "err", err)
-			srv.Close()
-			redir.Close()
-			<-served
-			return 1
-		case sig := <-sigs:
-			switch sig {
-			case syscall.SIGHUP:
-				// Handshakes after this point present the new pair;
-				// established connections are left alone.
-				if err := certs.Reload(); err != nil {
-					logs.Error.Error("certificate reload failed; keeping the current certificate", "err", err)
-				} else {
-					logs.Error.Info("certificate reloaded", "cert", cfg.TLS.CertPath)
-				}
-				fallthrough
-			case syscall.SIGUSR1:
-				if err := logs.Reopen(); err != nil {
-					fmt.Fprintf(stderr, "ferrox: reopening logs: %v\n", err)
-				} else {
-					logs.Error.Info("logs reopened", "signal", sig.String())
-				}
-				continue
-			}
-			logs.Error.Info("shutting down", "signal", sig.String(), "grace", grace)
-			ctx, cancel := context.WithTimeout(context.Background(), grace)
-			errc := make(chan error, 1)
-			go func() { errc <- redir.Shutdown(ctx) }()
-			err := srv.Shutdown(ctx)
-			rerr := <-errc
-			cancel()
-			<-served
-			<-served
-			if err == nil {
-				err = rerr
-			}
-			if err != nil {
-				logs.Error.Warn("grace period over; remaining connections closed", "err", err)
-			}
-			return 0
+	// SIGHUP: handshakes after it present the new pair; established
+	// connections are left alone.
+	reload := func() {
+		if err := certs.Reload(); err != nil {
+			logs.Error.Error("certificate reload failed; keeping the current certificate", "err", err)
+		} else {
+			logs.Error.Info("certificate reloaded", "cert", cfg.TLS.CertPath)
 		}
 	}
+	return serveUntilSignal(cfg, logs, stderr, reload, listening{srv, httpsLn}, listening{redir, ln})
 }
 
 // applyServeFlags applies the plain overrides, then the TLS flags.
