@@ -153,21 +153,7 @@ func (h *Handler) readListing(f *os.File, name string) ([]entry, error) {
 // hrefSafe marks bytes kept as-is in a listing href: unreserved only, so
 // ':' (which could turn a name into a scheme such as "javascript:") and
 // every HTML-significant byte are percent-encoded.
-var hrefSafe = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "-._~" {
-		t[c] = true
-	}
-	return t
-}()
+var hrefSafe = alnumPlus("-._~")
 
 const listingStyle = `body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.2em 1em;text-align:left}td.s{text-align:right}`
 

@@ -92,21 +92,19 @@ func rootName(clean string) (string, bool) {
 // pathSafe marks the bytes a Location path may carry unescaped:
 // unreserved, sub-delims except those with meaning in HTML or URLs we
 // want to avoid, ':' and '@' (RFC 3986 §3.3 pchar) and '/'.
-var pathSafe = func() (t [256]bool) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
+var pathSafe = alnumPlus("-._~!$&()*+,;=:@/")
+
+// alnumPlus is a byte table of ASCII letters, digits and the bytes of
+// extra.
+func alnumPlus(extra string) (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = true
-	}
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for _, c := range "-._~!$&()*+,;=:@/" {
-		t[c] = true
+	for i := 0; i < len(extra); i++ {
+		t[extra[i]] = true
 	}
 	return t
-}()
+}
 
 // querySafe marks the bytes a query may carry unescaped when copied into
 // a Location: pchar plus '/' and '?' (RFC 3986 §3.4), and '%' because the
