@@ -23,11 +23,14 @@ run: build
 
 vet: check-go
 	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./parser
 	@test -z "$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 ## test: unit, property, integration and conformance self-tests (< 5 min on 2 cores).
 test: check-go vet
 	RAPID_CHECKS=$${RAPID_CHECKS:-100} $(GO) test -count=1 -timeout 10m ./...
+	# The parser's portable scanners (what non-amd64 builds run), too.
+	RAPID_CHECKS=$${RAPID_CHECKS:-100} $(GO) test -count=1 -tags purego ./parser
 
 ## fuzz: every native fuzz target in turn for FUZZTIME each, then a summary.
 fuzz: check-go

@@ -27,6 +27,17 @@
 // rejected one the same status and reason (checkParseInvariants, run by
 // FuzzParse and the rapid properties, asserts it).
 //
+// # Fast paths
+//
+// The usual field line (a name of letters, digits and '-', a value of
+// SP, VCHAR and obs-text, CRLF) and the request-target are screened 16
+// bytes at a time by SSE2 assembly on amd64 (scan_amd64.s; GOAMD64=v1 is
+// enough). Build tag purego, and every other architecture, use the Go
+// versions in scan.go, which are also the oracle the assembly is tested
+// against over every byte value at every position (scan_test.go,
+// FuzzFieldLine). A fast path only ever takes a line the byte-by-byte
+// path would accept with the same result; everything else goes that way.
+//
 // # Leniency choices (the strict profile)
 //
 // RFC 9112 leaves several points to the recipient; Ferrox picks the strict

@@ -1,6 +1,9 @@
 package parser
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // headState collects what the framing-relevant fields say while the field
 // lines are parsed; finish turns it into the Request's decisions.
@@ -23,18 +26,29 @@ type headState struct {
 	expect100, expectOther   bool
 }
 
-// nameIs compares a field name (already a token) with a lowercase name of
-// letters and '-'. For tchar bytes, b|0x20 equals such a byte only for the
-// byte itself or its uppercase letter, so this is an exact
-// case-insensitive compare.
-func nameIs(n []byte, s string) bool {
-	for i := 0; i < len(s); i++ {
-		if n[i]|0x20 != s[i] {
-			return false
-		}
-	}
-	return true
-}
+// Field names and option values are compared a word at a time, with bit
+// 5 of every byte set on both sides (fold). For a tchar byte b, and for
+// any byte of a validated field value (no CTL), b|0x20 equals a lowercase
+// letter only for that letter and its uppercase, and equals '-' only for
+// '-' itself (its other preimage is CR), so the compares are exact
+// case-insensitive matches (RFC 9110 §5.1, §7.6.1).
+const fold4, fold8 = 0x20202020, 0x2020202020202020
+
+func word4(s string) uint32 { return binary.LittleEndian.Uint32([]byte(s)) }
+func word8(s string) uint64 { return binary.LittleEndian.Uint64([]byte(s)) }
+
+var (
+	wHost                = word4("host")
+	wExpe, wPect         = word4("expe"), word4("pect")
+	wConnecti, wTion     = word8("connecti"), word4("tion")
+	wContent_, wT_length = word8("content-"), word8("t-length")
+	wTransfer, w_encodin = word8("transfer"), word8("-encodin")
+	wKeep_ali, wLive     = word8("keep-ali"), word4("live")
+	wClos                = word4("clos")
+)
+
+func load4(b []byte, k int) uint32 { return binary.LittleEndian.Uint32(b[k:]) | fold4 }
+func load8(b []byte, k int) uint64 { return binary.LittleEndian.Uint64(b[k:]) | fold8 }
 
 // field looks at one field line; only the few names that decide framing,
 // routing and persistence are recognised (by length first).
@@ -42,23 +56,23 @@ func (st *headState) field(f *Field, off int) *Error {
 	n := f.Name
 	switch len(n) {
 	case 4:
-		if nameIs(n, "host") {
+		if load4(n, 0) == wHost {
 			return st.hostField(f.Value, off)
 		}
 	case 6:
-		if nameIs(n, "expect") {
+		if load4(n, 0) == wExpe && load4(n, 2) == wPect {
 			st.expect(f.Value)
 		}
 	case 10:
-		if nameIs(n, "connection") {
+		if load8(n, 0) == wConnecti && load4(n, 6) == wTion {
 			st.connection(f.Value)
 		}
 	case 14:
-		if nameIs(n, "content-length") {
+		if load8(n, 0) == wContent_ && load8(n, 6) == wT_length {
 			return st.contentLength(f.Value, off)
 		}
 	case 17:
-		if nameIs(n, "transfer-encoding") {
+		if load8(n, 0) == wTransfer && load8(n, 8) == w_encodin && n[16]|0x20 == 'g' {
 			return st.transferEncoding(f.Value, off)
 		}
 	}
@@ -178,6 +192,15 @@ func (st *headState) transferEncoding(v []byte, off int) *Error {
 // connection reads the Connection options (RFC 9110 §7.6.1) that decide
 // persistence (RFC 9112 §9.3, §9.6).
 func (st *headState) connection(v []byte) {
+	// The usual values, whole: "keep-alive", "close".
+	switch {
+	case len(v) == 10 && load8(v, 0) == wKeep_ali && load4(v, 6) == wLive:
+		st.connKeepAlive = true
+		return
+	case len(v) == 5 && load4(v, 0) == wClos && v[4]|0x20 == 'e':
+		st.connClose = true
+		return
+	}
 	for len(v) > 0 {
 		var e []byte
 		e, v = nextElement(v)

@@ -52,18 +52,25 @@ func allDigits(b []byte) bool {
 func validRegName(r []byte) bool {
 	for i := 0; i < len(r); i++ {
 		c := r[i]
-		if charClass[c]&cRegName == 0 {
+		if regNameByte[c] {
+			continue
+		}
+		if c != '%' || i+2 >= len(r) || !isHex(r[i+1]) || !isHex(r[i+2]) {
 			return false
 		}
-		if c == '%' {
-			if i+2 >= len(r) || !isHex(r[i+1]) || !isHex(r[i+2]) {
-				return false
-			}
-			i += 2
-		}
+		i += 2
 	}
 	return true
 }
+
+// regNameByte is cRegName without '%': the bytes that stand for
+// themselves in a reg-name.
+var regNameByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = charClass[c]&cRegName != 0 && c != '%'
+	}
+	return t
+}()
 
 // validIPLiteral checks the inside of "[...]": IPv6address or IPvFuture
 // (RFC 3986 §3.2.2). An IPv6 zone is not allowed (RFC 6874 is not part of

@@ -118,7 +118,26 @@ func (p *Parser) parse(buf []byte, req *Request, lim limits) (int, *Error) {
 	var st headState
 	nf := 0
 	j := next
+	w := buf[:min(len(buf), lim.head)]
 	for {
+		// The usual line, screened a block at a time (fieldLine); the
+		// byte loops below take everything else, and accept these lines
+		// with the same result.
+		if nf < lim.fields && j < len(w) {
+			if ne, vs, ve, nx := fieldLine(w[j:]); nx > 0 {
+				f := &req.fields[nf]
+				f.Name, f.Value = buf[j:j+ne], buf[j+vs:j+ve]
+				nf++
+				switch ne { // only these lengths can name a field we interpret
+				case 4, 6, 10, 14, 17:
+					if err := st.field(f, j); err != nil {
+						return 0, err
+					}
+				}
+				j += nx
+				continue
+			}
+		}
 		// The usual line starts with a name byte: skip lineStart's checks.
 		var (
 			end bool

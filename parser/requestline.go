@@ -296,10 +296,7 @@ func fastRequestLine(buf []byte, i int, lim limits, rl *requestLine) int {
 		return 0
 	}
 	ts := k + 1
-	t := ts
-	for t+8 <= n && target8(buf[t:]) {
-		t += 8
-	}
+	t := ts + targetScan(buf[ts:])
 	for t < n && charClass[buf[t]]&cTarget != 0 {
 		t++
 	}
