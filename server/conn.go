@@ -33,6 +33,13 @@ const (
 // reqBufSize is the read buffer a connection takes when a request starts.
 const reqBufSize = 4096
 
+// warmWait is how long a connection waits for its next request on the
+// goroutine and buffer that served the last one. A busy keep-alive client
+// sends it well within that (then the request costs no goroutine switch
+// and no extra read); a connection still silent after it is handed to a
+// fresh goroutine that idles with no buffer (see serve).
+const warmWait = 250 * time.Millisecond
+
 // reqState is everything a connection needs only while it has a request
 // in hand. It comes from a pool when the first byte of a request arrives
 // and goes back when the connection falls idle with nothing buffered, so
@@ -57,7 +64,8 @@ type conn struct {
 	remote string // client IP text, made on first log line
 	state  atomic.Int32
 	st     *reqState
-	one    [1]byte // receives the first byte of the next request while idle
+	one    [1]byte   // receives the first byte of the next request while idle
+	idleAt time.Time // when the connection last fell idle: the idle timeout counts from it
 
 	started bool          // the first goroutine has run (handshake, first wait)
 	exited  chan struct{} // closed when the connection ends (ServeConn only)
@@ -84,12 +92,14 @@ func (c *conn) putState() {
 	statePool.Put(st)
 }
 
-// serve runs the connection on a goroutine with a fresh stack. Between
-// requests it hands the connection to a new goroutine instead of idling on
-// its own: request processing may have grown the stack to several KiB, and
-// a goroutine that exits gives its stack back, while the new one waits for
-// the next request on the minimum 2 KiB stack. That keeps an idle
-// keep-alive connection near its floor (conn struct, netFD, small stack).
+// serve runs the connection on a goroutine with a fresh stack. After a
+// request it first waits warmWait for the next one where it is (waitWarm);
+// if none comes, it hands the connection to a new goroutine instead of
+// idling on its own: request processing may have grown the stack to
+// several KiB, and a goroutine that exits gives its stack back, while the
+// new one waits for the next request on the minimum 2 KiB stack. That
+// keeps an idle keep-alive connection near its floor (conn struct, netFD,
+// small stack), while a busy one is served without a goroutine switch.
 func (c *conn) serve() {
 	s := c.srv
 	handedOff := false
@@ -132,13 +142,17 @@ func (c *conn) serve() {
 	fresh := true
 	for {
 		if c.st == nil || c.st.r == c.st.w {
-			if !fresh {
+			switch {
+			case fresh:
+				if !c.waitRequest(false) {
+					return
+				}
+			case !c.waitWarm():
+				return
+			case c.st.w == 0: // still idle: hand off
 				c.putState()
 				handedOff = true
 				go c.serve()
-				return
-			}
-			if !c.waitRequest(false) {
 				return
 			}
 		}
@@ -161,11 +175,14 @@ func (c *conn) waitRequest(first bool) bool {
 	if s.shutdown.Load() {
 		return false
 	}
-	d := s.idleTimeout
 	if first {
-		d = s.headerTimeout
+		c.nc.SetReadDeadline(time.Now().Add(s.headerTimeout))
+	} else {
+		if c.idleAt.IsZero() {
+			c.idleAt = time.Now()
+		}
+		c.nc.SetReadDeadline(c.idleAt.Add(s.idleTimeout))
 	}
-	c.nc.SetReadDeadline(time.Now().Add(d))
 	n, _ := c.nc.Read(c.one[:])
 	if n == 0 {
 		return false
@@ -176,6 +193,34 @@ func (c *conn) waitRequest(first bool) bool {
 	c.getState()
 	c.st.buf[0] = c.one[0]
 	c.st.w = 1
+	return true
+}
+
+// waitWarm waits up to warmWait for the next request on the current
+// goroutine, reading straight into the request buffer. It reports false
+// when the connection is to close (closed by the client, the idle timeout,
+// or shutdown); otherwise c.st.w > 0 when bytes arrived, and 0 when the
+// connection is still idle and should be handed off.
+func (c *conn) waitWarm() bool {
+	s := c.srv
+	st := c.st
+	st.r, st.w = 0, 0
+	c.idleAt = time.Now()
+	c.state.Store(stateIdle)
+	if s.shutdown.Load() {
+		return false
+	}
+	d := min(warmWait, s.idleTimeout)
+	c.nc.SetReadDeadline(c.idleAt.Add(d))
+	n, err := c.nc.Read(st.buf)
+	if n == 0 {
+		// Only the warm deadline leaves the connection open.
+		return d < s.idleTimeout && isTimeout(err) && c.state.Load() == stateIdle
+	}
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return false // Shutdown closed us meanwhile
+	}
+	st.w = n
 	return true
 }
 
@@ -191,12 +236,13 @@ func (c *conn) serveRequest() bool {
 	}
 
 	// RFC 9112 §2.2 / slowloris: the whole head must arrive within the
-	// header timeout counted from its first byte.
-	c.nc.SetReadDeadline(start.Add(s.headerTimeout))
+	// header timeout counted from its first byte. The deadline is set
+	// before the first read that needs it: a head that came whole needs
+	// none.
 	st.p.Limits = s.limits
 	st.p.Reset()
 	var headLen int
-	for {
+	for deadline := false; ; {
 		n, err := st.p.Parse(st.buf[:st.w], &st.req)
 		if err == nil {
 			headLen = n
@@ -210,6 +256,10 @@ func (c *conn) serveRequest() bool {
 				return c.fail(errHeadTooLarge, nil, start)
 			}
 			c.grow(min(2*len(st.buf), s.maxHeadBuf))
+		}
+		if !deadline {
+			c.nc.SetReadDeadline(start.Add(s.headerTimeout))
+			deadline = true
 		}
 		m, err := c.nc.Read(st.buf[st.w:])
 		st.w += m
