@@ -80,11 +80,10 @@ http {
 }
 CONF
 
-# Ferrox: defaults, except the access log goes to /dev/null (nginx runs
-# with access_log off; Ferrox has no "off", so it still formats the lines).
+# Ferrox: defaults, except the access log is off, as nginx's is here.
 cat >"$work/ferrox.yml" <<CONF
 logs:
-  access_log: /dev/null
+  access_log: "off"
   error_log: $work/ferrox-error.log
 CONF
 ferrox_conf=(--config "$work/ferrox.yml")

@@ -87,7 +87,7 @@ func (r *reopenFile) reopen() error {
 }
 
 func (r *reopenFile) close() error {
-	if r.f != nil {
+	if r != nil && r.f != nil {
 		return r.f.Close()
 	}
 	return nil
@@ -346,6 +346,9 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return w.f.w.Write(p)
 }
 
+// AccessLogOff as logs.access_log disables the access log.
+const AccessLogOff = "off"
+
 // OpenLogs opens the logs the config names. stdout and stderr are the
 // fallbacks for "-" and for an empty log_dir.
 func OpenLogs(c *Config, stdout, stderr io.Writer) (*Logs, error) {
@@ -362,9 +365,14 @@ func OpenLogs(c *Config, stdout, stderr io.Writer) (*Logs, error) {
 	if !ok {
 		return nil, &FieldError{Path: "logs.access_format", Msg: "unknown format"}
 	}
-	ao, err := openReopen(accessPath, stdout)
-	if err != nil {
-		return nil, err
+	// "off" turns the access log off, as in nginx (a file of that name
+	// is "./off").
+	var ao *reopenFile
+	if accessPath != AccessLogOff {
+		var err error
+		if ao, err = openReopen(accessPath, stdout); err != nil {
+			return nil, err
+		}
 	}
 	eo, err := openReopen(errorPath, stderr)
 	if err != nil {
@@ -378,10 +386,9 @@ func OpenLogs(c *Config, stdout, stderr io.Writer) (*Logs, error) {
 		return nil, &FieldError{Path: "logs.level", Msg: err.Error()}
 	}
 	mu := new(sync.Mutex)
-	l := &Logs{
-		Access: &AccessLog{format: format, out: ao, bw: bufio.NewWriterSize(ao.w, 32<<10)},
-		errOut: eo,
-		errMu:  mu,
+	l := &Logs{errOut: eo, errMu: mu}
+	if ao != nil {
+		l.Access = &AccessLog{format: format, out: ao, bw: bufio.NewWriterSize(ao.w, 32<<10)}
 	}
 	l.Error = slog.New(slog.NewTextHandler(lockedWriter{mu, eo}, &slog.HandlerOptions{Level: level}))
 	return l, nil

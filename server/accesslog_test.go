@@ -126,3 +126,36 @@ func TestLogsReopen(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessLogOff: "off" writes no access log at all (not even
+// log_dir/access.log), while the error log still works; Reopen and Close
+// cope with the missing log, and an unwritable error log path still fails.
+func TestAccessLogOff(t *testing.T) {
+	dir := t.TempDir()
+	c := Config{Paths: PathsConfig{LogDir: dir}, Logs: LogsConfig{AccessLog: AccessLogOff}}
+	logs, err := OpenLogs(&c, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if logs.Access != nil {
+		t.Fatalf("Access = %v with access_log off; want nil", logs.Access)
+	}
+	logs.Access.Log(testEntry())
+	logs.Error.Info("still here")
+	if err := logs.Reopen(); err != nil {
+		t.Fatalf("Reopen = %v", err)
+	}
+	if err := logs.Close(); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "access.log")); !os.IsNotExist(err) {
+		t.Errorf("access.log exists with access_log off (stat: %v)", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "error.log")); err != nil || !strings.Contains(string(b), "still here") {
+		t.Errorf("error.log = %q, %v", b, err)
+	}
+	c.Logs.ErrorLog = filepath.Join(dir, "missing", "error.log")
+	if _, err := OpenLogs(&c, nil, nil); err == nil {
+		t.Error("OpenLogs with an error log in a missing directory succeeded")
+	}
+}

@@ -112,12 +112,16 @@ type FilesConfig struct {
 	// ErrorPages maps a status code to a file under serve_dir; default none
 	// (built-in pages).
 	ErrorPages map[int]string `yaml:"error_pages"`
+	// OpenFileCache is how long a small file (≤ 32 KiB) stays open for
+	// reuse; a deleted or replaced file is noticed within it, a change in
+	// place at once. Default 1s; 0 turns the cache off.
+	OpenFileCache *time.Duration `yaml:"open_file_cache"`
 }
 
 // LogsConfig controls the access and error logs.
 type LogsConfig struct {
 	AccessFormat string `yaml:"access_format"` // combined | common | json; default combined
-	// AccessLog is a file path, or "-" for stdout; default: log_dir/access.log, or stdout without log_dir.
+	// AccessLog is a file path, "-" for stdout, or "off" for none; default: log_dir/access.log, or stdout without log_dir.
 	AccessLog string `yaml:"access_log"`
 	// ErrorLog is a file path, or "-" for stderr; default: log_dir/error.log, or stderr without log_dir.
 	ErrorLog string `yaml:"error_log"`
@@ -198,6 +202,20 @@ func (c *Config) StaticConfig() static.Config {
 		SPAFallback:     c.Files.SPAFallback,
 		ErrorPages:      c.Files.ErrorPages,
 		CacheControl:    c.Files.CacheControl,
+		OpenFileCache:   c.openFileCache(),
+	}
+}
+
+// openFileCache maps files.open_file_cache to static.Config's convention
+// (0 default, negative off).
+func (c *Config) openFileCache() time.Duration {
+	switch v := c.Files.OpenFileCache; {
+	case v == nil:
+		return 0
+	case *v == 0:
+		return -1
+	default:
+		return *v
 	}
 }
 
@@ -376,6 +394,9 @@ func (c *Config) Validate() error {
 		if x.v < 0 {
 			return fe(x.path, "duration must be > 0, got %v", x.v)
 		}
+	}
+	if v := c.Files.OpenFileCache; v != nil && *v < 0 {
+		return fe("files.open_file_cache", "duration must be >= 0, got %v", *v)
 	}
 	for i, name := range c.Files.Index {
 		if name == "" || containsAny(name, "/\\") || name == "." || name == ".." {

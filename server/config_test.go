@@ -75,6 +75,7 @@ files:
     /alpha: a.txt
   error_pages:
     404: sub/c.txt
+  open_file_cache: 0s
 logs:
   access_format: json
   access_log: "-"
@@ -99,11 +100,18 @@ logs:
 		Listing: ListingConfig{Enabled: ptr(false), ShowDotfiles: true},
 		Files: FilesConfig{Index: []string{"index.html", "a.txt"}, Dotfiles: true, Precompressed: ptr(false),
 			CacheControl: "public, max-age=60", SPAFallback: "index.html",
-			Routes: map[string]string{"/alpha": "a.txt"}, ErrorPages: map[int]string{404: "sub/c.txt"}},
+			Routes: map[string]string{"/alpha": "a.txt"}, ErrorPages: map[int]string{404: "sub/c.txt"},
+			OpenFileCache: ptr(time.Duration(0))},
 		Logs: LogsConfig{AccessFormat: "json", AccessLog: "-", ErrorLog: "-", Level: "debug"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("LoadConfig mismatch (-want +got):\n%s", diff)
+	}
+	if v := got.StaticConfig().OpenFileCache; v >= 0 {
+		t.Errorf("open_file_cache: 0s gives static OpenFileCache %v; want negative (off)", v)
+	}
+	if v := (&Config{}).StaticConfig().OpenFileCache; v != 0 {
+		t.Errorf("no open_file_cache gives static OpenFileCache %v; want 0 (default)", v)
 	}
 	if got.Addr() != "0.0.0.0:8081" || got.ServerHeaderOn() || got.ListingOn() {
 		t.Errorf("accessors: Addr %q ServerHeaderOn %v ListingOn %v", got.Addr(), got.ServerHeaderOn(), got.ListingOn())
@@ -142,6 +150,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"duplicate-key", "server:\n  port: 80\n  port: 81\n", ":3:3: mapping key \"port\" already defined"},
 		{"bad-duration", "timeouts:\n  header: 10x\n", ":2:11: cannot construct"},
 		{"negative-duration", "paths:\n  serve_dir: SITE\ntimeouts:\n  idle: -1s\n", ":4:3: timeouts.idle: duration must be > 0"},
+		{"negative-open-file-cache", "paths:\n  serve_dir: SITE\nfiles:\n  open_file_cache: -2s\n", ":4:3: files.open_file_cache: duration must be >= 0"},
 		{"port-range", "paths:\n  serve_dir: SITE\nserver:\n  port: 70000\n", ":4:3: server.port: port 70000 out of range"},
 		{"missing-root", "paths:\n  serve_dir: /nonexistent/dir\n", ":2:3: paths.serve_dir: /nonexistent/dir: no such file"},
 		{"bad-header-name", "paths:\n  serve_dir: SITE\nheaders:\n  \"X Y\": a\n", ":4:3: headers.X Y: invalid field name"},

@@ -236,10 +236,11 @@ func (c *conn) writeResponse(resp *static.Response, m respMeta) (int64, error) {
 			sent += int64(len(seg.Data))
 			continue
 		}
-		if seg.N <= smallBody {
+		if seg.N <= smallBody || seg.Shared {
 			// A small file range is read into the head buffer (pread) so
 			// head and body leave in one write; sendfile pays off only
-			// for larger bodies.
+			// for larger bodies. A shared file (at most 32 KiB) is always
+			// read this way: its offset belongs to no one.
 			nb, err := appendFileRange(b, seg)
 			if err != nil {
 				return sent, err

@@ -95,7 +95,7 @@ func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fileStat,
 	resp.Status = 200
 	resp.ContentLength = size
 	if size > 0 {
-		resp.Body = append(resp.Body, Segment{File: f, Off: 0, N: size})
+		resp.Body = append(resp.Body, Segment{File: f, Off: 0, N: size, Shared: resp.isShared(f)})
 	}
 }
 
@@ -153,7 +153,7 @@ func (h *Handler) singleRange(resp *Response, f *os.File, br byteRange, size int
 	resp.add("Content-Range", resp.str(m)) // RFC 9110 §14.4
 	resp.Status = 206
 	resp.ContentLength = br.length
-	resp.Body = append(resp.Body, Segment{File: f, Off: br.start, N: br.length})
+	resp.Body = append(resp.Body, Segment{File: f, Off: br.start, N: br.length, Shared: resp.isShared(f)})
 }
 
 func appendContentRange(dst []byte, br byteRange, size int64) []byte {
@@ -209,7 +209,7 @@ func (h *Handler) multiRange(resp *Response, f *os.File, ranges []byteRange, siz
 	var total int64
 	for i, br := range ranges {
 		part := resp.data[offs[i][0]:offs[i][1]:offs[i][1]]
-		resp.Body = append(resp.Body, Segment{Data: part}, Segment{File: f, Off: br.start, N: br.length})
+		resp.Body = append(resp.Body, Segment{Data: part}, Segment{File: f, Off: br.start, N: br.length, Shared: resp.isShared(f)})
 		total += int64(len(part)) + br.length
 	}
 	tail := resp.data[offs[len(ranges)][0]:offs[len(ranges)][1]]

@@ -45,6 +45,11 @@ type Config struct {
 	// CacheControl is sent as Cache-Control on files (200, 206, 304).
 	// Default: "" (no Cache-Control).
 	CacheControl string
+	// OpenFileCache is how long a small file stays open for reuse after
+	// it was opened (see filecache.go): a file deleted or replaced is
+	// noticed within this time, a change in place at once. Default (0):
+	// DefaultOpenFileCache; negative: off.
+	OpenFileCache time.Duration
 }
 
 // Handler serves files from one root. It is safe for concurrent use.
@@ -60,6 +65,7 @@ type Handler struct {
 	cacheControl  string
 	now           func() time.Time
 	sib           siblingCache
+	files         fileCache
 }
 
 type errorOverride struct {
@@ -84,6 +90,14 @@ func New(cfg Config) (*Handler, error) {
 		precompressed: !cfg.NoPrecompressed,
 		cacheControl:  cfg.CacheControl,
 		now:           time.Now,
+	}
+	h.files.max = maxCachedFiles
+	h.files.clock = func() time.Time { return h.now() }
+	switch v := cfg.OpenFileCache; {
+	case v == 0:
+		h.files.valid = int64(DefaultOpenFileCache)
+	case v > 0:
+		h.files.valid = int64(v)
 	}
 	if h.index == nil {
 		h.index = []string{"index.html"}
@@ -145,7 +159,10 @@ func New(cfg Config) (*Handler, error) {
 }
 
 // Close closes the root.
-func (h *Handler) Close() error { return h.root.Close() }
+func (h *Handler) Close() error {
+	h.files.close()
+	return h.root.Close()
+}
 
 // headerSource gives header field values; *parser.Request is one.
 type headerSource interface {
@@ -304,7 +321,7 @@ func isEscape(err error) bool {
 // serveName serves the file or directory name (relative to the root);
 // clean is the request's clean URL path, slash whether it ended in '/'.
 func (h *Handler) serveName(r *request, resp *Response, name, clean string, slash, head bool) {
-	f, fi, err := h.open(name)
+	f, fi, shared, err := h.openShared(name)
 	if err != nil {
 		status := statusForError(err)
 		if status == 404 && h.spa != "" && !hasExtension(clean) {
@@ -318,11 +335,11 @@ func (h *Handler) serveName(r *request, resp *Response, name, clean string, slas
 	case fi.kind == kindRegular:
 		if slash {
 			// A file named with a trailing slash does not exist.
-			f.Close()
+			resp.keepShared(f, shared)
 			h.errorPage(404, resp)
 			return
 		}
-		resp.keep(f)
+		resp.keepShared(f, shared)
 		h.serveFile(r, resp, f, fi, name, head)
 	case fi.kind == kindDir:
 		h.serveDir(r, resp, f, name, clean, slash, head)
@@ -344,16 +361,15 @@ func hasExtension(p string) bool {
 }
 
 func (h *Handler) serveSPA(r *request, resp *Response, head bool) {
-	f, fi, err := h.open(h.spa)
+	f, fi, shared, err := h.openShared(h.spa)
 	if err != nil {
 		h.errorPage(statusForError(err), resp)
 		return
 	}
+	resp.keepShared(f, shared)
 	if fi.kind != kindRegular {
-		f.Close()
 		h.errorPage(404, resp)
 		return
 	}
-	resp.keep(f)
 	h.serveFile(r, resp, f, fi, h.spa, head)
 }

@@ -37,16 +37,16 @@ func (h *Handler) serveDir(r *request, resp *Response, f *os.File, name, clean s
 		if name != "." {
 			child = name + "/" + idx
 		}
-		inf, infi, err := h.open(child)
+		inf, infi, shared, err := h.openShared(child)
 		if err != nil {
 			continue
 		}
 		if infi.kind != kindRegular {
-			inf.Close()
+			inf.Close() // never shared: the cache holds regular files only
 			continue
 		}
 		f.Close()
-		resp.keep(inf)
+		resp.keepShared(inf, shared)
 		h.serveFile(r, resp, inf, infi, child, head)
 		return
 	}

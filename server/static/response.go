@@ -11,6 +11,10 @@ type Segment struct {
 	Data   []byte
 	File   *os.File
 	Off, N int64
+	// Shared: File is shared with other responses (the open-file cache),
+	// so it must be read positionally (ReadAt), never through its offset
+	// (Seek, sendfile). Shared files are at most 32 KiB.
+	Shared bool
 }
 
 // Field is one response header field.
@@ -32,10 +36,11 @@ type Response struct {
 	// Close asks the engine to close the connection after this response.
 	Close bool
 
-	files   []*os.File // opened files, closed by Release
-	scratch []byte     // backing store for per-request header values
-	pathBuf []byte     // percent-decoding buffer
-	data    []byte     // generated body bytes (multipart heads, listings)
+	files   []*os.File    // opened files, closed by Release
+	shared  []*cachedFile // open-file cache entries, released by Release
+	scratch []byte        // backing store for per-request header values
+	pathBuf []byte        // percent-decoding buffer
+	data    []byte        // generated body bytes (multipart heads, listings)
 }
 
 // Reset prepares r for the next request, keeping its buffers. It also
@@ -61,6 +66,11 @@ func (r *Response) Release() {
 		r.files[i] = nil
 	}
 	r.files = r.files[:0]
+	for i, e := range r.shared {
+		e.release()
+		r.shared[i] = nil
+	}
+	r.shared = r.shared[:0]
 }
 
 func (r *Response) add(name, value string) {
@@ -80,6 +90,26 @@ func (r *Response) Get(name string) string {
 
 // keep registers f to be closed by Release.
 func (r *Response) keep(f *os.File) { r.files = append(r.files, f) }
+
+// keepShared registers what openShared returned: the cache entry e when
+// there is one (released by Release), else f itself (closed by Release).
+func (r *Response) keepShared(f *os.File, e *cachedFile) {
+	if e == nil {
+		r.keep(f)
+		return
+	}
+	r.shared = append(r.shared, e)
+}
+
+// isShared reports whether f came from the open-file cache.
+func (r *Response) isShared(f *os.File) bool {
+	for _, e := range r.shared {
+		if e.f == f {
+			return true
+		}
+	}
+	return false
+}
 
 // mark returns the current end of the scratch buffer; str turns the bytes
 // appended since mark into a string without copying. The string stays
