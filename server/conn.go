@@ -40,6 +40,12 @@ const reqBufSize = 4096
 // fresh goroutine that idles with no buffer (see serve).
 const warmWait = 250 * time.Millisecond
 
+// warmAfter is how many requests a connection must have sent, with no
+// pause longer than warmWait between them, before it gets the warm wait:
+// a client that sends one request and falls silent (most idle keep-alive
+// connections) never pins a buffer and a grown stack for warmWait.
+const warmAfter = 2
+
 // reqState is everything a connection needs only while it has a request
 // in hand. It comes from a pool when the first byte of a request arrives
 // and goes back when the connection falls idle with nothing buffered, so
@@ -66,6 +72,7 @@ type conn struct {
 	st     *reqState
 	one    [1]byte   // receives the first byte of the next request while idle
 	idleAt time.Time // when the connection last fell idle: the idle timeout counts from it
+	streak int       // requests since the connection was last idle longer than warmWait
 
 	started bool          // the first goroutine has run (handshake, first wait)
 	exited  chan struct{} // closed when the connection ends (ServeConn only)
@@ -93,8 +100,9 @@ func (c *conn) putState() {
 }
 
 // serve runs the connection on a goroutine with a fresh stack. After a
-// request it first waits warmWait for the next one where it is (waitWarm);
-// if none comes, it hands the connection to a new goroutine instead of
+// request of a busy connection (warmAfter) it first waits warmWait for the
+// next one where it is (waitWarm); if none comes, or the connection is not
+// busy, it hands the connection to a new goroutine instead of
 // idling on its own: request processing may have grown the stack to
 // several KiB, and a goroutine that exits gives its stack back, while the
 // new one waits for the next request on the minimum 2 KiB stack. That
@@ -147,9 +155,17 @@ func (c *conn) serve() {
 				if !c.waitRequest(false) {
 					return
 				}
+			case c.streak < warmAfter:
+				// Not busy (yet): no buffer is held for it.
+				c.idleAt = time.Now()
+				c.putState()
+				handedOff = true
+				go c.serve()
+				return
 			case !c.waitWarm():
 				return
 			case c.st.w == 0: // still idle: hand off
+				c.streak = 0
 				c.putState()
 				handedOff = true
 				go c.serve()
@@ -160,6 +176,7 @@ func (c *conn) serve() {
 		if !c.serveRequest() {
 			return
 		}
+		c.streak++
 	}
 }
 
