@@ -83,27 +83,52 @@ func TestSlowHeaderGets408(t *testing.T) {
 	})
 }
 
+// TestIdleKeepAliveCloses: the idle timeout counts from the end of the
+// last response, whichever way the connection waited for the next request:
+// handed off at once (one request), in the warm wait of a busy connection,
+// or handed off after the warm wait ran out. Requests that come during the
+// warm wait or after it are served alike.
 func TestIdleKeepAliveCloses(t *testing.T) {
 	dir := testSite(t)
-	synctest.Test(t, func(t *testing.T) {
-		_, open := pipeServer(t, dir, func(c *Config) { c.Timeouts.Idle = 5 * time.Second })
-		cli, done := open()
-		br := bufio.NewReader(cli)
-		io.WriteString(cli, get("/a.txt"))
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		idleFrom := time.Now()
-		if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
-			t.Errorf("idle read = %v; want EOF", err)
-		}
-		if got := time.Since(idleFrom); got != 5*time.Second {
-			t.Errorf("idle connection closed after %v; want 5s", got)
-		}
-		<-done
-	})
+	for _, tc := range []struct {
+		name   string
+		pauses []time.Duration // before each request after the first
+	}{
+		{"one-request", nil},
+		{"busy", []time.Duration{0, 0}},
+		{"busy-pause-within-warm", []time.Duration{0, 0, warmWait / 2, 0}},
+		{"busy-pause-past-warm", []time.Duration{0, 0, 3 * warmWait, 0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				_, open := pipeServer(t, dir, func(c *Config) { c.Timeouts.Idle = 5 * time.Second })
+				cli, done := open()
+				br := bufio.NewReader(cli)
+				for i := 0; i <= len(tc.pauses); i++ {
+					if i > 0 {
+						time.Sleep(tc.pauses[i-1])
+					}
+					io.WriteString(cli, get("/a.txt"))
+					resp, err := http.ReadResponse(br, nil)
+					if err != nil {
+						t.Fatalf("request %d: %v", i+1, err)
+					}
+					io.Copy(io.Discard, resp.Body)
+					if resp.StatusCode != 200 {
+						t.Fatalf("request %d: status %d", i+1, resp.StatusCode)
+					}
+				}
+				idleFrom := time.Now()
+				if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+					t.Errorf("idle read = %v; want EOF", err)
+				}
+				if got := time.Since(idleFrom); got != 5*time.Second {
+					t.Errorf("idle connection closed after %v; want 5s", got)
+				}
+				<-done
+			})
+		})
+	}
 }
 
 func TestStalledReaderCutAtWriteTimeout(t *testing.T) {
@@ -156,14 +181,25 @@ func TestGracefulShutdown(t *testing.T) {
 	dir := testSite(t)
 	synctest.Test(t, func(t *testing.T) {
 		s, open := pipeServer(t, dir, nil)
+		// Two idle connections: one handed off after its only request,
+		// one in the warm wait of a busy connection.
 		idle, idleDone := open()
-		br := bufio.NewReader(idle)
-		io.WriteString(idle, get("/a.txt"))
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
+		warm, warmDone := open()
+		var resp *http.Response
+		var err error
+		for _, x := range []struct {
+			c net.Conn
+			n int
+		}{{idle, 1}, {warm, warmAfter + 1}} {
+			br := bufio.NewReader(x.c)
+			for range x.n {
+				io.WriteString(x.c, get("/a.txt"))
+				if resp, err = http.ReadResponse(br, nil); err != nil {
+					t.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+			}
 		}
-		io.Copy(io.Discard, resp.Body)
 
 		busy, busyDone := open()
 		half := get("/b.txt")
@@ -177,9 +213,10 @@ func TestGracefulShutdown(t *testing.T) {
 			defer cancel()
 			shut <- s.Shutdown(ctx)
 		}()
-		<-idleDone // idle connection closed at once
+		<-idleDone // idle connections closed at once
+		<-warmDone
 		if got := time.Since(start); got != 0 {
-			t.Errorf("idle connection closed after %v; want immediately", got)
+			t.Errorf("idle connections closed after %v; want immediately", got)
 		}
 		time.Sleep(time.Second)
 		go io.WriteString(busy, half[10:])
