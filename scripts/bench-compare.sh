@@ -12,7 +12,9 @@
 # Knobs (environment): RUNS (1), RATE (2000), CLOSE_RATE (1000), DURATION
 # (10s), CONNECTIONS (16), SLOW_CONNS (2000), SLOW_DURATION (20s),
 # SLOW_INTERVAL (1s), OUT (out/bench-compare), BIN (bin/ferrox), REPORT
-# (reports/bench-compare.md).
+# (reports/bench-compare.md), NGINX_OPEN_FILE_CACHE (0; 1 gives nginx
+# "open_file_cache max=1000; open_file_cache_valid 1s", the counterpart of
+# Ferrox's default files.open_file_cache: 1s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +31,11 @@ SLOW_INTERVAL=${SLOW_INTERVAL:-1s}
 NGINX_PORT=18181
 FERROX_PORT=18182
 REPORT=${REPORT:-reports/bench-compare.md}
+NGINX_OPEN_FILE_CACHE=${NGINX_OPEN_FILE_CACHE:-0}
+ofc=""
+if [[ $NGINX_OPEN_FILE_CACHE == 1 ]]; then
+	ofc="open_file_cache max=1000 inactive=20s; open_file_cache_valid 1s;"
+fi
 
 if (( RUNS < 1 || RUNS > 9 )); then
 	echo "bench-compare: RUNS must be 1..9" >&2
@@ -64,6 +71,7 @@ error_log $work/nginx/error.log warn;
 events { worker_connections 60000; }
 http {
     access_log off;
+    $ofc
     sendfile on;
     tcp_nopush on;
     keepalive_requests 1000000;
@@ -198,7 +206,7 @@ for run in $(seq 1 "$RUNS"); do
 	wait "$fpid" 2>/dev/null || true
 done
 
-params="slow connections from 127.0.0.2 (one attacker address), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; runs $RUNS"
+params="nginx open_file_cache: $([[ -n $ofc ]] && echo "on (max=1000, valid 1s)" || echo "off (its default)"); Ferrox files.open_file_cache: 1s (its default); slow connections from 127.0.0.2 (one attacker address), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; runs $RUNS"
 "$work/compare" -a "nginx=$OUT/nginx" -b "ferrox=$OUT/ferrox" -o "$REPORT" \
-	-cmd "RUNS=$RUNS make bench-compare  # scripts/bench-compare.sh" -params "$params"
+	-cmd "RUNS=$RUNS NGINX_OPEN_FILE_CACHE=$NGINX_OPEN_FILE_CACHE make bench-compare  # scripts/bench-compare.sh" -params "$params"
 cat "$REPORT"
