@@ -74,9 +74,16 @@ run_target() {
   echo "== $rel $target ($FUZZTIME, $FUZZ_PARALLEL workers)"
   go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "$FUZZ_MINIMIZE" -parallel "$FUZZ_PARALLEL" "./$rel" > "$log" 2>&1
   rc=$?
-  # Last progress line: "fuzz: elapsed: 5s, execs: 1234 (246/sec), new interesting: 3 (total: 40)".
-  last=$(grep -E '^fuzz: elapsed: [0-9]+s, execs: ' "$log" | tail -n 1)
-  elapsed=$(sed -nE 's/^fuzz: elapsed: ([0-9]+)s.*/\1/p' <<< "$last")
+  # Last progress line: "fuzz: elapsed: 5s, execs: 1234 (246/sec), new
+  # interesting: 3 (total: 40)"; past a minute the time reads "9m57s",
+  # past an hour "1h2m3s".
+  last=$(grep -E '^fuzz: elapsed: ([0-9]+h)?([0-9]+m)?[0-9]+s, execs: ' "$log" | tail -n 1)
+  elapsed=$(sed -nE 's/^fuzz: elapsed: ([0-9hms]+),.*/\1/p' <<< "$last" |
+    awk '{ t = 0; s = $0
+      if (match(s, /[0-9]+h/)) t += 3600 * substr(s, RSTART, RLENGTH - 1)
+      if (match(s, /[0-9]+m/)) t += 60 * substr(s, RSTART, RLENGTH - 1)
+      if (match(s, /[0-9]+s/)) t += substr(s, RSTART, RLENGTH - 1)
+      print t }')
   execs=$(sed -nE 's/.*execs: ([0-9]+) .*/\1/p' <<< "$last")
   newin=$(sed -nE 's/.*new interesting: ([0-9]+).*/\1/p' <<< "$last")
   elapsed=${elapsed:-0}; execs=${execs:-0}; newin=${newin:-0}
