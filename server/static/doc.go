@@ -20,10 +20,14 @@
 //     For 204 (OPTIONS) ContentLength is 0, Body is empty, and the engine
 //     must not send Content-Length (RFC 9110 §8.6).
 //   - Body is a list of Segments, each either Data bytes or N bytes of File
-//     starting at Off. File segments are meant for sendfile. Every File was
-//     opened for this response alone (never shared between connections), so
-//     the engine may Seek to Off and copy N bytes; it must not assume the
-//     current offset (a multipart body names one file several times).
+//     starting at Off. File segments are meant for sendfile. A File with
+//     Shared false was opened for this response alone, so the engine may
+//     Seek to Off and copy N bytes; it must not assume the current offset
+//     (a multipart body names one file several times). A File with Shared
+//     true comes from the open-file cache and may be in use by other
+//     connections at the same moment: the engine must read it only
+//     positionally (ReadAt), never through its offset. Shared files are at
+//     most 32 KiB.
 //   - Close asks the engine to close the connection after this response.
 //   - Header values and Data slices may alias buffers owned by the Response
 //     (so the hot path does not allocate): they are valid until the next
@@ -54,6 +58,19 @@
 // (also on the identity response whenever a sibling exists). Which
 // siblings exist is cached per file for one second (or until the
 // original's modification time changes).
+//
+// # Open-file cache
+//
+// A regular file of at most 32 KiB stays open for Config.OpenFileCache
+// (default 1 s, as a YAML key files.open_file_cache) after it was opened,
+// and later requests for the same name reuse the descriptor (filecache.go):
+// one fstat per request instead of openat, fstat and close. The fstat on
+// every use keeps Content-Length, Last-Modified and the ETag right for a
+// file changed in place; a file deleted or replaced by a rename is served
+// from its old inode until the entry expires. Entries are reference
+// counted, so a descriptor is closed only when no response uses it, and a
+// timer closes expired entries once traffic stops. nginx has the same
+// trade-off in open_file_cache (off there by default).
 //
 // # Ranges
 //
