@@ -181,7 +181,10 @@ func (c *conn) serve() {
 }
 
 // waitRequest idles until the first byte of the next request arrives,
-// holding no buffer. The first request of a connection waits at most the
+// holding no buffer. It must read, not just wait for readability: Go's
+// poller clears a pending readiness before every wait (pollReset), so a
+// wait not preceded by a read that failed with EAGAIN can sleep through
+// bytes (or a FIN) that are already there, until the deadline. The first request of a connection waits at most the
 // header timeout (a connection that never speaks is a slowloris), later
 // ones the idle keep-alive timeout; either expiry closes quietly with a
 // FIN (RFC 9112 §9.5).
@@ -321,10 +324,42 @@ func (c *conn) serveRequest() bool {
 	}
 	if !keep {
 		// RFC 9112 §9.6: nothing after a close is processed.
-		c.lingerClose()
+		c.closeClean()
 		return false
 	}
 	return true
+}
+
+// input is what peekInput sees in the socket's receive queue.
+type input uint8
+
+const (
+	inputUnknown input = iota
+	inputNone          // nothing unread (yet)
+	inputEOF           // the client has closed its side
+	inputData          // unread bytes
+)
+
+// closeClean ends a connection after a complete request was answered and
+// the connection is not kept (Connection: close, HTTP/1.0, shutdown). The
+// lingering close exists for a client that is still sending: closing a
+// socket with unread input makes the kernel send a reset, which can
+// destroy the response before the client reads it (RFC 9112 §9.6). When
+// nothing is unread, neither in the buffer nor in the socket, the close
+// (done by serve) sends a plain FIN and the half-close, drain and second
+// wakeup are skipped, as nginx's lingering_close does by default. A client
+// sending more at that very moment gets a reset, which after a
+// "Connection: close" it has no reason to expect otherwise.
+func (c *conn) closeClean() {
+	if c.st != nil && c.st.r < c.st.w {
+		c.lingerClose() // pipelined bytes after the close: the client is sending
+		return
+	}
+	switch peekInput(c.raw) {
+	case inputNone, inputEOF:
+		return
+	}
+	c.lingerClose()
 }
 
 // grow replaces the read buffer with a larger copy. Views into the old

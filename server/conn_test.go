@@ -2,11 +2,13 @@ package server
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -339,5 +341,70 @@ func TestConcurrentClients(t *testing.T) {
 		if msg := <-errs; msg != "" {
 			t.Error(msg)
 		}
+	}
+}
+
+// TestCleanCloseDoesNotLinger: after "Connection: close" with nothing more
+// sent, the server closes at once instead of half-closing and draining:
+// the client reads the whole response and EOF, and bytes it sends after
+// that meet a closed socket (the kernel answers them with a reset, so a
+// second write fails), not a server still reading.
+func TestCleanCloseDoesNotLinger(t *testing.T) {
+	e := startServer(t, nil)
+	c := e.dial(t)
+	c.send(get("/a.txt", "Connection: close"))
+	if _, body := c.read("GET"); body != "alpha\n" {
+		t.Fatalf("body %q; want alpha", body)
+	}
+	c.expectEOF()
+	_, err := c.nc.Write([]byte("more"))
+	if err == nil {
+		_, err = c.nc.Write([]byte("more"))
+	}
+	if !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("writes after the server closed = %v; want EPIPE or ECONNRESET (no lingering close)", err)
+	}
+}
+
+// TestPeekInput: what is unread in a socket, seen without consuming it.
+func TestPeekInput(t *testing.T) {
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cli, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	srv, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if got := peekInput(srv); got != inputNone {
+		t.Errorf("nothing sent: %v; want inputNone", got)
+	}
+	cli.Write([]byte("ab"))
+	var b [1]byte
+	if _, err := io.ReadFull(srv, b[:]); err != nil { // "a": both bytes are in
+		t.Fatal(err)
+	}
+	if got := peekInput(srv); got != inputData {
+		t.Errorf("one byte unread: %v; want inputData", got)
+	}
+	if _, err := io.ReadFull(srv, b[:]); err != nil || b[0] != 'b' {
+		t.Fatalf("the peeked byte was consumed: %q %v", b[:], err)
+	}
+	cli.(*net.TCPConn).CloseWrite()
+	if n, err := srv.Read(b[:]); n != 0 || err != io.EOF {
+		t.Fatalf("read after the client's FIN = %d, %v; want EOF", n, err)
+	}
+	if got := peekInput(srv); got != inputEOF {
+		t.Errorf("after the client's FIN: %v; want inputEOF", got)
+	}
+	if got := peekInput(struct{ net.Conn }{srv}); got != inputUnknown {
+		t.Errorf("conn without SyscallConn: %v; want inputUnknown", got)
 	}
 }

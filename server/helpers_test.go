@@ -90,7 +90,7 @@ func serveEnv(t testing.TB, cfg Config, o Options) *testEnv {
 	if err != nil {
 		t.Fatalf("NewStatic: %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net"
 	"syscall"
@@ -21,11 +22,21 @@ var overloadResponse = []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Lengt
 
 // ListenAndServe listens on the TCP address addr and serves it.
 func (s *Server) ListenAndServe(addr string) error {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := Listen(addr)
 	if err != nil {
 		return err
 	}
 	return s.Serve(ln)
+}
+
+// Listen opens a TCP listener for Serve. Accepted connections get no TCP
+// keep-alive probes (Go's net.Listen turns them on, four setsockopt calls
+// per connection): every state a connection can be in already has a
+// timeout of its own (header, idle, body rate, write), which ends a dead
+// peer sooner than probes would.
+func Listen(addr string) (net.Listener, error) {
+	lc := net.ListenConfig{KeepAlive: -1}
+	return lc.Listen(context.Background(), "tcp", addr)
 }
 
 // Serve accepts connections on ln until Shutdown or Close, serving each on

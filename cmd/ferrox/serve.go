@@ -95,7 +95,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer h.Close()
-	ln, err := net.Listen("tcp", cfg.Addr())
+	ln, err := server.Listen(cfg.Addr())
 	if err != nil {
 		fmt.Fprintf(stderr, "ferrox: %v\n", err)
 		return 1

@@ -82,7 +82,7 @@ func serveTLS(cfg server.Config, f tlsFlags, logs *server.Logs, stderr io.Writer
 	}
 	defer h.Close()
 
-	httpsLn, err := net.Listen("tcp", f.httpsAddr(&cfg))
+	httpsLn, err := server.Listen(f.httpsAddr(&cfg))
 	if err != nil {
 		fmt.Fprintf(stderr, "ferrox: %v\n", err)
 		return 1
@@ -98,7 +98,7 @@ func serveTLS(cfg server.Config, f tlsFlags, logs *server.Logs, stderr io.Writer
 		fmt.Fprintf(stderr, "ferrox: %v\n", err)
 		return 2
 	}
-	ln, err := net.Listen("tcp", cfg.Addr())
+	ln, err := server.Listen(cfg.Addr())
 	if err != nil {
 		fmt.Fprintf(stderr, "ferrox: %v\n", err)
 		return 1
