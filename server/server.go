@@ -234,6 +234,9 @@ func (s *Server) addConn(nc net.Conn) (*conn, bool) {
 		return nil, true
 	}
 	c := &conn{srv: s, nc: nc, raw: nc, ip: ip}
+	if tc, ok := nc.(*net.TCPConn); ok && s.handshake == nil {
+		c.nc = newSockConn(tc)
+	}
 	s.conns[c] = struct{}{}
 	if ip.IsValid() {
 		s.perIP[ip]++

@@ -311,7 +311,14 @@ func (c *conn) writev(a, b []byte) error {
 func appendFileRange(b []byte, seg static.Segment) ([]byte, error) {
 	n := int(seg.N)
 	b = slices.Grow(b, n)
-	got, err := seg.File.ReadAt(b[len(b):len(b)+n], seg.Off)
+	dst := b[len(b) : len(b)+n]
+	var got int
+	var err error
+	if seg.Shared {
+		got, err = preadShared(seg.File, dst, seg.Off)
+	} else {
+		got, err = seg.File.ReadAt(dst, seg.Off)
+	}
 	if got < n {
 		if err == nil || err == io.EOF {
 			err = io.ErrUnexpectedEOF // the file shrank under us
@@ -336,7 +343,7 @@ func (c *conn) sendFile(seg static.Segment) (int64, error) {
 	// (TLS) copies through one pooled buffer instead of the 32 KiB that
 	// io.CopyN would allocate per chunk.
 	var bufp *[]byte
-	if _, tcp := c.nc.(*net.TCPConn); !tcp {
+	if _, tcp := c.raw.(*net.TCPConn); !tcp || c.srv.handshake != nil {
 		bufp = copyBufPool.Get().(*[]byte)
 		defer copyBufPool.Put(bufp)
 	}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // fstat reads f's metadata with fstat(2) into a value, which unlike
@@ -15,9 +16,15 @@ import (
 func fstat(f *os.File) (fileStat, error) {
 	var st syscall.Stat_t
 	var err error
+	// A raw call: fstat does no I/O that could block, and an ordinary
+	// system call would wake the runtime's sysmon thread when the server
+	// was idle (see server/sockconn_linux.go).
 	for {
-		err = syscall.Fstat(int(f.Fd()), &st)
-		if err != syscall.EINTR {
+		_, _, e := syscall.RawSyscall(syscall.SYS_FSTAT, f.Fd(), uintptr(unsafe.Pointer(&st)), 0)
+		if e != syscall.EINTR {
+			if e != 0 {
+				err = e
+			}
 			break
 		}
 	}

@@ -1,0 +1,115 @@
+//go:build linux
+
+package server
+
+import (
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"syscall"
+	"unsafe"
+)
+
+// sockConn is a plain TCP connection whose reads and writes are raw
+// system calls on the non-blocking socket, waited for through Go's poller
+// (syscall.RawConn) as net.Conn does. A raw call skips the scheduler's
+// syscall bookkeeping: on a server that falls idle between requests, the
+// first ordinary system call of each request wakes the runtime's sysmon
+// thread, which then polls every 20 µs (measured: about 6 µs of CPU per
+// request at 2000 requests/s). Socket calls never block here, so nothing
+// is lost by not handing the P off.
+type sockConn struct {
+	*net.TCPConn
+	rc syscall.RawConn
+}
+
+func newSockConn(tc *net.TCPConn) net.Conn {
+	rc, err := tc.SyscallConn()
+	if err != nil {
+		return tc
+	}
+	return &sockConn{TCPConn: tc, rc: rc}
+}
+
+func (c *sockConn) Read(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	var n int
+	var errno syscall.Errno
+	err := c.rc.Read(func(fd uintptr) bool {
+		for {
+			r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+			switch e {
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return false
+			}
+			n, errno = int(r), e
+			return true
+		}
+	})
+	switch {
+	case err != nil:
+		return 0, err // deadline or closed, as net.Conn reports them
+	case errno != 0:
+		return 0, &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError("read", errno)}
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+func (c *sockConn) Write(b []byte) (int, error) {
+	done := 0
+	var errno syscall.Errno
+	err := c.rc.Write(func(fd uintptr) bool {
+		for done < len(b) {
+			r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done))
+			switch e {
+			case 0:
+				done += int(r)
+				continue
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return false // wait until writable, then go on
+			}
+			errno = e
+			return true
+		}
+		return true
+	})
+	switch {
+	case err != nil:
+		return done, err
+	case errno != 0:
+		return done, &net.OpError{Op: "write", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError("write", errno)}
+	}
+	return done, nil
+}
+
+// preadShared reads len(b) bytes of f at off with raw pread calls, for the
+// small files of the open-file cache (recently opened, so in the page
+// cache): like the socket calls above, it keeps an idle server's sysmon
+// asleep. f was opened by the static handler, so Fd leaves its mode alone.
+func preadShared(f *os.File, b []byte, off int64) (int, error) {
+	fd := f.Fd()
+	n := 0
+	for n < len(b) {
+		r, _, e := syscall.RawSyscall6(syscall.SYS_PREAD64, fd, uintptr(unsafe.Pointer(&b[n])), uintptr(len(b)-n), uintptr(off+int64(n)), 0, 0)
+		switch {
+		case e == syscall.EINTR:
+			continue
+		case e != 0:
+			return n, &os.PathError{Op: "pread", Path: f.Name(), Err: e}
+		case r == 0:
+			return n, io.EOF
+		}
+		n += int(r)
+	}
+	runtime.KeepAlive(f)
+	return n, nil
+}

@@ -1,0 +1,119 @@
+//go:build linux
+
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+// sockPair returns a sockConn server side and a plain client side.
+func sockPair(t *testing.T) (srv net.Conn, cli net.Conn) {
+	t.Helper()
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cli, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = newSockConn(nc.(*net.TCPConn))
+	if _, ok := srv.(*sockConn); !ok {
+		t.Fatalf("newSockConn gave %T", srv)
+	}
+	t.Cleanup(func() { srv.Close(); cli.Close() })
+	return srv, cli
+}
+
+// TestSockConn holds the raw-syscall conn to net.Conn's behaviour: reads
+// wait for data, deadlines give a timeout error and leave the conn usable,
+// a large write to a slow reader arrives whole, a FIN reads as io.EOF,
+// and reads after Close fail with net.ErrClosed.
+func TestSockConn(t *testing.T) {
+	srv, cli := sockPair(t)
+
+	go cli.Write([]byte("hello"))
+	b := make([]byte, 16)
+	n, err := srv.Read(b)
+	if err != nil || string(b[:n]) != "hello" {
+		t.Fatalf("Read = %q, %v", b[:n], err)
+	}
+
+	srv.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := srv.Read(b); !errors.Is(err, os.ErrDeadlineExceeded) || !isTimeout(err) {
+		t.Fatalf("Read past the deadline = %v; want a timeout", err)
+	}
+	srv.SetReadDeadline(time.Time{})
+	go cli.Write([]byte("again"))
+	if n, err := srv.Read(b); err != nil || string(b[:n]) != "again" {
+		t.Fatalf("Read after a timeout = %q, %v", b[:n], err)
+	}
+
+	// 8 MiB is far more than the socket buffers: Write must wait for the
+	// reader and resume where the kernel stopped.
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<19)
+	got := make(chan []byte)
+	go func() {
+		all, _ := io.ReadAll(io.LimitReader(cli, int64(len(big))))
+		got <- all
+	}()
+	if n, err := srv.Write(big); n != len(big) || err != nil {
+		t.Fatalf("Write = %d, %v; want %d, nil", n, err, len(big))
+	}
+	if all := <-got; !bytes.Equal(all, big) {
+		t.Fatalf("client got %d bytes, not the %d written (or different ones)", len(all), len(big))
+	}
+
+	cli.(*net.TCPConn).CloseWrite()
+	if n, err := srv.Read(b); n != 0 || err != io.EOF {
+		t.Fatalf("Read after the client's FIN = %d, %v; want 0, EOF", n, err)
+	}
+	srv.Close()
+	if _, err := srv.Read(b); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Read after Close = %v; want net.ErrClosed", err)
+	}
+}
+
+// TestSockConnWriteReset: writing to a peer that is gone fails with an
+// error instead of hanging.
+func TestSockConnWriteReset(t *testing.T) {
+	srv, cli := sockPair(t)
+	cli.(*net.TCPConn).SetLinger(0)
+	cli.Close() // RST
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		_, err = srv.Write(make([]byte, 64<<10))
+	}
+	if err == nil {
+		t.Fatal("100 writes to a reset connection all succeeded")
+	}
+}
+
+// TestPreadShared reads a range positionally and reports a short file.
+func TestPreadShared(t *testing.T) {
+	p := t.TempDir() + "/f"
+	os.WriteFile(p, []byte("0123456789"), 0o644)
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := make([]byte, 4)
+	if n, err := preadShared(f, b, 3); n != 4 || err != nil || string(b) != "3456" {
+		t.Fatalf("preadShared = %d %q %v", n, b, err)
+	}
+	if n, err := preadShared(f, b, 8); n != 2 || err != io.EOF {
+		t.Fatalf("preadShared past the end = %d, %v; want 2, EOF", n, err)
+	}
+}
