@@ -50,6 +50,16 @@ var (
 func load4(b []byte, k int) uint32 { return binary.LittleEndian.Uint32(b[k:]) | fold4 }
 func load8(b []byte, k int) uint64 { return binary.LittleEndian.Uint64(b[k:]) | fold8 }
 
+// look passes f to field when its name has one of the lengths field
+// knows; it is small enough to inline, so the other lines cost no call.
+func (st *headState) look(f *Field, off int) *Error {
+	switch len(f.Name) {
+	case 4, 6, 10, 14, 17:
+		return st.field(f, off)
+	}
+	return nil
+}
+
 // field looks at one field line; only the few names that decide framing,
 // routing and persistence are recognised (by length first).
 func (st *headState) field(f *Field, off int) *Error {

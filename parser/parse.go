@@ -128,11 +128,8 @@ func (p *Parser) parse(buf []byte, req *Request, lim limits) (int, *Error) {
 				f := &req.fields[nf]
 				f.Name, f.Value = buf[j:j+ne], buf[j+vs:j+ve]
 				nf++
-				switch ne { // only these lengths can name a field we interpret
-				case 4, 6, 10, 14, 17:
-					if err := st.field(f, j); err != nil {
-						return 0, err
-					}
+				if err := st.look(f, j); err != nil {
+					return 0, err
 				}
 				j += nx
 				continue
@@ -170,11 +167,8 @@ func (p *Parser) parse(buf []byte, req *Request, lim limits) (int, *Error) {
 			return 0, err
 		}
 		nf++
-		switch len(f.Name) { // only these lengths can name a field we interpret
-		case 4, 6, 10, 14, 17:
-			if err := st.field(f, j); err != nil {
-				return 0, err
-			}
+		if err := st.look(f, j); err != nil {
+			return 0, err
 		}
 		j = next
 	}

@@ -34,11 +34,10 @@ func isNameFast(c byte) bool {
 }
 
 // targetScanGeneric is the portable targetScan: the exact length of the
-// run of cTarget bytes at the start of b.
+// run of cTarget bytes at the start of b (scanTarget, eight bytes a step).
 func targetScanGeneric(b []byte) int {
-	i := 0
-	for i < len(b) && charClass[b[i]]&cTarget != 0 {
-		i++
+	if k := scanTarget(b); k >= 0 {
+		return k
 	}
-	return i
+	return len(b)
 }
