@@ -184,10 +184,10 @@ func (c *conn) serve() {
 // holding no buffer. It must read, not just wait for readability: Go's
 // poller clears a pending readiness before every wait (pollReset), so a
 // wait not preceded by a read that failed with EAGAIN can sleep through
-// bytes (or a FIN) that are already there, until the deadline. The first request of a connection waits at most the
-// header timeout (a connection that never speaks is a slowloris), later
-// ones the idle keep-alive timeout; either expiry closes quietly with a
-// FIN (RFC 9112 §9.5).
+// bytes (or a FIN) that are already there, until the deadline. The first
+// request of a connection waits at most the header timeout (a connection
+// that never speaks is a slowloris), later ones the idle keep-alive
+// timeout; either expiry closes quietly with a FIN (RFC 9112 §9.5).
 func (c *conn) waitRequest(first bool) bool {
 	s := c.srv
 	c.putState()

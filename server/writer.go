@@ -339,11 +339,12 @@ func (c *conn) sendFile(seg static.Segment) (int64, error) {
 	if _, err := seg.File.Seek(seg.Off, io.SeekStart); err != nil {
 		return 0, err
 	}
-	// Only a plain TCP conn can take the sendfile path; anything else
-	// (TLS) copies through one pooled buffer instead of the 32 KiB that
-	// io.CopyN would allocate per chunk.
+	// A conn that takes the file itself (ReadFrom: *net.TCPConn, or the
+	// sockConn around one) sends it with sendfile; anything else (TLS, an
+	// in-memory conn) copies through one pooled buffer instead of the
+	// 32 KiB that io.CopyN would allocate per chunk.
 	var bufp *[]byte
-	if _, tcp := c.raw.(*net.TCPConn); !tcp || c.srv.handshake != nil {
+	if _, rf := c.nc.(io.ReaderFrom); !rf {
 		bufp = copyBufPool.Get().(*[]byte)
 		defer copyBufPool.Put(bufp)
 	}
