@@ -74,8 +74,14 @@ type conn struct {
 	idleAt time.Time // when the connection last fell idle: the idle timeout counts from it
 	streak int       // requests since the connection was last idle longer than warmWait
 
-	started bool          // the first goroutine has run (handshake, first wait)
-	exited  chan struct{} // closed when the connection ends (ServeConn only)
+	started    bool // the first goroutine has run (handshake, first wait)
+	woken      bool // the parker saw input: read it straight into a buffer
+	registered bool // the socket is in the parker's epoll set
+	slot       int32
+	pprev      *conn // the parker's list, while parked
+	pnext      *conn
+
+	exited chan struct{} // closed when the connection ends (ServeConn only)
 }
 
 func (c *conn) getState() {
@@ -102,12 +108,13 @@ func (c *conn) putState() {
 // serve runs the connection on a goroutine with a fresh stack. After a
 // request of a busy connection (warmAfter) it first waits warmWait for the
 // next one where it is (waitWarm); if none comes, or the connection is not
-// busy, it hands the connection to a new goroutine instead of
-// idling on its own: request processing may have grown the stack to
-// several KiB, and a goroutine that exits gives its stack back, while the
-// new one waits for the next request on the minimum 2 KiB stack. That
-// keeps an idle keep-alive connection near its floor (conn struct, netFD,
-// small stack), while a busy one is served without a goroutine switch.
+// busy, the goroutine lets go of the connection (idle) and ends: a plain
+// TCP connection is parked with no goroutine at all (see parker) and gets
+// a new one when its next request arrives; any other waits on a new
+// goroutine with the minimum 2 KiB stack, as request processing may have
+// grown this one's to several KiB. That keeps an idle keep-alive
+// connection near its floor (conn struct, socket), while a busy one is
+// served without a goroutine switch.
 func (c *conn) serve() {
 	s := c.srv
 	handedOff := false
@@ -118,12 +125,7 @@ func (c *conn) serve() {
 		if v := recover(); v != nil {
 			s.log.Error("panic serving connection", "remote", c.remoteString(), "panic", v)
 		}
-		c.putState()
-		c.nc.Close()
-		s.removeConn(c)
-		if c.exited != nil {
-			close(c.exited)
-		}
+		c.finish()
 	}()
 	if !c.started {
 		c.started = true
@@ -158,17 +160,15 @@ func (c *conn) serve() {
 			case c.streak < warmAfter:
 				// Not busy (yet): no buffer is held for it.
 				c.idleAt = time.Now()
-				c.putState()
 				handedOff = true
-				go c.serve()
+				c.idle()
 				return
 			case !c.waitWarm():
 				return
 			case c.st.w == 0: // still idle: hand off
 				c.streak = 0
-				c.putState()
 				handedOff = true
-				go c.serve()
+				c.idle()
 				return
 			}
 		}
@@ -177,6 +177,27 @@ func (c *conn) serve() {
 			return
 		}
 		c.streak++
+	}
+}
+
+// idle lets the connection wait for its next request without the current
+// goroutine: parked (no goroutine at all) where it can be, otherwise on a
+// fresh goroutine. The caller must not touch c afterwards.
+func (c *conn) idle() {
+	c.putState()
+	if !c.park() {
+		go c.serve()
+	}
+}
+
+// finish ends the connection: buffer back to the pool, socket closed,
+// server bookkeeping. It runs once, on whichever side owns c last.
+func (c *conn) finish() {
+	c.putState()
+	c.nc.Close()
+	c.srv.removeConn(c)
+	if c.exited != nil {
+		close(c.exited)
 	}
 }
 
@@ -202,6 +223,18 @@ func (c *conn) waitRequest(first bool) bool {
 			c.idleAt = time.Now()
 		}
 		c.nc.SetReadDeadline(c.idleAt.Add(s.idleTimeout))
+	}
+	if c.woken {
+		// The parker saw the socket readable: the request (or a FIN) is
+		// there, so the buffer is taken before the read, not after.
+		c.woken = false
+		c.getState()
+		n, _ := c.nc.Read(c.st.buf)
+		if n == 0 || !c.state.CompareAndSwap(stateIdle, stateActive) {
+			return false
+		}
+		c.st.w = n
+		return true
 	}
 	n, _ := c.nc.Read(c.one[:])
 	if n == 0 {

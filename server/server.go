@@ -72,7 +72,10 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
 	perIP     map[netip.Addr]int
-	wg        sync.WaitGroup // one per live conn
+	wg        sync.WaitGroup // one per live conn, and the parker's goroutine
+
+	parkOnce sync.Once
+	park     atomic.Pointer[parker] // idle connections without goroutines; nil until used
 }
 
 // New validates cfg and builds a server around o.Handler.
@@ -158,6 +161,7 @@ func (s *Server) beginShutdown() {
 // is returned.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.beginShutdown()
+	s.drainParked()
 	s.closeIdle()
 	drained := make(chan struct{})
 	go func() {
@@ -178,9 +182,19 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // their goroutines have ended.
 func (s *Server) Close() error {
 	s.beginShutdown()
+	s.drainParked()
 	s.closeAll()
 	s.wg.Wait()
 	return nil
+}
+
+// drainParked closes the parked connections and stops the parker; none
+// is started after it (parkOnce is spent).
+func (s *Server) drainParked() {
+	s.parkOnce.Do(func() {})
+	if p := s.park.Load(); p != nil {
+		p.drain()
+	}
 }
 
 // closeIdle and closeAll close the accepted socket (c.raw), never the TLS

@@ -1,0 +1,300 @@
+//go:build linux
+
+package server
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// parker holds idle keep-alive connections that have no goroutine. An
+// idle connection served by a goroutine costs that goroutine's 2 KiB stack
+// and its descriptor (about 2.5 KiB, more than half of what the
+// connection costs in all); a parked one costs only its conn, its socket
+// and an entry in an epoll set of the parker's own. That set is waited for
+// by one goroutine through Go's poller (an epoll descriptor is readable
+// while it has events); when a parked socket becomes readable (a request,
+// a FIN, an error) the connection is taken out and given a fresh goroutine
+// again, which reads the request straight into a buffer.
+//
+// The parker also enforces the idle timeout of the connections it holds:
+// they are kept in a list ordered by when they fell idle (all share one
+// timeout), and the goroutine's read deadline is the head's expiry.
+//
+// Ownership: a connection in the table belongs to the parker; whoever
+// takes it out under mu (a readiness event, the expiry, shutdown) owns it
+// from then on. Only plain TCP connections are parked (sockConn): a TLS
+// connection may hold decrypted bytes the socket no longer shows.
+type parker struct {
+	s  *Server
+	ep *os.File // the epoll set, in Go's poller
+	fd uintptr  // ep's descriptor (ep.Fd would make it blocking)
+
+	mu         sync.Mutex
+	slots      []parkSlot
+	free       []int32
+	head, tail *conn     // parked conns by idleAt, oldest first
+	armed      time.Time // the deadline the goroutine waits for (zero: none)
+	closed     bool
+}
+
+// parkSlot is one table entry. gen changes on every use of the slot, and
+// an event carries slot and gen, so an event left over from an earlier
+// occupant is recognised and dropped.
+type parkSlot struct {
+	c   *conn
+	gen uint32
+}
+
+// parkEvents are the readiness conditions that wake a parked connection.
+// EPOLLONESHOT disarms the entry once it fires: the socket stays in the
+// set (the kernel drops it when it is closed) and is re-armed with MOD the
+// next time the connection parks.
+const parkEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT
+
+func newParker(s *Server) (*parker, error) {
+	fd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		syscall.Close(fd)
+		return nil, os.NewSyscallError("fcntl", err)
+	}
+	// A non-blocking descriptor given to os.NewFile is registered with
+	// the poller, so its RawConn waits for readability there and its
+	// read deadline works.
+	return &parker{s: s, ep: os.NewFile(uintptr(fd), "idle-epoll"), fd: uintptr(fd)}, nil
+}
+
+// park hands the idle connection c to the parker; the calling goroutine
+// must not touch c afterwards. It reports false (and c stays with the
+// caller) when c cannot be parked: not plain TCP, shutdown, or a failing
+// epoll call.
+func (c *conn) park() bool {
+	s := c.srv
+	sc, ok := c.nc.(*sockConn)
+	if !ok || s.shutdown.Load() {
+		return false
+	}
+	p := s.getParker()
+	if p == nil {
+		return false
+	}
+	c.state.Store(stateIdle)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed { // ep is closed: fd may be reused
+		return false
+	}
+	var slot int32
+	if n := len(p.free); n > 0 {
+		slot = p.free[n-1]
+		p.free = p.free[:n-1]
+	} else {
+		slot = int32(len(p.slots))
+		p.slots = append(p.slots, parkSlot{})
+	}
+	ps := &p.slots[slot]
+	ps.gen++
+	ev := syscall.EpollEvent{Events: parkEvents, Fd: slot, Pad: int32(ps.gen)}
+	op := syscall.EPOLL_CTL_MOD
+	if !c.registered {
+		op = syscall.EPOLL_CTL_ADD
+	}
+	var errno syscall.Errno
+	// Control holds a reference on the socket, so its descriptor number
+	// cannot be closed and reused under the call. ADD and MOD both look
+	// at the socket's current state: bytes that came before the call
+	// fire at once.
+	err := sc.rc.Control(func(fd uintptr) {
+		_, _, errno = syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, p.fd, uintptr(op), fd, uintptr(unsafe.Pointer(&ev)), 0, 0)
+	})
+	if err != nil || errno != 0 {
+		p.free = append(p.free, slot)
+		return false
+	}
+	c.registered = true
+	ps.c = c
+	c.slot = slot
+	p.link(c)
+	if p.head == c {
+		p.arm()
+	}
+	return true
+}
+
+// link inserts c into the list by idleAt, searching from the tail:
+// connections park in nearly the order they fell idle (a warm wait parks
+// up to warmWait late). mu is held.
+func (p *parker) link(c *conn) {
+	at := p.tail
+	for at != nil && at.idleAt.After(c.idleAt) {
+		at = at.pprev
+	}
+	c.pprev = at
+	if at == nil {
+		c.pnext = p.head
+		p.head = c
+	} else {
+		c.pnext = at.pnext
+		at.pnext = c
+	}
+	if c.pnext == nil {
+		p.tail = c
+	} else {
+		c.pnext.pprev = c
+	}
+}
+
+// getParker returns the server's parker, starting it on first use, or nil
+// when the system refuses one (the server then idles on goroutines).
+func (s *Server) getParker() *parker {
+	s.parkOnce.Do(func() {
+		p, err := newParker(s)
+		if err != nil {
+			s.log.Warn("idle connections will keep their goroutines", "err", err)
+			return
+		}
+		rc, err := p.ep.SyscallConn()
+		if err != nil {
+			p.ep.Close()
+			return
+		}
+		s.mu.Lock()
+		if s.shutdown.Load() {
+			s.mu.Unlock()
+			p.ep.Close()
+			return
+		}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		s.park.Store(p)
+		go p.run(rc)
+	})
+	return s.park.Load()
+}
+
+// take removes c from the table and the list; mu is held.
+func (p *parker) take(c *conn) {
+	p.slots[c.slot].c = nil
+	p.free = append(p.free, c.slot)
+	if c.pprev == nil {
+		p.head = c.pnext
+	} else {
+		c.pprev.pnext = c.pnext
+	}
+	if c.pnext == nil {
+		p.tail = c.pprev
+	} else {
+		c.pnext.pprev = c.pprev
+	}
+	c.pprev, c.pnext = nil, nil
+}
+
+// arm points the goroutine's read deadline at the head's expiry; mu is
+// held. A deadline already passed wakes the goroutine at once.
+func (p *parker) arm() {
+	var d time.Time
+	if p.head != nil {
+		d = p.head.idleAt.Add(p.s.idleTimeout)
+	}
+	if !d.Equal(p.armed) {
+		p.armed = d
+		p.ep.SetReadDeadline(d)
+	}
+}
+
+// run waits for events on the parker's set until drain closes it.
+func (p *parker) run(rc syscall.RawConn) {
+	defer p.s.wg.Done()
+	var evs [128]syscall.EpollEvent
+	wake := make([]*conn, 0, len(evs))
+	for {
+		n := 0
+		err := rc.Read(func(fd uintptr) bool {
+			for {
+				// A zero timeout never blocks: an empty set is
+				// waited for by the poller instead.
+				r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, fd, uintptr(unsafe.Pointer(&evs[0])), uintptr(len(evs)), 0, 0, 0)
+				if e == syscall.EINTR {
+					continue
+				}
+				n = int(r)
+				return e != 0 || n > 0
+			}
+		})
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			return // closed by drain
+		}
+		wake = wake[:0]
+		var expired *conn
+		p.mu.Lock()
+		for _, ev := range evs[:n] {
+			ps := &p.slots[ev.Fd]
+			if c := ps.c; c != nil && ps.gen == uint32(ev.Pad) {
+				p.take(c)
+				wake = append(wake, c)
+			}
+		}
+		now := time.Now()
+		for c := p.head; c != nil && !now.Before(c.idleAt.Add(p.s.idleTimeout)); c = p.head {
+			p.take(c)
+			c.pnext = expired
+			expired = c
+		}
+		p.arm()
+		p.mu.Unlock()
+		for _, c := range wake {
+			c.woken = true
+			go c.serve()
+		}
+		clear(wake)
+		for c := expired; c != nil; {
+			next := c.pnext
+			c.pnext = nil
+			// RFC 9112 §9.5: an idle connection may be closed at any
+			// time; a plain FIN, as waitRequest's timeout does.
+			c.state.Store(stateClosing)
+			c.finish()
+			c = next
+		}
+	}
+}
+
+// drain ends parking for shutdown: every parked connection is closed and
+// the parker's goroutine ends. It must not be called with s.mu held.
+func (p *parker) drain() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	var all []*conn
+	for c := p.head; c != nil; c = p.head {
+		p.take(c)
+		all = append(all, c)
+	}
+	p.mu.Unlock()
+	p.ep.Close() // the goroutine's wait fails and it returns
+	for _, c := range all {
+		c.state.Store(stateClosing)
+		c.finish()
+	}
+}
+
+// parked returns the number of parked connections.
+func (s *Server) parked() int {
+	p := s.park.Load()
+	if p == nil {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.slots) - len(p.free)
+}

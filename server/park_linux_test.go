@@ -1,0 +1,220 @@
+//go:build linux
+
+package server
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+// waitFor polls cond until it holds, failing the test after a bounded
+// wait. It waits for a state change, not for time to pass.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// A kept-alive connection that fell idle is parked, holds no goroutine
+// while parked, and is served again when its next request comes; parking
+// again re-arms its entry (EPOLL_CTL_MOD) rather than adding it twice.
+func TestParkedConnServesNextRequests(t *testing.T) {
+	e := startServer(t, nil)
+	const n = 40
+	base := runtime.NumGoroutine()
+	cs := make([]*client, n)
+	for i := range cs {
+		cs[i] = e.dial(t)
+		cs[i].send(get("/a.txt"))
+		if resp, body := cs[i].read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
+			t.Fatalf("conn %d: %d %q", i, resp.StatusCode, body)
+		}
+	}
+	waitFor(t, "all connections are parked", func() bool { return e.s.parked() == n })
+	// The clients are plain sockets; the server side must hold no
+	// goroutine per parked connection (the parker itself is one).
+	if g := runtime.NumGoroutine() - base; g > 3 {
+		t.Errorf("%d more goroutines with %d parked connections; want none per parked connection", g, n)
+	}
+	for round := range 3 {
+		for i, c := range cs {
+			c.send(get("/b.txt"))
+			if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "bravo bravo\n" {
+				t.Fatalf("round %d conn %d: %d %q", round, i, resp.StatusCode, body)
+			}
+		}
+		waitFor(t, "all connections are parked again", func() bool { return e.s.parked() == n })
+	}
+	if got := e.s.NumConns(); got != n {
+		t.Errorf("NumConns = %d; want %d", got, n)
+	}
+}
+
+// More parked connections than one epoll_pwait call returns (128) wake at
+// once; each gets its answer. The head arrives in two writes, so a woken
+// connection whose first read holds part of it reads on.
+func TestParkedConnsWakeTogether(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.Limits.MaxConnsPerIP = 1000 })
+	const n = 300
+	cs := make([]*client, n)
+	for i := range cs {
+		cs[i] = e.dial(t)
+		cs[i].send(get("/a.txt"))
+		cs[i].read("GET")
+	}
+	waitFor(t, "all connections are parked", func() bool { return e.s.parked() == n })
+	req := get("/sub/c.txt", "X-Pad: "+strings.Repeat("p", 200))
+	for _, c := range cs {
+		c.send(req[:10])
+	}
+	for _, c := range cs {
+		c.send(req[10:])
+	}
+	for i, c := range cs {
+		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "charlie\n" {
+			t.Fatalf("conn %d: %d %q", i, resp.StatusCode, body)
+		}
+	}
+}
+
+// The parker enforces the idle timeout: a parked connection is closed
+// with a plain FIN once idle for timeouts.idle, and the server forgets it.
+func TestParkedConnIdleTimeout(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.Timeouts.Idle = 200 * time.Millisecond })
+	c := e.dial(t)
+	c.send(get("/a.txt"))
+	start := time.Now()
+	c.read("GET")
+	waitFor(t, "the connection is parked", func() bool { return e.s.parked() == 1 })
+	c.expectEOF()
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Errorf("closed after %v; want at least the idle timeout", d)
+	}
+	waitFor(t, "the server forgets the connection", func() bool { return e.s.NumConns() == 0 })
+	if p := e.s.parked(); p != 0 {
+		t.Errorf("parked = %d after the idle timeout; want 0", p)
+	}
+}
+
+// A client closing a parked connection wakes it; the server closes its
+// side and forgets it.
+func TestParkedConnClientClose(t *testing.T) {
+	e := startServer(t, nil)
+	c := e.dial(t)
+	c.send(get("/a.txt"))
+	c.read("GET")
+	waitFor(t, "the connection is parked", func() bool { return e.s.parked() == 1 })
+	c.nc.Close()
+	waitFor(t, "the server forgets the connection", func() bool { return e.s.NumConns() == 0 })
+}
+
+// Shutdown and Close end parked connections at once (they are idle), and
+// no goroutine is left (startServer's cleanup checks that for Shutdown).
+func TestParkedConnsShutdown(t *testing.T) {
+	for _, name := range []string{"Shutdown", "Close"} {
+		t.Run(name, func(t *testing.T) {
+			e := startServer(t, nil)
+			cs := make([]*client, 10)
+			for i := range cs {
+				cs[i] = e.dial(t)
+				cs[i].send(get("/a.txt"))
+				cs[i].read("GET")
+			}
+			waitFor(t, "all connections are parked", func() bool { return e.s.parked() == len(cs) })
+			if name == "Close" {
+				e.s.Close()
+			} else {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := e.s.Shutdown(ctx); err != nil {
+					t.Fatalf("Shutdown = %v; want nil (parked connections are idle)", err)
+				}
+			}
+			for _, c := range cs {
+				c.expectEOF()
+			}
+			if n := e.s.NumConns(); n != 0 {
+				t.Errorf("NumConns = %d after %s; want 0", n, name)
+			}
+		})
+	}
+}
+
+// Requests racing with Shutdown on connections being parked and woken:
+// every connection ends, none is lost in the parker (Shutdown returns).
+func TestParkRacesShutdown(t *testing.T) {
+	e := startServer(t, nil)
+	var wg sync.WaitGroup
+	for range 20 {
+		c := e.dial(t)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if _, err := c.nc.Write([]byte(get("/a.txt"))); err != nil {
+					return
+				}
+				if _, _, err := readRaw(c.br); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.s.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown = %v", err)
+	}
+	wg.Wait()
+}
+
+// The expiry list stays ordered by idleAt through any order of parks
+// (warm waits park late, so idleAt is not monotonic) and takes.
+func TestParkListOrder(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := &parker{}
+		base := time.Unix(1e9, 0)
+		var live []*conn
+		ops := rapid.SliceOfN(rapid.IntRange(-300, 2000), 1, 60).Draw(t, "ops")
+		for i, op := range ops {
+			if op < 0 && len(live) > 0 {
+				k := (-op) % len(live)
+				c := live[k]
+				p.slots = append(p.slots, parkSlot{}) // take frees c.slot
+				c.slot = int32(len(p.slots) - 1)
+				p.take(c)
+				live = append(live[:k], live[k+1:]...)
+				continue
+			}
+			c := &conn{idleAt: base.Add(time.Duration(op+i*100) * time.Millisecond)}
+			p.link(c)
+			live = append(live, c)
+		}
+		var prev *conn
+		count := 0
+		for c := p.head; c != nil; c = c.pnext {
+			if c.pprev != prev {
+				t.Fatalf("broken back link at %d", count)
+			}
+			if prev != nil && c.idleAt.Before(prev.idleAt) {
+				t.Fatalf("list out of order at %d", count)
+			}
+			prev = c
+			count++
+		}
+		if p.tail != prev || count != len(live) {
+			t.Fatalf("tail or count wrong: %d listed, %d live", count, len(live))
+		}
+	})
+}
