@@ -9,7 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,11 +95,14 @@ func benchGet1KiB(b *testing.B, nc net.Conn) {
 }
 
 // TestIdleConnRSS measures resident memory per idle keep-alive connection
-// of a running `ferrox serve`. It is skipped unless FERROX_RSS_BIN names
-// the ferrox binary:
+// of a running `ferrox serve`: n connections each send one request and
+// then stay open. It is skipped unless FERROX_RSS_BIN names the ferrox
+// binary. With FERROX_RSS_NGINX naming an nginx binary, nginx (one
+// worker, defaults otherwise) is measured the same way in the same run,
+// master and worker together:
 //
 //	go build -o /tmp/ferrox ./cmd/ferrox
-//	FERROX_RSS_BIN=/tmp/ferrox FERROX_RSS_CONNS=2000 go test ./server -run TestIdleConnRSS -v
+//	FERROX_RSS_BIN=/tmp/ferrox FERROX_RSS_NGINX=$(command -v nginx) FERROX_RSS_CONNS=10000 go test ./server -run TestIdleConnRSS -v
 func TestIdleConnRSS(t *testing.T) {
 	bin := os.Getenv("FERROX_RSS_BIN")
 	if bin == "" {
@@ -109,15 +112,48 @@ func TestIdleConnRSS(t *testing.T) {
 	if v := os.Getenv("FERROX_RSS_CONNS"); v != "" {
 		n, _ = strconv.Atoi(v)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// A site both servers can read: nginx's worker runs as nobody.
+	dir, err := os.MkdirTemp("", "ferrox-rss-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	dir := testSite(t)
-	cfgFile := writeConfig(t, dir, "paths:\n  serve_dir: SITE\nlimits:\n  max_conns_per_ip: 100000\nlogs:\n  access_log: /dev/null\n")
-	cmd := exec.Command(bin, "serve", "--config", cfgFile, "--listen", addr)
+	defer os.RemoveAll(dir)
+	site := filepath.Join(dir, "www")
+	os.Mkdir(site, 0o755)
+	os.WriteFile(filepath.Join(site, "a.txt"), []byte("alpha\n"), 0o644)
+	os.Chmod(dir, 0o755)
+
+	addr := freeAddr(t)
+	cfgFile := writeConfig(t, site, "paths:\n  serve_dir: SITE\nlimits:\n  max_conns_per_ip: 100000\nlogs:\n  access_log: /dev/null\n")
+	perConn := idleRSS(t, "ferrox", exec.Command(bin, "serve", "--config", cfgFile, "--listen", addr), addr, n)
+
+	if nginx := os.Getenv("FERROX_RSS_NGINX"); nginx != "" {
+		addr := freeAddr(t)
+		conf := filepath.Join(dir, "nginx.conf")
+		os.WriteFile(conf, []byte(fmt.Sprintf(`worker_processes 1;
+worker_rlimit_nofile 65536;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log warn;
+events { worker_connections 60000; }
+http {
+    access_log off;
+    client_body_temp_path %[1]s/body;
+    proxy_temp_path %[1]s/proxy;
+    fastcgi_temp_path %[1]s/fastcgi;
+    uwsgi_temp_path %[1]s/uwsgi;
+    scgi_temp_path %[1]s/scgi;
+    server { listen %[2]s; root %[3]s; }
+}
+`, dir, addr, site)), 0o644)
+		ng := idleRSS(t, "nginx", exec.Command(nginx, "-c", conf, "-g", "daemon off;"), addr, n)
+		t.Logf("ferrox/nginx per idle connection: %.1f×", perConn/ng)
+	}
+}
+
+// idleRSS starts cmd (a server listening on addr), opens n keep-alive
+// connections that each get one response, and returns the growth of the
+// VmRSS of cmd's process and its children, in KiB per connection.
+func idleRSS(t *testing.T, name string, cmd *exec.Cmd, addr string, n int) float64 {
 	stderr := &bytes.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
@@ -128,6 +164,7 @@ func TestIdleConnRSS(t *testing.T) {
 		cmd.Wait()
 	}()
 	var first net.Conn
+	var err error
 	for i := 0; i < 100; i++ {
 		if first, err = net.Dial("tcp", addr); err == nil {
 			break
@@ -135,22 +172,31 @@ func TestIdleConnRSS(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if first == nil {
-		t.Fatalf("server did not come up: %v\n%s", err, stderr)
+		t.Fatalf("%s did not come up: %v\n%s", name, err, stderr)
 	}
 	first.Close()
 	rss := func() int {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-				kb, _ := strconv.Atoi(strings.Fields(v)[0])
-				return kb
+		pids := []int{cmd.Process.Pid}
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid)); err == nil {
+			for _, f := range strings.Fields(string(b)) {
+				p, _ := strconv.Atoi(f)
+				pids = append(pids, p)
 			}
 		}
-		t.Fatal("no VmRSS")
-		return 0
+		total := 0
+		for _, pid := range pids {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+					kb, _ := strconv.Atoi(strings.Fields(v)[0])
+					total += kb
+				}
+			}
+		}
+		return total
 	}
 	// Warm up: one request so code pages and pools are touched.
 	warm := func() net.Conn {
@@ -160,12 +206,11 @@ func TestIdleConnRSS(t *testing.T) {
 		}
 		io.WriteString(nc, get("/a.txt"))
 		if st, _, err := readRaw(bufio.NewReader(nc)); err != nil || st != 200 {
-			t.Fatalf("warm-up: %d %v", st, err)
+			t.Fatalf("%s warm-up: %d %v", name, st, err)
 		}
 		return nc
 	}
 	warm().Close()
-	runtime.GC()
 	before := rss()
 	conns := make([]net.Conn, 0, n)
 	defer func() {
@@ -178,6 +223,8 @@ func TestIdleConnRSS(t *testing.T) {
 	}
 	time.Sleep(3 * time.Second) // let the server's GC run and stacks shrink
 	after := rss()
-	t.Logf("VmRSS before %d KiB, after %d idle keep-alive conns %d KiB: %.2f KiB/conn",
-		before, n, after, float64(after-before)/float64(n))
+	per := float64(after-before) / float64(n)
+	t.Logf("%s: VmRSS before %d KiB, after %d idle keep-alive conns %d KiB: %.2f KiB/conn",
+		name, before, n, after, per)
+	return per
 }

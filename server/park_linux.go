@@ -39,6 +39,7 @@ type parker struct {
 	free       []int32
 	head, tail *conn     // parked conns by idleAt, oldest first
 	armed      time.Time // the deadline the goroutine waits for (zero: none)
+	fired      bool      // armed has passed: the deadline must be set anew
 	closed     bool
 }
 
@@ -197,14 +198,16 @@ func (p *parker) take(c *conn) {
 }
 
 // arm points the goroutine's read deadline at the head's expiry; mu is
-// held. A deadline already passed wakes the goroutine at once.
+// held. A deadline already passed wakes the goroutine at once. One that
+// has fired is set again even when unchanged: a passed deadline fails
+// every wait until it is reset, so leaving it would spin.
 func (p *parker) arm() {
 	var d time.Time
 	if p.head != nil {
 		d = p.head.idleAt.Add(p.s.idleTimeout)
 	}
-	if !d.Equal(p.armed) {
-		p.armed = d
+	if p.fired || !d.Equal(p.armed) {
+		p.armed, p.fired = d, false
 		p.ep.SetReadDeadline(d)
 	}
 }
@@ -234,6 +237,9 @@ func (p *parker) run(rc syscall.RawConn) {
 		wake = wake[:0]
 		var expired *conn
 		p.mu.Lock()
+		if err != nil {
+			p.fired = true
+		}
 		for _, ev := range evs[:n] {
 			ps := &p.slots[ev.Fd]
 			if c := ps.c; c != nil && ps.gen == uint32(ev.Pad) {
