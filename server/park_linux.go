@@ -219,20 +219,33 @@ func (p *parker) run(rc syscall.RawConn) {
 	wake := make([]*conn, 0, len(evs))
 	for {
 		n := 0
+		var errno syscall.Errno
 		err := rc.Read(func(fd uintptr) bool {
 			for {
 				// A zero timeout never blocks: an empty set is
 				// waited for by the poller instead.
 				r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, fd, uintptr(unsafe.Pointer(&evs[0])), uintptr(len(evs)), 0, 0, 0)
-				if e == syscall.EINTR {
+				switch e {
+				case 0:
+					n = int(r)
+					return n > 0
+				case syscall.EINTR:
 					continue
 				}
-				n = int(r)
-				return e != 0 || n > 0
+				errno = e
+				return true
 			}
 		})
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			return // closed by drain
+		}
+		if errno != 0 {
+			// Not expected of a valid epoll descriptor; rather than
+			// spin on it, give up parking: the parked connections are
+			// closed (they are idle) and later ones keep goroutines.
+			p.s.log.Error("idle connection parking stopped", "err", os.NewSyscallError("epoll_pwait", errno))
+			p.drain()
+			return
 		}
 		wake = wake[:0]
 		var expired *conn
