@@ -202,7 +202,8 @@ func (c *conn) finish() {
 }
 
 // waitRequest idles until the first byte of the next request arrives,
-// holding no buffer. It must read, not just wait for readability: Go's
+// holding no buffer (a connection the parker woke has its bytes there
+// already and reads them straight into one). It must read, not just wait for readability: Go's
 // poller clears a pending readiness before every wait (pollReset), so a
 // wait not preceded by a read that failed with EAGAIN can sleep through
 // bytes (or a FIN) that are already there, until the deadline. The first
