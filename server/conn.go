@@ -49,17 +49,47 @@ const warmAfter = 2
 // reqState is everything a connection needs only while it has a request
 // in hand. It comes from a pool when the first byte of a request arrives
 // and goes back when the connection falls idle with nothing buffered, so
-// an idle keep-alive connection holds only its conn struct and goroutine.
+// an idle keep-alive connection holds only its conn struct and socket.
 type reqState struct {
-	buf  []byte // read buffer; len(buf) is its usable size
-	r, w int    // unread bytes are buf[r:w]
-	p    parser.Parser
-	req  parser.Request
-	resp static.Response
-	dec  parser.ChunkedDecoder
+	buf []byte // read buffer; len(buf) is its usable size
+	r, w int   // unread bytes are buf[r:w]
+	p   parser.Parser
+	dec parser.ChunkedDecoder
+	x   *exchange // nil while a head is awaited (see serveRequest)
 }
 
 var statePool = sync.Pool{New: func() any { return &reqState{buf: make([]byte, reqBufSize)} }}
+
+// exchange is the parsed request and the response being built. It is most
+// of a request's memory (the parser's field array alone is 6 KiB), and it
+// holds nothing between reads of an incomplete head (Parse leaves no
+// views behind an ErrNeedMore), so a client dribbling its head in (a
+// slowloris) keeps only its buffer and parser offsets while it waits.
+type exchange struct {
+	req  parser.Request
+	resp static.Response
+}
+
+var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
+
+// exchange returns the request's exchange, taking one from the pool when
+// the connection holds none.
+func (c *conn) exchange() *exchange {
+	st := c.st
+	if st.x == nil {
+		st.x = exchangePool.Get().(*exchange)
+	}
+	return st.x
+}
+
+// putExchange gives the exchange back; nothing may refer to it after.
+func (c *conn) putExchange() {
+	if x := c.st.x; x != nil {
+		c.st.x = nil
+		x.resp.Reset()
+		exchangePool.Put(x)
+	}
+}
 
 // conn is one client connection, served by one goroutine.
 type conn struct {
@@ -94,8 +124,8 @@ func (c *conn) putState() {
 	if st == nil {
 		return
 	}
+	c.putExchange()
 	c.st = nil
-	st.resp.Reset()
 	if len(st.buf) != reqBufSize {
 		// Grown for a big head or chunk line: views may still point into
 		// the old array elsewhere only during a request, so a fresh small
@@ -295,9 +325,10 @@ func (c *conn) serveRequest() bool {
 	// none.
 	st.p.Limits = s.limits
 	st.p.Reset()
+	x := c.exchange()
 	var headLen int
 	for deadline := false; ; {
-		n, err := st.p.Parse(st.buf[:st.w], &st.req)
+		n, err := st.p.Parse(st.buf[:st.w], &x.req)
 		if err == nil {
 			headLen = n
 			break
@@ -315,7 +346,11 @@ func (c *conn) serveRequest() bool {
 			c.nc.SetReadDeadline(start.Add(s.headerTimeout))
 			deadline = true
 		}
+		// The rest of the head may be slow to come: the exchange is
+		// empty (see exchange) and waits in the pool, not here.
+		c.putExchange()
 		m, err := c.nc.Read(st.buf[st.w:])
+		x = c.exchange()
 		st.w += m
 		if err != nil && m == 0 {
 			if isTimeout(err) {
@@ -324,7 +359,7 @@ func (c *conn) serveRequest() bool {
 			return c.fail(err, nil, start)
 		}
 	}
-	req := &st.req
+	req := &x.req
 	http10 := req.Version.Major == 1 && req.Version.Minor == 0
 
 	// RFC 9110 §10.1.1: an HTTP/1.0 request's Expect is ignored; for 1.1
@@ -339,7 +374,7 @@ func (c *conn) serveRequest() bool {
 	}
 	st.r = pos
 
-	resp := &st.resp
+	resp := &x.resp
 	resp.Reset()
 	s.h.Serve(req, resp)
 	// RFC 9112 §9.3: persistence follows the request's version and
@@ -419,7 +454,7 @@ func (c *conn) fail(err error, req *parser.Request, start time.Time) bool {
 	} else {
 		s.log.Debug("request rejected", "remote", c.remoteString(), "status", rc.status, "err", err)
 	}
-	resp := &c.st.resp
+	resp := &c.exchange().resp
 	resp.Reset()
 	if s.eh != nil {
 		s.eh.ErrorResponse(rc.status, resp)
