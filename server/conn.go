@@ -51,11 +51,11 @@ const warmAfter = 2
 // and goes back when the connection falls idle with nothing buffered, so
 // an idle keep-alive connection holds only its conn struct and socket.
 type reqState struct {
-	buf []byte // read buffer; len(buf) is its usable size
-	r, w int   // unread bytes are buf[r:w]
-	p   parser.Parser
-	dec parser.ChunkedDecoder
-	x   *exchange // nil while a head is awaited (see serveRequest)
+	buf  []byte // read buffer; len(buf) is its usable size
+	r, w int    // unread bytes are buf[r:w]
+	p    parser.Parser
+	dec  parser.ChunkedDecoder
+	x    *exchange // nil while a head is awaited (see serveRequest)
 }
 
 var statePool = sync.Pool{New: func() any { return &reqState{buf: make([]byte, reqBufSize)} }}
