@@ -383,3 +383,38 @@ func TestSplitDelivery(t *testing.T) {
 		})
 	}
 }
+
+// A connection waiting for the rest of a head holds its buffer and parser
+// offsets but not the request/response exchange (6.7 KiB), which a
+// slowloris would otherwise pin per connection; the request still
+// completes normally once the head does.
+func TestSlowHeadHoldsNoExchange(t *testing.T) {
+	dir := testSite(t)
+	synctest.Test(t, func(t *testing.T) {
+		s, open := pipeServer(t, dir, nil)
+		cli, _ := open()
+		io.WriteString(cli, "GET /a.txt HTTP/1.1\r\nHost: t\r\n")
+		synctest.Wait() // the server waits for the rest of the head
+		s.mu.Lock()
+		var c *conn
+		for k := range s.conns {
+			c = k
+		}
+		s.mu.Unlock()
+		if c == nil || c.st == nil || c.st.w == 0 {
+			t.Fatal("the server has not read the partial head")
+		}
+		if c.st.x != nil {
+			t.Error("a connection awaiting the rest of its head holds an exchange")
+		}
+		io.WriteString(cli, "\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(cli), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 100))
+		if resp.StatusCode != 200 || string(body) != "alpha\n" {
+			t.Errorf("got %d %q; want 200 \"alpha\\n\"", resp.StatusCode, body)
+		}
+	})
+}
