@@ -105,10 +105,12 @@ type conn struct {
 	streak int       // requests since the connection was last idle longer than warmWait
 
 	started    bool // the first goroutine has run (handshake, first wait)
-	woken      bool // the parker saw input: read it straight into a buffer
-	registered bool // the socket is in the parker's epoll set
-	slot       int32
-	pprev      *conn // the parker's list, while parked
+	woken      bool      // the parker saw input: read it straight into a buffer
+	midHead    bool      // parked, or resuming, with part of a head read
+	registered bool      // the socket is in the parker's epoll set
+	slot       int32     // the parker's table entry, while parked
+	until      time.Time // the parker's deadline for it
+	pprev      *conn     // the parker's list, while parked
 	pnext      *conn
 
 	exited chan struct{} // closed when the connection ends (ServeConn only)
@@ -203,7 +205,12 @@ func (c *conn) serve() {
 			}
 		}
 		fresh = false
-		if !c.serveRequest() {
+		keep, parked := c.serveRequest()
+		if parked {
+			handedOff = true
+			return
+		}
+		if !keep {
 			return
 		}
 		c.streak++
@@ -215,7 +222,7 @@ func (c *conn) serve() {
 // fresh goroutine. The caller must not touch c afterwards.
 func (c *conn) idle() {
 	c.putState()
-	if !c.park() {
+	if !c.park(c.idleAt.Add(c.srv.idleTimeout)) {
 		go c.serve()
 	}
 }
@@ -309,56 +316,73 @@ func (c *conn) waitWarm() bool {
 }
 
 // serveRequest reads one request head, disposes of its body, answers it
-// and reports whether the connection stays open for another.
-func (c *conn) serveRequest() bool {
+// and reports whether the connection stays open for another. It reports
+// parked instead when the rest of the head is slow to come and the
+// connection went to the parker: the caller must then leave c alone (the
+// parker resumes it on a new goroutine, with c.midHead set, and this
+// function carries on where it stopped).
+func (c *conn) serveRequest() (keep, parked bool) {
 	s := c.srv
 	st := c.st
-	start := time.Now()
-	if st.r > 0 {
-		st.w = copy(st.buf, st.buf[st.r:st.w])
-		st.r = 0
+	var start time.Time
+	resumed := c.midHead
+	if resumed {
+		// The deadline was set before parking; the parser's offsets and
+		// the bytes so far are in st.
+		c.midHead = false
+		start = c.until.Add(-s.headerTimeout)
+	} else {
+		start = time.Now()
+		if st.r > 0 {
+			st.w = copy(st.buf, st.buf[st.r:st.w])
+			st.r = 0
+		}
+		st.p.Limits = s.limits
+		st.p.Reset()
 	}
 
 	// RFC 9112 §2.2 / slowloris: the whole head must arrive within the
 	// header timeout counted from its first byte. The deadline is set
 	// before the first read that needs it: a head that came whole needs
 	// none.
-	st.p.Limits = s.limits
-	st.p.Reset()
-	x := c.exchange()
 	var headLen int
-	for deadline := false; ; {
-		n, err := st.p.Parse(st.buf[:st.w], &x.req)
-		if err == nil {
-			headLen = n
-			break
-		}
-		if err != parser.ErrNeedMore {
-			return c.fail(err, nil, start)
-		}
-		if st.w == len(st.buf) {
-			if len(st.buf) >= s.maxHeadBuf {
-				return c.fail(errHeadTooLarge, nil, start)
+	for deadline := resumed; ; resumed = false {
+		if !resumed {
+			n, err := st.p.Parse(st.buf[:st.w], &c.exchange().req)
+			if err == nil {
+				headLen = n
+				break
 			}
-			c.grow(min(2*len(st.buf), s.maxHeadBuf))
+			if err != parser.ErrNeedMore {
+				return c.fail(err, nil, start), false
+			}
+			if st.w == len(st.buf) {
+				if len(st.buf) >= s.maxHeadBuf {
+					return c.fail(errHeadTooLarge, nil, start), false
+				}
+				c.grow(min(2*len(st.buf), s.maxHeadBuf))
+			}
+			if !deadline {
+				c.nc.SetReadDeadline(start.Add(s.headerTimeout))
+				deadline = true
+			}
+			// The rest of the head may be slow to come: the exchange
+			// is empty (see exchange) and waits in the pool, not here.
+			c.putExchange()
 		}
-		if !deadline {
-			c.nc.SetReadDeadline(start.Add(s.headerTimeout))
-			deadline = true
+		m, parked, err := c.readHead(st.buf[st.w:], start.Add(s.headerTimeout))
+		if parked {
+			return false, true
 		}
-		// The rest of the head may be slow to come: the exchange is
-		// empty (see exchange) and waits in the pool, not here.
-		c.putExchange()
-		m, err := c.nc.Read(st.buf[st.w:])
-		x = c.exchange()
 		st.w += m
 		if err != nil && m == 0 {
 			if isTimeout(err) {
 				err = errHeadTimeout
 			}
-			return c.fail(err, nil, start)
+			return c.fail(err, nil, start), false
 		}
 	}
+	x := c.exchange()
 	req := &x.req
 	http10 := req.Version.Major == 1 && req.Version.Minor == 0
 
@@ -366,11 +390,11 @@ func (c *conn) serveRequest() bool {
 	// only 100-continue is understood, anything else gets 417. The parser
 	// sets neither flag for 1.0.
 	if req.ExpectOther {
-		return c.fail(errExpectation, req, start)
+		return c.fail(errExpectation, req, start), false
 	}
 	pos, err := c.discardBody(req, headLen, req.Expect100)
 	if err != nil {
-		return c.fail(err, req, start)
+		return c.fail(err, req, start), false
 	}
 	st.r = pos
 
@@ -379,9 +403,9 @@ func (c *conn) serveRequest() bool {
 	s.h.Serve(req, resp)
 	// RFC 9112 §9.3: persistence follows the request's version and
 	// Connection options; a handler or a shutdown may end it sooner.
-	keep := req.KeepAlive && !resp.Close && !s.shutdown.Load()
+	stay := req.KeepAlive && !resp.Close && !s.shutdown.Load()
 	sent, werr := c.writeResponse(resp, respMeta{
-		keepAlive: keep,
+		keepAlive: stay,
 		http10:    http10,
 		noBody:    bytes.Equal(req.Method, []byte("HEAD")),
 	})
@@ -389,14 +413,14 @@ func (c *conn) serveRequest() bool {
 	resp.Release()
 	if werr != nil {
 		s.log.Debug("write failed", "remote", c.remoteString(), "err", werr)
-		return false
+		return false, false
 	}
-	if !keep {
+	if !stay {
 		// RFC 9112 §9.6: nothing after a close is processed.
 		c.closeClean()
-		return false
+		return false, false
 	}
-	return true
+	return true, false
 }
 
 // input is what peekInput sees in the socket's receive queue.

@@ -11,19 +11,24 @@ import (
 	"unsafe"
 )
 
-// parker holds idle keep-alive connections that have no goroutine. An
-// idle connection served by a goroutine costs that goroutine's 2 KiB stack
-// and its descriptor (about 2.5 KiB, more than half of what the
-// connection costs in all); a parked one costs only its conn, its socket
+// parker holds connections that wait for input with no goroutine: idle
+// keep-alive connections, and connections in the middle of a request head
+// that is slow to come. A waiting connection served by a goroutine costs
+// that goroutine's stack (2 KiB, often 4 after parsing) and descriptor; a
+// parked one costs only its conn, its socket (and, mid-head, its buffer)
 // and an entry in an epoll set of the parker's own. That set is waited for
 // by one goroutine through Go's poller (an epoll descriptor is readable
-// while it has events); when a parked socket becomes readable (a request,
-// a FIN, an error) the connection is taken out and given a fresh goroutine
-// again, which reads the request straight into a buffer.
+// while it has events); when a parked socket becomes readable (bytes, a
+// FIN, an error) the connection is taken out and given a fresh goroutine
+// again.
 //
-// The parker also enforces the idle timeout of the connections it holds:
-// they are kept in a list ordered by when they fell idle (all share one
-// timeout), and the goroutine's read deadline is the head's expiry.
+// The parker also watches each parked connection's deadline (c.until):
+// the idle timeout, or the header timeout counted from the head's first
+// byte. Each kind is kept in its own list ordered by deadline (within a
+// kind they park in nearly that order), and the goroutine's read deadline
+// is the earliest one. An idle connection whose timeout passes is closed
+// quietly; a mid-head one is woken, and its goroutine answers 408 as an
+// unparked one would.
 //
 // Ownership: a connection in the table belongs to the parker; whoever
 // takes it out under mu (a readiness event, the expiry, shutdown) owns it
@@ -34,13 +39,31 @@ type parker struct {
 	ep *os.File // the epoll set, in Go's poller
 	fd uintptr  // ep's descriptor (ep.Fd would make it blocking)
 
-	mu         sync.Mutex
-	slots      []parkSlot
-	free       []int32
-	head, tail *conn     // parked conns by idleAt, oldest first
-	armed      time.Time // the deadline the goroutine waits for (zero: none)
-	fired      bool      // armed has passed: the deadline must be set anew
-	closed     bool
+	mu     sync.Mutex
+	slots  []parkSlot
+	free   []int32
+	lists  [2]parkList // parkIdle, parkHead
+	armed  time.Time   // the deadline the goroutine waits for (zero: none)
+	fired  bool        // armed has passed: the deadline must be set anew
+	closed bool
+	parks  uint64 // connections parked so far
+}
+
+// parkList is a doubly linked list of parked conns by until, earliest
+// first.
+type parkList struct{ head, tail *conn }
+
+// The two kinds of parked connection, indexes into parker.lists.
+const (
+	parkIdle = 0 // between requests, holding no buffer
+	parkHead = 1 // part of a head read (c.midHead), buffer and parser kept
+)
+
+func (c *conn) parkKind() int {
+	if c.midHead {
+		return parkHead
+	}
+	return parkIdle
 }
 
 // parkSlot is one table entry. gen changes on every use of the slot, and
@@ -72,11 +95,12 @@ func newParker(s *Server) (*parker, error) {
 	return &parker{s: s, ep: os.NewFile(uintptr(fd), "idle-epoll"), fd: uintptr(fd)}, nil
 }
 
-// park hands the idle connection c to the parker; the calling goroutine
-// must not touch c afterwards. It reports false (and c stays with the
-// caller) when c cannot be parked: not plain TCP, shutdown, or a failing
-// epoll call.
-func (c *conn) park() bool {
+// park hands c to the parker until its socket is readable or until
+// passes; the calling goroutine must not touch c afterwards. An idle
+// connection (c.midHead false) is marked idle for Shutdown; a mid-head one
+// stays active. park reports false (and c stays with the caller) when c
+// cannot be parked: not plain TCP, shutdown, or a failing epoll call.
+func (c *conn) park(until time.Time) bool {
 	s := c.srv
 	sc, ok := c.nc.(*sockConn)
 	if !ok || s.shutdown.Load() {
@@ -86,7 +110,9 @@ func (c *conn) park() bool {
 	if p == nil {
 		return false
 	}
-	c.state.Store(stateIdle)
+	if !c.midHead {
+		c.state.Store(stateIdle)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed { // ep is closed: fd may be reused
@@ -120,33 +146,36 @@ func (c *conn) park() bool {
 		return false
 	}
 	c.registered = true
+	p.parks++
 	ps.c = c
 	c.slot = slot
-	p.link(c)
-	if p.head == c {
+	c.until = until
+	l := &p.lists[c.parkKind()]
+	l.link(c)
+	if l.head == c {
 		p.arm()
 	}
 	return true
 }
 
-// link inserts c into the list by idleAt, searching from the tail:
-// connections park in nearly the order they fell idle (a warm wait parks
-// up to warmWait late). mu is held.
-func (p *parker) link(c *conn) {
-	at := p.tail
-	for at != nil && at.idleAt.After(c.idleAt) {
+// link inserts c by until, searching from the tail: connections of one
+// kind park in nearly the order of their deadlines (a warm wait parks up
+// to warmWait late). mu is held.
+func (l *parkList) link(c *conn) {
+	at := l.tail
+	for at != nil && at.until.After(c.until) {
 		at = at.pprev
 	}
 	c.pprev = at
 	if at == nil {
-		c.pnext = p.head
-		p.head = c
+		c.pnext = l.head
+		l.head = c
 	} else {
 		c.pnext = at.pnext
 		at.pnext = c
 	}
 	if c.pnext == nil {
-		p.tail = c
+		l.tail = c
 	} else {
 		c.pnext.pprev = c
 	}
@@ -180,36 +209,48 @@ func (s *Server) getParker() *parker {
 	return s.park.Load()
 }
 
-// take removes c from the table and the list; mu is held.
+// take removes c from the table and its list; mu is held.
 func (p *parker) take(c *conn) {
 	p.slots[c.slot].c = nil
 	p.free = append(p.free, c.slot)
+	l := &p.lists[c.parkKind()]
 	if c.pprev == nil {
-		p.head = c.pnext
+		l.head = c.pnext
 	} else {
 		c.pprev.pnext = c.pnext
 	}
 	if c.pnext == nil {
-		p.tail = c.pprev
+		l.tail = c.pprev
 	} else {
 		c.pnext.pprev = c.pprev
 	}
 	c.pprev, c.pnext = nil, nil
 }
 
-// arm points the goroutine's read deadline at the head's expiry; mu is
-// held. A deadline already passed wakes the goroutine at once. One that
-// has fired is set again even when unchanged: a passed deadline fails
-// every wait until it is reset, so leaving it would spin.
+// arm points the goroutine's read deadline at the earliest deadline; mu
+// is held. A deadline already passed wakes the goroutine at once. One
+// that has fired is set again even when unchanged: a passed deadline
+// fails every wait until it is reset, so leaving it would spin.
 func (p *parker) arm() {
 	var d time.Time
-	if p.head != nil {
-		d = p.head.idleAt.Add(p.s.idleTimeout)
+	for _, l := range p.lists {
+		if l.head != nil && (d.IsZero() || l.head.until.Before(d)) {
+			d = l.head.until
+		}
 	}
 	if p.fired || !d.Equal(p.armed) {
 		p.armed, p.fired = d, false
 		p.ep.SetReadDeadline(d)
 	}
+}
+
+// resume gives a connection taken out of the parker a goroutine again.
+// An idle one reads its next request straight into a buffer (woken).
+func resume(c *conn) {
+	if !c.midHead {
+		c.woken = true
+	}
+	go c.serve()
 }
 
 // run waits for events on the parker's set until drain closes it.
@@ -241,8 +282,8 @@ func (p *parker) run(rc syscall.RawConn) {
 		}
 		if errno != 0 {
 			// Not expected of a valid epoll descriptor; rather than
-			// spin on it, give up parking: the parked connections are
-			// closed (they are idle) and later ones keep goroutines.
+			// spin on it, give up parking (drain) and let later
+			// connections keep their goroutines.
 			p.s.log.Error("idle connection parking stopped", "err", os.NewSyscallError("epoll_pwait", errno))
 			p.drain()
 			return
@@ -261,16 +302,21 @@ func (p *parker) run(rc syscall.RawConn) {
 			}
 		}
 		now := time.Now()
-		for c := p.head; c != nil && !now.Before(c.idleAt.Add(p.s.idleTimeout)); c = p.head {
+		for c := p.lists[parkIdle].head; c != nil && !now.Before(c.until); c = p.lists[parkIdle].head {
 			p.take(c)
 			c.pnext = expired
 			expired = c
 		}
+		// A head past its deadline is woken: its goroutine's read fails
+		// with the timeout at once and it answers 408.
+		for c := p.lists[parkHead].head; c != nil && !now.Before(c.until); c = p.lists[parkHead].head {
+			p.take(c)
+			wake = append(wake, c)
+		}
 		p.arm()
 		p.mu.Unlock()
 		for _, c := range wake {
-			c.woken = true
-			go c.serve()
+			resume(c)
 		}
 		clear(wake)
 		for c := expired; c != nil; {
@@ -285,8 +331,10 @@ func (p *parker) run(rc syscall.RawConn) {
 	}
 }
 
-// drain ends parking for shutdown: every parked connection is closed and
-// the parker's goroutine ends. It must not be called with s.mu held.
+// drain ends parking for shutdown: every idle parked connection is
+// closed, every mid-head one gets its goroutine back (its request is in
+// flight, which Shutdown lets finish), and the parker's goroutine ends.
+// It must not be called with s.mu held.
 func (p *parker) drain() {
 	p.mu.Lock()
 	if p.closed {
@@ -294,26 +342,62 @@ func (p *parker) drain() {
 		return
 	}
 	p.closed = true
-	var all []*conn
-	for c := p.head; c != nil; c = p.head {
+	var idle, heads []*conn
+	for c := p.lists[parkIdle].head; c != nil; c = p.lists[parkIdle].head {
 		p.take(c)
-		all = append(all, c)
+		idle = append(idle, c)
+	}
+	for c := p.lists[parkHead].head; c != nil; c = p.lists[parkHead].head {
+		p.take(c)
+		heads = append(heads, c)
 	}
 	p.mu.Unlock()
 	p.ep.Close() // the goroutine's wait fails and it returns
-	for _, c := range all {
+	for _, c := range idle {
 		c.state.Store(stateClosing)
 		c.finish()
 	}
+	for _, c := range heads {
+		resume(c)
+	}
 }
 
-// parked returns the number of parked connections.
-func (s *Server) parked() int {
+// parkStats returns the number of parked connections, and how many times a
+// connection was parked so far.
+func (s *Server) parkStats() (now int, total uint64) {
 	p := s.park.Load()
 	if p == nil {
-		return 0
+		return 0, 0
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.slots) - len(p.free)
+	return len(p.slots) - len(p.free), p.parks
+}
+
+func (s *Server) parked() int {
+	n, _ := s.parkStats()
+	return n
+}
+
+// readHead reads more of a head into b. On a plain TCP connection that has
+// nothing to read yet it parks the connection until more arrives or until
+// (the header deadline) and reports parked; the caller must then leave c
+// alone. Elsewhere, or when parking is refused, it waits as a read does.
+func (c *conn) readHead(b []byte, until time.Time) (n int, parked bool, err error) {
+	sc, ok := c.nc.(*sockConn)
+	if !ok {
+		n, err = c.nc.Read(b)
+		return n, false, err
+	}
+	n, err = sc.read(b, false)
+	if err != errWouldBlock {
+		return n, false, err
+	}
+	c.midHead = true
+	if c.park(until) {
+		return 0, true, nil
+	}
+	c.midHead = false
+	n, err = sc.Read(b)
+	return n, false, err
 }

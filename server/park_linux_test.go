@@ -5,6 +5,7 @@ package server
 import (
 	"context"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -179,8 +180,8 @@ func TestParkRacesShutdown(t *testing.T) {
 	wg.Wait()
 }
 
-// The expiry list stays ordered by idleAt through any order of parks
-// (warm waits park late, so idleAt is not monotonic) and takes.
+// Each expiry list stays ordered by deadline through any order of parks
+// (a warm wait parks late, so deadlines are not monotonic) and takes.
 func TestParkListOrder(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		p := &parker{}
@@ -197,24 +198,107 @@ func TestParkListOrder(t *testing.T) {
 				live = append(live[:k], live[k+1:]...)
 				continue
 			}
-			c := &conn{idleAt: base.Add(time.Duration(op+i*100) * time.Millisecond)}
-			p.link(c)
+			c := &conn{until: base.Add(time.Duration(op+i*100) * time.Millisecond), midHead: op%3 == 0}
+			p.lists[c.parkKind()].link(c)
 			live = append(live, c)
 		}
-		var prev *conn
 		count := 0
-		for c := p.head; c != nil; c = c.pnext {
-			if c.pprev != prev {
-				t.Fatalf("broken back link at %d", count)
+		for kind, l := range p.lists {
+			var prev *conn
+			for c := l.head; c != nil; c = c.pnext {
+				if c.pprev != prev {
+					t.Fatalf("list %d: broken back link", kind)
+				}
+				if c.parkKind() != kind {
+					t.Fatalf("list %d holds a conn of kind %d", kind, c.parkKind())
+				}
+				if prev != nil && c.until.Before(prev.until) {
+					t.Fatalf("list %d out of order", kind)
+				}
+				prev = c
+				count++
 			}
-			if prev != nil && c.idleAt.Before(prev.idleAt) {
-				t.Fatalf("list out of order at %d", count)
+			if l.tail != prev {
+				t.Fatalf("list %d: wrong tail", kind)
 			}
-			prev = c
-			count++
 		}
-		if p.tail != prev || count != len(live) {
-			t.Fatalf("tail or count wrong: %d listed, %d live", count, len(live))
+		if count != len(live) {
+			t.Fatalf("%d listed, %d live", count, len(live))
 		}
 	})
+}
+
+// A head that is slow to come parks its connection (buffer and parser
+// offsets kept, no goroutine); each new piece wakes it, the parser goes
+// on from where it stopped, and the complete request is answered.
+func TestSlowHeadParks(t *testing.T) {
+	e := startServer(t, nil)
+	const n = 30
+	base := runtime.NumGoroutine()
+	pieces := []string{"GET /sub/c.txt HTTP/1.1\r\n", "Host: t\r\n", "X-Slow: 1\r\n", "X-Slow: 2\r\n", "\r\n"}
+	cs := make([]*client, n)
+	for i := range cs {
+		cs[i] = e.dial(t)
+	}
+	for k, piece := range pieces[:len(pieces)-1] {
+		for _, c := range cs {
+			c.send(piece)
+		}
+		// Each piece wakes every connection and parks it again.
+		waitFor(t, "every slow head is parked again after piece "+strconv.Itoa(k), func() bool {
+			now, total := e.s.parkStats()
+			return now == n && total == uint64(n*(k+1))
+		})
+	}
+	if g := runtime.NumGoroutine() - base; g > 3 {
+		t.Errorf("%d more goroutines with %d parked heads; want none per parked head", g, n)
+	}
+	for i, c := range cs {
+		c.send(pieces[len(pieces)-1])
+		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "charlie\n" {
+			t.Fatalf("conn %d: %d %q", i, resp.StatusCode, body)
+		}
+	}
+}
+
+// A parked head still has to be complete within the header timeout: the
+// parker wakes it at the deadline and it gets a 408, then the close.
+func TestParkedHeadTimeout(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.Timeouts.Header = 300 * time.Millisecond })
+	c := e.dial(t)
+	start := time.Now()
+	c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\n")
+	waitFor(t, "the head is parked", func() bool { return e.s.parked() == 1 })
+	if resp, _ := c.read("GET"); resp.StatusCode != 408 {
+		t.Errorf("status %d; want 408", resp.StatusCode)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Errorf("408 after %v; want at least the header timeout", d)
+	}
+	c.expectEOF()
+}
+
+// Shutdown lets a request whose head is parked finish (it is in flight,
+// not idle): the head completes after Shutdown began and is answered with
+// Connection: close, and Shutdown then returns.
+func TestParkedHeadSurvivesShutdown(t *testing.T) {
+	e := startServer(t, nil)
+	c := e.dial(t)
+	c.send("GET /a.txt HTTP/1.1\r\n")
+	waitFor(t, "the head is parked", func() bool { return e.s.parked() == 1 })
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		done <- e.s.Shutdown(ctx)
+	}()
+	waitFor(t, "the parker is drained", func() bool { return e.s.parked() == 0 })
+	c.send("Host: t\r\n\r\n")
+	resp, body := c.read("GET")
+	if resp.StatusCode != 200 || body != "alpha\n" || !resp.Close {
+		t.Errorf("got %d %q close=%v; want 200 \"alpha\\n\" with Connection: close", resp.StatusCode, body, resp.Close)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown = %v; want nil", err)
+	}
 }

@@ -2,10 +2,17 @@
 
 package server
 
-// parker is Linux only (epoll); elsewhere idle connections keep a
-// goroutine each.
+import "time"
+
+// parker is Linux only (epoll); elsewhere a waiting connection keeps its
+// goroutine.
 type parker struct{}
 
-func (c *conn) park() bool { return false }
+func (c *conn) park(until time.Time) bool { return false }
 
 func (p *parker) drain() {}
+
+func (c *conn) readHead(b []byte, until time.Time) (n int, parked bool, err error) {
+	n, err = c.nc.Read(b)
+	return n, false, err
+}

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -32,12 +33,20 @@ func newSockConn(tc *net.TCPConn) net.Conn {
 	return &sockConn{TCPConn: tc, rc: rc}
 }
 
-func (c *sockConn) Read(b []byte) (int, error) {
+func (c *sockConn) Read(b []byte) (int, error) { return c.read(b, true) }
+
+// errWouldBlock is read's answer, without wait, when nothing is there.
+var errWouldBlock = errors.New("read would block")
+
+// read reads into b; with wait false it returns errWouldBlock instead of
+// waiting for input (readHead parks the connection then).
+func (c *sockConn) read(b []byte, wait bool) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
 	var n int
 	var errno syscall.Errno
+	again := false
 	err := c.rc.Read(func(fd uintptr) bool {
 		for {
 			r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
@@ -45,7 +54,8 @@ func (c *sockConn) Read(b []byte) (int, error) {
 			case syscall.EINTR:
 				continue
 			case syscall.EAGAIN:
-				return false
+				again = !wait
+				return again
 			}
 			n, errno = int(r), e
 			return true
@@ -54,6 +64,8 @@ func (c *sockConn) Read(b []byte) (int, error) {
 	switch {
 	case err != nil:
 		return 0, err // deadline or closed, as net.Conn reports them
+	case again:
+		return 0, errWouldBlock
 	case errno != 0:
 		return 0, &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError("read", errno)}
 	case n == 0:
