@@ -104,7 +104,7 @@ type conn struct {
 	idleAt time.Time // when the connection last fell idle: the idle timeout counts from it
 	streak int       // requests since the connection was last idle longer than warmWait
 
-	started    bool // the first goroutine has run (handshake, first wait)
+	started    bool      // the first goroutine has run (handshake, first wait)
 	woken      bool      // the parker saw input: read it straight into a buffer
 	midHead    bool      // parked, or resuming, with part of a head read
 	registered bool      // the socket is in the parker's epoll set
