@@ -96,10 +96,12 @@ func benchGet1KiB(b *testing.B, nc net.Conn) {
 
 // TestIdleConnRSS measures resident memory per idle keep-alive connection
 // of a running `ferrox serve`: n connections each send one request and
-// then stay open. It is skipped unless FERROX_RSS_BIN names the ferrox
-// binary. With FERROX_RSS_NGINX naming an nginx binary, nginx (one
-// worker, defaults otherwise) is measured the same way in the same run,
-// master and worker together:
+// then stay open. With FERROX_RSS_HEAD=1 they instead send part of a head
+// and stop (a slowloris), measured before the header timeout. It is
+// skipped unless FERROX_RSS_BIN names the ferrox binary. With
+// FERROX_RSS_NGINX naming an nginx binary, nginx (one worker, defaults
+// otherwise) is measured the same way in the same run, master and worker
+// together:
 //
 //	go build -o /tmp/ferrox ./cmd/ferrox
 //	FERROX_RSS_BIN=/tmp/ferrox FERROX_RSS_NGINX=$(command -v nginx) FERROX_RSS_CONNS=10000 go test ./server -run TestIdleConnRSS -v
@@ -112,6 +114,7 @@ func TestIdleConnRSS(t *testing.T) {
 	if v := os.Getenv("FERROX_RSS_CONNS"); v != "" {
 		n, _ = strconv.Atoi(v)
 	}
+	head := os.Getenv("FERROX_RSS_HEAD") == "1"
 	// A site both servers can read: nginx's worker runs as nobody.
 	dir, err := os.MkdirTemp("", "ferrox-rss-")
 	if err != nil {
@@ -125,7 +128,7 @@ func TestIdleConnRSS(t *testing.T) {
 
 	addr := freeAddr(t)
 	cfgFile := writeConfig(t, site, "paths:\n  serve_dir: SITE\nlimits:\n  max_conns_per_ip: 100000\nlogs:\n  access_log: /dev/null\n")
-	perConn := idleRSS(t, "ferrox", exec.Command(bin, "serve", "--config", cfgFile, "--listen", addr), addr, n)
+	perConn := idleRSS(t, "ferrox", exec.Command(bin, "serve", "--config", cfgFile, "--listen", addr), addr, n, head)
 
 	if nginx := os.Getenv("FERROX_RSS_NGINX"); nginx != "" {
 		addr := freeAddr(t)
@@ -145,15 +148,16 @@ http {
     server { listen %[2]s; root %[3]s; }
 }
 `, dir, addr, site)), 0o644)
-		ng := idleRSS(t, "nginx", exec.Command(nginx, "-c", conf, "-g", "daemon off;"), addr, n)
-		t.Logf("ferrox/nginx per idle connection: %.1f×", perConn/ng)
+		ng := idleRSS(t, "nginx", exec.Command(nginx, "-c", conf, "-g", "daemon off;"), addr, n, head)
+		t.Logf("ferrox/nginx per connection: %.1f×", perConn/ng)
 	}
 }
 
 // idleRSS starts cmd (a server listening on addr), opens n keep-alive
-// connections that each get one response, and returns the growth of the
-// VmRSS of cmd's process and its children, in KiB per connection.
-func idleRSS(t *testing.T, name string, cmd *exec.Cmd, addr string, n int) float64 {
+// connections that each get one response (or, with head, that each send
+// part of a head), and returns the growth of the VmRSS of cmd's process
+// and its children, in KiB per connection.
+func idleRSS(t *testing.T, name string, cmd *exec.Cmd, addr string, n int, head bool) float64 {
 	stderr := &bytes.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
@@ -218,13 +222,24 @@ func idleRSS(t *testing.T, name string, cmd *exec.Cmd, addr string, n int) float
 			c.Close()
 		}
 	}()
+	what := "idle keep-alive"
 	for range n {
-		conns = append(conns, warm())
+		if !head {
+			conns = append(conns, warm())
+			continue
+		}
+		what = "slow-head"
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, nc)
+		io.WriteString(nc, "GET /a.txt HTTP/1.1\r\nHost: t\r\nX-Slow: 1\r\n")
 	}
 	time.Sleep(3 * time.Second) // let the server's GC run and stacks shrink
 	after := rss()
 	per := float64(after-before) / float64(n)
-	t.Logf("%s: VmRSS before %d KiB, after %d idle keep-alive conns %d KiB: %.2f KiB/conn",
-		name, before, n, after, per)
+	t.Logf("%s: VmRSS before %d KiB, after %d %s conns %d KiB: %.2f KiB/conn",
+		name, before, n, what, after, per)
 	return per
 }

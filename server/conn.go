@@ -91,6 +91,14 @@ func (c *conn) putExchange() {
 	}
 }
 
+// monoBase anchors deadlines kept as int64 (monoKey): nanoseconds since
+// it on the monotonic clock, cheap to compare and store.
+var monoBase = time.Now()
+
+func monoKey(t time.Time) int64 { return int64(t.Sub(monoBase)) }
+
+func monoTime(k int64) time.Time { return monoBase.Add(time.Duration(k)) }
+
 // conn is one client connection, served by one goroutine.
 type conn struct {
 	srv    *Server
@@ -104,14 +112,13 @@ type conn struct {
 	idleAt time.Time // when the connection last fell idle: the idle timeout counts from it
 	streak int       // requests since the connection was last idle longer than warmWait
 
-	started    bool      // the first goroutine has run (handshake, first wait)
-	woken      bool      // the parker saw input: read it straight into a buffer
-	midHead    bool      // parked, or resuming, with part of a head read
-	registered bool      // the socket is in the parker's epoll set
-	slot       int32     // the parker's table entry, while parked
-	until      time.Time // the parker's deadline for it
-	pprev      *conn     // the parker's list, while parked
-	pnext      *conn
+	started    bool  // the first goroutine has run (handshake, first wait)
+	woken      bool  // the parker saw input: read it straight into a buffer
+	midHead    bool  // parked, or resuming, with part of a head read
+	registered bool  // the socket is in the parker's epoll set
+	slot       int32 // the parker's table entry, while parked
+	hidx       int32 // its index in the parker's deadline heap
+	until      int64 // the parker's deadline for it (monoKey)
 
 	exited chan struct{} // closed when the connection ends (ServeConn only)
 }
@@ -328,9 +335,9 @@ func (c *conn) serveRequest() (keep, parked bool) {
 	resumed := c.midHead
 	if resumed {
 		// The deadline was set before parking; the parser's offsets and
-		// the bytes so far are in st.
+		// the bytes so far (with what the parker read since) are in st.
 		c.midHead = false
-		start = c.until.Add(-s.headerTimeout)
+		start = monoTime(c.until).Add(-s.headerTimeout)
 	} else {
 		start = time.Now()
 		if st.r > 0 {
@@ -346,30 +353,28 @@ func (c *conn) serveRequest() (keep, parked bool) {
 	// before the first read that needs it: a head that came whole needs
 	// none.
 	var headLen int
-	for deadline := resumed; ; resumed = false {
-		if !resumed {
-			n, err := st.p.Parse(st.buf[:st.w], &c.exchange().req)
-			if err == nil {
-				headLen = n
-				break
-			}
-			if err != parser.ErrNeedMore {
-				return c.fail(err, nil, start), false
-			}
-			if st.w == len(st.buf) {
-				if len(st.buf) >= s.maxHeadBuf {
-					return c.fail(errHeadTooLarge, nil, start), false
-				}
-				c.grow(min(2*len(st.buf), s.maxHeadBuf))
-			}
-			if !deadline {
-				c.nc.SetReadDeadline(start.Add(s.headerTimeout))
-				deadline = true
-			}
-			// The rest of the head may be slow to come: the exchange
-			// is empty (see exchange) and waits in the pool, not here.
-			c.putExchange()
+	for deadline := resumed; ; {
+		n, err := st.p.Parse(st.buf[:st.w], &c.exchange().req)
+		if err == nil {
+			headLen = n
+			break
 		}
+		if err != parser.ErrNeedMore {
+			return c.fail(err, nil, start), false
+		}
+		if st.w == len(st.buf) {
+			if len(st.buf) >= s.maxHeadBuf {
+				return c.fail(errHeadTooLarge, nil, start), false
+			}
+			c.grow(min(2*len(st.buf), s.maxHeadBuf))
+		}
+		if !deadline {
+			c.nc.SetReadDeadline(start.Add(s.headerTimeout))
+			deadline = true
+		}
+		// The rest of the head may be slow to come: the exchange is
+		// empty (see exchange) and waits in the pool, not here.
+		c.putExchange()
 		m, parked, err := c.readHead(st.buf[st.w:], start.Add(s.headerTimeout))
 		if parked {
 			return false, true

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"time"
 	"unsafe"
+
+	"github.com/ferrox/ferrox/parser"
 )
 
 // parker holds connections that wait for input with no goroutine: idle
@@ -24,9 +26,8 @@ import (
 //
 // The parker also watches each parked connection's deadline (c.until):
 // the idle timeout, or the header timeout counted from the head's first
-// byte. Each kind is kept in its own list ordered by deadline (within a
-// kind they park in nearly that order), and the goroutine's read deadline
-// is the earliest one. An idle connection whose timeout passes is closed
+// byte. They are kept in a min-heap, and the goroutine's read deadline is
+// the earliest one. An idle connection whose timeout passes is closed
 // quietly; a mid-head one is woken, and its goroutine answers 408 as an
 // unparked one would.
 //
@@ -42,28 +43,11 @@ type parker struct {
 	mu     sync.Mutex
 	slots  []parkSlot
 	free   []int32
-	lists  [2]parkList // parkIdle, parkHead
-	armed  time.Time   // the deadline the goroutine waits for (zero: none)
-	fired  bool        // armed has passed: the deadline must be set anew
+	heap   []*conn   // parked conns, a binary min-heap by until
+	armed  time.Time // the deadline the goroutine waits for (zero: none)
+	fired  bool      // armed has passed: the deadline must be set anew
 	closed bool
 	parks  uint64 // connections parked so far
-}
-
-// parkList is a doubly linked list of parked conns by until, earliest
-// first.
-type parkList struct{ head, tail *conn }
-
-// The two kinds of parked connection, indexes into parker.lists.
-const (
-	parkIdle = 0 // between requests, holding no buffer
-	parkHead = 1 // part of a head read (c.midHead), buffer and parser kept
-)
-
-func (c *conn) parkKind() int {
-	if c.midHead {
-		return parkHead
-	}
-	return parkIdle
 }
 
 // parkSlot is one table entry. gen changes on every use of the slot, and
@@ -149,36 +133,76 @@ func (c *conn) park(until time.Time) bool {
 	p.parks++
 	ps.c = c
 	c.slot = slot
-	c.until = until
-	l := &p.lists[c.parkKind()]
-	l.link(c)
-	if l.head == c {
+	c.until = monoKey(until)
+	p.push(c)
+	if c.hidx == 0 {
 		p.arm()
 	}
 	return true
 }
 
-// link inserts c by until, searching from the tail: connections of one
-// kind park in nearly the order of their deadlines (a warm wait parks up
-// to warmWait late). mu is held.
-func (l *parkList) link(c *conn) {
-	at := l.tail
-	for at != nil && at.until.After(c.until) {
-		at = at.pprev
+// The deadline heap. A heap, not a list in parking order: a slow head
+// parks again and again with the deadline of its first byte, which
+// belongs far from the tail once newer connections have parked. mu is
+// held for all of these.
+
+func (p *parker) less(i, j int) bool { return p.heap[i].until < p.heap[j].until }
+
+func (p *parker) swap(i, j int) {
+	h := p.heap
+	h[i], h[j] = h[j], h[i]
+	h[i].hidx, h[j].hidx = int32(i), int32(j)
+}
+
+func (p *parker) up(i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !p.less(i, parent) {
+			return
+		}
+		p.swap(i, parent)
+		i = parent
 	}
-	c.pprev = at
-	if at == nil {
-		c.pnext = l.head
-		l.head = c
-	} else {
-		c.pnext = at.pnext
-		at.pnext = c
+}
+
+func (p *parker) down(i int) {
+	n := len(p.heap)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && p.less(r, l) {
+			m = r
+		}
+		if !p.less(m, i) {
+			return
+		}
+		p.swap(i, m)
+		i = m
 	}
-	if c.pnext == nil {
-		l.tail = c
-	} else {
-		c.pnext.pprev = c
+}
+
+func (p *parker) push(c *conn) {
+	c.hidx = int32(len(p.heap))
+	p.heap = append(p.heap, c)
+	p.up(int(c.hidx))
+}
+
+// unheap removes c from the heap.
+func (p *parker) unheap(c *conn) {
+	i, last := int(c.hidx), len(p.heap)-1
+	if i != last {
+		p.swap(i, last)
 	}
+	p.heap[last] = nil
+	p.heap = p.heap[:last]
+	if i != last {
+		p.down(i)
+		p.up(i)
+	}
+	c.hidx = -1
 }
 
 // getParker returns the server's parker, starting it on first use, or nil
@@ -209,22 +233,11 @@ func (s *Server) getParker() *parker {
 	return s.park.Load()
 }
 
-// take removes c from the table and its list; mu is held.
+// take removes c from the table and the heap; mu is held.
 func (p *parker) take(c *conn) {
 	p.slots[c.slot].c = nil
 	p.free = append(p.free, c.slot)
-	l := &p.lists[c.parkKind()]
-	if c.pprev == nil {
-		l.head = c.pnext
-	} else {
-		c.pprev.pnext = c.pnext
-	}
-	if c.pnext == nil {
-		l.tail = c.pprev
-	} else {
-		c.pnext.pprev = c.pprev
-	}
-	c.pprev, c.pnext = nil, nil
+	p.unheap(c)
 }
 
 // arm points the goroutine's read deadline at the earliest deadline; mu
@@ -233,10 +246,8 @@ func (p *parker) take(c *conn) {
 // fails every wait until it is reset, so leaving it would spin.
 func (p *parker) arm() {
 	var d time.Time
-	for _, l := range p.lists {
-		if l.head != nil && (d.IsZero() || l.head.until.Before(d)) {
-			d = l.head.until
-		}
+	if len(p.heap) > 0 {
+		d = monoTime(p.heap[0].until)
 	}
 	if p.fired || !d.Equal(p.armed) {
 		p.armed, p.fired = d, false
@@ -258,6 +269,8 @@ func (p *parker) run(rc syscall.RawConn) {
 	defer p.s.wg.Done()
 	var evs [128]syscall.EpollEvent
 	wake := make([]*conn, 0, len(evs))
+	var late, expired []*conn  // heads and idle connections past their deadline
+	var scratch parser.Request // feed's parse target
 	for {
 		n := 0
 		var errno syscall.Errno
@@ -288,8 +301,7 @@ func (p *parker) run(rc syscall.RawConn) {
 			p.drain()
 			return
 		}
-		wake = wake[:0]
-		var expired *conn
+		wake, late, expired = wake[:0], late[:0], expired[:0]
 		p.mu.Lock()
 		if err != nil {
 			p.fired = true
@@ -301,34 +313,69 @@ func (p *parker) run(rc syscall.RawConn) {
 				wake = append(wake, c)
 			}
 		}
-		now := time.Now()
-		for c := p.lists[parkIdle].head; c != nil && !now.Before(c.until); c = p.lists[parkIdle].head {
+		// An idle connection past its deadline is closed; a head is
+		// woken: its goroutine's read fails with the timeout at once and
+		// it answers 408.
+		now := monoKey(time.Now())
+		for len(p.heap) > 0 && p.heap[0].until <= now {
+			c := p.heap[0]
 			p.take(c)
-			c.pnext = expired
-			expired = c
-		}
-		// A head past its deadline is woken: its goroutine's read fails
-		// with the timeout at once and it answers 408.
-		for c := p.lists[parkHead].head; c != nil && !now.Before(c.until); c = p.lists[parkHead].head {
-			p.take(c)
-			wake = append(wake, c)
+			if c.midHead {
+				late = append(late, c)
+			} else {
+				expired = append(expired, c)
+			}
 		}
 		p.arm()
 		p.mu.Unlock()
 		for _, c := range wake {
+			if c.midHead && c.feed(&scratch) && c.park(monoTime(c.until)) {
+				continue
+			}
+			resume(c)
+		}
+		for _, c := range late {
 			resume(c)
 		}
 		clear(wake)
-		for c := expired; c != nil; {
-			next := c.pnext
-			c.pnext = nil
+		clear(late)
+		for _, c := range expired {
 			// RFC 9112 §9.5: an idle connection may be closed at any
 			// time; a plain FIN, as waitRequest's timeout does.
 			c.state.Store(stateClosing)
 			c.finish()
-			c = next
 		}
+		clear(expired)
 	}
+}
+
+// feed reads what arrived for a parked head and reports whether the head
+// is still incomplete with room left, so the connection can park again
+// right away: a slowloris dribbling its head a line at a time then costs
+// a read, a parse of the new bytes and an epoll_ctl per line, and no
+// goroutine (a fresh one would also grow its stack to parse). Anything
+// else (a complete head, an error, a full buffer, the end of input) is
+// left to the connection's goroutine, which parses again from the same
+// parser state. Only the parker's goroutine calls it, with its own
+// scratch request: Parse leaves nothing in it after ErrNeedMore.
+func (c *conn) feed(scratch *parser.Request) bool {
+	st := c.st
+	if st.w == len(st.buf) {
+		return false
+	}
+	n, err := c.nc.(*sockConn).read(st.buf[st.w:], false)
+	if err == errWouldBlock {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	st.w += n
+	if st.w == len(st.buf) {
+		return false
+	}
+	_, err = st.p.Parse(st.buf[:st.w], scratch)
+	return err == parser.ErrNeedMore
 }
 
 // drain ends parking for shutdown: every idle parked connection is
@@ -343,13 +390,14 @@ func (p *parker) drain() {
 	}
 	p.closed = true
 	var idle, heads []*conn
-	for c := p.lists[parkIdle].head; c != nil; c = p.lists[parkIdle].head {
+	for len(p.heap) > 0 {
+		c := p.heap[len(p.heap)-1]
 		p.take(c)
-		idle = append(idle, c)
-	}
-	for c := p.lists[parkHead].head; c != nil; c = p.lists[parkHead].head {
-		p.take(c)
-		heads = append(heads, c)
+		if c.midHead {
+			heads = append(heads, c)
+		} else {
+			idle = append(idle, c)
+		}
 	}
 	p.mu.Unlock()
 	p.ep.Close() // the goroutine's wait fails and it returns

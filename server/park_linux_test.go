@@ -180,50 +180,52 @@ func TestParkRacesShutdown(t *testing.T) {
 	wg.Wait()
 }
 
-// Each expiry list stays ordered by deadline through any order of parks
-// (a warm wait parks late, so deadlines are not monotonic) and takes.
-func TestParkListOrder(t *testing.T) {
+// The deadline heap stays a heap, with every conn's index right, through
+// any order of pushes and takes (slow heads re-park with old deadlines),
+// and gives the conns back earliest deadline first.
+func TestParkHeap(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		p := &parker{}
-		base := time.Unix(1e9, 0)
 		var live []*conn
-		ops := rapid.SliceOfN(rapid.IntRange(-300, 2000), 1, 60).Draw(t, "ops")
-		for i, op := range ops {
+		ops := rapid.SliceOfN(rapid.IntRange(-300, 2000), 1, 80).Draw(t, "ops")
+		for _, op := range ops {
 			if op < 0 && len(live) > 0 {
 				k := (-op) % len(live)
 				c := live[k]
 				p.slots = append(p.slots, parkSlot{}) // take frees c.slot
 				c.slot = int32(len(p.slots) - 1)
 				p.take(c)
+				if c.hidx != -1 {
+					t.Fatalf("a taken conn keeps heap index %d", c.hidx)
+				}
 				live = append(live[:k], live[k+1:]...)
-				continue
+			} else if op >= 0 {
+				c := &conn{until: int64(op)}
+				p.push(c)
+				live = append(live, c)
 			}
-			c := &conn{until: base.Add(time.Duration(op+i*100) * time.Millisecond), midHead: op%3 == 0}
-			p.lists[c.parkKind()].link(c)
-			live = append(live, c)
-		}
-		count := 0
-		for kind, l := range p.lists {
-			var prev *conn
-			for c := l.head; c != nil; c = c.pnext {
-				if c.pprev != prev {
-					t.Fatalf("list %d: broken back link", kind)
+			for i, c := range p.heap {
+				if int(c.hidx) != i {
+					t.Fatalf("heap[%d] has index %d", i, c.hidx)
 				}
-				if c.parkKind() != kind {
-					t.Fatalf("list %d holds a conn of kind %d", kind, c.parkKind())
+				if i > 0 && c.until < p.heap[(i-1)/2].until {
+					t.Fatalf("heap[%d] is earlier than its parent", i)
 				}
-				if prev != nil && c.until.Before(prev.until) {
-					t.Fatalf("list %d out of order", kind)
-				}
-				prev = c
-				count++
 			}
-			if l.tail != prev {
-				t.Fatalf("list %d: wrong tail", kind)
+			if len(p.heap) != len(live) {
+				t.Fatalf("%d in the heap, %d live", len(p.heap), len(live))
 			}
 		}
-		if count != len(live) {
-			t.Fatalf("%d listed, %d live", count, len(live))
+		last := int64(-1)
+		for len(p.heap) > 0 {
+			c := p.heap[0]
+			p.slots = append(p.slots, parkSlot{})
+			c.slot = int32(len(p.slots) - 1)
+			p.take(c)
+			if c.until < last {
+				t.Fatalf("taken out of order: %d after %d", c.until, last)
+			}
+			last = c.until
 		}
 	})
 }
