@@ -211,7 +211,7 @@ func (s *Server) getParker() *parker {
 	s.parkOnce.Do(func() {
 		p, err := newParker(s)
 		if err != nil {
-			s.log.Warn("idle connections will keep their goroutines", "err", err)
+			s.log.Warn("waiting connections will keep their goroutines", "err", err)
 			return
 		}
 		rc, err := p.ep.SyscallConn()
@@ -297,7 +297,7 @@ func (p *parker) run(rc syscall.RawConn) {
 			// Not expected of a valid epoll descriptor; rather than
 			// spin on it, give up parking (drain) and let later
 			// connections keep their goroutines.
-			p.s.log.Error("idle connection parking stopped", "err", os.NewSyscallError("epoll_pwait", errno))
+			p.s.log.Error("connection parking stopped", "err", os.NewSyscallError("epoll_pwait", errno))
 			p.drain()
 			return
 		}
