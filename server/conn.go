@@ -36,8 +36,8 @@ const reqBufSize = 4096
 // warmWait is how long a connection waits for its next request on the
 // goroutine and buffer that served the last one. A busy keep-alive client
 // sends it well within that (then the request costs no goroutine switch
-// and no extra read); a connection still silent after it is handed to a
-// fresh goroutine that idles with no buffer (see serve).
+// and no extra read); a connection still silent after it idles with no
+// buffer, parked or on a fresh goroutine (see serve).
 const warmWait = 250 * time.Millisecond
 
 // warmAfter is how many requests a connection must have sent, with no

@@ -75,7 +75,7 @@ type Server struct {
 	wg        sync.WaitGroup // one per live conn, and the parker's goroutine
 
 	parkOnce sync.Once
-	park     atomic.Pointer[parker] // idle connections without goroutines; nil until used
+	park     atomic.Pointer[parker] // waiting connections without goroutines; nil until used
 }
 
 // New validates cfg and builds a server around o.Handler.
