@@ -114,6 +114,7 @@ type conn struct {
 
 	started    bool  // the first goroutine has run (handshake, first wait)
 	woken      bool  // the parker saw input: read it straight into a buffer
+	pending    bool  // c.one holds the next request's first byte (tlsQuiet)
 	midHead    bool  // parked, or resuming, with part of a head read
 	registered bool  // the socket is in the parker's epoll set
 	slot       int32 // the parker's table entry, while parked
@@ -247,10 +248,12 @@ func (c *conn) finish() {
 
 // waitRequest idles until the first byte of the next request arrives,
 // holding no buffer (a connection the parker woke has its bytes there
-// already and reads them straight into one). It must read, not just wait for readability: Go's
-// poller clears a pending readiness before every wait (pollReset), so a
-// wait not preceded by a read that failed with EAGAIN can sleep through
-// bytes (or a FIN) that are already there, until the deadline. The first
+// already and reads them straight into one; one whose TLS layer had a
+// byte buffered, see tlsQuiet, has it in c.one). It must read, not just
+// wait for readability: Go's poller clears a pending readiness before
+// every wait (pollReset), so a wait not preceded by a read that failed
+// with EAGAIN can sleep through bytes (or a FIN) that are already there,
+// until the deadline. The first
 // request of a connection waits at most the header timeout (a connection
 // that never speaks is a slowloris), later ones the idle keep-alive
 // timeout; either expiry closes quietly with a FIN (RFC 9112 §9.5).
@@ -281,7 +284,12 @@ func (c *conn) waitRequest(first bool) bool {
 		c.st.w = n
 		return true
 	}
-	n, _ := c.nc.Read(c.one[:])
+	n := 1
+	if c.pending {
+		c.pending = false
+	} else {
+		n, _ = c.nc.Read(c.one[:])
+	}
 	if n == 0 {
 		return false
 	}

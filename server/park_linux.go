@@ -4,6 +4,7 @@ package server
 
 import (
 	"errors"
+	"net"
 	"os"
 	"sync"
 	"syscall"
@@ -33,8 +34,9 @@ import (
 //
 // Ownership: a connection in the table belongs to the parker; whoever
 // takes it out under mu (a readiness event, the expiry, shutdown) owns it
-// from then on. Only plain TCP connections are parked (sockConn): a TLS
-// connection may hold decrypted bytes the socket no longer shows.
+// from then on. TLS connections are parked only when idle and when their
+// TLS layer holds no input (tlsQuiet): the socket's readability says
+// nothing about bytes already decrypted or read.
 type parker struct {
 	s  *Server
 	ep *os.File // the epoll set, in Go's poller
@@ -86,8 +88,18 @@ func newParker(s *Server) (*parker, error) {
 // cannot be parked: not plain TCP, shutdown, or a failing epoll call.
 func (c *conn) park(until time.Time) bool {
 	s := c.srv
-	sc, ok := c.nc.(*sockConn)
-	if !ok || s.shutdown.Load() {
+	if s.shutdown.Load() {
+		return false
+	}
+	var rc syscall.RawConn
+	if sc, ok := c.nc.(*sockConn); ok {
+		rc = sc.rc
+	} else if tc, ok := c.raw.(*net.TCPConn); ok && !c.midHead && c.tlsQuiet() {
+		var err error
+		if rc, err = tc.SyscallConn(); err != nil {
+			return false
+		}
+	} else {
 		return false
 	}
 	p := s.getParker()
@@ -122,7 +134,7 @@ func (c *conn) park(until time.Time) bool {
 	// cannot be closed and reused under the call. ADD and MOD both look
 	// at the socket's current state: bytes that came before the call
 	// fire at once.
-	err := sc.rc.Control(func(fd uintptr) {
+	err := rc.Control(func(fd uintptr) {
 		_, _, errno = syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, p.fd, uintptr(op), fd, uintptr(unsafe.Pointer(&ev)), 0, 0)
 	})
 	if err != nil || errno != 0 {
@@ -140,6 +152,27 @@ func (c *conn) park(until time.Time) bool {
 	}
 	return true
 }
+
+// tlsQuiet reports whether the TLS layer of an idle connection holds no
+// input, so that the socket's readability says when the next request
+// comes. A client may have sent more than one record, or one the server
+// read only part of: then the TLS layer answers a read without touching
+// the socket. The read here is made with a deadline already passed, which
+// fails before any system call when nothing is buffered (a read timeout
+// leaves a tls.Conn usable). A byte it does return is kept for
+// waitRequest (c.pending); an error is left for it to find again.
+func (c *conn) tlsQuiet() bool {
+	c.nc.SetReadDeadline(aLongTimeAgo)
+	n, err := c.nc.Read(c.one[:])
+	if n == 1 {
+		c.pending = true
+		return false
+	}
+	return isTimeout(err)
+}
+
+// aLongTimeAgo is a read deadline that has passed.
+var aLongTimeAgo = time.Unix(1, 0)
 
 // The deadline heap. A heap, not a list in parking order: a slow head
 // parks again and again with the deadline of its first byte, which
@@ -341,9 +374,15 @@ func (p *parker) run(rc syscall.RawConn) {
 		clear(late)
 		for _, c := range expired {
 			// RFC 9112 §9.5: an idle connection may be closed at any
-			// time; a plain FIN, as waitRequest's timeout does.
+			// time; a plain FIN, as waitRequest's timeout does. A TLS
+			// close first sends close_notify, which may wait on the
+			// client for seconds: not on this goroutine.
 			c.state.Store(stateClosing)
-			c.finish()
+			if c.nc != c.raw {
+				go c.finish()
+			} else {
+				c.finish()
+			}
 		}
 		clear(expired)
 	}
@@ -402,7 +441,10 @@ func (p *parker) drain() {
 	p.mu.Unlock()
 	p.ep.Close() // the goroutine's wait fails and it returns
 	for _, c := range idle {
+		// As closeIdle does: the socket first, so a TLS close does not
+		// wait on its close_notify.
 		c.state.Store(stateClosing)
+		c.raw.Close()
 		c.finish()
 	}
 	for _, c := range heads {

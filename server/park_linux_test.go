@@ -3,7 +3,12 @@
 package server
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net/http"
 	"runtime"
 	"slices"
 	"strconv"
@@ -341,4 +346,59 @@ func TestParkedHeadSplitsProperty(t *testing.T) {
 			}
 		}
 	})
+}
+
+// An idle TLS connection whose TLS layer holds no input is parked like a
+// plain one and served again; one whose client sent its next request in
+// the same flight (a second record, possibly already read from the socket
+// into the TLS layer) is not parked on the socket's readability, or that
+// request would wait for bytes that already came.
+func TestParkedTLSConns(t *testing.T) {
+	e := startTLS(t, nil)
+	const n = 20
+	base := runtime.NumGoroutine()
+	type tc struct {
+		conn *tls.Conn
+		br   *bufio.Reader
+	}
+	cs := make([]tc, n)
+	for i := range cs {
+		cs[i].conn, cs[i].br = dialTLS(t, e.addr, e.pool)
+		roundTrip(t, cs[i].conn, cs[i].br, "/a.txt", "alpha\n")
+	}
+	waitFor(t, "all TLS connections are parked", func() bool { return e.s.parked() == n })
+	if g := runtime.NumGoroutine() - base; g > 3 { // the clients run no goroutines
+		t.Errorf("%d more goroutines with %d parked TLS connections", g, n)
+	}
+	for round := range 3 {
+		for _, c := range cs {
+			// Two records in one flight.
+			io.WriteString(c.conn, get("/a.txt"))
+			io.WriteString(c.conn, get("/b.txt"))
+			for _, want := range []string{"alpha\n", "bravo bravo\n"} {
+				resp, err := http.ReadResponse(c.br, nil)
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				if resp.StatusCode != 200 || string(body) != want {
+					t.Fatalf("round %d: %d %q; want 200 %q", round, resp.StatusCode, body, want)
+				}
+			}
+		}
+		waitFor(t, "all TLS connections are parked again", func() bool { return e.s.parked() == n })
+	}
+}
+
+// The parker's idle timeout ends a parked TLS connection too (off its
+// own goroutine: a TLS close first tries to send close_notify).
+func TestParkedTLSIdleTimeout(t *testing.T) {
+	e := startTLS(t, func(c *Config) { c.Timeouts.Idle = 200 * time.Millisecond })
+	conn, br := dialTLS(t, e.addr, e.pool)
+	roundTrip(t, conn, br, "/a.txt", "alpha\n")
+	waitFor(t, "the TLS connection is parked", func() bool { return e.s.parked() == 1 })
+	if b, err := br.ReadByte(); err == nil || !errors.Is(err, io.EOF) {
+		t.Fatalf("read %q, %v; want EOF after the idle timeout", b, err)
+	}
+	waitFor(t, "the server forgets the connection", func() bool { return e.s.NumConns() == 0 })
 }
