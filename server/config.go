@@ -42,6 +42,9 @@ type ServerConfig struct {
 	HTTPSPort int    `yaml:"https_port"` // HTTPS port when tls.enabled; default 8443
 	// ServerHeader sends "Server: ferrox" when true; default true.
 	ServerHeader *bool `yaml:"server_header"`
+	// ParkWaiting lets idle connections, and plain ones whose head is
+	// slow to come, wait without a goroutine (Linux); default true.
+	ParkWaiting *bool `yaml:"park_waiting"`
 }
 
 // PathsConfig says where files live.
@@ -186,6 +189,9 @@ func (c *Config) ServeDir() string { return orStr(c.Paths.ServeDir, DefaultServe
 
 // ServerHeaderOn reports whether "Server: ferrox" is sent.
 func (c *Config) ServerHeaderOn() bool { return c.Server.ServerHeader == nil || *c.Server.ServerHeader }
+
+// ParkWaitingOn reports whether waiting connections are parked.
+func (c *Config) ParkWaitingOn() bool { return c.Server.ParkWaiting == nil || *c.Server.ParkWaiting }
 
 // ListingOn reports whether directory listings are enabled.
 func (c *Config) ListingOn() bool { return c.Listing.Enabled == nil || *c.Listing.Enabled }

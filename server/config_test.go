@@ -37,6 +37,7 @@ server:
   port: 8081
   https_port: 8444
   server_header: false
+  park_waiting: false
 paths:
   serve_dir: SITE
   log_dir: LOGS
@@ -89,7 +90,7 @@ logs:
 		t.Fatalf("LoadConfig = %v; want nil", err)
 	}
 	want := Config{
-		Server:  ServerConfig{Addr: "0.0.0.0", Port: 8081, HTTPSPort: 8444, ServerHeader: ptr(false)},
+		Server:  ServerConfig{Addr: "0.0.0.0", Port: 8081, HTTPSPort: 8444, ServerHeader: ptr(false), ParkWaiting: ptr(false)},
 		Paths:   PathsConfig{ServeDir: site, LogDir: logs},
 		Headers: map[string]string{"X-Extra": "1", "X-Frame-Options": ""},
 		TLS:     TLSConfig{Enabled: true, CertPath: certDir + "/c.pem", KeyPath: certDir + "/k.pem", HSTS: "max-age=60"},
@@ -113,8 +114,8 @@ logs:
 	if v := (&Config{}).StaticConfig().OpenFileCache; v != 0 {
 		t.Errorf("no open_file_cache gives static OpenFileCache %v; want 0 (default)", v)
 	}
-	if got.Addr() != "0.0.0.0:8081" || got.ServerHeaderOn() || got.ListingOn() {
-		t.Errorf("accessors: Addr %q ServerHeaderOn %v ListingOn %v", got.Addr(), got.ServerHeaderOn(), got.ListingOn())
+	if got.Addr() != "0.0.0.0:8081" || got.ServerHeaderOn() || got.ListingOn() || got.ParkWaitingOn() {
+		t.Errorf("accessors: Addr %q ServerHeaderOn %v ListingOn %v ParkWaitingOn %v", got.Addr(), got.ServerHeaderOn(), got.ListingOn(), got.ParkWaitingOn())
 	}
 	wantHeaders := [][2]string{
 		{"Referrer-Policy", "strict-origin-when-cross-origin"},
@@ -130,7 +131,7 @@ logs:
 func TestZeroConfigDefaults(t *testing.T) {
 	var c Config
 	s := newServer(&c, Options{})
-	if c.Addr() != "127.0.0.1:8080" || c.ServeDir() != "www" || !c.ServerHeaderOn() || !c.ListingOn() {
+	if c.Addr() != "127.0.0.1:8080" || c.ServeDir() != "www" || !c.ServerHeaderOn() || !c.ListingOn() || !c.ParkWaitingOn() {
 		t.Errorf("zero Config: Addr %q ServeDir %q", c.Addr(), c.ServeDir())
 	}
 	got := []any{s.headerTimeout, s.idleTimeout, s.writeTimeout, s.bodyWindow, s.bodyMinRate, s.maxBody, s.maxConns, s.maxPerIP, s.limits.MaxHeadBytes}

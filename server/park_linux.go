@@ -85,11 +85,12 @@ func newParker(s *Server) (*parker, error) {
 // passes; the calling goroutine must not touch c afterwards. An idle
 // connection (c.midHead false) is marked idle for Shutdown; a mid-head one
 // stays active. park reports false (and c stays with the caller) when c
-// cannot be parked: not TCP, a TLS connection mid-head or with input in
-// its TLS layer, shutdown, or a failing epoll call.
+// cannot be parked: parking off (server.park_waiting), not TCP, a TLS
+// connection mid-head or with input in its TLS layer, shutdown, or a
+// failing epoll call.
 func (c *conn) park(until time.Time) bool {
 	s := c.srv
-	if s.shutdown.Load() {
+	if s.noPark || s.shutdown.Load() {
 		return false
 	}
 	var rc syscall.RawConn

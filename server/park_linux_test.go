@@ -402,3 +402,26 @@ func TestParkedTLSIdleTimeout(t *testing.T) {
 	}
 	waitFor(t, "the server forgets the connection", func() bool { return e.s.NumConns() == 0 })
 }
+
+// server.park_waiting: false keeps every waiting connection on a
+// goroutine: no parker is started, and idle and slow-head connections
+// are served as before.
+func TestParkingOff(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.Server.ParkWaiting = ptr(false) })
+	c := e.dial(t)
+	for range 2 {
+		c.send(get("/a.txt"))
+		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
+			t.Fatalf("%d %q", resp.StatusCode, body)
+		}
+	}
+	c.send("GET /b.txt HTTP/1.1\r\n")
+	waitFor(t, "the server holds the partial head", func() bool { return e.s.NumConns() == 1 })
+	c.send("Host: t\r\n\r\n")
+	if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "bravo bravo\n" {
+		t.Fatalf("%d %q", resp.StatusCode, body)
+	}
+	if e.s.park.Load() != nil {
+		t.Error("a parker was started with park_waiting: false")
+	}
+}

@@ -62,6 +62,7 @@ type Server struct {
 	maxConns      int
 	maxPerIP      int
 	serverHeader  bool
+	noPark        bool
 	headers       [][2]string
 	dates         dateCache
 
@@ -123,6 +124,7 @@ func newServer(cfg *Config, o Options) *Server {
 		maxConns:      l.MaxConnections,
 		maxPerIP:      orInt(l.MaxConnsPerIP, DefaultMaxConnsPerIP),
 		serverHeader:  cfg.ServerHeaderOn(),
+		noPark:        !cfg.ParkWaitingOn(),
 		headers:       cfg.ResponseHeaders(),
 		done:          make(chan struct{}),
 		listeners:     make(map[net.Listener]struct{}),
