@@ -99,7 +99,8 @@ func monoKey(t time.Time) int64 { return int64(t.Sub(monoBase)) }
 
 func monoTime(k int64) time.Time { return monoBase.Add(time.Duration(k)) }
 
-// conn is one client connection, served by one goroutine.
+// conn is one client connection, served by one goroutine at a time (none
+// while parked).
 type conn struct {
 	srv    *Server
 	nc     net.Conn
@@ -148,11 +149,11 @@ func (c *conn) putState() {
 // serve runs the connection on a goroutine with a fresh stack. After a
 // request of a busy connection (warmAfter) it first waits warmWait for the
 // next one where it is (waitWarm); if none comes, or the connection is not
-// busy, the goroutine lets go of the connection (idle) and ends: a plain
-// TCP connection is parked with no goroutine at all (see parker) and gets
-// a new one when its next request arrives; any other waits on a new
-// goroutine with the minimum 2 KiB stack, as request processing may have
-// grown this one's to several KiB. That keeps an idle keep-alive
+// busy, the goroutine lets go of the connection (idle) and ends: the
+// connection is parked with no goroutine at all where it can be (see
+// parker) and gets a new one when its next request arrives; otherwise it
+// waits on a new goroutine with the minimum 2 KiB stack, as request
+// processing may have grown this one's to several KiB. That keeps an idle keep-alive
 // connection near its floor (conn struct, socket), while a busy one is
 // served without a goroutine switch.
 func (c *conn) serve() {
@@ -253,10 +254,10 @@ func (c *conn) finish() {
 // wait for readability: Go's poller clears a pending readiness before
 // every wait (pollReset), so a wait not preceded by a read that failed
 // with EAGAIN can sleep through bytes (or a FIN) that are already there,
-// until the deadline. The first
-// request of a connection waits at most the header timeout (a connection
-// that never speaks is a slowloris), later ones the idle keep-alive
-// timeout; either expiry closes quietly with a FIN (RFC 9112 §9.5).
+// until the deadline. The first request of a connection waits at most the
+// header timeout (a connection that never speaks is a slowloris), later
+// ones the idle keep-alive timeout; either expiry closes quietly with a
+// FIN (RFC 9112 §9.5).
 func (c *conn) waitRequest(first bool) bool {
 	s := c.srv
 	c.putState()
@@ -380,9 +381,6 @@ func (c *conn) serveRequest() (keep, parked bool) {
 			c.nc.SetReadDeadline(start.Add(s.headerTimeout))
 			deadline = true
 		}
-		// The rest of the head may be slow to come: the exchange is
-		// empty (see exchange) and waits in the pool, not here.
-		c.putExchange()
 		m, parked, err := c.readHead(st.buf[st.w:], start.Add(s.headerTimeout))
 		if parked {
 			return false, true

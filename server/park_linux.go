@@ -454,30 +454,16 @@ func (p *parker) drain() {
 	}
 }
 
-// parkStats returns the number of parked connections, and how many times a
-// connection was parked so far.
-func (s *Server) parkStats() (now int, total uint64) {
-	p := s.park.Load()
-	if p == nil {
-		return 0, 0
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.slots) - len(p.free), p.parks
-}
-
-func (s *Server) parked() int {
-	n, _ := s.parkStats()
-	return n
-}
-
 // readHead reads more of a head into b. On a plain TCP connection that has
 // nothing to read yet it parks the connection until more arrives or until
 // (the header deadline) and reports parked; the caller must then leave c
 // alone. Elsewhere, or when parking is refused, it waits as a read does.
+// Before any wait the exchange goes back to the pool: it is empty between
+// reads of a head (see exchange), and a slow head should not pin it.
 func (c *conn) readHead(b []byte, until time.Time) (n int, parked bool, err error) {
 	sc, ok := c.nc.(*sockConn)
 	if !ok {
+		c.putExchange()
 		n, err = c.nc.Read(b)
 		return n, false, err
 	}
@@ -485,6 +471,7 @@ func (c *conn) readHead(b []byte, until time.Time) (n int, parked bool, err erro
 	if err != errWouldBlock {
 		return n, false, err
 	}
+	c.putExchange()
 	c.midHead = true
 	if c.park(until) {
 		return 0, true, nil

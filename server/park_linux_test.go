@@ -20,6 +20,23 @@ import (
 	"pgregory.net/rapid"
 )
 
+// parkStats returns the number of parked connections, and how many times a
+// connection was parked so far.
+func (s *Server) parkStats() (now int, total uint64) {
+	p := s.park.Load()
+	if p == nil {
+		return 0, 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.slots) - len(p.free), p.parks
+}
+
+func (s *Server) parked() int {
+	n, _ := s.parkStats()
+	return n
+}
+
 // waitFor polls cond until it holds, failing the test after a bounded
 // wait. It waits for a state change, not for time to pass.
 func waitFor(t testing.TB, what string, cond func() bool) {
