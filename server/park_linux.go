@@ -49,7 +49,7 @@ type parker struct {
 	armed  time.Time // the deadline the goroutine waits for (zero: none)
 	fired  bool      // armed has passed: the deadline must be set anew
 	closed bool
-	parks  uint64 // connections parked so far
+	parks  uint64 // connections parked so far (read by the tests)
 }
 
 // parkSlot is one table entry. gen changes on every use of the slot, and
