@@ -30,6 +30,9 @@ var classOracles = []struct {
 	{"qdtext (RFC 9110 §5.6.4)", cQdtext, func(c byte) bool {
 		return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E) || c >= 0x80
 	}},
+	{"unreserved (RFC 3986 §2.3)", cUnreserved, func(c byte) bool {
+		return isALPHA(c) || isDIGIT(c) || strings.ContainsRune("-._~", rune(c))
+	}},
 }
 
 func isALPHA(c byte) bool { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') }
