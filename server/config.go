@@ -137,7 +137,7 @@ const (
 	DefaultPort             = 8080
 	DefaultHTTPSPort        = 8443
 	DefaultServeDir         = "www"
-	DefaultMaxConnections   = 10000 // fallback of the automatic limit (fdlimit.go)
+	DefaultMaxConnections   = fallbackMaxConns // fallback of the automatic limit (fdlimit.go)
 	DefaultMaxConnsPerIP    = 256
 	DefaultMaxHeaderBytes   = 16384
 	DefaultMaxHeaderFields  = 128 // parser.MaxFields, the fixed capacity

@@ -135,7 +135,7 @@ func TestZeroConfigDefaults(t *testing.T) {
 		t.Errorf("zero Config: Addr %q ServeDir %q", c.Addr(), c.ServeDir())
 	}
 	got := []any{s.headerTimeout, s.idleTimeout, s.writeTimeout, s.bodyWindow, s.bodyMinRate, s.maxBody, s.maxConns, s.maxPerIP, s.limits.MaxHeadBytes}
-	want := []any{10 * time.Second, 60 * time.Second, 30 * time.Second, 10 * time.Second, int64(1024), int64(1 << 20), defaultMaxConns(), 256, 16384}
+	want := []any{10 * time.Second, 60 * time.Second, 30 * time.Second, 10 * time.Second, int64(1024), int64(1 << 20), AutoMaxConns(), 256, 16384}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}

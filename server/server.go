@@ -139,7 +139,7 @@ func newServer(cfg *Config, o Options) *Server {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if s.maxConns == 0 {
-		s.maxConns = defaultMaxConns()
+		s.maxConns = AutoMaxConns()
 	}
 	return s
 }

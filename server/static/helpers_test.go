@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -125,7 +124,7 @@ func newTree(t testing.TB) (root, outside string) {
 	must(os.Symlink(filepath.Join(outside, "secret"), filepath.Join(root, "link-out-abs")))
 	must(os.Symlink("../outside/secret", filepath.Join(root, "link-out-rel")))
 	must(os.Symlink("../outside", filepath.Join(root, "linkdir-out")))
-	must(syscall.Mkfifo(filepath.Join(root, "fifo"), 0o644))
+	must(mkfifo(filepath.Join(root, "fifo")))
 	// Fixed times, deepest first so directory times stick.
 	var paths []string
 	filepath.Walk(root, func(p string, _ os.FileInfo, _ error) error {
