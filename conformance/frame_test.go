@@ -145,19 +145,3 @@ func TestSplitOffsets(t *testing.T) {
 		}
 	}
 }
-
-func TestStatusMatch(t *testing.T) {
-	tests := []struct {
-		pattern string
-		code    int
-		want    bool
-	}{
-		{"400", 400, true}, {"400", 404, false}, {"4xx", 431, true}, {"4xx", 500, false},
-		{"2XX", 204, true}, {"any", 500, true}, {"", 200, false}, {"abc", 200, false},
-	}
-	for _, tc := range tests {
-		if got := statusMatch(tc.pattern, tc.code); got != tc.want {
-			t.Errorf("statusMatch(%q, %d) = %v; want %v", tc.pattern, tc.code, got, tc.want)
-		}
-	}
-}

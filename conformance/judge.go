@@ -18,26 +18,12 @@ func failVerdict(l corpus.Level) Verdict {
 	return Fail
 }
 
-// statusMatch reports whether code matches an outcome's status pattern: an
-// exact code ("400"), a class ("4xx"), or "any".
-func statusMatch(pattern string, code int) bool {
-	p := strings.ToLower(strings.TrimSpace(pattern))
-	switch {
-	case p == "any" || p == "*":
-		return true
-	case len(p) == 3 && p[1:] == "xx" && p[0] >= '1' && p[0] <= '9':
-		return code/100 == int(p[0]-'0')
-	}
-	n, err := strconv.Atoi(p)
-	return err == nil && n == code
-}
-
 // onlyCloseOutcomes reports whether a first response with this status can
 // pass only if the server then closes the connection.
 func onlyCloseOutcomes(c *corpus.Case, status int) bool {
 	matched := false
 	for _, o := range c.Expect {
-		if o.Status == "" || !statusMatch(o.Status, status) {
+		if o.Status == "" || !corpus.MatchStatus(o.Status, status) {
 			continue
 		}
 		if !o.Close {
@@ -48,21 +34,11 @@ func onlyCloseOutcomes(c *corpus.Case, status int) bool {
 	return matched
 }
 
-func describeOutcome(o corpus.Outcome) string {
-	s := o.Status
-	if s == "" {
-		s = "no response"
-	}
-	if o.Close {
-		s += "+close"
-	}
-	return s
-}
-
+// describeWant lists the allowed outcomes in the corpus notation.
 func describeWant(c *corpus.Case) string {
 	parts := make([]string, len(c.Expect))
 	for i, o := range c.Expect {
-		parts[i] = describeOutcome(o)
+		parts[i] = corpus.FormatOutcome(o)
 	}
 	return strings.Join(parts, " or ")
 }
@@ -154,12 +130,12 @@ func matchOutcome(c *corpus.Case, o corpus.Outcome, obs *Observed, nreq int) (bo
 		}
 		return true, ""
 	}
-	if strings.HasPrefix(strings.TrimSpace(o.Status), "1") && len(obs.Interim) > 0 && len(rs) == 0 {
+	if strings.HasPrefix(o.Status, "1") && len(obs.Interim) > 0 && len(rs) == 0 {
 		// An interim-only outcome (e.g. "100": the server asked for the
 		// withheld body and is waiting for it).
-		return statusMatch(o.Status, obs.Interim[0].Status) && (!o.Close || closed(obs.End)), ""
+		return corpus.MatchStatus(o.Status, obs.Interim[0].Status) && (!o.Close || closed(obs.End)), ""
 	}
-	if len(rs) == 0 || !statusMatch(o.Status, rs[0].Status) {
+	if len(rs) == 0 || !corpus.MatchStatus(o.Status, rs[0].Status) {
 		return false, ""
 	}
 	if o.Close {

@@ -47,7 +47,7 @@ func TestJudgeOutcome(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			exp := parseOutcomes(tc.expect)
+			exp := parseOutcomes(t, tc.expect)
 			c := corpus.Case{ID: tc.name, Level: tc.level, Expect: exp, Canary: tc.canary, Raw: []byte(tc.raw)}
 			v, why := judgeOutcome(&c, &tc.obs, splitRequests(c.Raw))
 			if v != tc.want || !strings.Contains(why, tc.wantWhy) {
@@ -57,17 +57,12 @@ func TestJudgeOutcome(t *testing.T) {
 	}
 }
 
-// parseOutcomes reads "none | 400+close | 2xx" into outcomes.
-func parseOutcomes(s string) []corpus.Outcome {
-	var out []corpus.Outcome
-	for _, alt := range strings.Split(s, "|") {
-		alt = strings.TrimSpace(alt)
-		if alt == "none" {
-			out = append(out, corpus.Outcome{Close: true})
-			continue
-		}
-		st, cl := strings.CutSuffix(alt, "+close")
-		out = append(out, corpus.Outcome{Status: st, Close: cl})
+// parseOutcomes reads an expect value with the corpus grammar.
+func parseOutcomes(t *testing.T, s string) []corpus.Outcome {
+	t.Helper()
+	out, err := corpus.ParseExpect(s)
+	if err != nil {
+		t.Fatalf("ParseExpect(%q) = %v", s, err)
 	}
 	return out
 }

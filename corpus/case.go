@@ -27,8 +27,9 @@ const (
 // Outcome is one allowed outcome of a case. A case passes when the observed
 // behaviour matches any one of its outcomes.
 type Outcome struct {
-	// Status is an exact code ("400"), a class ("4xx"), or "" for
+	// Status is an exact code ("400"), a class ("4xx"), "any", or "" for
 	// "no response at all" (the server closed or reset without answering).
+	// ParseOutcome, FormatOutcome and MatchStatus define the notation.
 	Status string
 	// Close: the connection must be closed by the server after the response
 	// (FIN or RST, before any canary is answered).
@@ -55,7 +56,7 @@ type Case struct {
 	Mode        Mode
 	PaceMS      int      // with SendPaced: milliseconds between bytes
 	HalfClose   bool     // shut down the write side after sending (the server sees EOF)
-	Check       []string // extra response checks by name, e.g. "head-no-body", "date", "same-headers-as-get"
+	Check       []string // extra response checks by name, e.g. "head-no-body", "date" (KnownChecks)
 	Requirement string   // requirement id in the coverage list this case tests, e.g. "9112-6.3-invalid-cl"
 	Raw         []byte   // exact bytes to send (after decoding the file notation)
 	File        string   // path of the case file inside the embedded tree

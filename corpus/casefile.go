@@ -235,65 +235,6 @@ func validID(s string) bool {
 	return true
 }
 
-// ParseExpect reads an outcome list: alternatives separated by "|", each
-// "none" (no response: closed or reset without answering) or
-// STATUS[+close] where STATUS is a code 100-599, a class 1xx-5xx or "any".
-func ParseExpect(s string) ([]Outcome, error) {
-	var out []Outcome
-	for _, alt := range strings.Split(s, "|") {
-		alt = strings.TrimSpace(alt)
-		var o Outcome
-		switch {
-		case alt == "none":
-			o = Outcome{Status: "", Close: true}
-		case alt == "":
-			return nil, errors.New("empty alternative")
-		default:
-			st, closeFlag := strings.CutSuffix(alt, "+close")
-			if !validStatus(st) {
-				return nil, fmt.Errorf("bad outcome %q: want none or STATUS[+close] with STATUS a code, Nxx or any", alt)
-			}
-			o = Outcome{Status: st, Close: closeFlag}
-		}
-		for _, p := range out {
-			if p == o {
-				return nil, fmt.Errorf("outcome %q listed twice", alt)
-			}
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
-
-func validStatus(s string) bool {
-	if s == "any" {
-		return true
-	}
-	if len(s) != 3 || s[0] < '1' || s[0] > '5' {
-		return false
-	}
-	if s[1:] == "xx" {
-		return true
-	}
-	return s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9'
-}
-
-// FormatExpect writes an outcome list in canonical form.
-func FormatExpect(os []Outcome) string {
-	parts := make([]string, len(os))
-	for i, o := range os {
-		switch {
-		case o.Status == "":
-			parts[i] = "none"
-		case o.Close:
-			parts[i] = o.Status + "+close"
-		default:
-			parts[i] = o.Status
-		}
-	}
-	return strings.Join(parts, " | ")
-}
-
 // Format writes c as a case file in canonical form: keys in a fixed order,
 // defaults (canary no, mode whole, half-close no, no checks) left out, the
 // raw bytes in Encode's notation, a final line break.

@@ -2,10 +2,7 @@ package loadtest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
-	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -64,56 +61,6 @@ func TestMergeBadInput(t *testing.T) {
 	_, err := Merge(nil, vegeta.NewDecoder(bytes.NewReader([]byte("not gob at all"))))
 	if err == nil {
 		t.Error("Merge(garbage) = nil error; want an error")
-	}
-}
-
-// fakeResolver answers from a table and never touches the network.
-type fakeResolver map[string][]string
-
-func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	ss, ok := f[host]
-	if !ok {
-		return nil, errors.New("no such host")
-	}
-	var out []netip.Addr
-	for _, s := range ss {
-		out = append(out, netip.MustParseAddr(s))
-	}
-	return out, nil
-}
-
-func TestCheckLoopback(t *testing.T) {
-	r := fakeResolver{
-		"localhost":   {"127.0.0.1", "::1"},
-		"example.com": {"93.184.215.14"},
-		"mixed.test":  {"127.0.0.1", "10.0.0.1"},
-		"empty.test":  {},
-	}
-	cases := []struct {
-		host string
-		ok   bool
-	}{
-		{"127.0.0.1", true},
-		{"127.9.8.7", true},
-		{"::1", true},
-		{"::ffff:127.0.0.1", true},
-		{"localhost", true},
-		{"10.1.2.3", false},
-		{"128.0.0.1", false},
-		{"::2", false},
-		{"0.0.0.0", false},
-		{"example.com", false},
-		{"mixed.test", false},
-		{"empty.test", false},
-		{"unknown.test", false},
-	}
-	for _, c := range cases {
-		t.Run(c.host, func(t *testing.T) {
-			err := CheckLoopback(context.Background(), r, c.host)
-			if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrNotLoopback)) {
-				t.Errorf("CheckLoopback(%q) = %v; want ok=%v", c.host, err, c.ok)
-			}
-		})
 	}
 }
 

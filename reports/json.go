@@ -126,7 +126,7 @@ func toJSONResult(r *conformance.Result) jsonResult {
 		Checks:       r.Case.Checks,
 		Verdict:      string(r.Verdict),
 		Reason:       r.Reason,
-		Expected:     formatOutcomes(r.Case.Expect),
+		Expected:     jsonOutcomes(r.Case.Expect),
 		Sent:         base64.StdEncoding.EncodeToString(o.Sent),
 		Received:     base64.StdEncoding.EncodeToString(o.Received),
 		SentText:     escapeTextLimit(o.Sent, maxTextLen),
@@ -233,7 +233,7 @@ func fromJSONResult(jr jsonResult) (conformance.Result, error) {
 		Group:       jr.Group,
 	}
 	for _, e := range jr.Expected {
-		o, err := parseOutcome(e)
+		o, err := parseJSONOutcome(e)
 		if err != nil {
 			return conformance.Result{}, err
 		}
@@ -272,4 +272,34 @@ func fromJSONResult(jr jsonResult) (conformance.Result, error) {
 		Reason:   jr.Reason,
 		Replays:  jr.Replays,
 	}, nil
+}
+
+// noneJSON is how schema v1 spells the corpus outcome "none" (no response,
+// then a close). Every other outcome is written and read in the corpus
+// notation (corpus.FormatOutcome, corpus.ParseOutcome), "any" included.
+const noneJSON = "none+close"
+
+func jsonOutcomes(os []corpus.Outcome) []string {
+	out := make([]string, 0, len(os))
+	for _, o := range os {
+		if o.Status == "" {
+			out = append(out, noneJSON)
+			continue
+		}
+		out = append(out, corpus.FormatOutcome(o))
+	}
+	return out
+}
+
+// parseJSONOutcome reads one "expected" entry: "none+close", or any
+// outcome of the corpus grammar (where "none" means the same).
+func parseJSONOutcome(s string) (corpus.Outcome, error) {
+	if s == noneJSON {
+		return corpus.Outcome{Close: true}, nil
+	}
+	o, err := corpus.ParseOutcome(s)
+	if err != nil {
+		return o, fmt.Errorf("expected: %w", err)
+	}
+	return o, nil
 }

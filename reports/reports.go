@@ -178,44 +178,12 @@ func digitPrefix(s string) int {
 	return n
 }
 
-// formatOutcome writes an allowed outcome as "400+close", "2xx" or
-// "none+close" (no response at all).
-func formatOutcome(o corpus.Outcome) string {
-	s := o.Status
-	if s == "" {
-		s = "none"
-	}
-	if o.Close {
-		s += "+close"
-	}
-	return s
-}
-
-// parseOutcome is the inverse of formatOutcome.
-func parseOutcome(s string) (corpus.Outcome, error) {
-	var o corpus.Outcome
-	if base, ok := strings.CutSuffix(s, "+close"); ok {
-		o.Close = true
-		s = base
-	}
-	switch {
-	case s == "none":
-	case len(s) == 3 && (s[1:] == "xx" || isDigits(s[1:])) && s[0] >= '1' && s[0] <= '5':
-		o.Status = s
-	default:
-		return o, fmt.Errorf("reports: bad outcome %q", s)
-	}
-	return o, nil
-}
-
-func isDigits(s string) bool {
-	return s != "" && digitPrefix(s) == len(s)
-}
-
+// formatOutcomes writes each allowed outcome in the corpus notation
+// (corpus.FormatOutcome), as the case file's expect line shows it.
 func formatOutcomes(os []corpus.Outcome) []string {
 	out := make([]string, 0, len(os))
 	for _, o := range os {
-		out = append(out, formatOutcome(o))
+		out = append(out, corpus.FormatOutcome(o))
 	}
 	return out
 }

@@ -424,31 +424,57 @@ func TestNaturalLess(t *testing.T) {
 	}
 }
 
-func TestOutcomeRoundTrip(t *testing.T) {
+// TestJSONOutcome: "expected" entries are the corpus notation, with no
+// response spelled "none+close" as schema v1 has it.
+func TestJSONOutcome(t *testing.T) {
 	tests := []struct {
 		text string
 		o    corpus.Outcome
 	}{
 		{"400+close", corpus.Outcome{Status: "400", Close: true}},
 		{"2xx", corpus.Outcome{Status: "2xx"}},
+		{"any", corpus.Outcome{Status: "any"}},
+		{"any+close", corpus.Outcome{Status: "any", Close: true}},
 		{"none+close", corpus.Outcome{Close: true}},
-		{"none", corpus.Outcome{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
-			if got := formatOutcome(tc.o); got != tc.text {
-				t.Errorf("formatOutcome(%+v) = %q; want %q", tc.o, got, tc.text)
+			if got := jsonOutcomes([]corpus.Outcome{tc.o}); len(got) != 1 || got[0] != tc.text {
+				t.Errorf("jsonOutcomes(%+v) = %q; want [%q]", tc.o, got, tc.text)
 			}
-			got, err := parseOutcome(tc.text)
+			got, err := parseJSONOutcome(tc.text)
 			if err != nil || got != tc.o {
-				t.Errorf("parseOutcome(%q) = %+v, %v; want %+v", tc.text, got, err, tc.o)
+				t.Errorf("parseJSONOutcome(%q) = %+v, %v; want %+v", tc.text, got, err, tc.o)
 			}
 		})
 	}
-	for _, bad := range []string{"", "close", "6xx", "40", "4000", "abc+close"} {
-		if o, err := parseOutcome(bad); err == nil {
-			t.Errorf("parseOutcome(%q) = %+v, nil; want an error", bad, o)
+	if got, err := parseJSONOutcome("none"); err != nil || got != (corpus.Outcome{Close: true}) {
+		t.Errorf("parseJSONOutcome(\"none\") = %+v, %v; want no response with close", got, err)
+	}
+	for _, bad := range []string{"", "close", "6xx", "*", "40", "4000", "abc+close", " 400"} {
+		if o, err := parseJSONOutcome(bad); err == nil {
+			t.Errorf("parseJSONOutcome(%q) = %+v, nil; want an error", bad, o)
 		}
+	}
+}
+
+// TestJSONAnyOutcome: a case allowing any status survives the JSON writer
+// and ReadConformJSON (the reader used to reject "any").
+func TestJSONAnyOutcome(t *testing.T) {
+	run := fixtureRun("127.0.0.1:1")
+	run.Results = run.Results[:1]
+	want := []corpus.Outcome{{Status: "any"}, {Status: "any", Close: true}, {Close: true}}
+	run.Results[0].Case.Expect = want
+	text := render(t, ConformJSON(run))
+	if !bytes.Contains(text, []byte(`"any+close"`)) {
+		t.Fatalf("ConformJSON lacks \"any+close\":\n%s", text)
+	}
+	got, err := ReadConformJSON(bytes.NewReader(text))
+	if err != nil {
+		t.Fatalf("ReadConformJSON(ConformJSON(run with any)) = %v", err)
+	}
+	if diff := cmp.Diff(want, got.Results[0].Case.Expect); diff != "" {
+		t.Errorf("expected outcomes after a round trip (-want +got):\n%s", diff)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ferrox/ferrox/conformance"
 	"github.com/ferrox/ferrox/corpus"
+	"github.com/ferrox/ferrox/internal/loopback"
 	"github.com/ferrox/ferrox/reports"
 )
 
@@ -80,7 +81,7 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.BoolVar(&o.noSplits, "no-splits", false, "skip replaying split-mode cases at every byte offset")
 	fs.BoolVar(&o.list, "list", false, "list the selected cases and exit")
 	fs.StringVar(&o.fixture, "fixture", "", "write the fixture tree the corpus expects to `DIR` and exit")
-	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a target that is not a loopback address")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, allowRemoteHelp)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			conformUsage(stderr, fs)
@@ -128,16 +129,6 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	return o, -1
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // selectCases keeps the cases at or above the level whose id matches one
 // of the globs (all cases when there are none).
 func selectCases(all []corpus.Case, level string, globs []string) []corpus.Case {
@@ -170,35 +161,22 @@ func selectCases(all []corpus.Case, level string, globs []string) []corpus.Case 
 	return out
 }
 
-// checkTarget refuses targets that are not loopback unless allowed: the
+// checkTarget checks the --target syntax, then the loopback rule: the
 // runner sends deliberately malformed and smuggling requests.
-func checkTarget(target string, allowRemote bool) error {
-	host, port, err := net.SplitHostPort(target)
-	if err != nil || port == "" {
+func checkTarget(r loopback.Resolver, target string, allowRemote bool) error {
+	if _, port, err := net.SplitHostPort(target); err != nil || port == "" {
 		return fmt.Errorf("--target %q: want HOST:PORT", target)
 	}
-	if allowRemote {
-		return nil
-	}
-	if strings.EqualFold(host, "localhost") {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return fmt.Errorf("--target %q is not a loopback address; pass --allow-remote to test a remote server you are allowed to probe", target)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return refuseRemote(r, target, allowRemote)
 }
 
 func cmdConform(args []string, stdout, stderr io.Writer) int {
+	return runConform(args, stdout, stderr, net.DefaultResolver)
+}
+
+// runConform is cmdConform with the resolver of the loopback check passed
+// in, so tests resolve names without DNS traffic.
+func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resolver) int {
 	o, code := parseConformFlags(args, stderr)
 	if o == nil {
 		return code
@@ -231,7 +209,7 @@ func cmdConform(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ferrox conform: --target HOST:PORT is required (or --list, --fixture DIR)")
 		return 2
 	}
-	if err := checkTarget(o.target, o.allowRemote); err != nil {
+	if err := checkTarget(resolver, o.target, o.allowRemote); err != nil {
 		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 		return 2
 	}
@@ -328,7 +306,7 @@ func writeConformReports(run *conformance.Run, o *conformOptions) ([]string, err
 			}
 			p := filepath.Join(o.out, name)
 			if err := writeFileAtomic(p, rep); err != nil {
-				return written, fmt.Errorf("%s: %w", p, err)
+				return written, err
 			}
 			written = append(written, p)
 		}
@@ -354,26 +332,6 @@ func reporterFor(name string, run *conformance.Run) (reports.Reporter, error) {
 		return reports.ConformJUnit(run), nil
 	}
 	return nil, fmt.Errorf("no reporter for %s", name)
-}
-
-func writeFileAtomic(p string, rep reports.Reporter) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := rep(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
 }
 
 // The corpus entry points, as seams the command's tests can replace.

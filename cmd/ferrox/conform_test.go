@@ -92,7 +92,6 @@ func TestConformUsageErrors(t *testing.T) {
 		{"bad-format", []string{"--format", "pdf"}, "--format"},
 		{"no-target", nil, "--target"},
 		{"bad-target", []string{"--target", "localhost"}, "HOST:PORT"},
-		{"remote-refused", []string{"--target", "192.0.2.1:80"}, "--allow-remote"},
 		{"unreachable", []string{"--target", closedPort(t)}, "cannot reach"},
 		{"extra-arg", []string{"--target", "127.0.0.1:1", "extra"}, "unexpected argument"},
 	}
@@ -104,6 +103,35 @@ func TestConformUsageErrors(t *testing.T) {
 				t.Errorf("run(conform %q) = %d, stderr %q; want 2 and a message containing %q", tc.args, code, errb.String(), tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestConformRefusesRemote: without --allow-remote, conform refuses every
+// remote target before dialling, in the same words as load; host names are
+// resolved (through a fake resolver here), not trusted by spelling.
+func TestConformRefusesRemote(t *testing.T) {
+	fakeCorpus(t, testCases())
+	for _, tc := range remoteTargets {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			args := []string{"--target", tc.target, "--out", dir}
+			var out, errb bytes.Buffer
+			code := runConform(args, &out, &errb, loadResolver)
+			if want := refusal("conform", tc.target, tc.detail); code != 2 || errb.String() != want {
+				t.Errorf("runConform(%q) = %d, stderr %q; want 2 and %q", args, code, errb.String(), want)
+			}
+			if _, err := os.Stat(dir); err == nil {
+				t.Errorf("runConform(%q) created %s; want refusal before any run", args, dir)
+			}
+		})
+	}
+	// A name is resolved: one that resolves to loopback passes the guard
+	// and reaches the (closed) port.
+	var out, errb bytes.Buffer
+	_, port, _ := net.SplitHostPort(closedPort(t))
+	args := []string{"--target", "localhost:" + port}
+	if code := runConform(args, &out, &errb, loadResolver); code != 2 || strings.Contains(errb.String(), "refusing") {
+		t.Errorf("runConform(%q) = %d, stderr %q; want 2 from the probe, not a refusal", args, code, errb.String())
 	}
 }
 

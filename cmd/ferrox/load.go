@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ferrox/ferrox/internal/loopback"
 	"github.com/ferrox/ferrox/loadtest"
 	"github.com/ferrox/ferrox/reports"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -32,7 +33,7 @@ func cmdLoad(args []string, stdout, stderr io.Writer) int {
 
 // runLoad is cmdLoad with the resolver of the loopback check passed in, so
 // tests resolve names without DNS traffic.
-func runLoad(args []string, stdout, stderr io.Writer, resolver loadtest.Resolver) int {
+func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver) int {
 	if len(args) > 0 && args[0] == "report" {
 		return cmdLoadReport(args[1:], stdout, stderr)
 	}
@@ -56,7 +57,7 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loadtest.Resolver
 		paths       = fs.String("paths", "/", "comma-separated request paths, round-robin")
 		pid         = fs.Int("pid", 0, "idle: PID of the local target process, to read its RSS")
 		outDir      = fs.String("out", "out/load", "directory for load.txt, load.json, plot.html, results.gob")
-		allowRemote = fs.Bool("allow-remote", false, "allow a non-loopback target (one you own)")
+		allowRemote = fs.Bool("allow-remote", false, allowRemoteHelp)
 	)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
@@ -95,20 +96,15 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loadtest.Resolver
 	cfg := loadtest.Config{
 		Target: u, Rate: *rate, ClosedLoop: *closedLoop, Duration: *duration, Connections: *connections,
 		SlowConns: *slowConns, SlowInterval: *slowIntv, SlowRampPerSec: *slowRamp, P99Bound: *p99Bound,
-		SlowSources: *slowSources, SlowSameSource: *sameSource, RampSteps: *rampSteps, Timeout: *timeout, PID: *pid, Paths: loadSplitPaths(*paths),
+		SlowSources: *slowSources, SlowSameSource: *sameSource, RampSteps: *rampSteps, Timeout: *timeout, PID: *pid, Paths: splitList(*paths),
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageErr("%v", err)
 	}
 	// Safety rule: load goes to loopback unless the user names a remote
 	// target they own. Checked before anything is dialled.
-	if !*allowRemote {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := loadtest.CheckLoopback(ctx, resolver, u.Hostname())
-		cancel()
-		if err != nil {
-			return usageErr("refusing target: %v (pass --allow-remote for a target you own)", err)
-		}
+	if err := refuseRemote(resolver, u.Host, *allowRemote); err != nil {
+		return usageErr("%v", err)
 	}
 	if *slowConns == 0 && (*scenario == "slowloris" || *scenario == "slowbody" || *scenario == "idle") {
 		return usageErr("--slow-conns must be positive for %s", *scenario)
@@ -169,7 +165,7 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loadtest.Resolver
 		{"plot.html", reports.LoadPlot(pl)},
 	}
 	for _, o := range outputs {
-		if err := loadWriteFile(filepath.Join(*outDir, o.name), o.rep); err != nil {
+		if err := writeFileAtomic(filepath.Join(*outDir, o.name), o.rep); err != nil {
 			fmt.Fprintf(stderr, "ferrox load: %v\n", err)
 			return 2
 		}
@@ -240,7 +236,7 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 		{"merged.json", reports.LoadJSON(res)},
 		{"merged-plot.html", reports.LoadPlot(pl)},
 	} {
-		if err := loadWriteFile(filepath.Join(*outDir, o.name), o.rep); err != nil {
+		if err := writeFileAtomic(filepath.Join(*outDir, o.name), o.rep); err != nil {
 			fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
 			return 2
 		}
@@ -252,29 +248,6 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-func loadSplitPaths(s string) []string {
-	var out []string
-	for p := range strings.SplitSeq(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// loadWriteFile renders rep into path, reporting render and close errors.
-func loadWriteFile(path string, rep reports.Reporter) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := rep(f); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return f.Close()
 }
 
 // raiseFDLimit raises the soft RLIMIT_NOFILE to the hard limit (slow
@@ -300,7 +273,7 @@ func raiseFDLimit() uint64 {
 // otherwise (logs, scripts).
 func loadProgress(w io.Writer, scenario string, count *atomic.Int64, live *loadtest.Live) (stop func()) {
 	start := time.Now()
-	tty := loadIsTerminal(w)
+	tty := isTerminal(w)
 	every := 5 * time.Second
 	if tty {
 		every = time.Second
@@ -334,14 +307,4 @@ func loadProgress(w io.Writer, scenario string, count *atomic.Int64, live *loadt
 			fmt.Fprintln(w)
 		}
 	}
-}
-
-// loadIsTerminal reports whether w is a character device (a terminal).
-func loadIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

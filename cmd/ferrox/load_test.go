@@ -55,10 +55,6 @@ func TestLoadUsage(t *testing.T) {
 		{"slow-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "slowloris", "--slow-conns", "50001"}, "hard cap"},
 		{"rate-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "200001"}, "hard cap"},
 		{"zero-rate", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "0"}, "positive"},
-		{"remote-ip", []string{"--target", "http://10.1.2.3:80", "--scenario", "keepalive"}, "not loopback"},
-		{"remote-ip6", []string{"--target", "http://[2001:db8::1]:80", "--scenario", "slowloris"}, "not loopback"},
-		{"remote-name", []string{"--target", "http://example.com", "--scenario", "keepalive"}, "not loopback"},
-		{"unresolvable", []string{"--target", "http://nowhere.test:80", "--scenario", "keepalive"}, "does not resolve"},
 		{"report-no-files", []string{"report"}, "usage"},
 	}
 	for _, c := range cases {
@@ -75,6 +71,25 @@ func TestLoadUsage(t *testing.T) {
 			// Refused before anything ran: no output directory.
 			if _, err := os.Stat(dir); err == nil {
 				t.Errorf("cmdLoad(%q) created %s; want refusal before any run", c.args, dir)
+			}
+		})
+	}
+}
+
+// TestLoadRefusesRemote: without --allow-remote, load refuses every
+// remote target before anything runs, in the same words as conform.
+func TestLoadRefusesRemote(t *testing.T) {
+	for _, tc := range remoteTargets {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			args := []string{"--target", "http://" + tc.target, "--scenario", "slowloris", "--out", dir}
+			var stdout, stderr bytes.Buffer
+			code := runLoad(args, &stdout, &stderr, loadResolver)
+			if want := refusal("load", tc.target, tc.detail); code != 2 || stderr.String() != want {
+				t.Errorf("runLoad(%q) = %d, stderr %q; want 2 and %q", args, code, stderr.String(), want)
+			}
+			if _, err := os.Stat(dir); err == nil {
+				t.Errorf("runLoad(%q) created %s; want refusal before any run", args, dir)
 			}
 		})
 	}

@@ -4,13 +4,25 @@
 //	go run ./corpus/internal/gen
 //	go run ./corpus/internal/gen -fixture DIR   # write the fixture tree
 //
-// It replaces corpus/cases entirely, so edit the tables, not the files.
+// The tables are the one source of truth for corpus/cases: every case is a
+// row in the table of its group, and TestCasesInSync fails when the
+// committed files differ from what the tables produce. Each group's table
+// is a function named after it: request-line, fields and host in
+// syntax.go; framing-cl, framing-te and chunked in framing.go; smuggling in
+// smuggling.go; persistence, version and limits in persistence.go;
+// semantics-static and paths in semantics_static.go.
+//
+// gen rewrites the whole tree, but refuses to delete a file the tables do
+// not produce (a hand-written case) unless -prune is given.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -104,6 +116,7 @@ func both(statuses ...string) string {
 func main() {
 	out := flag.String("out", "corpus/cases", "directory to (re)create")
 	fixture := flag.String("fixture", "", "write the fixture tree to this directory instead, and exit")
+	prune := flag.Bool("prune", false, "delete case files the tables no longer produce (a removed case)")
 	flag.Parse()
 	if *fixture != "" {
 		if err := corpus.WriteFixture(*fixture); err != nil {
@@ -112,57 +125,98 @@ func main() {
 		}
 		return
 	}
-	g := &gen{}
-	requestLine(g)
-	fields(g)
-	hostCases(g)
-	framingCL(g)
-	framingTE(g)
-	chunked(g)
-	smuggling(g)
-	persistence(g)
-	version(g)
-	limits(g)
-	semantics(g)
-	paths(g)
-	if g.err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", g.err)
-		os.Exit(1)
+	cs, err := build()
+	if err == nil {
+		err = write(*out, cs, *prune)
 	}
-	if err := write(*out, g.cases); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("gen: wrote %d cases to %s\n", len(g.cases), *out)
+	fmt.Printf("gen: wrote %d cases to %s\n", len(cs), *out)
 }
 
-func write(dir string, cs []corpus.Case) error {
+// tables are the case tables, one function per group (its "const grp").
+var tables = []func(*gen){
+	requestLine, fields, hostCases, // syntax.go
+	framingCL, framingTE, chunked, // framing.go
+	smuggling,                    // smuggling.go
+	persistence, version, limits, // persistence.go
+	semanticsStatic, paths, // semantics_static.go
+}
+
+// build runs every table and returns the cases sorted by id, each checked
+// by a round trip through corpus.Format and corpus.Parse.
+func build() ([]corpus.Case, error) {
+	g := &gen{}
+	for _, t := range tables {
+		t(g)
+	}
+	if g.err != nil {
+		return nil, g.err
+	}
+	cs := g.cases
 	seen := map[string]bool{}
 	for _, c := range cs {
 		if seen[c.ID] {
-			return fmt.Errorf("duplicate id %q", c.ID)
+			return nil, fmt.Errorf("duplicate id %q", c.ID)
 		}
 		seen[c.ID] = true
 	}
 	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
-	// Check every case before touching the tree, so a table mistake
-	// leaves the committed files intact.
-	texts := make([][]byte, len(cs))
-	for i, c := range cs {
-		texts[i] = corpus.Format(c)
-		if _, err := corpus.Parse(filepath.ToSlash(filepath.Join("cases", c.Group, c.ID+".case")), texts[i]); err != nil {
+	for _, c := range cs {
+		if _, err := corpus.Parse(caseFile(c), corpus.Format(c)); err != nil {
+			return nil, err
+		}
+	}
+	return cs, nil
+}
+
+// caseFile is the slash path of c's file relative to the cases directory's
+// parent: "cases/<group>/<id>.case".
+func caseFile(c corpus.Case) string {
+	return path.Join("cases", c.Group, c.ID+".case")
+}
+
+// write replaces dir with the case files of cs. A file under dir that the
+// tables do not produce is someone's hand-written case, or a case removed
+// from the tables: write refuses to delete it unless prune is set, and
+// then leaves dir untouched.
+func write(dir string, cs []corpus.Case, prune bool) error {
+	want := map[string]bool{}
+	for _, c := range cs {
+		want[filepath.Join(dir, c.Group, c.ID+".case")] = true
+	}
+	var strays []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == dir {
+			return fs.SkipAll
+		}
+		if err != nil {
 			return err
 		}
+		if !d.IsDir() && !want[p] {
+			strays = append(strays, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", dir, err)
+	}
+	if len(strays) > 0 && !prune {
+		return fmt.Errorf("%d file(s) in %s are not produced by the tables; nothing was written:\n  %s\n"+
+			"a case is added as a row in the table of its group in corpus/internal/gen (README: \"Add a case\"); "+
+			"to delete removed cases, rerun with -prune", len(strays), dir, strings.Join(strays, "\n  "))
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
-	for i, c := range cs {
+	for _, c := range cs {
 		p := filepath.Join(dir, c.Group, c.ID+".case")
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(p, texts[i], 0o644); err != nil {
+		if err := os.WriteFile(p, corpus.Format(c), 0o644); err != nil {
 			return err
 		}
 	}

@@ -16,9 +16,9 @@ const (
 	futureIMF    = "Fri, 01 Jan 2100 00:00:00 GMT"
 )
 
-// semantics: static-file semantics of RFC 9110 (methods, HEAD, Date,
+// semanticsStatic: static-file semantics of RFC 9110 (methods, HEAD, Date,
 // conditional requests, ranges).
-func semantics(g *gen) {
+func semanticsStatic(g *gen) {
 	const grp = "semantics-static"
 	s := func(id, section string, level corpus.Level, reqID, checks, expect, raw string, opts ...opt) {
 		g.add(grp, id, section, level, reqID, checks, expect, raw, opts...)
