@@ -250,24 +250,6 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// raiseFDLimit raises the soft RLIMIT_NOFILE to the hard limit (slow
-// scenarios hold one descriptor per connection) and returns the soft limit
-// in force, 0 when unknown.
-func raiseFDLimit() uint64 {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
-		return 0
-	}
-	if rl.Cur < rl.Max {
-		want := rl
-		want.Cur = rl.Max
-		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) == nil {
-			rl = want
-		}
-	}
-	return rl.Cur
-}
-
 // loadProgress reports on w until the returned stop function is called: one
 // line rewritten every second on a terminal, a plain line every 5 seconds
 // otherwise (logs, scripts).
