@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"crypto/tls"
 	"net"
 	"net/netip"
 	"sync"
@@ -51,11 +49,12 @@ const warmAfter = 2
 // and goes back when the connection falls idle with nothing buffered, so
 // an idle keep-alive connection holds only its conn struct and socket.
 type reqState struct {
-	buf  []byte // read buffer; len(buf) is its usable size
-	r, w int    // unread bytes are buf[r:w]
-	p    parser.Parser
-	dec  parser.ChunkedDecoder
-	x    *exchange // nil while a head is awaited (see serveRequest)
+	buf     []byte // read buffer; len(buf) is its usable size
+	r, w    int    // unread bytes are buf[r:w]
+	p       parser.Parser
+	dec     parser.ChunkedDecoder
+	x       *exchange // nil while a head is awaited (see exchange)
+	headLen int       // the parsed head's length, from phaseParse to phaseRequest
 }
 
 var statePool = sync.Pool{New: func() any { return &reqState{buf: make([]byte, reqBufSize)} }}
@@ -99,28 +98,33 @@ func monoKey(t time.Time) int64 { return int64(t.Sub(monoBase)) }
 
 func monoTime(k int64) time.Time { return monoBase.Add(time.Duration(k)) }
 
-// conn is one client connection, served by one goroutine at a time (none
-// while parked).
+// conn is one client connection, served by one goroutine at a time, or
+// by none while a waiter holds it (see waiter). Its lifecycle is phase,
+// advanced only by run's loop.
 type conn struct {
 	srv    *Server
 	nc     net.Conn
 	raw    net.Conn // the accepted conn under nc's TLS wrapper; see closeIdle
 	ip     netip.Addr
 	remote string // client IP text, made on first log line
-	state  atomic.Int32
-	st     *reqState
-	one    [1]byte   // receives the first byte of the next request while idle
-	idleAt time.Time // when the connection last fell idle: the idle timeout counts from it
-	streak int       // requests since the connection was last idle longer than warmWait
-
-	started    bool  // the first goroutine has run (handshake, first wait)
-	woken      bool  // the parker saw input: read it straight into a buffer
-	pending    bool  // c.one holds the next request's first byte (tlsQuiet)
-	midHead    bool  // parked, or resuming, with part of a head read
-	registered bool  // the socket is in the parker's epoll set
-	slot       int32 // the parker's table entry, while parked
-	hidx       int32 // its index in the parker's deadline heap
-	until      int64 // the parker's deadline for it (monoKey)
+	// state is the shutdown view of the connection, read by other
+	// goroutines (closeIdle); phase is the lifecycle, owned by whoever
+	// holds the connection.
+	state atomic.Int32
+	st    *reqState
+	// since (monoKey) is when the current wait or request began: while
+	// waiting for a request, when the connection fell idle (the idle
+	// timeout counts from it); from phaseHead on, when the head began (the
+	// header timeout counts from it, and the access log's duration).
+	since  int64
+	streak int // requests since the connection was last idle longer than warmWait
+	phase  phase
+	// headDeadline: the header deadline is set on the socket for the
+	// current head (it is set before the first read that needs it).
+	headDeadline bool
+	pending      bool    // one holds the next request's first byte (tlsQuiet)
+	one          [1]byte // receives the first byte of the next request while idle
+	park         parkEntry
 
 	exited chan struct{} // closed when the connection ends (ServeConn only)
 }
@@ -146,21 +150,60 @@ func (c *conn) putState() {
 	statePool.Put(st)
 }
 
-// serve runs the connection on a goroutine with a fresh stack. After a
-// request of a busy connection (warmAfter) it first waits warmWait for the
-// next one where it is (waitWarm); if none comes, or the connection is not
-// busy, the goroutine lets go of the connection (idle) and ends: the
-// connection is parked with no goroutine at all where it can be (see
-// parker) and gets a new one when its next request arrives; otherwise it
-// waits on a new goroutine with the minimum 2 KiB stack, as request
-// processing may have grown this one's to several KiB. That keeps an idle keep-alive
-// connection near its floor (conn struct, socket), while a busy one is
-// served without a goroutine switch.
-func (c *conn) serve() {
+// phase is where a connection is in its lifecycle. run's switch holds
+// every transition; the comments say what each phase waits for and where
+// it can go.
+type phase uint8
+
+const (
+	// phaseNew: just accepted. With a handshake hook (TLS) the handshake
+	// runs under the header timeout (→ phaseFirst, or phaseClose).
+	phaseNew phase = iota
+	// phaseFirst: waiting, on a goroutine, for the first byte of the first
+	// request, at most the header timeout (→ phaseHead, or phaseClose: a
+	// connection that never speaks is closed quietly).
+	phaseFirst
+	// phaseAwait: waiting for the first byte of the next request, at most
+	// the idle timeout from since (→ phaseHead, or phaseClose with a plain
+	// FIN, RFC 9112 §9.5): on a goroutine, or held by a waiter.
+	phaseAwait
+	// phaseWoken: a waiter saw input on an idle connection; the bytes (or
+	// a FIN) are there, so they are read straight into a buffer (→
+	// phaseHead, or phaseClose).
+	phaseWoken
+	// phaseHead: a head begins with the bytes in the buffer (the first
+	// byte read, or pipelined bytes) (→ phaseParse).
+	phaseHead
+	// phaseParse: parsing the head, reading more as needed (→
+	// phaseRequest; phaseLinger or phaseClose after a rejection). While
+	// the rest is slow to come a waiter may hold the connection in this
+	// phase, with its buffer and the parser's offsets.
+	phaseParse
+	// phaseRequest: the head is complete: expectation, body, handler,
+	// response (→ phaseNext when the connection stays; phaseLinger or
+	// phaseClose when not).
+	phaseRequest
+	// phaseNext: a response was sent and the connection stays. Pipelined
+	// bytes begin the next head at once; otherwise a busy connection
+	// waits warmWait here, and an idle one lets its goroutine go (→
+	// phaseHead, phaseAwait in a waiter or on a fresh goroutine, or
+	// phaseClose).
+	phaseNext
+	// phaseLinger: the last response is out and the client may still be
+	// sending: half-close, drain for a bounded time (→ phaseClose).
+	phaseLinger
+	// phaseClose: the end (finish).
+	phaseClose
+)
+
+// run drives the connection through its phases on the calling goroutine
+// until it ends or a waiter takes it (then run returns, and a new run
+// starts when input comes). Every transition is in this switch.
+func (c *conn) run() {
 	s := c.srv
-	handedOff := false
+	detached := false
 	defer func() {
-		if handedOff {
+		if detached {
 			return
 		}
 		if v := recover(); v != nil {
@@ -168,77 +211,125 @@ func (c *conn) serve() {
 		}
 		c.finish()
 	}()
-	if !c.started {
-		c.started = true
-		if s.handshake != nil {
-			// No request has been sent during the handshake: the
-			// connection counts as idle, so Shutdown closes it at once.
-			c.state.Store(stateIdle)
-			if s.shutdown.Load() {
-				return
-			}
-			c.nc.SetDeadline(time.Now().Add(s.headerTimeout))
-			nc, err := s.handshake(c.nc)
-			if err != nil {
-				s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
-				return
-			}
-			c.nc = nc // other goroutines only touch c.raw
-			c.nc.SetDeadline(time.Time{})
-		}
-		if !c.waitRequest(true) {
-			return
-		}
-	}
-	fresh := true
 	for {
-		if c.st == nil || c.st.r == c.st.w {
+		switch c.phase {
+		case phaseNew:
+			c.phase = phaseFirst
+			if s.handshake != nil && !c.handshake() {
+				c.phase = phaseClose
+			}
+
+		case phaseFirst, phaseAwait:
+			first := c.phase == phaseFirst
+			c.phase = phaseHead
+			if !c.waitRequest(first) {
+				c.phase = phaseClose
+			}
+
+		case phaseWoken:
+			c.phase = phaseHead
+			if !c.readWoken() {
+				c.phase = phaseClose
+			}
+
+		case phaseHead:
+			c.beginHead()
+			c.phase = phaseParse
+
+		case phaseParse:
+			n, err := c.advanceHead(&c.exchange().req)
 			switch {
-			case fresh:
-				if !c.waitRequest(false) {
+			case err == nil:
+				c.st.headLen = n
+				c.phase = phaseRequest
+			case err != parser.ErrNeedMore:
+				c.phase = c.fail(err, nil)
+			default:
+				parked, rerr := c.readMoreHead()
+				if parked {
+					detached = true // a waiter has it, still in phaseParse
 					return
 				}
+				if rerr != nil {
+					c.phase = c.fail(rerr, nil)
+				}
+			}
+
+		case phaseRequest:
+			c.phase = c.serveRequest()
+
+		case phaseNext:
+			c.streak++
+			switch {
+			case c.st.r < c.st.w:
+				c.phase = phaseHead // pipelined
 			case c.streak < warmAfter:
 				// Not busy (yet): no buffer is held for it.
-				c.idleAt = time.Now()
-				handedOff = true
-				c.idle()
+				c.since = monoKey(time.Now())
+				detached = true
+				c.letGo()
 				return
-			case !c.waitWarm():
-				return
-			case c.st.w == 0: // still idle: hand off
-				c.streak = 0
-				handedOff = true
-				c.idle()
-				return
+			default:
+				switch c.waitWarm() {
+				case warmBytes:
+					c.phase = phaseHead
+				case warmQuiet:
+					c.streak = 0
+					detached = true
+					c.letGo()
+					return
+				default:
+					c.phase = phaseClose
+				}
 			}
-		}
-		fresh = false
-		keep, parked := c.serveRequest()
-		if parked {
-			handedOff = true
+
+		case phaseLinger:
+			c.lingerClose()
+			c.phase = phaseClose
+
+		case phaseClose:
 			return
 		}
-		if !keep {
-			return
-		}
-		c.streak++
 	}
 }
 
-// idle lets the connection wait for its next request without the current
-// goroutine: parked (no goroutine at all) where it can be, otherwise on a
-// fresh goroutine. The caller must not touch c afterwards.
-func (c *conn) idle() {
+// handshake runs the handshake hook (TLS) under the header timeout. No
+// request has been sent during it: the connection counts as idle, so
+// Shutdown closes it at once.
+func (c *conn) handshake() bool {
+	s := c.srv
+	c.state.Store(stateIdle)
+	if s.shutdown.Load() {
+		return false
+	}
+	c.nc.SetDeadline(time.Now().Add(s.headerTimeout))
+	nc, err := s.handshake(c.nc)
+	if err != nil {
+		s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
+		return false
+	}
+	c.nc = nc // other goroutines only touch c.raw
+	c.nc.SetDeadline(time.Time{})
+	return true
+}
+
+// letGo lets the connection wait for its next request without the current
+// goroutine, which then ends: a waiter holds it where it can (no
+// goroutine at all), otherwise a fresh goroutine waits, with the minimum
+// stack (request processing may have grown this one's to several KiB).
+// The caller must not touch c afterwards.
+func (c *conn) letGo() {
 	c.putState()
-	if !c.park(c.idleAt.Add(c.srv.idleTimeout)) {
-		go c.serve()
+	c.phase = phaseAwait
+	if !c.srv.waiter.park(c, monoTime(c.since).Add(c.srv.idleTimeout)) {
+		go c.run()
 	}
 }
 
 // finish ends the connection: buffer back to the pool, socket closed,
 // server bookkeeping. It runs once, on whichever side owns c last.
 func (c *conn) finish() {
+	c.phase = phaseClose
 	c.putState()
 	c.nc.Close()
 	c.srv.removeConn(c)
@@ -247,223 +338,65 @@ func (c *conn) finish() {
 	}
 }
 
-// waitRequest idles until the first byte of the next request arrives,
-// holding no buffer (a connection the parker woke has its bytes there
-// already and reads them straight into one; one whose TLS layer had a
-// byte buffered, see tlsQuiet, has it in c.one). It must read, not just
-// wait for readability: Go's poller clears a pending readiness before
-// every wait (pollReset), so a wait not preceded by a read that failed
-// with EAGAIN can sleep through bytes (or a FIN) that are already there,
-// until the deadline. The first request of a connection waits at most the
-// header timeout (a connection that never speaks is a slowloris), later
-// ones the idle keep-alive timeout; either expiry closes quietly with a
-// FIN (RFC 9112 §9.5).
-func (c *conn) waitRequest(first bool) bool {
-	s := c.srv
-	c.putState()
-	c.state.Store(stateIdle)
-	if s.shutdown.Load() {
-		return false
-	}
-	if first {
-		c.nc.SetReadDeadline(time.Now().Add(s.headerTimeout))
-	} else {
-		if c.idleAt.IsZero() {
-			c.idleAt = time.Now()
-		}
-		c.nc.SetReadDeadline(c.idleAt.Add(s.idleTimeout))
-	}
-	if c.woken {
-		// The parker saw the socket readable: the request (or a FIN) is
-		// there, so the buffer is taken before the read, not after.
-		c.woken = false
-		c.getState()
-		n, _ := c.nc.Read(c.st.buf)
-		if n == 0 || !c.state.CompareAndSwap(stateIdle, stateActive) {
-			return false
-		}
-		c.st.w = n
-		return true
-	}
-	n := 1
-	if c.pending {
-		c.pending = false
-	} else {
-		n, _ = c.nc.Read(c.one[:])
-	}
-	if n == 0 {
-		return false
-	}
-	if !c.state.CompareAndSwap(stateIdle, stateActive) {
-		return false // Shutdown closed us meanwhile
-	}
-	c.getState()
-	c.st.buf[0] = c.one[0]
-	c.st.w = 1
-	return true
-}
-
-// waitWarm waits up to warmWait for the next request on the current
-// goroutine, reading straight into the request buffer. It reports false
-// when the connection is to close (closed by the client, the idle timeout,
-// or shutdown); otherwise c.st.w > 0 when bytes arrived, and 0 when the
-// connection is still idle and should be handed off.
-func (c *conn) waitWarm() bool {
-	s := c.srv
+// beginHead starts a head with the bytes in the buffer: pipelined bytes
+// move to its start, and the parser starts afresh.
+func (c *conn) beginHead() {
 	st := c.st
-	st.r, st.w = 0, 0
-	c.idleAt = time.Now()
-	c.state.Store(stateIdle)
-	if s.shutdown.Load() {
-		return false
+	c.since = monoKey(time.Now())
+	c.headDeadline = false
+	if st.r > 0 {
+		st.w = copy(st.buf, st.buf[st.r:st.w])
+		st.r = 0
 	}
-	d := min(warmWait, s.idleTimeout)
-	c.nc.SetReadDeadline(c.idleAt.Add(d))
-	n, err := c.nc.Read(st.buf)
-	if n == 0 {
-		// Only the warm deadline leaves the connection open.
-		return d < s.idleTimeout && isTimeout(err) && c.state.Load() == stateIdle
-	}
-	if !c.state.CompareAndSwap(stateIdle, stateActive) {
-		return false // Shutdown closed us meanwhile
-	}
-	st.w = n
-	return true
+	st.p.Limits = c.srv.limits
+	st.p.Reset()
 }
 
-// serveRequest reads one request head, disposes of its body, answers it
-// and reports whether the connection stays open for another. It reports
-// parked instead when the rest of the head is slow to come and the
-// connection went to the parker: the caller must then leave c alone (the
-// parker resumes it on a new goroutine, with c.midHead set, and this
-// function carries on where it stopped).
-func (c *conn) serveRequest() (keep, parked bool) {
-	s := c.srv
+// advanceHead parses what the buffer holds of the current head into req:
+// the head's length when it is complete; parser.ErrNeedMore when more
+// bytes are needed (the buffer then has room for them: it grows up to the
+// head limit); any other error rejects the head. The connection's
+// goroutine and the parker (feed) both advance a head through it.
+func (c *conn) advanceHead(req *parser.Request) (int, error) {
 	st := c.st
-	var start time.Time
-	resumed := c.midHead
-	if resumed {
-		// The deadline was set before parking; the parser's offsets and
-		// the bytes so far (with what the parker read since) are in st.
-		c.midHead = false
-		start = monoTime(c.until).Add(-s.headerTimeout)
-	} else {
-		start = time.Now()
-		if st.r > 0 {
-			st.w = copy(st.buf, st.buf[st.r:st.w])
-			st.r = 0
-		}
-		st.p.Limits = s.limits
-		st.p.Reset()
+	n, err := st.p.Parse(st.buf[:st.w], req)
+	if err != parser.ErrNeedMore {
+		return n, err
 	}
-
-	// RFC 9112 §2.2 / slowloris: the whole head must arrive within the
-	// header timeout counted from its first byte. The deadline is set
-	// before the first read that needs it: a head that came whole needs
-	// none.
-	var headLen int
-	for deadline := resumed; ; {
-		n, err := st.p.Parse(st.buf[:st.w], &c.exchange().req)
-		if err == nil {
-			headLen = n
-			break
+	if st.w == len(st.buf) {
+		if len(st.buf) >= c.srv.maxHeadBuf {
+			return 0, errHeadTooLarge
 		}
-		if err != parser.ErrNeedMore {
-			return c.fail(err, nil, start), false
-		}
-		if st.w == len(st.buf) {
-			if len(st.buf) >= s.maxHeadBuf {
-				return c.fail(errHeadTooLarge, nil, start), false
-			}
-			c.grow(min(2*len(st.buf), s.maxHeadBuf))
-		}
-		if !deadline {
-			c.nc.SetReadDeadline(start.Add(s.headerTimeout))
-			deadline = true
-		}
-		m, parked, err := c.readHead(st.buf[st.w:], start.Add(s.headerTimeout))
-		if parked {
-			return false, true
-		}
-		st.w += m
-		if err != nil && m == 0 {
-			if isTimeout(err) {
-				err = errHeadTimeout
-			}
-			return c.fail(err, nil, start), false
-		}
+		c.grow(min(2*len(st.buf), c.srv.maxHeadBuf))
 	}
-	x := c.exchange()
-	req := &x.req
-	http10 := req.Version.Major == 1 && req.Version.Minor == 0
-
-	// RFC 9110 §10.1.1: an HTTP/1.0 request's Expect is ignored; for 1.1
-	// only 100-continue is understood, anything else gets 417. The parser
-	// sets neither flag for 1.0.
-	if req.ExpectOther {
-		return c.fail(errExpectation, req, start), false
-	}
-	pos, err := c.discardBody(req, headLen, req.Expect100)
-	if err != nil {
-		return c.fail(err, req, start), false
-	}
-	st.r = pos
-
-	resp := &x.resp
-	resp.Reset()
-	s.h.Serve(req, resp)
-	// RFC 9112 §9.3: persistence follows the request's version and
-	// Connection options; a handler or a shutdown may end it sooner.
-	stay := req.KeepAlive && !resp.Close && !s.shutdown.Load()
-	sent, werr := c.writeResponse(resp, respMeta{
-		keepAlive: stay,
-		http10:    http10,
-		noBody:    bytes.Equal(req.Method, []byte("HEAD")),
-	})
-	c.logAccess(req, resp.Status, sent, start)
-	resp.Release()
-	if werr != nil {
-		s.log.Debug("write failed", "remote", c.remoteString(), "err", werr)
-		return false, false
-	}
-	if !stay {
-		// RFC 9112 §9.6: nothing after a close is processed.
-		c.closeClean()
-		return false, false
-	}
-	return true, false
+	return 0, parser.ErrNeedMore
 }
 
-// input is what peekInput sees in the socket's receive queue.
-type input uint8
-
-const (
-	inputUnknown input = iota
-	inputNone          // nothing unread (yet)
-	inputEOF           // the client has closed its side
-	inputData          // unread bytes
-)
-
-// closeClean ends a connection after a complete request was answered and
-// the connection is not kept (Connection: close, HTTP/1.0, shutdown). The
-// lingering close exists for a client that is still sending: closing a
-// socket with unread input makes the kernel send a reset, which can
-// destroy the response before the client reads it (RFC 9112 §9.6). When
-// nothing is unread, neither in the buffer nor in the socket, the close
-// (done by serve) sends a plain FIN and the half-close, drain and second
-// wakeup are skipped, as nginx's lingering_close does by default. A client
-// sending more at that very moment gets a reset, which after a
-// "Connection: close" it has no reason to expect otherwise.
-func (c *conn) closeClean() {
-	if c.st != nil && c.st.r < c.st.w {
-		c.lingerClose() // pipelined bytes after the close: the client is sending
-		return
+// readMoreHead reads more of the head. RFC 9112 §2.2 / slowloris: the
+// whole head must arrive within the header timeout counted from its first
+// byte; the deadline is set before the first read that needs it (a head
+// that came whole needs none). It reports parked when a waiter took the
+// connection (the caller must leave c alone), else an error that ends the
+// head (errHeadTimeout for the deadline).
+func (c *conn) readMoreHead() (parked bool, err error) {
+	st := c.st
+	until := monoTime(c.since).Add(c.srv.headerTimeout)
+	if !c.headDeadline {
+		c.nc.SetReadDeadline(until)
+		c.headDeadline = true
 	}
-	switch peekInput(c.raw) {
-	case inputNone, inputEOF:
-		return
+	m, parked, err := c.readHead(st.buf[st.w:], until)
+	if parked {
+		return true, nil
 	}
-	c.lingerClose()
+	st.w += m
+	if err != nil && m == 0 {
+		if isTimeout(err) {
+			err = errHeadTimeout
+		}
+		return false, err
+	}
+	return false, nil
 }
 
 // grow replaces the read buffer with a larger copy. Views into the old
@@ -475,86 +408,6 @@ func (c *conn) grow(size int) {
 	st.buf = nb
 }
 
-// fail answers an error through errorReaction and reports false (the
-// connection closes). req is nil when no head was parsed.
-func (c *conn) fail(err error, req *parser.Request, start time.Time) bool {
-	s := c.srv
-	rc := errorReaction(err)
-	if rc.status == 0 {
-		s.log.Debug("connection ended", "remote", c.remoteString(), "err", err)
-		return false
-	}
-	if rc.status >= 500 {
-		s.log.Error("request failed", "remote", c.remoteString(), "status", rc.status, "err", err)
-	} else {
-		s.log.Debug("request rejected", "remote", c.remoteString(), "status", rc.status, "err", err)
-	}
-	resp := &c.exchange().resp
-	resp.Reset()
-	if s.eh != nil {
-		s.eh.ErrorResponse(rc.status, resp)
-	}
-	if resp.Status == 0 {
-		resp.Status = rc.status
-		page := static.ErrorPage(rc.status)
-		resp.Header = append(resp.Header, static.Field{Name: "Content-Type", Value: "text/html; charset=utf-8"})
-		resp.Body = append(resp.Body, static.Segment{Data: page})
-		resp.ContentLength = int64(len(page))
-	}
-	resp.Status = rc.status
-	var head bool
-	if req != nil {
-		head = bytes.Equal(req.Method, []byte("HEAD"))
-	} else if c.st != nil {
-		// The head was rejected, so there is no parsed method; a HEAD
-		// request still must not get a body (RFC 9110 §9.3.2), or the
-		// client would read the error page as the next response.
-		head = rawMethodIsHEAD(c.st.buf[c.st.r:c.st.w])
-	}
-	http10 := req != nil && req.Version.Major == 1 && req.Version.Minor == 0
-	sent, werr := c.writeResponse(resp, respMeta{keepAlive: false, http10: http10, noBody: head})
-	c.logAccess(req, rc.status, sent, start)
-	resp.Release()
-	if werr == nil {
-		c.lingerClose()
-	}
-	return false
-}
-
-// rawMethodIsHEAD reports whether unparsed request bytes start with the
-// HEAD method, after the empty lines a server skips (RFC 9112 §2.2).
-func rawMethodIsHEAD(b []byte) bool {
-	for len(b) >= 2 && b[0] == '\r' && b[1] == '\n' {
-		b = b[2:]
-	}
-	return bytes.HasPrefix(b, []byte("HEAD "))
-}
-
-// lingerClose half-closes the connection and drains what the client still
-// sends, bounded in time and bytes, so the last response is delivered
-// before the socket is closed (RFC 9112 §9.6).
-func (c *conn) lingerClose() {
-	cw, ok := c.nc.(interface{ CloseWrite() error })
-	if !ok || cw.CloseWrite() != nil {
-		return
-	}
-	var buf []byte
-	if c.st != nil {
-		buf = c.st.buf
-	} else {
-		buf = c.one[:]
-	}
-	deadline := time.Now().Add(lingerTimeout)
-	c.nc.SetReadDeadline(deadline)
-	for total := 0; total < lingerBytes; {
-		n, err := c.nc.Read(buf)
-		total += n
-		if err != nil {
-			return
-		}
-	}
-}
-
 func (c *conn) remoteString() string {
 	if c.remote == "" {
 		if c.ip.IsValid() {
@@ -564,30 +417,4 @@ func (c *conn) remoteString() string {
 		}
 	}
 	return c.remote
-}
-
-var protoHTTP = [...][]byte{[]byte("HTTP/1.0"), []byte("HTTP/1.1")}
-
-func (c *conn) logAccess(req *parser.Request, status int, sent int64, start time.Time) {
-	a := c.srv.access
-	if a == nil {
-		return
-	}
-	now := time.Now()
-	e := AccessEntry{Time: now, Remote: c.remoteString(), Status: status, Bytes: sent, Duration: now.Sub(start)}
-	e.Scheme = "http"
-	if _, ok := c.nc.(*tls.Conn); ok {
-		e.Scheme = "https"
-	}
-	if req != nil {
-		e.Method, e.Target = req.Method, req.Target
-		if req.Version.Major == 1 && req.Version.Minor <= 1 {
-			e.Proto = protoHTTP[req.Version.Minor]
-		} else {
-			e.Proto = []byte{'H', 'T', 'T', 'P', '/', '0' + req.Version.Major, '.', '0' + req.Version.Minor}
-		}
-		e.Referer, _ = req.Header("Referer")
-		e.UserAgent, _ = req.Header("User-Agent")
-	}
-	a.Log(&e)
 }

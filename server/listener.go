@@ -88,7 +88,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			nc.Close()
 			continue
 		}
-		go c.serve()
+		go c.run()
 	}
 }
 

@@ -25,7 +25,7 @@ import (
 // FIN, an error) the connection is taken out and given a fresh goroutine
 // again.
 //
-// The parker also watches each parked connection's deadline (c.until):
+// The parker also watches each parked connection's deadline (until):
 // the idle timeout, or the header timeout counted from the head's first
 // byte. They are kept in a min-heap, and the goroutine's read deadline is
 // the earliest one. An idle connection whose timeout passes is closed
@@ -38,19 +38,33 @@ import (
 // TLS layer holds no input (tlsQuiet): the socket's readability says
 // nothing about bytes already decrypted or read.
 type parker struct {
-	s  *Server
-	ep *os.File // the epoll set, in Go's poller
-	fd uintptr  // ep's descriptor (ep.Fd would make it blocking)
+	s     *Server
+	start sync.Once // the epoll set and goroutine start on first use
+	ok    bool      // they did (set inside start)
+	ep    *os.File  // the epoll set, in Go's poller
+	fd    uintptr   // ep's descriptor (ep.Fd would make it blocking)
 
 	mu     sync.Mutex
 	slots  []parkSlot
 	free   []int32
-	heap   []*conn   // parked conns, a binary min-heap by until
+	heap   []*conn   // parked conns, a binary min-heap by park.until
 	armed  time.Time // the deadline the goroutine waits for (zero: none)
 	fired  bool      // armed has passed: the deadline must be set anew
 	closed bool
 	parks  uint64 // connections parked so far (read by the tests)
 }
+
+// parkEntry is the parker's bookkeeping for one connection, kept in the
+// conn (no allocation per park) but touched only here, under mu.
+type parkEntry struct {
+	slot       int32 // the table entry, while parked
+	hidx       int32 // its index in the deadline heap
+	until      int64 // the deadline (monoKey)
+	registered bool  // the socket is in the epoll set
+}
+
+// newWaiter returns the parker: waiting connections hold no goroutine.
+func newWaiter(s *Server) waiter { return &parker{s: s} }
 
 // parkSlot is one table entry. gen changes on every use of the slot, and
 // an event carries slot and gen, so an event left over from an earlier
@@ -66,37 +80,22 @@ type parkSlot struct {
 // next time the connection parks.
 const parkEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT
 
-func newParker(s *Server) (*parker, error) {
-	fd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
-	if err != nil {
-		return nil, os.NewSyscallError("epoll_create1", err)
-	}
-	if err := syscall.SetNonblock(fd, true); err != nil {
-		syscall.Close(fd)
-		return nil, os.NewSyscallError("fcntl", err)
-	}
-	// A non-blocking descriptor given to os.NewFile is registered with
-	// the poller, so its RawConn waits for readability there and its
-	// read deadline works.
-	return &parker{s: s, ep: os.NewFile(uintptr(fd), "idle-epoll"), fd: uintptr(fd)}, nil
-}
-
-// park hands c to the parker until its socket is readable or until
-// passes; the calling goroutine must not touch c afterwards. An idle
-// connection (c.midHead false) is marked idle for Shutdown; a mid-head one
-// stays active. park reports false (and c stays with the caller) when c
-// cannot be parked: parking off (server.park_waiting), not TCP, a TLS
-// connection mid-head or with input in its TLS layer, shutdown, or a
-// failing epoll call.
-func (c *conn) park(until time.Time) bool {
-	s := c.srv
-	if s.noPark || s.shutdown.Load() {
+// park implements waiter: it hands c to the parker until its socket is
+// readable or until passes. An idle connection (phaseAwait) is marked idle
+// for Shutdown; a mid-head one (phaseParse) stays active. It refuses c
+// (false, c stays with the caller) when c is not TCP, is a TLS connection
+// mid-head or with input in its TLS layer, or on shutdown or a failing
+// epoll call.
+func (p *parker) park(c *conn, until time.Time) bool {
+	s := p.s
+	if s.shutdown.Load() {
 		return false
 	}
+	idle := c.phase == phaseAwait
 	var rc syscall.RawConn
 	if sc, ok := c.nc.(*sockConn); ok {
 		rc = sc.rc
-	} else if tc, ok := c.raw.(*net.TCPConn); ok && !c.midHead && c.tlsQuiet() {
+	} else if tc, ok := c.raw.(*net.TCPConn); ok && idle && c.tlsQuiet() {
 		var err error
 		if rc, err = tc.SyscallConn(); err != nil {
 			return false
@@ -104,11 +103,10 @@ func (c *conn) park(until time.Time) bool {
 	} else {
 		return false
 	}
-	p := s.getParker()
-	if p == nil {
+	if !p.started() {
 		return false
 	}
-	if !c.midHead {
+	if idle {
 		c.state.Store(stateIdle)
 	}
 	p.mu.Lock()
@@ -127,8 +125,9 @@ func (c *conn) park(until time.Time) bool {
 	ps := &p.slots[slot]
 	ps.gen++
 	ev := syscall.EpollEvent{Events: parkEvents, Fd: slot, Pad: int32(ps.gen)}
+	pe := &c.park
 	op := syscall.EPOLL_CTL_MOD
-	if !c.registered {
+	if !pe.registered {
 		op = syscall.EPOLL_CTL_ADD
 	}
 	var errno syscall.Errno
@@ -143,13 +142,13 @@ func (c *conn) park(until time.Time) bool {
 		p.free = append(p.free, slot)
 		return false
 	}
-	c.registered = true
+	pe.registered = true
 	p.parks++
 	ps.c = c
-	c.slot = slot
-	c.until = monoKey(until)
+	pe.slot = slot
+	pe.until = monoKey(until)
 	p.push(c)
-	if c.hidx == 0 {
+	if pe.hidx == 0 {
 		p.arm()
 	}
 	return true
@@ -181,12 +180,12 @@ var aLongTimeAgo = time.Unix(1, 0)
 // belongs far from the tail once newer connections have parked. mu is
 // held for all of these.
 
-func (p *parker) less(i, j int) bool { return p.heap[i].until < p.heap[j].until }
+func (p *parker) less(i, j int) bool { return p.heap[i].park.until < p.heap[j].park.until }
 
 func (p *parker) swap(i, j int) {
 	h := p.heap
 	h[i], h[j] = h[j], h[i]
-	h[i].hidx, h[j].hidx = int32(i), int32(j)
+	h[i].park.hidx, h[j].park.hidx = int32(i), int32(j)
 }
 
 func (p *parker) up(i int) {
@@ -220,14 +219,14 @@ func (p *parker) down(i int) {
 }
 
 func (p *parker) push(c *conn) {
-	c.hidx = int32(len(p.heap))
+	c.park.hidx = int32(len(p.heap))
 	p.heap = append(p.heap, c)
-	p.up(int(c.hidx))
+	p.up(int(c.park.hidx))
 }
 
 // unheap removes c from the heap.
 func (p *parker) unheap(c *conn) {
-	i, last := int(c.hidx), len(p.heap)-1
+	i, last := int(c.park.hidx), len(p.heap)-1
 	if i != last {
 		p.swap(i, last)
 	}
@@ -237,41 +236,52 @@ func (p *parker) unheap(c *conn) {
 		p.down(i)
 		p.up(i)
 	}
-	c.hidx = -1
+	c.park.hidx = -1
 }
 
-// getParker returns the server's parker, starting it on first use, or nil
-// when the system refuses one (the server then idles on goroutines).
-func (s *Server) getParker() *parker {
-	s.parkOnce.Do(func() {
-		p, err := newParker(s)
+// started starts the epoll set and its goroutine on first use, and
+// reports whether they run; when the system refuses them, waiting
+// connections keep their goroutines.
+func (p *parker) started() bool {
+	p.start.Do(func() {
+		s := p.s
+		fd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 		if err != nil {
-			s.log.Warn("waiting connections will keep their goroutines", "err", err)
+			s.log.Warn("waiting connections will keep their goroutines", "err", os.NewSyscallError("epoll_create1", err))
 			return
 		}
-		rc, err := p.ep.SyscallConn()
+		if err := syscall.SetNonblock(fd, true); err != nil {
+			syscall.Close(fd)
+			s.log.Warn("waiting connections will keep their goroutines", "err", os.NewSyscallError("fcntl", err))
+			return
+		}
+		// A non-blocking descriptor given to os.NewFile is registered
+		// with the poller, so its RawConn waits for readability there
+		// and its read deadline works.
+		ep := os.NewFile(uintptr(fd), "idle-epoll")
+		rc, err := ep.SyscallConn()
 		if err != nil {
-			p.ep.Close()
+			ep.Close()
 			return
 		}
 		s.mu.Lock()
 		if s.shutdown.Load() {
 			s.mu.Unlock()
-			p.ep.Close()
+			ep.Close()
 			return
 		}
 		s.wg.Add(1)
 		s.mu.Unlock()
-		s.park.Store(p)
+		p.ep, p.fd, p.ok = ep, uintptr(fd), true
 		go p.run(rc)
 	})
-	return s.park.Load()
+	return p.ok
 }
 
 // take removes c from the table and the heap; mu is held.
 func (p *parker) take(c *conn) {
-	p.slots[c.slot].c = nil
-	p.free = append(p.free, c.slot)
+	p.slots[c.park.slot].c = nil
+	p.free = append(p.free, c.park.slot)
 	p.unheap(c)
 }
 
@@ -282,7 +292,7 @@ func (p *parker) take(c *conn) {
 func (p *parker) arm() {
 	var d time.Time
 	if len(p.heap) > 0 {
-		d = monoTime(p.heap[0].until)
+		d = monoTime(p.heap[0].park.until)
 	}
 	if p.fired || !d.Equal(p.armed) {
 		p.armed, p.fired = d, false
@@ -291,12 +301,13 @@ func (p *parker) arm() {
 }
 
 // resume gives a connection taken out of the parker a goroutine again.
-// An idle one reads its next request straight into a buffer (woken).
+// An idle one reads its next request straight into a buffer (phaseWoken);
+// a head goes on parsing (phaseParse).
 func resume(c *conn) {
-	if !c.midHead {
-		c.woken = true
+	if c.phase == phaseAwait {
+		c.phase = phaseWoken
 	}
-	go c.serve()
+	go c.run()
 }
 
 // run waits for events on the parker's set until drain closes it.
@@ -352,10 +363,10 @@ func (p *parker) run(rc syscall.RawConn) {
 		// woken: its goroutine's read fails with the timeout at once and
 		// it answers 408.
 		now := monoKey(time.Now())
-		for len(p.heap) > 0 && p.heap[0].until <= now {
+		for len(p.heap) > 0 && p.heap[0].park.until <= now {
 			c := p.heap[0]
 			p.take(c)
-			if c.midHead {
+			if c.phase == phaseParse {
 				late = append(late, c)
 			} else {
 				expired = append(expired, c)
@@ -364,7 +375,7 @@ func (p *parker) run(rc syscall.RawConn) {
 		p.arm()
 		p.mu.Unlock()
 		for _, c := range wake {
-			if c.midHead && c.feed(&scratch) && c.park(monoTime(c.until)) {
+			if c.phase == phaseParse && c.feed(&scratch) && p.park(c, monoTime(c.park.until)) {
 				continue
 			}
 			resume(c)
@@ -390,19 +401,20 @@ func (p *parker) run(rc syscall.RawConn) {
 	}
 }
 
-// feed reads what arrived for a parked head and reports whether the head
-// is still incomplete with room left, so the connection can park again
-// right away: a slowloris dribbling its head a line at a time then costs
-// a read, a parse of the new bytes and an epoll_ctl per line, and no
-// goroutine (a fresh one would also grow its stack to parse). Anything
-// else (a complete head, an error, a full buffer, the end of input) is
-// left to the connection's goroutine, which parses again from the same
-// parser state. Only the parker's goroutine calls it, with its own
-// scratch request: Parse leaves nothing in it after ErrNeedMore.
+// feed reads what arrived for a parked head and advances it (advanceHead,
+// as the connection's goroutine does), and reports whether the head is
+// still incomplete, so the connection can park again right away: a
+// slowloris dribbling its head a line at a time then costs a read, a
+// parse of the new bytes and an epoll_ctl per line, and no goroutine (a
+// fresh one would also grow its stack to parse). Anything else (a complete
+// head, an error, the end of input) is left to the connection's
+// goroutine, which parses again from the same parser state. Only the
+// parker's goroutine calls it, with its own scratch request: Parse leaves
+// nothing in it after ErrNeedMore.
 func (c *conn) feed(scratch *parser.Request) bool {
 	st := c.st
 	if st.w == len(st.buf) {
-		return false
+		return false // advanceHead leaves room; never spin on a full buffer
 	}
 	n, err := c.nc.(*sockConn).read(st.buf[st.w:], false)
 	if err == errWouldBlock {
@@ -412,10 +424,7 @@ func (c *conn) feed(scratch *parser.Request) bool {
 		return false
 	}
 	st.w += n
-	if st.w == len(st.buf) {
-		return false
-	}
-	_, err = st.p.Parse(st.buf[:st.w], scratch)
+	_, err = c.advanceHead(scratch)
 	return err == parser.ErrNeedMore
 }
 
@@ -424,6 +433,10 @@ func (c *conn) feed(scratch *parser.Request) bool {
 // flight, which Shutdown lets finish), and the parker's goroutine ends.
 // It must not be called with s.mu held.
 func (p *parker) drain() {
+	p.start.Do(func() {}) // none starts after this
+	if !p.ok {
+		return
+	}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -434,7 +447,7 @@ func (p *parker) drain() {
 	for len(p.heap) > 0 {
 		c := p.heap[len(p.heap)-1]
 		p.take(c)
-		if c.midHead {
+		if c.phase == phaseParse {
 			heads = append(heads, c)
 		} else {
 			idle = append(idle, c)
@@ -452,31 +465,4 @@ func (p *parker) drain() {
 	for _, c := range heads {
 		resume(c)
 	}
-}
-
-// readHead reads more of a head into b. On a plain TCP connection that has
-// nothing to read yet it parks the connection until more arrives or until
-// (the header deadline) and reports parked; the caller must then leave c
-// alone. Elsewhere, or when parking is refused, it waits as a read does.
-// Before any wait the exchange goes back to the pool: it is empty between
-// reads of a head (see exchange), and a slow head should not pin it.
-func (c *conn) readHead(b []byte, until time.Time) (n int, parked bool, err error) {
-	sc, ok := c.nc.(*sockConn)
-	if !ok {
-		c.putExchange()
-		n, err = c.nc.Read(b)
-		return n, false, err
-	}
-	n, err = sc.read(b, false)
-	if err != errWouldBlock {
-		return n, false, err
-	}
-	c.putExchange()
-	c.midHead = true
-	if c.park(until) {
-		return 0, true, nil
-	}
-	c.midHead = false
-	n, err = sc.Read(b)
-	return n, false, err
 }

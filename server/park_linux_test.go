@@ -23,8 +23,8 @@ import (
 // parkStats returns the number of parked connections, and how many times a
 // connection was parked so far.
 func (s *Server) parkStats() (now int, total uint64) {
-	p := s.park.Load()
-	if p == nil {
+	p, ok := s.waiter.(*parker)
+	if !ok {
 		return 0, 0
 	}
 	p.mu.Lock()
@@ -215,23 +215,23 @@ func TestParkHeap(t *testing.T) {
 			if op < 0 && len(live) > 0 {
 				k := (-op) % len(live)
 				c := live[k]
-				p.slots = append(p.slots, parkSlot{}) // take frees c.slot
-				c.slot = int32(len(p.slots) - 1)
+				p.slots = append(p.slots, parkSlot{}) // take frees c.park.slot
+				c.park.slot = int32(len(p.slots) - 1)
 				p.take(c)
-				if c.hidx != -1 {
-					t.Fatalf("a taken conn keeps heap index %d", c.hidx)
+				if c.park.hidx != -1 {
+					t.Fatalf("a taken conn keeps heap index %d", c.park.hidx)
 				}
 				live = append(live[:k], live[k+1:]...)
 			} else if op >= 0 {
-				c := &conn{until: int64(op)}
+				c := &conn{park: parkEntry{until: int64(op)}}
 				p.push(c)
 				live = append(live, c)
 			}
 			for i, c := range p.heap {
-				if int(c.hidx) != i {
-					t.Fatalf("heap[%d] has index %d", i, c.hidx)
+				if int(c.park.hidx) != i {
+					t.Fatalf("heap[%d] has index %d", i, c.park.hidx)
 				}
-				if i > 0 && c.until < p.heap[(i-1)/2].until {
+				if i > 0 && c.park.until < p.heap[(i-1)/2].park.until {
 					t.Fatalf("heap[%d] is earlier than its parent", i)
 				}
 			}
@@ -243,12 +243,12 @@ func TestParkHeap(t *testing.T) {
 		for len(p.heap) > 0 {
 			c := p.heap[0]
 			p.slots = append(p.slots, parkSlot{})
-			c.slot = int32(len(p.slots) - 1)
+			c.park.slot = int32(len(p.slots) - 1)
 			p.take(c)
-			if c.until < last {
-				t.Fatalf("taken out of order: %d after %d", c.until, last)
+			if c.park.until < last {
+				t.Fatalf("taken out of order: %d after %d", c.park.until, last)
 			}
-			last = c.until
+			last = c.park.until
 		}
 	})
 }
@@ -438,7 +438,7 @@ func TestParkingOff(t *testing.T) {
 	if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "bravo bravo\n" {
 		t.Fatalf("%d %q", resp.StatusCode, body)
 	}
-	if e.s.park.Load() != nil {
-		t.Error("a parker was started with park_waiting: false")
+	if _, ok := e.s.waiter.(goroutineWaiter); !ok {
+		t.Errorf("waiter %T with park_waiting: false; want goroutineWaiter", e.s.waiter)
 	}
 }

@@ -2,18 +2,9 @@
 
 package server
 
-import "time"
+// The parker is Linux only (epoll): elsewhere a waiting connection keeps
+// its goroutine.
 
-// parker is Linux only (epoll); elsewhere a waiting connection keeps its
-// goroutine.
-type parker struct{}
+type parkEntry struct{}
 
-func (c *conn) park(until time.Time) bool { return false }
-
-func (p *parker) drain() {}
-
-func (c *conn) readHead(b []byte, until time.Time) (n int, parked bool, err error) {
-	c.putExchange() // empty between reads of a head; see exchange
-	n, err = c.nc.Read(b)
-	return n, false, err
-}
+func newWaiter(*Server) waiter { return goroutineWaiter{} }

@@ -75,8 +75,7 @@ type Server struct {
 	perIP     map[netip.Addr]int
 	wg        sync.WaitGroup // one per live conn, and the parker's goroutine
 
-	parkOnce sync.Once
-	park     atomic.Pointer[parker] // waiting connections without goroutines; nil until used
+	waiter waiter // holds waiting connections (see waiter)
 }
 
 // New validates cfg and builds a server around o.Handler.
@@ -141,6 +140,10 @@ func newServer(cfg *Config, o Options) *Server {
 	if s.maxConns == 0 {
 		s.maxConns = AutoMaxConns()
 	}
+	s.waiter = goroutineWaiter{}
+	if !s.noPark {
+		s.waiter = newWaiter(s)
+	}
 	return s
 }
 
@@ -190,14 +193,9 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// drainParked closes the parked connections and stops the parker; none
-// is started after it (parkOnce is spent).
-func (s *Server) drainParked() {
-	s.parkOnce.Do(func() {})
-	if p := s.park.Load(); p != nil {
-		p.drain()
-	}
-}
+// drainParked closes the idle connections a waiter holds, resumes its
+// heads, and stops it; it holds none after.
+func (s *Server) drainParked() { s.waiter.drain() }
 
 // closeIdle and closeAll close the accepted socket (c.raw), never the TLS
 // wrapper: closing a *tls.Conn first writes a close_notify alert, which
@@ -284,6 +282,6 @@ func (s *Server) ServeConn(nc net.Conn) {
 		return
 	}
 	c.exited = make(chan struct{})
-	c.serve()
+	c.run()
 	<-c.exited
 }

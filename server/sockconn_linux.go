@@ -3,7 +3,6 @@
 package server
 
 import (
-	"errors"
 	"io"
 	"net"
 	"os"
@@ -34,9 +33,6 @@ func newSockConn(tc *net.TCPConn) net.Conn {
 }
 
 func (c *sockConn) Read(b []byte) (int, error) { return c.read(b, true) }
-
-// errWouldBlock is read's answer, without wait, when nothing is there.
-var errWouldBlock = errors.New("read would block")
 
 // read reads into b; with wait false it returns errWouldBlock instead of
 // waiting for input (readHead parks the connection then).

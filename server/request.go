@@ -1,0 +1,198 @@
+package server
+
+import (
+	"bytes"
+	"crypto/tls"
+	"time"
+
+	"github.com/ferrox/ferrox/parser"
+	"github.com/ferrox/ferrox/server/static"
+)
+
+// serveRequest runs phaseRequest: the head is complete (its views in the
+// exchange, its length in st.headLen). It disposes of the body, lets the
+// handler answer, writes the response and says where the connection goes:
+// phaseNext when it stays, phaseLinger or phaseClose when not.
+func (c *conn) serveRequest() phase {
+	s := c.srv
+	st := c.st
+	x := c.exchange()
+	req := &x.req
+	http10 := req.Version.Major == 1 && req.Version.Minor == 0
+
+	// RFC 9110 §10.1.1: an HTTP/1.0 request's Expect is ignored; for 1.1
+	// only 100-continue is understood, anything else gets 417. The parser
+	// sets neither flag for 1.0.
+	if req.ExpectOther {
+		return c.fail(errExpectation, req)
+	}
+	pos, err := c.discardBody(req, st.headLen, req.Expect100)
+	if err != nil {
+		return c.fail(err, req)
+	}
+	st.r = pos
+
+	resp := &x.resp
+	resp.Reset()
+	s.h.Serve(req, resp)
+	// RFC 9112 §9.3: persistence follows the request's version and
+	// Connection options; a handler or a shutdown may end it sooner.
+	stay := req.KeepAlive && !resp.Close && !s.shutdown.Load()
+	sent, werr := c.writeResponse(resp, respMeta{
+		keepAlive: stay,
+		http10:    http10,
+		noBody:    bytes.Equal(req.Method, []byte("HEAD")),
+	})
+	c.logAccess(req, resp.Status, sent)
+	resp.Release()
+	if werr != nil {
+		s.log.Debug("write failed", "remote", c.remoteString(), "err", werr)
+		return phaseClose
+	}
+	if !stay {
+		// RFC 9112 §9.6: nothing after a close is processed.
+		return c.closeClean()
+	}
+	return phaseNext
+}
+
+// input is what peekInput sees in the socket's receive queue.
+type input uint8
+
+const (
+	inputUnknown input = iota
+	inputNone          // nothing unread (yet)
+	inputEOF           // the client has closed its side
+	inputData          // unread bytes
+)
+
+// closeClean picks how a connection ends after a complete request was
+// answered and the connection is not kept (Connection: close, HTTP/1.0,
+// shutdown): phaseLinger or phaseClose. The lingering close exists for a client that is still sending: closing a
+// socket with unread input makes the kernel send a reset, which can
+// destroy the response before the client reads it (RFC 9112 §9.6). When
+// nothing is unread, neither in the buffer nor in the socket, the close
+// (phaseClose) sends a plain FIN and the half-close, drain and second
+// wakeup are skipped, as nginx's lingering_close does by default. A client
+// sending more at that very moment gets a reset, which after a
+// "Connection: close" it has no reason to expect otherwise.
+func (c *conn) closeClean() phase {
+	if c.st != nil && c.st.r < c.st.w {
+		return phaseLinger // pipelined bytes after the close: the client is sending
+	}
+	switch peekInput(c.raw) {
+	case inputNone, inputEOF:
+		return phaseClose
+	}
+	return phaseLinger
+}
+
+// fail answers an error through errorReaction and returns the phase that
+// ends the connection: phaseLinger after an answer, so that it is read
+// before the close (RFC 9112 §9.6), else phaseClose. req is nil when no
+// head was parsed.
+func (c *conn) fail(err error, req *parser.Request) phase {
+	s := c.srv
+	rc := errorReaction(err)
+	if rc.status == 0 {
+		s.log.Debug("connection ended", "remote", c.remoteString(), "err", err)
+		return phaseClose
+	}
+	if rc.status >= 500 {
+		s.log.Error("request failed", "remote", c.remoteString(), "status", rc.status, "err", err)
+	} else {
+		s.log.Debug("request rejected", "remote", c.remoteString(), "status", rc.status, "err", err)
+	}
+	resp := &c.exchange().resp
+	resp.Reset()
+	if s.eh != nil {
+		s.eh.ErrorResponse(rc.status, resp)
+	}
+	if resp.Status == 0 {
+		resp.Status = rc.status
+		page := static.ErrorPage(rc.status)
+		resp.Header = append(resp.Header, static.Field{Name: "Content-Type", Value: "text/html; charset=utf-8"})
+		resp.Body = append(resp.Body, static.Segment{Data: page})
+		resp.ContentLength = int64(len(page))
+	}
+	resp.Status = rc.status
+	var head bool
+	if req != nil {
+		head = bytes.Equal(req.Method, []byte("HEAD"))
+	} else if c.st != nil {
+		// The head was rejected, so there is no parsed method; a HEAD
+		// request still must not get a body (RFC 9110 §9.3.2), or the
+		// client would read the error page as the next response.
+		head = rawMethodIsHEAD(c.st.buf[c.st.r:c.st.w])
+	}
+	http10 := req != nil && req.Version.Major == 1 && req.Version.Minor == 0
+	sent, werr := c.writeResponse(resp, respMeta{keepAlive: false, http10: http10, noBody: head})
+	c.logAccess(req, rc.status, sent)
+	resp.Release()
+	if werr != nil {
+		return phaseClose
+	}
+	return phaseLinger
+}
+
+// rawMethodIsHEAD reports whether unparsed request bytes start with the
+// HEAD method, after the empty lines a server skips (RFC 9112 §2.2).
+func rawMethodIsHEAD(b []byte) bool {
+	for len(b) >= 2 && b[0] == '\r' && b[1] == '\n' {
+		b = b[2:]
+	}
+	return bytes.HasPrefix(b, []byte("HEAD "))
+}
+
+// lingerClose half-closes the connection and drains what the client still
+// sends, bounded in time and bytes, so the last response is delivered
+// before the socket is closed (RFC 9112 §9.6).
+func (c *conn) lingerClose() {
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	var buf []byte
+	if c.st != nil {
+		buf = c.st.buf
+	} else {
+		buf = c.one[:]
+	}
+	deadline := time.Now().Add(lingerTimeout)
+	c.nc.SetReadDeadline(deadline)
+	for total := 0; total < lingerBytes; {
+		n, err := c.nc.Read(buf)
+		total += n
+		if err != nil {
+			return
+		}
+	}
+}
+
+var protoHTTP = [...][]byte{[]byte("HTTP/1.0"), []byte("HTTP/1.1")}
+
+// logAccess writes the access log line of the request that began at
+// c.since (req is nil when no head was parsed).
+func (c *conn) logAccess(req *parser.Request, status int, sent int64) {
+	a := c.srv.access
+	if a == nil {
+		return
+	}
+	now := time.Now()
+	e := AccessEntry{Time: now, Remote: c.remoteString(), Status: status, Bytes: sent, Duration: now.Sub(monoTime(c.since))}
+	e.Scheme = "http"
+	if _, ok := c.nc.(*tls.Conn); ok {
+		e.Scheme = "https"
+	}
+	if req != nil {
+		e.Method, e.Target = req.Method, req.Target
+		if req.Version.Major == 1 && req.Version.Minor <= 1 {
+			e.Proto = protoHTTP[req.Version.Minor]
+		} else {
+			e.Proto = []byte{'H', 'T', 'T', 'P', '/', '0' + req.Version.Major, '.', '0' + req.Version.Minor}
+		}
+		e.Referer, _ = req.Header("Referer")
+		e.UserAgent, _ = req.Header("User-Agent")
+	}
+	a.Log(&e)
+}

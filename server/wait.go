@@ -1,0 +1,163 @@
+package server
+
+import (
+	"errors"
+	"time"
+)
+
+// waiter holds connections that wait for input, so that they need no
+// goroutine meanwhile: idle keep-alive connections (phaseAwait) and
+// connections whose head is slow to come (phaseParse). On Linux it is the
+// parker (park_linux.go, an epoll set of the server's own); elsewhere, or
+// with parking turned off, goroutineWaiter, which holds nothing and lets
+// every waiting connection keep a goroutine.
+type waiter interface {
+	// park hands c over until its socket is readable or until passes,
+	// and reports true: c then belongs to the waiter, which starts c.run
+	// again when input comes (an idle connection in phaseWoken) or when
+	// the deadline passes (an idle one is closed; a head resumes and
+	// times out). It reports false, and c stays with the caller, when c
+	// cannot be held.
+	park(c *conn, until time.Time) bool
+	// drain ends waiting for shutdown: held idle connections are closed,
+	// held heads resume; later parks are refused.
+	drain()
+}
+
+// goroutineWaiter holds no connection: each waits on a goroutine of its
+// own (blocked in a read, with a deadline).
+type goroutineWaiter struct{}
+
+func (goroutineWaiter) park(*conn, time.Time) bool { return false }
+func (goroutineWaiter) drain()                     {}
+
+// nonBlocking is a connection that can try a read without waiting for
+// input (sockConn, Linux).
+type nonBlocking interface {
+	read(b []byte, wait bool) (int, error)
+}
+
+// errWouldBlock is a non-blocking read's answer when nothing is there.
+var errWouldBlock = errors.New("read would block")
+
+// waitRequest waits, on the calling goroutine, until the first byte of the
+// next request arrives, holding no buffer (a connection whose TLS layer
+// had a byte buffered, see tlsQuiet, has it in c.one). It must read, not
+// just wait for readability: Go's poller clears a pending readiness before
+// every wait (pollReset), so a wait not preceded by a read that failed
+// with EAGAIN can sleep through bytes (or a FIN) that are already there,
+// until the deadline. The first request of a connection waits at most the
+// header timeout (a connection that never speaks is a slowloris), later
+// ones the idle keep-alive timeout; either expiry closes quietly with a
+// FIN (RFC 9112 §9.5).
+func (c *conn) waitRequest(first bool) bool {
+	s := c.srv
+	c.putState()
+	c.state.Store(stateIdle)
+	if s.shutdown.Load() {
+		return false
+	}
+	if first {
+		c.nc.SetReadDeadline(time.Now().Add(s.headerTimeout))
+	} else {
+		c.nc.SetReadDeadline(monoTime(c.since).Add(s.idleTimeout))
+	}
+	n := 1
+	if c.pending {
+		c.pending = false
+	} else {
+		n, _ = c.nc.Read(c.one[:])
+	}
+	if n == 0 {
+		return false
+	}
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return false // Shutdown closed us meanwhile
+	}
+	c.getState()
+	c.st.buf[0] = c.one[0]
+	c.st.w = 1
+	return true
+}
+
+// readWoken reads the input a waiter saw on an idle connection: the
+// request (or a FIN) is there, so the buffer is taken before the read,
+// not after, and the read goes straight into it.
+func (c *conn) readWoken() bool {
+	c.state.Store(stateIdle)
+	if c.srv.shutdown.Load() {
+		return false
+	}
+	c.nc.SetReadDeadline(monoTime(c.since).Add(c.srv.idleTimeout))
+	c.getState()
+	n, _ := c.nc.Read(c.st.buf)
+	if n == 0 || !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return false
+	}
+	c.st.w = n
+	return true
+}
+
+// warm is what waitWarm saw.
+type warm uint8
+
+const (
+	warmClose warm = iota // the connection is to close: client gone, idle timeout, shutdown
+	warmBytes             // the next request began: c.st.w > 0
+	warmQuiet             // nothing within warmWait: let the goroutine go
+)
+
+// waitWarm waits up to warmWait for the next request on the current
+// goroutine, reading straight into the request buffer.
+func (c *conn) waitWarm() warm {
+	s := c.srv
+	st := c.st
+	st.r, st.w = 0, 0
+	now := time.Now()
+	c.since = monoKey(now)
+	c.state.Store(stateIdle)
+	if s.shutdown.Load() {
+		return warmClose
+	}
+	d := min(warmWait, s.idleTimeout)
+	c.nc.SetReadDeadline(now.Add(d))
+	n, err := c.nc.Read(st.buf)
+	if n == 0 {
+		// Only the warm deadline leaves the connection open.
+		if d < s.idleTimeout && isTimeout(err) && c.state.Load() == stateIdle {
+			return warmQuiet
+		}
+		return warmClose
+	}
+	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return warmClose // Shutdown closed us meanwhile
+	}
+	st.w = n
+	return warmBytes
+}
+
+// readHead reads more of a head into b. On a connection that can try a
+// read (nonBlocking) and finds nothing yet, it offers the connection to
+// the waiter until more arrives or until (the header deadline) and
+// reports parked when the waiter took it; the caller must then leave c
+// alone. Otherwise it waits as a read does. Before any wait the exchange
+// goes back to the pool: it is empty between reads of a head (see
+// exchange), and a slow head should not pin it.
+func (c *conn) readHead(b []byte, until time.Time) (n int, parked bool, err error) {
+	nb, ok := c.nc.(nonBlocking)
+	if !ok {
+		c.putExchange()
+		n, err = c.nc.Read(b)
+		return n, false, err
+	}
+	n, err = nb.read(b, false)
+	if err != errWouldBlock {
+		return n, false, err
+	}
+	c.putExchange()
+	if c.srv.waiter.park(c, until) {
+		return 0, true, nil
+	}
+	n, err = nb.read(b, true)
+	return n, false, err
+}
