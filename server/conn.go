@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
-	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // Connection states, for shutdown: only an idle connection (waiting for
@@ -67,7 +67,7 @@ var statePool = sync.Pool{New: func() any { return &reqState{buf: make([]byte, r
 // slowloris) keeps only its buffer and parser offsets while it waits.
 type exchange struct {
 	req  parser.Request
-	resp static.Response
+	resp wire.Response
 }
 
 var exchangePool = sync.Pool{New: func() any { return new(exchange) }}
@@ -491,15 +491,13 @@ func (c *conn) fail(err error, req *parser.Request, start time.Time) bool {
 	}
 	resp := &c.exchange().resp
 	resp.Reset()
+	// The handler renders the error when it can (its configured pages);
+	// either way the response comes from wire.Error.
 	if s.eh != nil {
 		s.eh.ErrorResponse(rc.status, resp)
 	}
 	if resp.Status == 0 {
-		resp.Status = rc.status
-		page := static.ErrorPage(rc.status)
-		resp.Header = append(resp.Header, static.Field{Name: "Content-Type", Value: "text/html; charset=utf-8"})
-		resp.Body = append(resp.Body, static.Segment{Data: page})
-		resp.ContentLength = int64(len(page))
+		wire.Error(resp, rc.status, nil)
 	}
 	resp.Status = rc.status
 	var head bool
