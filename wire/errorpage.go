@@ -54,9 +54,9 @@ func renderPage(code int) []byte {
 	return b.Bytes()
 }
 
-// pages holds the rendered page of every 3xx, 4xx and 5xx code in the
+// builtinPages holds the rendered page of every 3xx, 4xx and 5xx code in the
 // status table; read-only once built.
-var pages = func() map[int][]byte {
+var builtinPages = func() map[int][]byte {
 	m := make(map[int][]byte)
 	for code := 300; code < len(statuses); code++ {
 		if statuses[code].text != "" {
@@ -70,7 +70,7 @@ var pages = func() map[int][]byte {
 // returned slice is shared: callers must not modify it. A code outside
 // the table gets a generic page, rendered on each call.
 func ErrorPage(status int) []byte {
-	if p, ok := pages[status]; ok {
+	if p, ok := builtinPages[status]; ok {
 		return p
 	}
 	return renderPage(status)
