@@ -17,6 +17,7 @@ import (
 	"github.com/ferrox/ferrox/parser"
 	"github.com/ferrox/ferrox/server"
 	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // panicLog is a slog handler that remembers whether the server logged a
@@ -263,19 +264,19 @@ func TestConnectionSeeds(t *testing.T) {
 // fixedHandler answers every request with a copy of resp.
 type fixedHandler struct {
 	mu   sync.Mutex
-	resp static.Response
+	resp wire.Response
 }
 
-func (h *fixedHandler) set(status int, hdr []static.Field, body []byte) {
+func (h *fixedHandler) set(status int, hdr []wire.Field, body []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.resp.Status = status
 	h.resp.Header = hdr
-	h.resp.Body = []static.Segment{{Data: body}}
+	h.resp.Body = []wire.Segment{{Data: body}}
 	h.resp.ContentLength = int64(len(body))
 }
 
-func (h *fixedHandler) Serve(_ *parser.Request, resp *static.Response) {
+func (h *fixedHandler) Serve(_ *parser.Request, resp *wire.Response) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	resp.Status = h.resp.Status
@@ -301,7 +302,7 @@ func propResponseHead(h *fixedHandler, e *connEnv) func(*rapid.T) {
 	return func(t *rapid.T) {
 		status := rapid.OneOf(rapid.IntRange(200, 599), rapid.SampledFrom([]int{200, 204, 206, 301, 304, 404, 416, 500, 999})).Draw(t, "status")
 		n := rapid.IntRange(0, 6).Draw(t, "fields")
-		var hdr []static.Field
+		var hdr []wire.Field
 		want := map[string][]string{} // canonical name -> values
 		for i := 0; i < n; i++ {
 			name := genFieldName.Draw(t, "name")
@@ -309,11 +310,11 @@ func propResponseHead(h *fixedHandler, e *connEnv) func(*rapid.T) {
 				continue
 			}
 			if rapid.IntRange(0, 9).Draw(t, "bad") == 0 {
-				hdr = append(hdr, static.Field{Name: name, Value: genBadValue.Draw(t, "badValue")})
+				hdr = append(hdr, wire.Field{Name: name, Value: genBadValue.Draw(t, "badValue")})
 				continue
 			}
 			v := genFieldValue.Draw(t, "value")
-			hdr = append(hdr, static.Field{Name: name, Value: v})
+			hdr = append(hdr, wire.Field{Name: name, Value: v})
 			k := http.CanonicalHeaderKey(name)
 			want[k] = append(want[k], v)
 		}

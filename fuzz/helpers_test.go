@@ -16,6 +16,7 @@ import (
 
 	"github.com/ferrox/ferrox/corpus"
 	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // corpusCases returns every corpus case; it fails tb when the embedded
@@ -130,7 +131,7 @@ func newStatic(tb testing.TB, s site, cfg static.Config) *static.Handler {
 // responseBody returns the bytes resp's segments describe (reading file
 // segments with ReadAt) and checks that their total equals
 // ContentLength.
-func responseBody(tb rapid.TB, resp *static.Response) []byte {
+func responseBody(tb rapid.TB, resp *wire.Response) []byte {
 	tb.Helper()
 	var b bytes.Buffer
 	for i, seg := range resp.Body {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ferrox/ferrox/parser"
 	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // pathEnv is a site, a handler over it and an os.Root oracle over the
@@ -38,14 +39,14 @@ func newPathEnv(tb testing.TB) *pathEnv {
 // serve parses raw as a request and serves it; ok is false when the
 // parser rejects raw (then there is nothing to serve). The caller must
 // Release the response.
-func (e *pathEnv) serve(tb rapid.TB, raw []byte) (*parser.Request, *static.Response, bool) {
+func (e *pathEnv) serve(tb rapid.TB, raw []byte) (*parser.Request, *wire.Response, bool) {
 	tb.Helper()
 	var p parser.Parser
 	req := new(parser.Request)
 	if _, err := p.Parse(raw, req); err != nil {
 		return nil, nil, false
 	}
-	resp := new(static.Response)
+	resp := new(wire.Response)
 	resp.Reset()
 	e.h.Serve(req, resp)
 	return req, resp, true
@@ -53,7 +54,7 @@ func (e *pathEnv) serve(tb rapid.TB, raw []byte) (*parser.Request, *static.Respo
 
 // checkNoEscape is the invariant every response obeys: no content from
 // outside the root, and every file the response sends is inside it.
-func (e *pathEnv) checkNoEscape(tb rapid.TB, raw []byte, resp *static.Response, body []byte) {
+func (e *pathEnv) checkNoEscape(tb rapid.TB, raw []byte, resp *wire.Response, body []byte) {
 	tb.Helper()
 	if bytes.Contains(body, []byte(secretMarker)) {
 		tb.Fatalf("Serve(%q) = %d with the content of a file outside the root", raw, resp.Status)

@@ -16,7 +16,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/ferrox/ferrox/parser"
-	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 var contentRange = regexp.MustCompile(`^bytes ([0-9]+)-([0-9]+)/([0-9]+)$`)
@@ -66,7 +66,7 @@ func (e *pathEnv) checkStaticResponse(tb rapid.TB, raw []byte) {
 }
 
 // fileOf returns the content of the file a 206 response sends.
-func fileOf(tb rapid.TB, resp *static.Response) []byte {
+func fileOf(tb rapid.TB, resp *wire.Response) []byte {
 	tb.Helper()
 	for _, seg := range resp.Body {
 		if seg.File != nil {
@@ -97,7 +97,7 @@ func checkPart(tb rapid.TB, raw []byte, cr string, part, file []byte) {
 	}
 }
 
-func (e *pathEnv) check206(tb rapid.TB, raw []byte, req *parser.Request, resp *static.Response, body []byte) {
+func (e *pathEnv) check206(tb rapid.TB, raw []byte, req *parser.Request, resp *wire.Response, body []byte) {
 	tb.Helper()
 	file := fileOf(tb, resp)
 	ct := resp.Get("Content-Type")

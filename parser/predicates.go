@@ -44,7 +44,6 @@ func ValidFieldValue[S ~string | ~[]byte](s S) bool {
 	return true
 }
 
-
 // EqualFold reports whether a and b are equal under ASCII case folding
 // (A-Z only, as field names and tokens are compared, RFC 9110 §5.1);
 // other bytes must match exactly.

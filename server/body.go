@@ -4,11 +4,17 @@ import (
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
+	"github.com/ferrox/ferrox/wire"
 )
 
-// continueResponse is the interim answer to "Expect: 100-continue"
-// (RFC 9110 §10.1.1, §15.2.1).
-var continueResponse = []byte("HTTP/1.1 100 Continue\r\n\r\n")
+// continueResponse sends the interim answer to "Expect: 100-continue"
+// (RFC 9110 §10.1.1, §15.2.1), built at send time like every head
+// (wire.AppendCanned): it carries Date and the configured fields, and no
+// Content-Length or Connection (a 1xx has no content, and the final
+// response still follows on this connection).
+func (c *conn) continueResponse() error {
+	return c.srv.writeCanned(c.nc, c.srv.writeTimeout, 100, wire.Meta{KeepAlive: true})
+}
 
 // minBodyRoom is the least free space kept after the head for body reads.
 const minBodyRoom = 1024
@@ -54,14 +60,14 @@ func (c *conn) discardBody(req *parser.Request, headLen int, expect100 bool) (in
 			return headLen, nil
 		}
 		if expect100 && int64(st.w-headLen) < n {
-			if err := c.write(continueResponse); err != nil {
+			if err := c.continueResponse(); err != nil {
 				return 0, err
 			}
 		}
 		return c.discardLength(headLen, n)
 	case parser.FramingChunked:
 		if expect100 && st.w == headLen {
-			if err := c.write(continueResponse); err != nil {
+			if err := c.continueResponse(); err != nil {
 				return 0, err
 			}
 		}

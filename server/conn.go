@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
-	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // Connection states, for shutdown: only an idle connection (waiting for
@@ -66,7 +66,7 @@ var statePool = sync.Pool{New: func() any { return &reqState{buf: make([]byte, r
 // slowloris) keeps only its buffer and parser offsets while it waits.
 type exchange struct {
 	req  parser.Request
-	resp static.Response
+	resp wire.Response
 }
 
 var exchangePool = sync.Pool{New: func() any { return new(exchange) }}

@@ -2,12 +2,16 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -173,6 +177,9 @@ func TestExpectContinue(t *testing.T) {
 		if interim.StatusCode != 100 {
 			t.Fatalf("interim status = %d; want 100 before the body is sent", interim.StatusCode)
 		}
+		if _, ok := interim.Header["Content-Length"]; ok || interim.Header.Get("Connection") != "" {
+			t.Errorf("100 header %v; want no Content-Length and no Connection", interim.Header)
+		}
 		c.send("hello")
 		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
 			t.Errorf("final = %d %q; want 200 alpha", resp.StatusCode, body)
@@ -193,6 +200,33 @@ func TestExpectContinue(t *testing.T) {
 			t.Errorf("status %d; want 417", resp.StatusCode)
 		}
 	})
+}
+
+// TestExpectContinueNetHTTPClient: net/http's client, told to wait for
+// 100 (Continue) before sending its body, receives the interim response,
+// then sends the body and reads the final response.
+func TestExpectContinueNetHTTPClient(t *testing.T) {
+	e := startServer(t, nil)
+	var got100 atomic.Bool
+	trace := &httptrace.ClientTrace{Got100Continue: func() { got100.Store(true) }}
+	// A long ExpectContinueTimeout: the body leaves only once the 100 came.
+	tr := &http.Transport{ExpectContinueTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+		"GET", "http://"+e.addr+"/a.txt", strings.NewReader("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Expect", "100-continue")
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("RoundTrip: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 || string(body) != "alpha\n" || !got100.Load() {
+		t.Errorf("GET with Expect: 100-continue = %d %q (err %v), got 100: %v; want 200 alpha after a 100", resp.StatusCode, body, err, got100.Load())
+	}
 }
 
 func TestRejectionsAndErrorPages(t *testing.T) {
@@ -284,7 +318,28 @@ func TestConnectionLimits(t *testing.T) {
 	if resp.StatusCode != 503 {
 		t.Errorf("second conn from one IP: status %d; want 503", resp.StatusCode)
 	}
+	checkDate(t, "503 over the per-IP limit", resp)
 	c2.expectEOF()
+}
+
+// checkDate fails unless resp carries exactly one Date in IMF-fixdate
+// (RFC 9110 §5.6.7) within a minute of now: RFC 9110 §6.6.1 has a server
+// with a clock send it on 2xx, 3xx and 4xx, and Ferrox sends it always.
+func checkDate(t *testing.T, what string, resp *http.Response) {
+	t.Helper()
+	ds := resp.Header.Values("Date")
+	if len(ds) != 1 {
+		t.Errorf("%s: Date fields %q; want exactly one", what, ds)
+		return
+	}
+	d, err := time.Parse(http.TimeFormat, ds[0])
+	if err != nil || d.Format(http.TimeFormat) != ds[0] {
+		t.Errorf("%s: Date %q is not an IMF-fixdate (err %v)", what, ds[0], err)
+		return
+	}
+	if off := time.Since(d); off < -time.Minute || off > time.Minute {
+		t.Errorf("%s: Date %q is %v away from now", what, ds[0], off)
+	}
 }
 
 func TestTotalConnectionLimitAndServerHeaderOff(t *testing.T) {
@@ -304,8 +359,14 @@ func TestTotalConnectionLimitAndServerHeaderOff(t *testing.T) {
 		t.Errorf("headers %v; want X-Test added, X-Frame-Options removed, nosniff kept", resp.Header)
 	}
 	c2 := e.dial(t)
-	if resp, _ := c2.read("GET"); resp.StatusCode != 503 || !resp.Close {
+	resp, _ = c2.read("GET")
+	if resp.StatusCode != 503 || !resp.Close {
 		t.Errorf("connection over max_connections: %d close %v; want 503 close", resp.StatusCode, resp.Close)
+	}
+	checkDate(t, "503 over max_connections", resp)
+	// The refusal is built like every head: configured fields, no Server.
+	if _, ok := resp.Header["Server"]; ok || resp.Header.Get("X-Test") != "1" {
+		t.Errorf("503 headers %v; want X-Test and no Server", resp.Header)
 	}
 	c2.expectEOF()
 }

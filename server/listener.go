@@ -6,6 +6,8 @@ import (
 	"net"
 	"syscall"
 	"time"
+
+	"github.com/ferrox/ferrox/wire"
 )
 
 // Accept back-off bounds: a failing Accept (out of file descriptors,
@@ -16,9 +18,13 @@ const (
 	acceptBackoffMax = time.Second
 )
 
-// overloadResponse is sent to a connection refused by a limit. RFC 9110
-// §15.6.4: 503 says the refusal is temporary.
-var overloadResponse = []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+// overloadResponse is sent to a connection refused by a limit, within
+// 50 ms: RFC 9110 §15.6.4, 503 says the refusal is temporary. It is built
+// at send time (wire.AppendCanned), so it carries Date and the configured
+// fields, with no content and Connection: close.
+func (s *Server) overloadResponse(nc net.Conn) {
+	s.writeCanned(nc, 50*time.Millisecond, 503, wire.Meta{})
+}
 
 // ListenAndServe listens on the TCP address addr and serves it.
 func (s *Server) ListenAndServe(addr string) error {
@@ -82,8 +88,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		c, refused := s.addConn(nc)
 		if c == nil {
 			if refused {
-				nc.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
-				nc.Write(overloadResponse)
+				s.overloadResponse(nc)
 			}
 			nc.Close()
 			continue

@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/ferrox/ferrox/parser"
-	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // RedirectHandler answers every request on the plain listener with a
@@ -24,15 +24,11 @@ type RedirectHandler struct {
 }
 
 // Serve implements Handler.
-func (h RedirectHandler) Serve(req *parser.Request, resp *static.Response) {
+func (h RedirectHandler) Serve(req *parser.Request, resp *wire.Response) {
 	loc, ok := h.location(req)
 	if !ok {
-		page := static.ErrorPage(400)
-		resp.Status = 400
+		wire.Error(resp, 400, nil)
 		resp.Close = true
-		resp.Header = append(resp.Header, static.Field{Name: "Content-Type", Value: "text/html; charset=utf-8"})
-		resp.Body = append(resp.Body, static.Segment{Data: page})
-		resp.ContentLength = int64(len(page))
 		return
 	}
 	// RFC 9110 §15.4.2 and §15.4.9: 301 lets a client turn a POST into a
@@ -42,7 +38,7 @@ func (h RedirectHandler) Serve(req *parser.Request, resp *static.Response) {
 	if m := string(req.Method); m == "GET" || m == "HEAD" {
 		resp.Status = 301
 	}
-	resp.Header = append(resp.Header, static.Field{Name: "Location", Value: loc})
+	resp.Add("Location", loc)
 }
 
 // location builds the redirect target, or reports false when the request
@@ -75,10 +71,12 @@ func (h RedirectHandler) location(req *parser.Request) (string, bool) {
 }
 
 // redirectHost returns the host part of a validated authority, without
-// its port, or nil when it is empty or holds bytes beyond letters, digits,
-// "-", ".", "_", "~" (or the inside of an IP literal). The parser accepts
-// any RFC 3986 reg-name (sub-delims, percent-encoding); a redirect only
-// names hosts a client can resolve, and never echoes anything else.
+// its port, or nil when it is empty or holds bytes beyond letters,
+// digits, "-", ".", "_", "~" (RFC 3986 §2.3 unreserved,
+// parser.IsUnreserved: the bytes of DNS names and IP addresses) or, inside
+// an IP literal, ':'. The parser accepts any RFC 3986 reg-name
+// (sub-delims, percent-encoding); a redirect only names hosts a client
+// can resolve, and never echoes anything else.
 func redirectHost(a []byte) []byte {
 	if len(a) > 0 && a[0] == '[' {
 		end := bytes.IndexByte(a, ']')
@@ -86,7 +84,7 @@ func redirectHost(a []byte) []byte {
 			return nil
 		}
 		for _, c := range a[1:end] {
-			if !hostByte[c] && c != ':' {
+			if !parser.IsUnreserved(c) && c != ':' {
 				return nil
 			}
 		}
@@ -99,28 +97,12 @@ func redirectHost(a []byte) []byte {
 		return nil
 	}
 	for _, c := range a {
-		if !hostByte[c] {
+		if !parser.IsUnreserved(c) {
 			return nil
 		}
 	}
 	return a
 }
-
-// hostByte: ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986 §2.3
-// unreserved), the bytes of DNS names and IP addresses.
-var hostByte = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = true
-		t[c-'a'+'A'] = true
-	}
-	for _, c := range "-._~" {
-		t[c] = true
-	}
-	return t
-}()
 
 // visibleASCII reports whether b holds only VCHAR (0x21-0x7E): no space,
 // CR, LF or other control can reach the Location field (RFC 9112 §11.1).

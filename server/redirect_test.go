@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
-	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // startRedirect runs the redirect handler on a loopback listener.
@@ -135,9 +135,9 @@ func TestRedirectPort443(t *testing.T) {
 		if _, err := p.Parse([]byte("GET /x?y HTTP/1.1\r\nHost: example.com:80\r\n\r\n"), &req); err != nil {
 			t.Fatal(err)
 		}
-		var resp static.Response
+		var resp wire.Response
 		RedirectHandler{HTTPSPort: port}.Serve(&req, &resp)
-		want := []static.Field{{Name: "Location", Value: "https://example.com/x?y"}}
+		want := []wire.Field{{Name: "Location", Value: "https://example.com/x?y"}}
 		if resp.Status != 301 || len(resp.Header) != 1 || resp.Header[0] != want[0] {
 			t.Errorf("RedirectHandler{%d}: %d %v; want 301 %v", port, resp.Status, resp.Header, want)
 		}
@@ -161,7 +161,7 @@ func FuzzRedirectLocation(f *testing.F) {
 		if _, err := p.Parse(b, &req); err != nil {
 			return
 		}
-		var resp static.Response
+		var resp wire.Response
 		RedirectHandler{HTTPSPort: 8443}.Serve(&req, &resp)
 		for _, f := range resp.Header {
 			if f.Name != "Location" {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
-	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // serveRequest runs phaseRequest: the head is complete (its views in the
@@ -105,15 +105,13 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 	}
 	resp := &c.exchange().resp
 	resp.Reset()
+	// The handler renders the error when it can (its configured pages);
+	// either way the response comes from wire.Error.
 	if s.eh != nil {
 		s.eh.ErrorResponse(rc.status, resp)
 	}
 	if resp.Status == 0 {
-		resp.Status = rc.status
-		page := static.ErrorPage(rc.status)
-		resp.Header = append(resp.Header, static.Field{Name: "Content-Type", Value: "text/html; charset=utf-8"})
-		resp.Body = append(resp.Body, static.Segment{Data: page})
-		resp.ContentLength = int64(len(page))
+		wire.Error(resp, rc.status, nil)
 	}
 	resp.Status = rc.status
 	var head bool

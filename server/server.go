@@ -17,18 +17,19 @@ import (
 
 	"github.com/ferrox/ferrox/parser"
 	"github.com/ferrox/ferrox/server/static"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // Handler answers one parsed request by filling resp. The request's byte
 // slices are views valid only during the call.
 type Handler interface {
-	Serve(req *parser.Request, resp *static.Response)
+	Serve(req *parser.Request, resp *wire.Response)
 }
 
 // ErrorHandler is optionally implemented by a Handler to render error
 // responses (custom error pages); otherwise built-in pages are sent.
 type ErrorHandler interface {
-	ErrorResponse(status int, resp *static.Response)
+	ErrorResponse(status int, resp *wire.Response)
 }
 
 // Options are the collaborators of a Server. Only Handler is required.
@@ -64,7 +65,7 @@ type Server struct {
 	serverHeader  bool
 	noPark        bool
 	headers       [][2]string
-	dates         dateCache
+	dates         wire.Dates
 
 	shutdown atomic.Bool
 	done     chan struct{} // closed once shutting down

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/ferrox/ferrox/wire"
 )
 
 // CertStore holds the certificate the HTTPS listener presents. It is read
@@ -171,7 +173,7 @@ func TLSHandshake(cfg *tls.Config) func(net.Conn) (net.Conn, error) {
 // 9112 §9.6). The header deadline set before the handshake bounds the
 // write.
 func answerPlainOnTLS(nc net.Conn) {
-	if _, err := nc.Write(plainOnTLSResponse); err != nil {
+	if _, err := nc.Write(plainOnTLSResponse(nil)); err != nil {
 		return
 	}
 	cw, ok := nc.(interface{ CloseWrite() error })
@@ -189,9 +191,14 @@ func answerPlainOnTLS(nc net.Conn) {
 	}
 }
 
-// plainOnTLSResponse answers a plain HTTP request sent to the HTTPS port.
-var plainOnTLSResponse = []byte("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
-	strconv.Itoa(len(plainOnTLSBody)) + "\r\nConnection: close\r\n\r\n" + plainOnTLSBody)
+// plainOnTLSResponse appends the answer to a plain HTTP request sent to
+// the HTTPS port: 400 with a short text, built at send time
+// (wire.AppendCanned) so it carries Date (RFC 9110 §6.6.1 requires one on
+// a 4xx from a server with a clock). The handshake hook has no server, so
+// the Server field and the configured fields are not sent.
+func plainOnTLSResponse(b []byte) []byte {
+	return wire.AppendCanned(b, 400, "text/plain; charset=utf-8", plainOnTLSBody, wire.Meta{}, &wire.Settings{})
+}
 
 const plainOnTLSBody = "This port speaks HTTPS; use an https:// URL.\n"
 

@@ -748,6 +748,7 @@ func TestPlainHTTPOnTLSPort(t *testing.T) {
 			if resp.StatusCode != c.status || !strings.Contains(body, "HTTPS") || !resp.Close {
 				t.Errorf("%q → %d %q close=%v; want %d, a body naming HTTPS, close", c.send, resp.StatusCode, body, resp.Close, c.status)
 			}
+			checkDate(t, "400 on the HTTPS port", resp)
 		})
 	}
 }

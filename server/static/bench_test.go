@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ferrox/ferrox/parser"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // benchRoot is a root holding one 1 KiB file, file.html, and one with
@@ -28,7 +29,7 @@ func benchServe(b *testing.B, target string, kv ...string) {
 	}
 	defer h.Close()
 	r := mkreq("GET", target, kv...)
-	resp := &Response{}
+	resp := &wire.Response{}
 	b.ReportAllocs()
 	for b.Loop() {
 		resp.Reset()
@@ -69,7 +70,7 @@ func TestServeFileAllocs(t *testing.T) {
 		{"plain", mkreq("GET", "/file.html")},
 		{"head", mkreq("HEAD", "/file.bin")},
 	} {
-		resp := &Response{}
+		resp := &wire.Response{}
 		allocs := testing.AllocsPerRun(200, func() {
 			resp.Reset()
 			h.serve(c.r, resp)
@@ -98,7 +99,7 @@ func BenchmarkServeParsed(b *testing.B) {
 	if _, err := p.Parse(raw, &req); err != nil {
 		b.Skipf("parser: %v", err)
 	}
-	resp := &Response{}
+	resp := &wire.Response{}
 	b.ReportAllocs()
 	for b.Loop() {
 		resp.Reset()

@@ -59,9 +59,6 @@ func lastModified(mtime, now time.Time) time.Time {
 	return mtime.Truncate(time.Second)
 }
 
-// isSpace is OWS (RFC 9110 §5.6.3).
-func isSpace(c byte) bool { return c == ' ' || c == '\t' }
-
 // etagMatch walks the If-Match / If-None-Match value list (RFC 9110
 // §13.1.1, §13.1.2: "*" or 1#entity-tag) and reports whether any tag
 // matches etag: with the strong comparison when weak is false (both tags

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ferrox/ferrox/wire"
 )
 
 func TestValidatorsAndConditionals(t *testing.T) {
@@ -69,7 +71,7 @@ func TestValidatorsAndConditionals(t *testing.T) {
 				if !resp.NoBody || body != "" || len(resp.Body) != 0 {
 					t.Errorf("304 with a body: NoBody=%v segments=%d", resp.NoBody, len(resp.Body))
 				}
-				want := []Field{{"ETag", etag}, {"Last-Modified", fileTimeHTTP}, {"Cache-Control", "max-age=10"}}
+				want := []wire.Field{{Name: "ETag", Value: etag}, {Name: "Last-Modified", Value: fileTimeHTTP}, {Name: "Cache-Control", Value: "max-age=10"}}
 				if fmt.Sprint(resp.Header) != fmt.Sprint(want) {
 					t.Errorf("304 header = %v; want %v", resp.Header, want)
 				}

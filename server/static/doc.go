@@ -1,37 +1,16 @@
 // Package static is Ferrox's static-file handler: it maps a parsed request
-// onto a directory tree opened with os.Root and fills a Response that the
-// connection engine (package server) writes to the wire.
+// onto a directory tree opened with os.Root and fills a wire.Response that
+// the connection engine (package server) writes.
 //
-// # Contract with the connection engine
+// # Responses
 //
-// The engine owns one Response per connection. Before each request it
-// calls Reset, then Handler.Serve (or Handler.ErrorResponse / ErrorPage when
-// the parser rejected the head), writes the response, then calls Release.
-//
-//   - Status is the status code. Header holds only handler-specific fields
-//     (Content-Type, ETag, Last-Modified, Accept-Ranges, Content-Range,
-//     Location, Allow, Vary, Content-Encoding, Cache-Control). The engine adds
-//     Date, Server, Content-Length and Connection itself.
-//   - ContentLength is the exact length of the body the response describes
-//     (the sum of the Body segments). For HEAD the handler fills the headers
-//     and ContentLength exactly as it would for GET and sets NoBody (RFC 9110
-//     §9.3.2, §8.6). For 304 it sets NoBody and the engine sends no
-//     Content-Length (RFC 9110 §15.4.5 lets it be omitted; we choose to).
-//     For 204 (OPTIONS) ContentLength is 0, Body is empty, and the engine
-//     must not send Content-Length (RFC 9110 §8.6).
-//   - Body is a list of Segments, each either Data bytes or N bytes of File
-//     starting at Off. File segments are meant for sendfile. A File with
-//     Shared false was opened for this response alone, so the engine may
-//     Seek to Off and copy N bytes; it must not assume the current offset
-//     (a multipart body names one file several times). A File with Shared
-//     true comes from the open-file cache and may be in use by other
-//     connections at the same moment: the engine must read it only
-//     positionally (ReadAt), never through its offset. Shared files are at
-//     most 32 KiB.
-//   - Close asks the engine to close the connection after this response.
-//   - Header values and Data slices may alias buffers owned by the Response
-//     (so the hot path does not allocate): they are valid until the next
-//     Reset. Files referenced by segments stay open until Release.
+// Serve fills a *wire.Response under the contract documented in package
+// wire. Every error status goes through wire.Error, with the configured
+// error pages (Config.ErrorPages) as its page source; ErrorResponse gives
+// the engine the same answer for requests the parser rejected. A file the
+// response sends stays registered with wire.Response.Keep until Release;
+// a file from the open-file cache is kept as its cache entry, whose Close
+// gives the reference back, and is marked Shared in its segments.
 //
 // # Path safety
 //

@@ -1,9 +1,12 @@
 package static
 
 import (
+	"bytes"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ferrox/ferrox/parser"
 )
 
 // compressible reports whether a media type is worth a precompressed
@@ -19,11 +22,6 @@ func compressible(ctype string) bool {
 		strings.HasPrefix(ctype, "font/otf") ||
 		strings.HasPrefix(ctype, "image/vnd.microsoft.icon") ||
 		strings.HasPrefix(ctype, "image/bmp")
-}
-
-// equalFold compares ASCII case-insensitively; want is lowercase.
-func equalFold(b []byte, want string) bool {
-	return len(b) == len(want) && hasPrefixFold(b, want)
 }
 
 // parseQ parses a qvalue (RFC 9110 §12.4.2: "0" ["." 0*3DIGIT] or "1"
@@ -63,14 +61,10 @@ func acceptedCodings(v []byte) (br, gzip int) {
 	star := 0
 	for len(v) > 0 {
 		var elem []byte
-		if i := indexByte(v, ','); i >= 0 {
-			elem, v = v[:i], v[i+1:]
-		} else {
-			elem, v = v, nil
-		}
+		elem, v = nextElem(v)
 		q := 1000
 		coding := elem
-		if i := indexByte(elem, ';'); i >= 0 {
+		if i := bytes.IndexByte(elem, ';'); i >= 0 {
 			coding = elem[:i]
 			param := trimOWS(elem[i+1:])
 			if len(param) < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=' {
@@ -83,9 +77,9 @@ func acceptedCodings(v []byte) (br, gzip int) {
 		}
 		coding = trimOWS(coding)
 		switch {
-		case equalFold(coding, "br"):
+		case parser.EqualFold(coding, "br"):
 			br = q
-		case equalFold(coding, "gzip"), equalFold(coding, "x-gzip"):
+		case parser.EqualFold(coding, "gzip"), parser.EqualFold(coding, "x-gzip"):
 			gzip = q
 		case len(coding) == 1 && coding[0] == '*':
 			star = q

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ferrox/ferrox/wire"
 )
 
 func TestAcceptedCodings(t *testing.T) {
@@ -149,7 +151,7 @@ func TestConcurrentServe(t *testing.T) {
 	errs := make(chan string, 4)
 	for g := 0; g < 4; g++ {
 		go func() {
-			resp := &Response{}
+			resp := &wire.Response{}
 			for i := 0; i < 50; i++ {
 				resp.Reset()
 				target := targets[(g+i)%len(targets)]
@@ -179,7 +181,7 @@ func TestSiblingCacheExpiry(t *testing.T) {
 	h := newHandler(t, Config{Root: root})
 	now := fixedNow
 	h.now = func() time.Time { return now }
-	get := func() *Response {
+	get := func() *wire.Response {
 		resp, _ := do(t, h, mkreq("GET", "/hello.txt", "Accept-Encoding", "gzip"))
 		return resp
 	}

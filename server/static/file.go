@@ -7,18 +7,19 @@ import (
 	"time"
 
 	"github.com/ferrox/ferrox/internal/mime"
+	"github.com/ferrox/ferrox/wire"
 )
 
 const (
 	defaultType = mime.Default
-	htmlType    = "text/html; charset=utf-8"
+	htmlType    = wire.HTMLType
 )
 
 func contentType(name string) string { return mime.ForName(name) }
 
 // serveFile answers GET or HEAD for the regular file f (already kept by
 // resp) named name under the root.
-func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fileStat, name string, head bool) {
+func (h *Handler) serveFile(r *request, resp *wire.Response, f *os.File, fi fileStat, name string, head bool) {
 	ctype := contentType(name)
 	encoding := ""
 	etagSuffix := ""
@@ -30,12 +31,12 @@ func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fileStat,
 
 	var v validators
 	v.modTime = lastModified(fi.mtime, now)
-	m := resp.mark()
-	resp.scratch = appendETag(resp.scratch, fi.size, fi.mtime, etagSuffix)
-	v.etag = resp.str(m)
-	m = resp.mark()
-	resp.scratch = v.modTime.UTC().AppendFormat(resp.scratch, imfFixdate)
-	v.lastMod = resp.str(m)
+	v.etag = resp.AppendScratch(func(b []byte) []byte {
+		return appendETag(b, fi.size, fi.mtime, etagSuffix)
+	})
+	v.lastMod = resp.AppendScratch(func(b []byte) []byte {
+		return v.modTime.UTC().AppendFormat(b, imfFixdate)
+	})
 
 	// Preconditions (RFC 9110 §13.2.2) apply to an existing
 	// representation only; that is the case here.
@@ -45,8 +46,8 @@ func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fileStat,
 			// sent among ETag, Cache-Control, Vary, Content-Location,
 			// Expires and Date, and no content.
 			resp.Status = 304
-			resp.add("ETag", v.etag)
-			resp.add("Last-Modified", v.lastMod)
+			resp.Add("ETag", v.etag)
+			resp.Add("Last-Modified", v.lastMod)
 			h.addCacheFields(resp, vary)
 			resp.NoBody = true
 			return
@@ -56,13 +57,13 @@ func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fileStat,
 	}
 
 	size := fi.size
-	resp.add("Content-Type", ctype)
+	resp.Add("Content-Type", ctype)
 	if encoding != "" {
-		resp.add("Content-Encoding", encoding)
+		resp.Add("Content-Encoding", encoding)
 	}
-	resp.add("Accept-Ranges", "bytes") // RFC 9110 §14.3
-	resp.add("ETag", v.etag)
-	resp.add("Last-Modified", v.lastMod)
+	resp.Add("Accept-Ranges", "bytes") // RFC 9110 §14.3
+	resp.Add("ETag", v.etag)
+	resp.Add("Last-Modified", v.lastMod)
 	h.addCacheFields(resp, vary)
 
 	// Range applies to GET only (RFC 9110 §14.2), and only while
@@ -74,12 +75,12 @@ func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fileStat,
 			switch res {
 			case rangeUnsatisfiable:
 				// §15.5.17: 416 with the current length.
-				m := resp.mark()
-				resp.scratch = append(resp.scratch, "bytes */"...)
-				resp.scratch = strconv.AppendInt(resp.scratch, size, 10)
+				cr := resp.AppendScratch(func(b []byte) []byte {
+					return strconv.AppendInt(append(b, "bytes */"...), size, 10)
+				})
 				resp.Header = resp.Header[:0]
-				resp.add("Content-Range", resp.str(m))
-				resp.add("Accept-Ranges", "bytes")
+				resp.Add("Content-Range", cr)
+				resp.Add("Accept-Ranges", "bytes")
 				h.errorPage(416, resp)
 				return
 			case rangeOK:
@@ -95,16 +96,16 @@ func (h *Handler) serveFile(r *request, resp *Response, f *os.File, fi fileStat,
 	resp.Status = 200
 	resp.ContentLength = size
 	if size > 0 {
-		resp.Body = append(resp.Body, Segment{File: f, Off: 0, N: size, Shared: resp.isShared(f)})
+		resp.Body = append(resp.Body, wire.Segment{File: f, Off: 0, N: size, Shared: isShared(resp, f)})
 	}
 }
 
-func (h *Handler) addCacheFields(resp *Response, vary bool) {
+func (h *Handler) addCacheFields(resp *wire.Response, vary bool) {
 	if vary {
-		resp.add("Vary", "Accept-Encoding") // RFC 9110 §12.5.5
+		resp.Add("Vary", "Accept-Encoding") // RFC 9110 §12.5.5
 	}
 	if h.cacheControl != "" {
-		resp.add("Cache-Control", h.cacheControl)
+		resp.Add("Cache-Control", h.cacheControl)
 	}
 }
 
@@ -113,7 +114,7 @@ func (h *Handler) addCacheFields(resp *Response, vary bool) {
 // the original), its metadata, the Content-Encoding and ETag suffix, and
 // whether any sibling exists (then the response varies on
 // Accept-Encoding, also when the original is sent).
-func (h *Handler) negotiate(r *request, resp *Response, f *os.File, fi fileStat, name string, now time.Time) (*os.File, fileStat, string, string, bool) {
+func (h *Handler) negotiate(r *request, resp *wire.Response, f *os.File, fi fileStat, name string, now time.Time) (*os.File, fileStat, string, string, bool) {
 	mask := h.siblings(name, fi.mtime.UnixNano(), now)
 	if mask == 0 {
 		return f, fi, "", "", false
@@ -141,19 +142,18 @@ func (h *Handler) negotiate(r *request, resp *Response, f *os.File, fi fileStat,
 			sf.Close()
 			continue
 		}
-		resp.keep(sf)
+		resp.Keep(sf)
 		return sf, sfi, c.name, c.tag, true
 	}
 	return f, fi, "", "", true
 }
 
-func (h *Handler) singleRange(resp *Response, f *os.File, br byteRange, size int64) {
-	m := resp.mark()
-	resp.scratch = appendContentRange(resp.scratch, br, size)
-	resp.add("Content-Range", resp.str(m)) // RFC 9110 §14.4
+func (h *Handler) singleRange(resp *wire.Response, f *os.File, br byteRange, size int64) {
+	cr := resp.AppendScratch(func(b []byte) []byte { return appendContentRange(b, br, size) })
+	resp.Add("Content-Range", cr) // RFC 9110 §14.4
 	resp.Status = 206
 	resp.ContentLength = br.length
-	resp.Body = append(resp.Body, Segment{File: f, Off: br.start, N: br.length, Shared: resp.isShared(f)})
+	resp.Body = append(resp.Body, wire.Segment{File: f, Off: br.start, N: br.length, Shared: isShared(resp, f)})
 }
 
 func appendContentRange(dst []byte, br byteRange, size int64) []byte {
@@ -168,52 +168,57 @@ func appendContentRange(dst []byte, br byteRange, size int64) []byte {
 // multiRange answers with multipart/byteranges (RFC 9110 §14.6): each part
 // has its own Content-Type and Content-Range; there is no top-level
 // Content-Range (§15.3.7).
-func (h *Handler) multiRange(resp *Response, f *os.File, ranges []byteRange, size int64, ctype string) {
+func (h *Handler) multiRange(resp *wire.Response, f *os.File, ranges []byteRange, size int64, ctype string) {
 	var bnd [32]byte
 	b := strconv.AppendUint(bnd[:0], rand.Uint64(), 16)
 	b = append(b, '_')
 	b = strconv.AppendUint(b, rand.Uint64(), 16)
 
-	m := resp.mark()
-	resp.scratch = append(resp.scratch, "multipart/byteranges; boundary="...)
-	resp.scratch = append(resp.scratch, b...)
+	mt := resp.AppendScratch(func(dst []byte) []byte {
+		return append(append(dst, "multipart/byteranges; boundary="...), b...)
+	})
 	// Replace the Content-Type already added.
 	for i := range resp.Header {
 		if resp.Header[i].Name == "Content-Type" {
-			resp.Header[i].Value = resp.str(m)
+			resp.Header[i].Value = mt
 		}
 	}
 
+	// The part heads and the closing delimiter, written into the data
+	// arena in one go; offs[i] bounds each piece within data.
 	var offs [maxRanges + 1][2]int
-	resp.data = resp.data[:0]
-	for i, br := range ranges {
-		start := len(resp.data)
-		if i > 0 {
-			resp.data = append(resp.data, "\r\n"...)
+	data := resp.AppendData(func(d []byte) []byte {
+		base := len(d)
+		for i, br := range ranges {
+			start := len(d) - base
+			if i > 0 {
+				d = append(d, "\r\n"...)
+			}
+			d = append(d, "--"...)
+			d = append(d, b...)
+			d = append(d, "\r\nContent-Type: "...)
+			d = append(d, ctype...)
+			d = append(d, "\r\nContent-Range: "...)
+			d = appendContentRange(d, br, size)
+			d = append(d, "\r\n\r\n"...)
+			offs[i] = [2]int{start, len(d) - base}
 		}
-		resp.data = append(resp.data, "--"...)
-		resp.data = append(resp.data, b...)
-		resp.data = append(resp.data, "\r\nContent-Type: "...)
-		resp.data = append(resp.data, ctype...)
-		resp.data = append(resp.data, "\r\nContent-Range: "...)
-		resp.data = appendContentRange(resp.data, br, size)
-		resp.data = append(resp.data, "\r\n\r\n"...)
-		offs[i] = [2]int{start, len(resp.data)}
-	}
-	start := len(resp.data)
-	resp.data = append(resp.data, "\r\n--"...)
-	resp.data = append(resp.data, b...)
-	resp.data = append(resp.data, "--\r\n"...)
-	offs[len(ranges)] = [2]int{start, len(resp.data)}
+		start := len(d) - base
+		d = append(d, "\r\n--"...)
+		d = append(d, b...)
+		d = append(d, "--\r\n"...)
+		offs[len(ranges)] = [2]int{start, len(d) - base}
+		return d
+	})
 
 	var total int64
 	for i, br := range ranges {
-		part := resp.data[offs[i][0]:offs[i][1]:offs[i][1]]
-		resp.Body = append(resp.Body, Segment{Data: part}, Segment{File: f, Off: br.start, N: br.length, Shared: resp.isShared(f)})
+		part := data[offs[i][0]:offs[i][1]:offs[i][1]]
+		resp.Body = append(resp.Body, wire.Segment{Data: part}, wire.Segment{File: f, Off: br.start, N: br.length, Shared: isShared(resp, f)})
 		total += int64(len(part)) + br.length
 	}
-	tail := resp.data[offs[len(ranges)][0]:offs[len(ranges)][1]]
-	resp.Body = append(resp.Body, Segment{Data: tail})
+	tail := data[offs[len(ranges)][0]:offs[len(ranges)][1]]
+	resp.Body = append(resp.Body, wire.Segment{Data: tail})
 	total += int64(len(tail))
 	resp.Status = 206
 	resp.ContentLength = total

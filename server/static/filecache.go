@@ -126,8 +126,9 @@ func (e *cachedFile) unrefLocked(drop []*os.File) []*os.File {
 	return drop
 }
 
-// release gives back a reference taken by get or put.
-func (e *cachedFile) release() {
+// Close gives back a reference taken by get or put (a response keeps the
+// entry and releases it this way, wire.Response.Keep). It never fails.
+func (e *cachedFile) Close() error {
 	c := e.c
 	c.mu.Lock()
 	e.refs--
@@ -136,6 +137,7 @@ func (e *cachedFile) release() {
 	if last {
 		e.f.Close()
 	}
+	return nil
 }
 
 // close drops every entry (Handler.Close).
@@ -170,7 +172,7 @@ func (h *Handler) openShared(name string) (*os.File, fileStat, *cachedFile, erro
 		if err == nil && fi.kind == kindRegular && fi.size <= maxCachedSize {
 			return e.f, fi, e, nil
 		}
-		e.release() // grew or changed kind in place: open afresh
+		e.Close() // grew or changed kind in place: open afresh
 	}
 	f, fi, err := h.open(name)
 	if err != nil || h.files.valid == 0 || fi.kind != kindRegular || fi.size > maxCachedSize {

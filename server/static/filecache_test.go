@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ferrox/ferrox/wire"
 )
 
 // clockHandler is newHandler with a clock the test moves.
@@ -124,7 +126,7 @@ func TestFileCacheRefs(t *testing.T) {
 	defer c.close()
 
 	a1 := c.put("a", open("a"), 0)
-	a1.release()
+	a1.Close()
 	if isClosed(a1.f) {
 		t.Fatal("cached file closed while still in the cache")
 	}
@@ -135,11 +137,11 @@ func TestFileCacheRefs(t *testing.T) {
 	if isClosed(a1.f) {
 		t.Fatal("replaced file closed while a response still holds it")
 	}
-	a1.release()
+	a1.Close()
 	if !isClosed(a1.f) {
 		t.Fatal("replaced file still open after its last release")
 	}
-	a2.release()
+	a2.Close()
 	if c.get("a", 15) != nil {
 		t.Fatal("get returned an expired entry")
 	}
@@ -149,17 +151,17 @@ func TestFileCacheRefs(t *testing.T) {
 	if c.get("x", 8) != nil || len(c.m) != 2 {
 		t.Fatalf("cache holds %d entries and x; want 2 without x", len(c.m))
 	}
-	x.release()
+	x.Close()
 	if !isClosed(x.f) {
 		t.Fatal("uncached file still open after its release")
 	}
 	// A put after expiry sweeps the expired entries.
-	b.release()
+	b.Close()
 	y := c.put("y", open("y"), 20)
 	if !isClosed(a2.f) || !isClosed(b.f) || len(c.m) != 1 {
 		t.Fatalf("after the sweep: a closed %v, b closed %v, %d entries; want both closed, 1 entry", isClosed(a2.f), isClosed(b.f), len(c.m))
 	}
-	y.release()
+	y.Close()
 	c.close()
 	if !isClosed(y.f) {
 		t.Fatal("close left a file open")
@@ -181,7 +183,7 @@ func TestOpenFileCacheConcurrent(t *testing.T) {
 				if i%50 == 0 {
 					now.Add(int64(DefaultOpenFileCache))
 				}
-				resp := &Response{}
+				resp := &wire.Response{}
 				resp.Reset()
 				h.serve(mkreq("GET", "/hello.txt"), resp)
 				var got []byte

@@ -3,6 +3,8 @@ package static
 import (
 	"strings"
 	"testing"
+
+	"github.com/ferrox/ferrox/wire"
 )
 
 // FuzzParseRange: whatever the header, the ranges returned lie inside the
@@ -56,7 +58,7 @@ func FuzzServePath(f *testing.F) {
 		}
 		r := mkreq("GET", "/")
 		r.rawPath = []byte(p)
-		resp := &Response{}
+		resp := &wire.Response{}
 		resp.Reset()
 		h.serve(r, resp)
 		defer resp.Release()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // Config configures a Handler. The zero value (with Root set) means the
@@ -188,7 +189,7 @@ func (r *request) header(name string) ([]byte, bool) {
 }
 
 // Serve answers req into resp (which the caller has Reset).
-func (h *Handler) Serve(req *parser.Request, resp *Response) {
+func (h *Handler) Serve(req *parser.Request, resp *wire.Response) {
 	r := request{
 		method:   req.Method,
 		rawPath:  req.Path,
@@ -203,7 +204,7 @@ func (h *Handler) Serve(req *parser.Request, resp *Response) {
 // allowed is the Allow value of every resource (RFC 9110 §10.2.1).
 const allowed = "GET, HEAD, OPTIONS"
 
-func (h *Handler) serve(r *request, resp *Response) {
+func (h *Handler) serve(r *request, resp *wire.Response) {
 	head := false
 	switch string(r.method) { // case-sensitive (RFC 9110 §9.1)
 	case "GET":
@@ -213,12 +214,12 @@ func (h *Handler) serve(r *request, resp *Response) {
 		// RFC 9110 §9.3.7: describe the communication options; for
 		// "OPTIONS *" the server as a whole.
 		resp.Status = 204
-		resp.add("Allow", allowed)
+		resp.Add("Allow", allowed)
 		return
 	case "POST", "PUT", "DELETE", "PATCH", "TRACE", "CONNECT":
 		// Known but not allowed here: 405 with Allow (RFC 9110
 		// §15.5.6). TRACE is never echoed.
-		resp.add("Allow", allowed)
+		resp.Add("Allow", allowed)
 		h.errorPage(405, resp)
 		return
 	default:
@@ -233,7 +234,7 @@ func (h *Handler) serve(r *request, resp *Response) {
 }
 
 // get answers GET and HEAD.
-func (h *Handler) get(r *request, resp *Response, head bool) {
+func (h *Handler) get(r *request, resp *wire.Response, head bool) {
 	if r.asterisk {
 		h.errorPage(400, resp)
 		return
@@ -248,13 +249,10 @@ func (h *Handler) get(r *request, resp *Response, head bool) {
 	}
 	// Decode once; %00, %2F, %5C and a raw '\' are refused (400), as are
 	// decoded control bytes.
-	dec, err := parser.DecodePathStrict(resp.pathBuf, raw)
+	dec, err := decodePath(resp, raw)
 	if err != nil || hasControl(dec) {
 		h.errorPage(400, resp)
 		return
-	}
-	if len(dec) > 0 && &dec[0] != &raw[0] {
-		resp.pathBuf = dec
 	}
 	clean, slash := cleanPath(dec)
 	if file, ok := h.routes[clean]; ok {
@@ -320,7 +318,7 @@ func isEscape(err error) bool {
 
 // serveName serves the file or directory name (relative to the root);
 // clean is the request's clean URL path, slash whether it ended in '/'.
-func (h *Handler) serveName(r *request, resp *Response, name, clean string, slash, head bool) {
+func (h *Handler) serveName(r *request, resp *wire.Response, name, clean string, slash, head bool) {
 	f, fi, shared, err := h.openShared(name)
 	if err != nil {
 		status := statusForError(err)
@@ -335,11 +333,11 @@ func (h *Handler) serveName(r *request, resp *Response, name, clean string, slas
 	case fi.kind == kindRegular:
 		if slash {
 			// A file named with a trailing slash does not exist.
-			resp.keepShared(f, shared)
+			keepShared(resp, f, shared)
 			h.errorPage(404, resp)
 			return
 		}
-		resp.keepShared(f, shared)
+		keepShared(resp, f, shared)
 		h.serveFile(r, resp, f, fi, name, head)
 	case fi.kind == kindDir:
 		h.serveDir(r, resp, f, name, clean, slash, head)
@@ -360,13 +358,13 @@ func hasExtension(p string) bool {
 	return false
 }
 
-func (h *Handler) serveSPA(r *request, resp *Response, head bool) {
+func (h *Handler) serveSPA(r *request, resp *wire.Response, head bool) {
 	f, fi, shared, err := h.openShared(h.spa)
 	if err != nil {
 		h.errorPage(statusForError(err), resp)
 		return
 	}
-	resp.keepShared(f, shared)
+	keepShared(resp, f, shared)
 	if fi.kind != kindRegular {
 		h.errorPage(404, resp)
 		return

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferrox/ferrox/wire"
 )
 
 // hdrs is a header source for tests; keys are matched case-insensitively.
@@ -158,9 +160,9 @@ func newHandler(t testing.TB, cfg Config) *Handler {
 
 // do serves r and returns the response and its body as the engine would
 // send it (empty for NoBody).
-func do(t testing.TB, h *Handler, r *request) (*Response, string) {
+func do(t testing.TB, h *Handler, r *request) (*wire.Response, string) {
 	t.Helper()
-	resp := &Response{}
+	resp := &wire.Response{}
 	resp.Reset()
 	h.serve(r, resp)
 	t.Cleanup(resp.Release)
@@ -168,7 +170,7 @@ func do(t testing.TB, h *Handler, r *request) (*Response, string) {
 }
 
 // bodyOf concatenates the segments, checking ContentLength against them.
-func bodyOf(t testing.TB, resp *Response) string {
+func bodyOf(t testing.TB, resp *wire.Response) string {
 	t.Helper()
 	var b bytes.Buffer
 	for _, s := range resp.Body {

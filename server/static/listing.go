@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ferrox/ferrox/wire"
 )
 
 // maxListing bounds the entries read for one listing, so a huge directory
@@ -18,15 +20,15 @@ const maxListing = 10000
 
 // serveDir answers GET or HEAD for the directory f (named name under the
 // root, at the clean URL path clean).
-func (h *Handler) serveDir(r *request, resp *Response, f *os.File, name, clean string, slash, head bool) {
+func (h *Handler) serveDir(r *request, resp *wire.Response, f *os.File, name, clean string, slash, head bool) {
 	if !slash && clean != "/" {
 		// The directory's URL ends in '/', so relative links inside it
 		// resolve; redirect permanently (RFC 9110 §15.4.2).
 		f.Close()
-		m := resp.mark()
-		resp.scratch = appendLocation(resp.scratch, clean, r.query, r.hasQuery)
-		resp.add("Location", resp.str(m))
-		h.errorPageStatus(301, "Moved Permanently", resp)
+		resp.Add("Location", resp.AppendScratch(func(b []byte) []byte {
+			return appendLocation(b, clean, r.query, r.hasQuery)
+		}))
+		h.errorPage(301, resp)
 		return
 	}
 	for _, idx := range h.index {
@@ -46,7 +48,7 @@ func (h *Handler) serveDir(r *request, resp *Response, f *os.File, name, clean s
 			continue
 		}
 		f.Close()
-		resp.keepShared(inf, shared)
+		keepShared(resp, inf, shared)
 		h.serveFile(r, resp, inf, infi, child, head)
 		return
 	}
@@ -62,33 +64,19 @@ func (h *Handler) serveDir(r *request, resp *Response, f *os.File, name, clean s
 		return
 	}
 	resp.Status = 200
-	resp.add("Vary", "Accept") // the format depends on Accept (RFC 9110 §12.5.5)
+	resp.Add("Vary", "Accept") // the format depends on Accept (RFC 9110 §12.5.5)
 	if acceptsJSON(r) {
 		b, err := json.Marshal(entries)
 		if err != nil {
 			h.errorPage(500, resp)
 			return
 		}
-		resp.add("Content-Type", "application/json; charset=utf-8")
-		resp.data = append(append(resp.data[:0], b...), '\n')
-		resp.setData(resp.data)
+		resp.Add("Content-Type", "application/json; charset=utf-8")
+		resp.SetData(resp.AppendData(func(d []byte) []byte { return append(append(d, b...), '\n') }))
 		return
 	}
-	resp.add("Content-Type", htmlType)
-	resp.data = appendListingHTML(resp.data[:0], clean, entries)
-	resp.setData(resp.data)
-}
-
-// errorPageStatus is errorPage for statuses with no embedded page.
-func (h *Handler) errorPageStatus(status int, reason string, resp *Response) {
-	resp.Status = status
-	resp.add("Content-Type", htmlType)
-	resp.data = append(resp.data[:0], "<!doctype html>\n<title>"...)
-	resp.data = strconv.AppendInt(resp.data, int64(status), 10)
-	resp.data = append(resp.data, ' ')
-	resp.data = append(resp.data, reason...)
-	resp.data = append(resp.data, "</title>\n"...)
-	resp.setData(resp.data)
+	resp.Add("Content-Type", htmlType)
+	resp.SetData(resp.AppendData(func(d []byte) []byte { return appendListingHTML(d, clean, entries) }))
 }
 
 func acceptsJSON(r *request) bool {

@@ -1,6 +1,11 @@
 package static
 
-import "slices"
+import (
+	"bytes"
+	"slices"
+
+	"github.com/ferrox/ferrox/parser"
+)
 
 // maxRanges bounds the ranges we serve as multipart/byteranges; a request
 // with more is answered with the whole representation (RFC 9110 §14.2
@@ -19,54 +24,6 @@ const (
 	rangeUnsatisfiable                    // send 416
 )
 
-// parseUint parses 1*DIGIT without sign or spaces, refusing overflow: a
-// huge number is a syntax the server guards against (RFC 9110 §14.1.1).
-// ok is false for an empty or invalid string; big is true when the number
-// exceeds int64 (kept as "very large").
-func parseUint(b []byte) (n int64, big, ok bool) {
-	if len(b) == 0 {
-		return 0, false, false
-	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false, false
-		}
-		if n > (1<<63-1-9)/10 {
-			big = true
-			continue
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, big, true
-}
-
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// hasPrefixFold reports whether b starts with the lowercase ASCII prefix.
-func hasPrefixFold(b []byte, prefix string) bool {
-	if len(b) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != prefix[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // parseRange interprets a Range value against a representation of size
 // bytes (RFC 9110 §14.1.1 grammar, §14.1.2 byte ranges) and appends the
 // satisfiable ranges to dst, sorted and with overlapping or adjacent
@@ -75,19 +32,17 @@ func hasPrefixFold(b []byte, prefix string) bool {
 // is rangeUnsatisfiable (§15.5.17).
 func parseRange(dst []byteRange, v []byte, size int64) ([]byteRange, rangeResult) {
 	v = trimOWS(v)
-	if !hasPrefixFold(v, "bytes=") { // range units are case-insensitive (§14.1)
+	// Range units are case-insensitive (§14.1).
+	const unit = "bytes="
+	if len(v) < len(unit) || !parser.EqualFold(v[:len(unit)], unit) {
 		return dst, rangeIgnore
 	}
-	v = v[len("bytes="):]
+	v = v[len(unit):]
 	n0 := len(dst)
 	specs := 0
 	for len(v) > 0 {
 		var spec []byte
-		if i := indexByte(v, ','); i >= 0 {
-			spec, v = v[:i], v[i+1:]
-		} else {
-			spec, v = v, nil
-		}
+		spec, v = nextElem(v)
 		spec = trimOWS(spec)
 		if len(spec) == 0 {
 			continue // empty list elements are allowed (§5.6.1)
@@ -96,7 +51,7 @@ func parseRange(dst []byteRange, v []byte, size int64) ([]byteRange, rangeResult
 		if specs > maxRanges {
 			return dst[:n0], rangeIgnore
 		}
-		dash := indexByte(spec, '-')
+		dash := bytes.IndexByte(spec, '-')
 		if dash < 0 {
 			return dst[:n0], rangeIgnore
 		}
@@ -179,13 +134,4 @@ func coalesce(rs []byteRange) []byteRange {
 		out = append(out, r)
 	}
 	return out
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ferrox/ferrox/parser"
+	"github.com/ferrox/ferrox/wire"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -315,9 +316,9 @@ func TestHeadIgnoresRange(t *testing.T) {
 func TestErrorResponse(t *testing.T) {
 	h := newHandler(t, Config{})
 	for _, status := range []int{400, 403, 404, 405, 408, 413, 414, 416, 431, 500, 501, 505} {
-		resp := &Response{}
+		resp := &wire.Response{}
 		resp.Reset()
-		resp.add("X-Stale", "1")
+		resp.Add("X-Stale", "1")
 		h.ErrorResponse(status, resp)
 		body := bodyOf(t, resp)
 		if resp.Status != status {
@@ -329,19 +330,16 @@ func TestErrorResponse(t *testing.T) {
 		if got := resp.Get("Content-Type"); got != htmlType {
 			t.Errorf("ErrorResponse(%d): Content-Type %q; want %q", status, got, htmlType)
 		}
-		want := ReasonPhrase(status)
+		want := wire.StatusText(status)
 		if want == "" || !strings.Contains(body, want) || !strings.Contains(body, "<meta charset=\"utf-8\">") {
 			t.Errorf("ErrorResponse(%d): body %q lacks %q", status, body, want)
 		}
-		if string(ErrorPage(status)) != body {
-			t.Errorf("ErrorPage(%d) differs from ErrorResponse's body", status)
+		if string(wire.ErrorPage(status)) != body {
+			t.Errorf("wire.ErrorPage(%d) differs from ErrorResponse's body", status)
 		}
 		if (status == 405) != (resp.Get("Allow") == allowed) {
 			t.Errorf("ErrorResponse(%d): Allow %q", status, resp.Get("Allow"))
 		}
-	}
-	if p := string(ErrorPage(418)); !strings.Contains(p, "418") {
-		t.Errorf("ErrorPage(418) = %q; want a generic page naming 418", p)
 	}
 }
 
@@ -458,7 +456,7 @@ func TestThroughParser(t *testing.T) {
 			var p parser.Parser
 			var req parser.Request
 			status := 0
-			resp := &Response{}
+			resp := &wire.Response{}
 			resp.Reset()
 			defer resp.Release()
 			if _, err := p.Parse([]byte(c.head), &req); err != nil {
