@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"sync"
@@ -157,7 +158,8 @@ type phase uint8
 
 const (
 	// phaseNew: just accepted. With a handshake hook (TLS) the handshake
-	// runs under the header timeout (→ phaseFirst, or phaseClose).
+	// runs under the header timeout (→ phaseFirst; phaseLinger after
+	// answering plain HTTP on the HTTPS port; phaseClose).
 	phaseNew phase = iota
 	// phaseFirst: waiting, on a goroutine, for the first byte of the first
 	// request, at most the header timeout (→ phaseHead, or phaseClose: a
@@ -215,8 +217,8 @@ func (c *conn) run() {
 		switch c.phase {
 		case phaseNew:
 			c.phase = phaseFirst
-			if s.handshake != nil && !c.handshake() {
-				c.phase = phaseClose
+			if s.handshake != nil {
+				c.phase = c.handshake()
 			}
 
 		case phaseFirst, phaseAwait:
@@ -293,24 +295,28 @@ func (c *conn) run() {
 	}
 }
 
-// handshake runs the handshake hook (TLS) under the header timeout. No
-// request has been sent during it: the connection counts as idle, so
-// Shutdown closes it at once.
-func (c *conn) handshake() bool {
+// handshake runs the handshake hook (TLS) under the header timeout and
+// says where the connection goes. No request has been sent during it: the
+// connection counts as idle, so Shutdown closes it at once.
+func (c *conn) handshake() phase {
 	s := c.srv
 	c.state.Store(stateIdle)
 	if s.shutdown.Load() {
-		return false
+		return phaseClose
 	}
 	c.nc.SetDeadline(time.Now().Add(s.headerTimeout))
 	nc, err := s.handshake(c.nc)
 	if err != nil {
 		s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
-		return false
+		var pe *plainHTTPError
+		if errors.As(err, &pe) && s.writeCanned(c.nc, s.writeTimeout, 400, "text/plain; charset=utf-8", plainOnTLSBody, wire.Meta{}) == nil {
+			return phaseLinger
+		}
+		return phaseClose
 	}
 	c.nc = nc // other goroutines only touch c.raw
 	c.nc.SetDeadline(time.Time{})
-	return true
+	return phaseFirst
 }
 
 // letGo lets the connection wait for its next request without the current

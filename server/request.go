@@ -150,12 +150,10 @@ func (c *conn) lingerClose() {
 	if !ok || cw.CloseWrite() != nil {
 		return
 	}
-	var buf []byte
-	if c.st != nil {
-		buf = c.st.buf
-	} else {
-		buf = c.one[:]
+	if c.st == nil {
+		c.getState() // a buffer to drain into; finish gives it back
 	}
+	buf := c.st.buf
 	deadline := time.Now().Add(lingerTimeout)
 	c.nc.SetReadDeadline(deadline)
 	for total := 0; total < lingerBytes; {

@@ -13,9 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
-
-	"github.com/ferrox/ferrox/wire"
 )
 
 // CertStore holds the certificate the HTTPS listener presents. It is read
@@ -153,11 +150,11 @@ func TLSHandshake(cfg *tls.Config) func(net.Conn) (net.Conn, error) {
 		tc := tls.Server(nc, cfg)
 		if err := tc.HandshakeContext(context.Background()); err != nil {
 			// A plain HTTP request on the HTTPS port: its first bytes are
-			// no TLS record. Say so in plain text rather than just
-			// closing; the connection ends afterwards either way.
+			// no TLS record. The engine says so in plain text rather than
+			// just closing (see errPlainHTTP).
 			var rhe tls.RecordHeaderError
 			if errors.As(err, &rhe) && rhe.Conn != nil && looksLikeHTTP(rhe.RecordHeader[:]) {
-				answerPlainOnTLS(rhe.Conn)
+				return nil, &plainHTTPError{err}
 			}
 			return nil, fmt.Errorf("tls handshake: %w", err)
 		}
@@ -167,38 +164,19 @@ func TLSHandshake(cfg *tls.Config) func(net.Conn) (net.Conn, error) {
 	}
 }
 
-// answerPlainOnTLS writes plainOnTLSResponse, then half-closes and drains
-// what the client still sends (bounded like lingerClose), so unread request
+// plainHTTPError is a handshake that failed because the client spoke
+// plain HTTP on the HTTPS port. The engine answers it with a 400 in plain
+// text (plainOnTLSBody), built like every other response (Date, the
+// configured fields), then closes with a lingering close so unread request
 // bytes do not turn the close into a reset that destroys the answer (RFC
-// 9112 §9.6). The header deadline set before the handshake bounds the
-// write.
-func answerPlainOnTLS(nc net.Conn) {
-	if _, err := nc.Write(plainOnTLSResponse(nil)); err != nil {
-		return
-	}
-	cw, ok := nc.(interface{ CloseWrite() error })
-	if !ok || cw.CloseWrite() != nil {
-		return
-	}
-	nc.SetReadDeadline(time.Now().Add(lingerTimeout))
-	var buf [4096]byte
-	for total := 0; total < lingerBytes; {
-		n, err := nc.Read(buf[:])
-		total += n
-		if err != nil {
-			return
-		}
-	}
+// 9112 §9.6).
+type plainHTTPError struct{ err error }
+
+func (e *plainHTTPError) Error() string {
+	return "tls handshake: plain HTTP on the HTTPS port: " + e.err.Error()
 }
 
-// plainOnTLSResponse appends the answer to a plain HTTP request sent to
-// the HTTPS port: 400 with a short text, built at send time
-// (wire.AppendCanned) so it carries Date (RFC 9110 §6.6.1 requires one on
-// a 4xx from a server with a clock). The handshake hook has no server, so
-// the Server field and the configured fields are not sent.
-func plainOnTLSResponse(b []byte) []byte {
-	return wire.AppendCanned(b, 400, "text/plain; charset=utf-8", plainOnTLSBody, wire.Meta{}, &wire.Settings{})
-}
+func (e *plainHTTPError) Unwrap() error { return e.err }
 
 const plainOnTLSBody = "This port speaks HTTPS; use an https:// URL.\n"
 

@@ -100,10 +100,11 @@ func (s *Server) headSettings() *wire.Settings {
 }
 
 // writeCanned sends a response no handler built (wire.AppendCanned) to
-// nc, under the write deadline d, with the server's head settings.
-func (s *Server) writeCanned(nc net.Conn, d time.Duration, status int, m wire.Meta) error {
+// nc, under the write deadline d, with the server's head settings: a
+// body of contentType when body is not empty.
+func (s *Server) writeCanned(nc net.Conn, d time.Duration, status int, contentType, body string, m wire.Meta) error {
 	bp := headBufPool.Get().(*[]byte)
-	b := wire.AppendCanned((*bp)[:0], status, "", "", m, s.headSettings())
+	b := wire.AppendCanned((*bp)[:0], status, contentType, body, m, s.headSettings())
 	nc.SetWriteDeadline(time.Now().Add(d))
 	_, err := nc.Write(b)
 	*bp = b[:0]
