@@ -18,7 +18,8 @@ var removed = map[string]string{
 // pathSet holds dotted key paths.
 type pathSet map[string]bool
 
-// covers reports whether path or one of its ancestors is in s.
+// covers reports whether path or one of its ancestors (up to the root,
+// "") is in s.
 func (s pathSet) covers(path string) bool {
 	for p := path; ; {
 		if s[p] {
@@ -26,10 +27,21 @@ func (s pathSet) covers(path string) bool {
 		}
 		i := strings.LastIndexByte(p, '.')
 		if i < 0 {
-			return false
+			return s[""]
 		}
 		p = p[:i]
 	}
+}
+
+// duplicate reports a key seen before in the same mapping (YAML requires
+// keys to be unique; the module's tree does not check).
+func (d *decoder) duplicate(seen map[string]int, k *yaml.Node, key string) bool {
+	if first, ok := seen[k.Value]; ok {
+		d.fail(k, key, "given twice (first at line %d)", first)
+		return true
+	}
+	seen[k.Value] = k.Line
+	return false
 }
 
 // decoder fills a Config from a YAML node tree, walking the struct by its
@@ -144,9 +156,13 @@ func (d *decoder) section(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	t := v.Type()
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		key := join(path, k.Value)
+		if d.duplicate(seen, k, key) {
+			continue
+		}
 		f, ok := fieldByTag(t, k.Value)
 		if !ok {
 			d.unknown(k, t, path, key)
@@ -176,9 +192,13 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
 	intKeys := v.Type().Key().Kind() == reflect.Int
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		key := join(path, k.Value)
+		if d.duplicate(seen, k, key) {
+			continue
+		}
 		kv := reflect.New(v.Type().Key()).Elem()
 		if intKeys {
 			st, err := strconv.Atoi(k.Value)
@@ -297,23 +317,29 @@ func suggest(key string, t reflect.Type, path string) string {
 	return ""
 }
 
-// editDistance is the Levenshtein distance of two short ASCII keys.
+// editDistance is the optimal-string-alignment distance of two short
+// ASCII keys: insertions, deletions, substitutions and swaps of adjacent
+// bytes ("prot" → "port") cost 1 each.
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
