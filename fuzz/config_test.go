@@ -10,7 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v4"
 
-	"github.com/ferrox/ferrox/server"
+	"github.com/ferrox/ferrox/config"
 )
 
 // configSeeds are small configs, valid and invalid (serve_dir "." exists:
@@ -52,7 +52,7 @@ func topKeys(b []byte) map[string]bool {
 	return keys
 }
 
-// checkConfigLoad: LoadConfig never panics, and every line of an error
+// checkConfigLoad: config.Load never panics, and every line of an error
 // it returns reads "file:line:col: message" — except a validation error
 // about a key the file does not mention at all (a default that fails,
 // such as the default serve_dir missing), which has no place to point at.
@@ -62,18 +62,18 @@ func checkConfigLoad(tb testing.TB, dir string, in []byte) {
 	if err := os.WriteFile(file, in, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	_, err := server.LoadConfig(file)
+	_, err := config.Load(file)
 	if err == nil {
 		return
 	}
 	keys := topKeys(in)
 	for _, leaf := range leafErrors(err) {
-		var ce *server.ConfigError
+		var ce *config.ConfigError
 		if !errors.As(leaf, &ce) {
-			tb.Fatalf("LoadConfig(%q) error %T %q; want *server.ConfigError", in, leaf, leaf)
+			tb.Fatalf("Load(%q) error %T %q; want *config.ConfigError", in, leaf, leaf)
 		}
 		if ce.File != file {
-			tb.Fatalf("LoadConfig(%q) error names file %q; want %q", in, ce.File, file)
+			tb.Fatalf("Load(%q) error names file %q; want %q", in, ce.File, file)
 		}
 		if ce.Line > 0 && ce.Col > 0 && strings.HasPrefix(ce.Error(), fmt.Sprintf("%s:%d:%d: ", file, ce.Line, ce.Col)) {
 			continue
@@ -84,7 +84,7 @@ func checkConfigLoad(tb testing.TB, dir string, in []byte) {
 		if ce.Line == 0 && !keys[section] && section != "" && !strings.ContainsAny(section, " :") {
 			continue
 		}
-		tb.Fatalf("LoadConfig(%q) error %q (line %d, col %d); want %q", in, ce.Error(), ce.Line, ce.Col, file+":LINE:COL: message")
+		tb.Fatalf("Load(%q) error %q (line %d, col %d); want %q", in, ce.Error(), ce.Line, ce.Col, file+":LINE:COL: message")
 	}
 }
 

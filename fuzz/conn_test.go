@@ -14,6 +14,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/ferrox/ferrox/config"
 	"github.com/ferrox/ferrox/parser"
 	"github.com/ferrox/ferrox/server"
 	"github.com/ferrox/ferrox/server/static"
@@ -60,27 +61,26 @@ type connEnv struct {
 	log *panicLog
 }
 
-func newConnEnv(tb testing.TB, h server.Handler, mod func(*server.Config)) *connEnv {
+func newConnEnv(tb testing.TB, h server.Handler, mod func(*config.Config)) *connEnv {
 	tb.Helper()
 	s := newSite(tb)
-	cfg := server.Config{}
+	cfg := config.Config{}
 	cfg.Paths.ServeDir = s.Root
 	if mod != nil {
 		mod(&cfg)
 	}
 	e := &connEnv{log: &panicLog{}}
-	o := server.Options{ErrorLog: slog.New(e.log)}
-	var err error
+	o := server.Options{Handler: h, ErrorLog: slog.New(e.log)}
 	if h == nil {
-		var sh *static.Handler
-		e.srv, sh, err = server.NewStatic(cfg, o)
-		if err == nil {
-			tb.Cleanup(func() { sh.Close() })
+		sh, err := static.New(cfg.StaticConfig())
+		if err != nil {
+			tb.Fatalf("static: %v", err)
 		}
-	} else {
-		o.Handler = h
-		e.srv, err = server.New(cfg, o)
+		tb.Cleanup(func() { sh.Close() })
+		o.Handler = sh
 	}
+	var err error
+	e.srv, err = server.New(cfg.Settings(), o)
 	if err != nil {
 		tb.Fatalf("server: %v", err)
 	}

@@ -12,7 +12,9 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/ferrox/ferrox/config"
 	"github.com/ferrox/ferrox/server"
+	"github.com/ferrox/ferrox/server/static"
 )
 
 // The keep-alive state machine drives one connection at a time to a real
@@ -304,15 +306,19 @@ const kaHeaderT, kaIdleT = 5 * time.Second, 20 * time.Second
 func propKeepAlive(root string) func(*rapid.T) {
 	return func(t *rapid.T) {
 		rapid.SyncTest(t, func(t *rapid.T) {
-			cfg := server.Config{}
+			cfg := config.Config{}
 			cfg.Paths.ServeDir = root
 			cfg.Timeouts.Header, cfg.Timeouts.Idle = kaHeaderT, kaIdleT
 			log := &panicLog{}
-			srv, sh, err := server.NewStatic(cfg, server.Options{ErrorLog: slog.New(log)})
+			sh, err := static.New(cfg.StaticConfig())
+			if err != nil {
+				t.Fatalf("static: %v", err)
+			}
+			defer sh.Close()
+			srv, err := server.New(cfg.Settings(), server.Options{Handler: sh, ErrorLog: slog.New(log)})
 			if err != nil {
 				t.Fatalf("server: %v", err)
 			}
-			defer sh.Close()
 			m := &kaMachine{srv: srv, headerT: kaHeaderT, idleT: kaIdleT}
 			m.connect()
 			defer m.finish()

@@ -12,6 +12,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/ferrox/ferrox/config"
 	"github.com/ferrox/ferrox/parser"
 	"github.com/ferrox/ferrox/server/static"
 	"github.com/ferrox/ferrox/wire"
@@ -33,7 +34,7 @@ func newPathEnv(tb testing.TB) *pathEnv {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { root.Close() })
-	return &pathEnv{site: s, h: newStatic(tb, s, static.Config{}), root: root}
+	return &pathEnv{site: s, h: newStatic(tb, s, (&config.Config{}).StaticConfig()), root: root}
 }
 
 // serve parses raw as a request and serves it; ok is false when the

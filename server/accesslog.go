@@ -3,9 +3,7 @@ package server
 import (
 	"bufio"
 	"io"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -326,92 +324,51 @@ func appendJSONEntry(b []byte, e *AccessEntry) []byte {
 	return append(b, "}\n"...)
 }
 
-// Logs is the pair of logs a server writes, built from LogsConfig.
-type Logs struct {
-	Access *AccessLog
-	Error  *slog.Logger
-	errOut *reopenFile
-	errMu  *sync.Mutex
+// OpenAccessLog opens an access log appending to the file at path, or
+// writing to std when path is "" or "-". Reopen reopens the file.
+func OpenAccessLog(path string, std io.Writer, f AccessFormat) (*AccessLog, error) {
+	out, err := openReopen(path, std)
+	if err != nil {
+		return nil, err
+	}
+	return &AccessLog{format: f, out: out, bw: bufio.NewWriterSize(out.w, 32<<10)}, nil
 }
 
-// lockedWriter serialises writes to a reopenable file.
-type lockedWriter struct {
-	mu *sync.Mutex
+// LogFile is an append-mode log file (or a fixed stream) whose writes are
+// serialised and which can be reopened after rotation; the error log
+// writes through one. It is safe for concurrent use.
+type LogFile struct {
+	mu sync.Mutex
 	f  *reopenFile
 }
 
-func (w lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.f.w.Write(p)
-}
-
-// AccessLogOff as logs.access_log disables the access log.
-const AccessLogOff = "off"
-
-// OpenLogs opens the logs the config names. stdout and stderr are the
-// fallbacks for "-" and for an empty log_dir.
-func OpenLogs(c *Config, stdout, stderr io.Writer) (*Logs, error) {
-	accessPath, errorPath := c.Logs.AccessLog, c.Logs.ErrorLog
-	if c.Paths.LogDir != "" {
-		if accessPath == "" {
-			accessPath = filepath.Join(c.Paths.LogDir, "access.log")
-		}
-		if errorPath == "" {
-			errorPath = filepath.Join(c.Paths.LogDir, "error.log")
-		}
-	}
-	format, ok := ParseAccessFormat(c.Logs.AccessFormat)
-	if !ok {
-		return nil, &FieldError{Path: "logs.access_format", Msg: "unknown format"}
-	}
-	// "off" turns the access log off, as in nginx (a file of that name
-	// is "./off").
-	var ao *reopenFile
-	if accessPath != AccessLogOff {
-		var err error
-		if ao, err = openReopen(accessPath, stdout); err != nil {
-			return nil, err
-		}
-	}
-	eo, err := openReopen(errorPath, stderr)
+// OpenLogFile opens the file at path for appending, creating it, or uses
+// std when path is "" or "-".
+func OpenLogFile(path string, std io.Writer) (*LogFile, error) {
+	f, err := openReopen(path, std)
 	if err != nil {
-		ao.close()
 		return nil, err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(orStr(c.Logs.Level, "info"))); err != nil {
-		ao.close()
-		eo.close()
-		return nil, &FieldError{Path: "logs.level", Msg: err.Error()}
-	}
-	mu := new(sync.Mutex)
-	l := &Logs{errOut: eo, errMu: mu}
-	if ao != nil {
-		l.Access = &AccessLog{format: format, out: ao, bw: bufio.NewWriterSize(ao.w, 32<<10)}
-	}
-	l.Error = slog.New(slog.NewTextHandler(lockedWriter{mu, eo}, &slog.HandlerOptions{Level: level}))
-	return l, nil
+	return &LogFile{f: f}, nil
 }
 
-// Reopen reopens both log files (SIGUSR1 after rotation).
-func (l *Logs) Reopen() error {
-	err := l.Access.Reopen()
-	l.errMu.Lock()
-	defer l.errMu.Unlock()
-	if e := l.errOut.reopen(); err == nil {
-		err = e
-	}
-	return err
+// Write writes p to the current file.
+func (l *LogFile) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.w.Write(p)
 }
 
-// Close flushes and closes both logs.
-func (l *Logs) Close() error {
-	err := l.Access.Close()
-	l.errMu.Lock()
-	defer l.errMu.Unlock()
-	if e := l.errOut.close(); err == nil {
-		err = e
-	}
-	return err
+// Reopen reopens the file (a stream is left alone).
+func (l *LogFile) Reopen() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.reopen()
+}
+
+// Close closes the file (a stream is left open).
+func (l *LogFile) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.f.close()
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,27 +95,34 @@ func TestAccessLogBoundsRequestBytes(t *testing.T) {
 	}
 }
 
-func TestLogsReopen(t *testing.T) {
+// TestLogFilesReopen: after the files are moved away (rotation), Reopen
+// makes the access log and a LogFile write to new files at the old paths.
+func TestLogFilesReopen(t *testing.T) {
 	dir := t.TempDir()
-	c := Config{Paths: PathsConfig{LogDir: dir}}
-	logs, err := OpenLogs(&c, nil, nil)
+	access, err := OpenAccessLog(filepath.Join(dir, "access.log"), nil, FormatCombined)
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs.Access.Log(testEntry())
-	logs.Error.Info("first")
-	// Rotate: move the files away, reopen, log again.
+	errLog, err := OpenLogFile(filepath.Join(dir, "error.log"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access.Log(testEntry())
+	io.WriteString(errLog, "msg=first\n")
 	for _, n := range []string{"access.log", "error.log"} {
 		if err := os.Rename(filepath.Join(dir, n), filepath.Join(dir, n+".1")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := logs.Reopen(); err != nil {
-		t.Fatalf("Reopen = %v", err)
+	if err := access.Reopen(); err != nil {
+		t.Fatalf("AccessLog.Reopen = %v", err)
 	}
-	logs.Access.Log(testEntry())
-	logs.Error.Info("second")
-	if err := logs.Close(); err != nil {
+	if err := errLog.Reopen(); err != nil {
+		t.Fatalf("LogFile.Reopen = %v", err)
+	}
+	access.Log(testEntry())
+	io.WriteString(errLog, "msg=second\n")
+	if err := errors.Join(access.Close(), errLog.Close()); err != nil {
 		t.Fatalf("Close = %v", err)
 	}
 	for _, tc := range []struct{ file, want string }{
@@ -125,37 +134,7 @@ func TestLogsReopen(t *testing.T) {
 			t.Errorf("%s = %q, %v; want one line with %q", tc.file, b, err, tc.want)
 		}
 	}
-}
-
-// TestAccessLogOff: "off" writes no access log at all (not even
-// log_dir/access.log), while the error log still works; Reopen and Close
-// cope with the missing log, and an unwritable error log path still fails.
-func TestAccessLogOff(t *testing.T) {
-	dir := t.TempDir()
-	c := Config{Paths: PathsConfig{LogDir: dir}, Logs: LogsConfig{AccessLog: AccessLogOff}}
-	logs, err := OpenLogs(&c, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if logs.Access != nil {
-		t.Fatalf("Access = %v with access_log off; want nil", logs.Access)
-	}
-	logs.Access.Log(testEntry())
-	logs.Error.Info("still here")
-	if err := logs.Reopen(); err != nil {
-		t.Fatalf("Reopen = %v", err)
-	}
-	if err := logs.Close(); err != nil {
-		t.Fatalf("Close = %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "access.log")); !os.IsNotExist(err) {
-		t.Errorf("access.log exists with access_log off (stat: %v)", err)
-	}
-	if b, err := os.ReadFile(filepath.Join(dir, "error.log")); err != nil || !strings.Contains(string(b), "still here") {
-		t.Errorf("error.log = %q, %v", b, err)
-	}
-	c.Logs.ErrorLog = filepath.Join(dir, "missing", "error.log")
-	if _, err := OpenLogs(&c, nil, nil); err == nil {
-		t.Error("OpenLogs with an error log in a missing directory succeeded")
+	if _, err := OpenLogFile(filepath.Join(dir, "missing", "error.log"), nil); err == nil {
+		t.Error("OpenLogFile in a missing directory succeeded")
 	}
 }

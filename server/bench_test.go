@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferrox/ferrox/server/static"
 )
 
 // readRaw reads one response framed by Content-Length without net/http,
@@ -51,10 +53,11 @@ func readRaw(br *bufio.Reader) (status int, body int, err error) {
 // client side allocates nothing per op).
 func BenchmarkKeepAlive1KiB(b *testing.B) {
 	dir := testSite(b)
-	s, h, err := NewStatic(Config{Paths: PathsConfig{ServeDir: dir}}, Options{})
+	h, err := static.New(testStatic(dir))
 	if err != nil {
 		b.Fatal(err)
 	}
+	s := mustNew(b, testSettings(), Options{Handler: h})
 	defer h.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

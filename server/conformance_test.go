@@ -26,7 +26,7 @@ func TestConformanceMust(t *testing.T) {
 	if err := corpus.WriteFixture(root); err != nil {
 		t.Fatalf("WriteFixture: %v", err)
 	}
-	env := serveEnv(t, Config{Paths: PathsConfig{ServeDir: root}}, Options{})
+	env := serveEnv(t, testSettings(), root, Options{})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

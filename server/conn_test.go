@@ -112,7 +112,7 @@ func TestHTTP10(t *testing.T) {
 }
 
 func TestBodies(t *testing.T) {
-	e := startServer(t, func(c *Config) { c.Limits.MaxBodyBytes = 100 })
+	e := startServer(t, func(c *Settings) { c.MaxBody = 100 })
 	t.Run("content-length-discarded", func(t *testing.T) {
 		c := e.dial(t)
 		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello" + get("/b.txt"))
@@ -169,7 +169,7 @@ func TestBodies(t *testing.T) {
 }
 
 func TestExpectContinue(t *testing.T) {
-	e := startServer(t, func(c *Config) { c.Limits.MaxBodyBytes = 100 })
+	e := startServer(t, func(c *Settings) { c.MaxBody = 100 })
 	t.Run("100-before-body", func(t *testing.T) {
 		c := e.dial(t)
 		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
@@ -230,7 +230,7 @@ func TestExpectContinueNetHTTPClient(t *testing.T) {
 }
 
 func TestRejectionsAndErrorPages(t *testing.T) {
-	e := startServer(t, func(c *Config) { c.Limits.MaxHeaderBytes = 1024 })
+	e := startServer(t, func(c *Settings) { c.Limits.MaxHeadBytes = 1024 })
 	for _, tc := range []struct {
 		id     string
 		req    string
@@ -309,7 +309,7 @@ func TestRangeAndNotModified(t *testing.T) {
 }
 
 func TestConnectionLimits(t *testing.T) {
-	e := startServer(t, func(c *Config) { c.Limits.MaxConnsPerIP = 1 })
+	e := startServer(t, func(c *Settings) { c.MaxConnsPerIP = 1 })
 	c1 := e.dial(t)
 	c1.send(get("/a.txt"))
 	c1.read("GET") // c1 is now registered and idle
@@ -343,11 +343,10 @@ func checkDate(t *testing.T, what string, resp *http.Response) {
 }
 
 func TestTotalConnectionLimitAndServerHeaderOff(t *testing.T) {
-	e := startServer(t, func(c *Config) {
-		c.Limits.MaxConnections = 1
-		off := false
-		c.Server.ServerHeader = &off
-		c.Headers = map[string]string{"X-Frame-Options": "", "X-Test": "1"}
+	e := startServer(t, func(c *Settings) {
+		c.MaxConns = 1
+		c.ServerHeader = false
+		c.Headers = [][2]string{{"Referrer-Policy", "strict-origin-when-cross-origin"}, {"X-Content-Type-Options", "nosniff"}, {"X-Test", "1"}}
 	})
 	c1 := e.dial(t)
 	c1.send(get("/a.txt"))

@@ -15,8 +15,50 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferrox/ferrox/parser"
 	"github.com/ferrox/ferrox/server/static"
 )
+
+// testSettings returns fully resolved settings for tests: the values
+// ferrox serves with by default (config.Defaults; the config package's
+// tests check that its defaults resolve to these), with a fixed
+// connection limit.
+func testSettings() Settings {
+	return Settings{
+		Limits:         parser.Limits{MaxHeadBytes: 16384, MaxFields: parser.MaxFields, MaxTargetLen: 8192, MaxMethodLen: 32},
+		HeaderTimeout:  10 * time.Second,
+		IdleTimeout:    60 * time.Second,
+		WriteTimeout:   30 * time.Second,
+		BodyRateWindow: 10 * time.Second,
+		BodyMinRate:    1024,
+		MaxBody:        1 << 20,
+		MaxConns:       10000,
+		MaxConnsPerIP:  256,
+		Headers: [][2]string{
+			{"Referrer-Policy", "strict-origin-when-cross-origin"},
+			{"X-Content-Type-Options", "nosniff"},
+			{"X-Frame-Options", "SAMEORIGIN"},
+		},
+		ServerHeader: true,
+		Park:         true,
+	}
+}
+
+// testStatic is the file handler configuration for dir, as ferrox
+// serves it by default.
+func testStatic(dir string) static.Config {
+	return static.Config{Root: dir, Index: []string{"index.html"}, OpenFileCache: static.DefaultOpenFileCache}
+}
+
+// mustNew is New that fails the test on error.
+func mustNew(t testing.TB, set Settings, o Options) *Server {
+	t.Helper()
+	s, err := New(set, o)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return s
+}
 
 // testSite writes a small site and returns its directory.
 func testSite(t testing.TB) string {
@@ -71,25 +113,27 @@ type testEnv struct {
 
 // startServer runs a static server on a loopback listener; cleanup shuts
 // it down and checks that no goroutine is left behind.
-func startServer(t *testing.T, mod func(*Config)) *testEnv {
+func startServer(t *testing.T, mod func(*Settings)) *testEnv {
 	t.Helper()
-	cfg := Config{Paths: PathsConfig{ServeDir: testSite(t)}}
+	set := testSettings()
 	if mod != nil {
-		mod(&cfg)
+		mod(&set)
 	}
-	return serveEnv(t, cfg, Options{})
+	return serveEnv(t, set, testSite(t), Options{})
 }
 
-// serveEnv builds the static server for cfg and o, serves it on a loopback
-// port and, at cleanup, shuts it down, checks Serve's result and that no
-// goroutine outlives it.
-func serveEnv(t testing.TB, cfg Config, o Options) *testEnv {
+// serveEnv builds the server for set and o around a static handler for
+// dir, serves it on a loopback port and, at cleanup, shuts it down, checks
+// Serve's result and that no goroutine outlives it.
+func serveEnv(t testing.TB, set Settings, dir string, o Options) *testEnv {
 	t.Helper()
 	before := runtime.NumGoroutine()
-	s, h, err := NewStatic(cfg, o)
+	h, err := static.New(testStatic(dir))
 	if err != nil {
-		t.Fatalf("NewStatic: %v", err)
+		t.Fatalf("static.New: %v", err)
 	}
+	o.Handler = h
+	s := mustNew(t, set, o)
 	ln, err := Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +152,7 @@ func serveEnv(t testing.TB, cfg Config, o Options) *testEnv {
 		h.Close()
 		waitGoroutines(t, before)
 	})
-	return &testEnv{s: s, h: h, addr: ln.Addr().String(), dir: cfg.Paths.ServeDir}
+	return &testEnv{s: s, h: h, addr: ln.Addr().String(), dir: dir}
 }
 
 type client struct {

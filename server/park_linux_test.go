@@ -89,7 +89,7 @@ func TestParkedConnServesNextRequests(t *testing.T) {
 // once; each gets its answer. The head arrives in two writes, so a woken
 // connection whose first read holds part of it reads on.
 func TestParkedConnsWakeTogether(t *testing.T) {
-	e := startServer(t, func(c *Config) { c.Limits.MaxConnsPerIP = 1000 })
+	e := startServer(t, func(c *Settings) { c.MaxConnsPerIP = 1000 })
 	const n = 300
 	cs := make([]*client, n)
 	for i := range cs {
@@ -115,7 +115,7 @@ func TestParkedConnsWakeTogether(t *testing.T) {
 // The parker enforces the idle timeout: a parked connection is closed
 // with a plain FIN once idle for timeouts.idle, and the server forgets it.
 func TestParkedConnIdleTimeout(t *testing.T) {
-	e := startServer(t, func(c *Config) { c.Timeouts.Idle = 200 * time.Millisecond })
+	e := startServer(t, func(c *Settings) { c.IdleTimeout = 200 * time.Millisecond })
 	c := e.dial(t)
 	c.send(get("/a.txt"))
 	start := time.Now()
@@ -289,7 +289,7 @@ func TestSlowHeadParks(t *testing.T) {
 // A parked head still has to be complete within the header timeout: the
 // parker wakes it at the deadline and it gets a 408, then the close.
 func TestParkedHeadTimeout(t *testing.T) {
-	e := startServer(t, func(c *Config) { c.Timeouts.Header = 300 * time.Millisecond })
+	e := startServer(t, func(c *Settings) { c.HeaderTimeout = 300 * time.Millisecond })
 	c := e.dial(t)
 	start := time.Now()
 	c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\n")
@@ -410,7 +410,7 @@ func TestParkedTLSConns(t *testing.T) {
 // The parker's idle timeout ends a parked TLS connection too (off its
 // own goroutine: a TLS close first tries to send close_notify).
 func TestParkedTLSIdleTimeout(t *testing.T) {
-	e := startTLS(t, func(c *Config) { c.Timeouts.Idle = 200 * time.Millisecond })
+	e := startTLS(t, func(c *Settings) { c.IdleTimeout = 200 * time.Millisecond })
 	conn, br := dialTLS(t, e.addr, e.pool)
 	roundTrip(t, conn, br, "/a.txt", "alpha\n")
 	waitFor(t, "the TLS connection is parked", func() bool { return e.s.parked() == 1 })
@@ -424,7 +424,7 @@ func TestParkedTLSIdleTimeout(t *testing.T) {
 // goroutine: no parker is started, and idle and slow-head connections
 // are served as before.
 func TestParkingOff(t *testing.T) {
-	e := startServer(t, func(c *Config) { c.Server.ParkWaiting = ptr(false) })
+	e := startServer(t, func(c *Settings) { c.Park = false })
 	c := e.dial(t)
 	for range 2 {
 		c.send(get("/a.txt"))

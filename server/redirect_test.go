@@ -20,9 +20,7 @@ import (
 func startRedirect(t *testing.T, httpsPort int) string {
 	t.Helper()
 	before := runtime.NumGoroutine()
-	// HSTS is configured for the HTTPS side; the redirect must not carry it.
-	cfg := Config{TLS: TLSConfig{Enabled: true, HSTS: "max-age=60"}}.RedirectConfig()
-	s := newServer(&cfg, Options{Handler: RedirectHandler{HTTPSPort: httpsPort}})
+	s := mustNew(t, testSettings(), Options{Handler: RedirectHandler{HTTPSPort: httpsPort}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

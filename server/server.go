@@ -1,8 +1,9 @@
 // Package server is Ferrox's HTTP/1.1 connection engine: listeners,
 // connection loop (keep-alive, pipelining, timeouts, limits), response
-// writer, error mapping, configuration and logs. It is written on
-// net.Listener; no net/http server is involved. The static file handler
-// lives in server/static.
+// writer, error mapping, TLS and logs. It is written on net.Listener; no
+// net/http server is involved. It takes resolved Settings; configuration
+// files, defaults and validation live in package config, and the static
+// file handler in server/static.
 package server
 
 import (
@@ -16,7 +17,6 @@ import (
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
-	"github.com/ferrox/ferrox/server/static"
 	"github.com/ferrox/ferrox/wire"
 )
 
@@ -79,73 +79,47 @@ type Server struct {
 	waiter waiter // holds waiting connections (see waiter)
 }
 
-// New validates cfg and builds a server around o.Handler.
-func New(cfg Config, o Options) (*Server, error) {
-	if err := cfg.Validate(); err != nil {
+// New builds a server around o.Handler with the resolved settings set
+// (see Settings; the config package makes them from a configuration). It
+// fails only when set is not resolved, which is a programming error.
+func New(set Settings, o Options) (*Server, error) {
+	if err := set.check(); err != nil {
 		return nil, err
 	}
-	return newServer(&cfg, o), nil
-}
-
-// NewStatic builds a server for cfg with the static file handler of
-// cfg.StaticConfig. Close the returned handler after the server.
-func NewStatic(cfg Config, o Options) (*Server, *static.Handler, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, nil, err
-	}
-	h, err := static.New(cfg.StaticConfig())
-	if err != nil {
-		return nil, nil, err
-	}
-	o.Handler = h
-	return newServer(&cfg, o), h, nil
-}
-
-// newServer resolves defaults without validating the file system (tests).
-func newServer(cfg *Config, o Options) *Server {
-	l := cfg.Limits
-	t := cfg.Timeouts
 	s := &Server{
-		h:         o.Handler,
-		access:    o.Access,
-		log:       o.ErrorLog,
-		handshake: o.Handshake,
-		limits: parser.Limits{
-			MaxHeadBytes: orInt(l.MaxHeaderBytes, DefaultMaxHeaderBytes),
-			MaxFields:    orInt(l.MaxHeaderFields, DefaultMaxHeaderFields),
-			MaxTargetLen: orInt(l.MaxTargetLength, DefaultMaxTargetLength),
-		},
-		headerTimeout: orDur(t.Header, DefaultHeaderTimeout),
-		idleTimeout:   orDur(t.Idle, DefaultIdleTimeout),
-		writeTimeout:  orDur(t.Write, DefaultWriteTimeout),
-		bodyWindow:    orDur(t.BodyRateWindow, DefaultBodyRateWindow),
-		bodyMinRate:   int64(orInt(int(t.BodyMinRateBytes), DefaultBodyMinRateBytes)),
-		maxBody:       int64(orInt(int(l.MaxBodyBytes), DefaultMaxBodyBytes)),
-		maxConns:      l.MaxConnections,
-		maxPerIP:      orInt(l.MaxConnsPerIP, DefaultMaxConnsPerIP),
-		serverHeader:  cfg.ServerHeaderOn(),
-		noPark:        !cfg.ParkWaitingOn(),
-		headers:       cfg.ResponseHeaders(),
+		h:             o.Handler,
+		access:        o.Access,
+		log:           o.ErrorLog,
+		handshake:     o.Handshake,
+		limits:        set.Limits,
+		maxHeadBuf:    set.Limits.MaxHeadBytes + 1024,
+		headerTimeout: set.HeaderTimeout,
+		idleTimeout:   set.IdleTimeout,
+		writeTimeout:  set.WriteTimeout,
+		bodyWindow:    set.BodyRateWindow,
+		bodyMinRate:   set.BodyMinRate,
+		maxBody:       set.MaxBody,
+		maxConns:      set.MaxConns,
+		maxPerIP:      set.MaxConnsPerIP,
+		serverHeader:  set.ServerHeader,
+		noPark:        !set.Park,
+		headers:       set.Headers,
 		done:          make(chan struct{}),
 		listeners:     make(map[net.Listener]struct{}),
 		conns:         make(map[*conn]struct{}),
 		perIP:         make(map[netip.Addr]int),
 	}
-	s.maxHeadBuf = s.limits.MaxHeadBytes + 1024
 	if eh, ok := o.Handler.(ErrorHandler); ok {
 		s.eh = eh
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if s.maxConns == 0 {
-		s.maxConns = AutoMaxConns()
-	}
 	s.waiter = goroutineWaiter{}
 	if !s.noPark {
 		s.waiter = newWaiter(s)
 	}
-	return s
+	return s, nil
 }
 
 // beginShutdown flips the server into shutdown once and closes listeners.

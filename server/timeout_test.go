@@ -23,18 +23,18 @@ import (
 // current synctest bubble and returns a function that opens one in-memory
 // connection served by it. net.Pipe blocks durably, so fake time advances
 // exactly when every goroutine waits.
-func pipeServer(t *testing.T, dir string, mod func(*Config)) (*Server, func() (net.Conn, <-chan struct{})) {
+func pipeServer(t *testing.T, dir string, mod func(*Settings)) (*Server, func() (net.Conn, <-chan struct{})) {
 	t.Helper()
-	h, err := static.New(static.Config{Root: dir})
+	h, err := static.New(testStatic(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	var cfg Config
+	set := testSettings()
 	if mod != nil {
-		mod(&cfg)
+		mod(&set)
 	}
-	s := newServer(&cfg, Options{Handler: h})
+	s := mustNew(t, set, Options{Handler: h})
 	return s, func() (net.Conn, <-chan struct{}) {
 		cli, srv := net.Pipe()
 		done := make(chan struct{})
@@ -101,7 +101,7 @@ func TestIdleKeepAliveCloses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				_, open := pipeServer(t, dir, func(c *Config) { c.Timeouts.Idle = 5 * time.Second })
+				_, open := pipeServer(t, dir, func(c *Settings) { c.IdleTimeout = 5 * time.Second })
 				cli, done := open()
 				br := bufio.NewReader(cli)
 				for i := 0; i <= len(tc.pauses); i++ {
@@ -139,8 +139,8 @@ func TestStalledReaderCutAtWriteTimeout(t *testing.T) {
 		start := time.Now()
 		io.WriteString(cli, get("/big.bin")) // then never read
 		<-done
-		if got := time.Since(start); got != DefaultWriteTimeout {
-			t.Errorf("stalled reader dropped after %v; want %v", got, DefaultWriteTimeout)
+		if got := time.Since(start); got != testSettings().WriteTimeout {
+			t.Errorf("stalled reader dropped after %v; want %v", got, testSettings().WriteTimeout)
 		}
 	})
 }
@@ -169,8 +169,8 @@ func TestSlowBodyGets408(t *testing.T) {
 		if resp.StatusCode != 408 {
 			t.Errorf("status %d; want 408", resp.StatusCode)
 		}
-		if got := time.Since(start); got > DefaultBodyRateWindow+time.Second {
-			t.Errorf("slow body cut after %v; want about %v", got, DefaultBodyRateWindow)
+		if got := time.Since(start); got > testSettings().BodyRateWindow+time.Second {
+			t.Errorf("slow body cut after %v; want about %v", got, testSettings().BodyRateWindow)
 		}
 		<-done
 		<-wrote
@@ -284,7 +284,7 @@ func (l *flakyListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 
 
 func TestAcceptBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newServer(&Config{}, Options{Handler: nil})
+		s := mustNew(t, testSettings(), Options{Handler: nil})
 		ln := &flakyListener{fails: 9, closed: make(chan struct{})}
 		done := make(chan error, 1)
 		go func() { done <- s.Serve(ln) }()
@@ -310,13 +310,13 @@ func TestAccessLogThroughServer(t *testing.T) {
 	dir := testSite(t)
 	var buf strings.Builder
 	synctest.Test(t, func(t *testing.T) {
-		h, err := static.New(static.Config{Root: dir})
+		h, err := static.New(testStatic(dir))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer h.Close()
 		access := NewAccessLog(&buf, FormatCommon)
-		s := newServer(&Config{}, Options{Handler: h, Access: access})
+		s := mustNew(t, testSettings(), Options{Handler: h, Access: access})
 		cli, srv := net.Pipe()
 		done := make(chan struct{})
 		go func() { s.ServeConn(srv); close(done) }()

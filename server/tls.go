@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"sync/atomic"
 )
@@ -25,8 +24,7 @@ type CertStore struct {
 }
 
 // NewCertStore loads the key pair at certPath and keyPath. Errors are
-// *FieldError values naming the config key and the file, e.g.
-// "tls.key_path: /x/key.pem: private key does not match certificate".
+// LoadKeyPair's.
 func NewCertStore(certPath, keyPath string) (*CertStore, error) {
 	cs := &CertStore{certPath: certPath, keyPath: keyPath}
 	if err := cs.Reload(); err != nil {
@@ -55,56 +53,61 @@ func (cs *CertStore) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, err
 	return cs.cur.Load(), nil
 }
 
-// LoadKeyPair reads a PEM certificate chain and its PEM private key. Each
-// error names the config key and the file at fault.
+// KeyPairError is a failure to load a certificate and key pair. Path is
+// the file at fault; Key says whether it is the private key (else the
+// certificate). Error renders "path: problem".
+type KeyPairError struct {
+	Path string
+	Key  bool
+	Err  error
+}
+
+func (e *KeyPairError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *KeyPairError) Unwrap() error { return e.Err }
+
+// LoadKeyPair reads a PEM certificate chain and its PEM private key. Every
+// error is a *KeyPairError naming the file at fault.
 func LoadKeyPair(certPath, keyPath string) (*tls.Certificate, error) {
-	certPEM, err := readPEMFile("tls.cert_path", certPath)
+	certPEM, err := readPEMFile(certPath, false)
 	if err != nil {
 		return nil, err
 	}
-	keyPEM, err := readPEMFile("tls.key_path", keyPath)
+	keyPEM, err := readPEMFile(keyPath, true)
 	if err != nil {
 		return nil, err
 	}
 	if !hasPEMBlock(certPEM, func(t string) bool { return t == "CERTIFICATE" }) {
-		return nil, &FieldError{Path: "tls.cert_path", Msg: certPath + ": no PEM certificate found"}
+		return nil, &KeyPairError{Path: certPath, Err: errors.New("no PEM certificate found")}
 	}
 	if !hasPEMBlock(keyPEM, func(t string) bool { return t == "PRIVATE KEY" || strings.HasSuffix(t, " PRIVATE KEY") }) {
-		return nil, &FieldError{Path: "tls.key_path", Msg: keyPath + ": no PEM private key found"}
+		return nil, &KeyPairError{Path: keyPath, Key: true, Err: errors.New("no PEM private key found")}
 	}
 	c, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		// crypto/tls's wording for a key of another pair contains "does
 		// not match"; everything else is a malformed file.
-		if strings.Contains(err.Error(), "does not match") {
-			return nil, &FieldError{Path: "tls.key_path", Msg: keyPath + ": private key does not match certificate " + certPath}
+		msg := strings.TrimPrefix(err.Error(), "tls: ")
+		switch {
+		case strings.Contains(msg, "does not match"):
+			return nil, &KeyPairError{Path: keyPath, Key: true, Err: fmt.Errorf("private key does not match certificate %s", certPath)}
+		case strings.Contains(msg, "private key"):
+			return nil, &KeyPairError{Path: keyPath, Key: true, Err: errors.New(msg)}
 		}
-		if strings.Contains(err.Error(), "private key") {
-			return nil, &FieldError{Path: "tls.key_path", Msg: keyPath + ": " + strings.TrimPrefix(err.Error(), "tls: ")}
-		}
-		return nil, &FieldError{Path: "tls.cert_path", Msg: certPath + ": " + strings.TrimPrefix(err.Error(), "tls: ")}
+		return nil, &KeyPairError{Path: certPath, Err: errors.New(msg)}
 	}
 	return &c, nil
 }
 
-// readPEMFile reads a PEM file; its errors say "no such file" or
-// "permission denied" after the key and the path.
-func readPEMFile(key, path string) ([]byte, error) {
+// readPEMFile reads a PEM file; its errors are the system's ("no such file
+// or directory", "permission denied") after the path.
+func readPEMFile(path string, key bool) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		msg := err.Error()
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			msg = "no such file"
-		case errors.Is(err, fs.ErrPermission):
-			msg = "permission denied"
-		default:
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				msg = pe.Err.Error()
-			}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said once, by KeyPairError
 		}
-		return nil, &FieldError{Path: key, Msg: path + ": " + msg}
+		return nil, &KeyPairError{Path: path, Key: key, Err: err}
 	}
 	return b, nil
 }
@@ -193,19 +196,4 @@ func looksLikeHTTP(b []byte) bool {
 		}
 	}
 	return len(b) > 0
-}
-
-// HTTPSAddr returns the HTTPS listen address: server.addr with
-// server.https_port, defaults applied.
-func (c *Config) HTTPSAddr() string {
-	return net.JoinHostPort(orStr(c.Server.Addr, DefaultAddr), strconv.Itoa(orInt(c.Server.HTTPSPort, DefaultHTTPSPort)))
-}
-
-// RedirectConfig returns the configuration of the plain listener while TLS
-// is on: the same limits, timeouts and headers, but no
-// Strict-Transport-Security, which is never sent over plain HTTP (RFC 6797
-// §7.2).
-func (c Config) RedirectConfig() Config {
-	c.TLS.HSTS = ""
-	return c
 }

@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -26,6 +27,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/ferrox/ferrox/server/static"
 )
 
 // testCert is a self-signed certificate made in the test; no key material
@@ -99,13 +102,13 @@ type tlsEnv struct {
 
 // startTLS runs the static server behind the TLS handshake hook on a
 // loopback listener, with a certificate made for the test.
-func startTLS(t *testing.T, mod func(*Config)) *tlsEnv {
+func startTLS(t *testing.T, mod func(*Settings)) *tlsEnv {
 	t.Helper()
 	return startTLSLog(t, mod, nil)
 }
 
 // startTLSLog is startTLS with an access log.
-func startTLSLog(t *testing.T, mod func(*Config), access *AccessLog) *tlsEnv {
+func startTLSLog(t *testing.T, mod func(*Settings), access *AccessLog) *tlsEnv {
 	t.Helper()
 	tc := newTestCert(t, "cert-a")
 	keyDir := t.TempDir()
@@ -115,11 +118,11 @@ func startTLSLog(t *testing.T, mod func(*Config), access *AccessLog) *tlsEnv {
 		t.Fatalf("NewCertStore: %v", err)
 	}
 	dir := testSite(t)
-	cfg := Config{Paths: PathsConfig{ServeDir: dir}, TLS: TLSConfig{Enabled: true, CertPath: certPath, KeyPath: keyPath}}
+	set := testSettings()
 	if mod != nil {
-		mod(&cfg)
+		mod(&set)
 	}
-	env := serveEnv(t, cfg, Options{Access: access, Handshake: TLSHandshake(NewTLSConfig(certs))})
+	env := serveEnv(t, set, dir, Options{Access: access, Handshake: TLSHandshake(NewTLSConfig(certs))})
 	pool := x509.NewCertPool()
 	pool.AddCert(tc.leaf)
 	return &tlsEnv{
@@ -143,7 +146,9 @@ func httpClient(t *testing.T, pool *x509.CertPool) *http.Client {
 }
 
 func TestTLSGetKeepAlive(t *testing.T) {
-	e := startTLS(t, func(c *Config) { c.TLS.HSTS = "max-age=31536000; includeSubDomains" })
+	e := startTLS(t, func(c *Settings) {
+		c.Headers = append(c.Headers, [2]string{"Strict-Transport-Security", "max-age=31536000; includeSubDomains"})
+	})
 	c := httpClient(t, e.pool)
 	for i, tc := range []struct {
 		path, body string
@@ -278,8 +283,9 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				var cs CertStore
 				cs.cur.Store(&pair)
-				cfg := Config{Timeouts: TimeoutsConfig{Header: 3 * time.Second}}
-				s := newServer(&cfg, Options{Handler: RedirectHandler{}, Handshake: TLSHandshake(NewTLSConfig(&cs))})
+				set := testSettings()
+				set.HeaderTimeout = 3 * time.Second
+				s := mustNew(t, set, Options{Handler: RedirectHandler{}, Handshake: TLSHandshake(NewTLSConfig(&cs))})
 				cli, srv := net.Pipe()
 				done := make(chan struct{})
 				go func() {
@@ -390,19 +396,27 @@ func TestLoadKeyPairErrors(t *testing.T) {
 		name, cert, key, want string
 	}{
 		{"ok", certA, keyA, ""},
-		{"missing cert", missing, keyA, "tls.cert_path: " + missing + ": no such file"},
-		{"missing key", certA, missing, "tls.key_path: " + missing + ": no such file"},
-		{"cert not pem", junk, keyA, "tls.cert_path: " + junk + ": no PEM certificate found"},
-		{"key not pem", certA, junk, "tls.key_path: " + junk + ": no PEM private key found"},
-		{"key is a cert", certA, certA, "tls.key_path: " + certA + ": no PEM private key found"},
-		{"mismatch", certA, keyB, "tls.key_path: " + keyB + ": private key does not match certificate " + certA},
+		{"missing cert", missing, keyA, missing + ": no such file or directory"},
+		{"missing key", certA, missing, "key " + missing + ": no such file or directory"},
+		{"cert not pem", junk, keyA, junk + ": no PEM certificate found"},
+		{"key not pem", certA, junk, "key " + junk + ": no PEM private key found"},
+		{"key is a cert", certA, certA, "key " + certA + ": no PEM private key found"},
+		{"mismatch", certA, keyB, "key " + keyB + ": private key does not match certificate " + certA},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := LoadKeyPair(c.cert, c.key)
 			got := ""
 			if err != nil {
-				got = err.Error()
+				// "key " marks an error the *KeyPairError blames on the key.
+				var ke *KeyPairError
+				if !errors.As(err, &ke) {
+					t.Fatalf("LoadKeyPair error %T; want *KeyPairError", err)
+				}
+				if ke.Key {
+					got = "key "
+				}
+				got += err.Error()
 			}
 			if got != c.want {
 				t.Errorf("LoadKeyPair(%q, %q) = %q; want %q", c.cert, c.key, got, c.want)
@@ -411,21 +425,6 @@ func TestLoadKeyPairErrors(t *testing.T) {
 				t.Errorf("LoadKeyPair error %q spans lines; want one line", got)
 			}
 		})
-	}
-}
-
-// TestHTTPSAddr pins the HTTPS listen address defaults.
-func TestHTTPSAddr(t *testing.T) {
-	for _, c := range []struct {
-		cfg  Config
-		want string
-	}{
-		{Config{}, "127.0.0.1:8443"},
-		{Config{Server: ServerConfig{Addr: "::1", HTTPSPort: 443}}, "[::1]:443"},
-	} {
-		if got := c.cfg.HTTPSAddr(); got != c.want {
-			t.Errorf("HTTPSAddr(%+v) = %q; want %q", c.cfg.Server, got, c.want)
-		}
 	}
 }
 
@@ -447,7 +446,7 @@ func TestTLSAccessLogScheme(t *testing.T) {
 
 	var pbuf lockedBuf
 	plog := NewAccessLog(&pbuf, FormatJSON)
-	s := newServer(&Config{}, Options{Handler: RedirectHandler{}, Access: plog})
+	s := mustNew(t, testSettings(), Options{Handler: RedirectHandler{}, Access: plog})
 	cli, srv := net.Pipe()
 	go s.ServeConn(srv)
 	defer cli.Close()
@@ -493,10 +492,11 @@ func BenchmarkKeepAlive1KiBTLS(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, h, err := NewStatic(Config{Paths: PathsConfig{ServeDir: dir}}, Options{Handshake: TLSHandshake(NewTLSConfig(certs))})
+	h, err := static.New(testStatic(dir))
 	if err != nil {
 		b.Fatal(err)
 	}
+	s := mustNew(b, testSettings(), Options{Handler: h, Handshake: TLSHandshake(NewTLSConfig(certs))})
 	defer h.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -707,8 +707,9 @@ func TestTLSShutdownDuringHandshake(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var cs CertStore
 		cs.cur.Store(&pair)
-		cfg := Config{Timeouts: TimeoutsConfig{Header: time.Minute}}
-		s := newServer(&cfg, Options{Handler: RedirectHandler{}, Handshake: TLSHandshake(NewTLSConfig(&cs))})
+		set := testSettings()
+		set.HeaderTimeout = time.Minute
+		s := mustNew(t, set, Options{Handler: RedirectHandler{}, Handshake: TLSHandshake(NewTLSConfig(&cs))})
 		cli, srv := net.Pipe()
 		defer cli.Close()
 		go s.ServeConn(srv)

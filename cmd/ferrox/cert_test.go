@@ -123,13 +123,13 @@ func TestServeTLSStartupErrors(t *testing.T) {
 		args []string
 		want string // the whole single line on stderr (regexp)
 	}{
-		{"missing-cert", []string{"--tls-cert", missing, "--tls-key", keyA}, `^ferrox: tls\.cert_path: ` + regexp.QuoteMeta(missing) + `: no such file`},
-		{"missing-key", []string{"--tls-cert", certA, "--tls-key", missing}, `^ferrox: tls\.key_path: ` + regexp.QuoteMeta(missing) + `: no such file`},
-		{"mismatch", []string{"--tls-cert", certA, "--tls-key", keyB}, `^ferrox: tls\.key_path: ` + regexp.QuoteMeta(keyB) + `: private key does not match certificate`},
-		{"key-is-cert", []string{"--tls-cert", certA, "--tls-key", certA}, `^ferrox: tls\.key_path: .*no PEM private key found`},
+		{"missing-cert", []string{"--tls-cert", missing, "--tls-key", keyA}, `^ferrox: --tls-cert: ` + regexp.QuoteMeta(missing) + `: no such file`},
+		{"missing-key", []string{"--tls-cert", certA, "--tls-key", missing}, `^ferrox: --tls-key: ` + regexp.QuoteMeta(missing) + `: no such file`},
+		{"mismatch", []string{"--tls-cert", certA, "--tls-key", keyB}, `^ferrox: --tls-key: ` + regexp.QuoteMeta(keyB) + `: private key does not match certificate`},
+		{"key-is-cert", []string{"--tls-cert", certA, "--tls-key", certA}, `^ferrox: --tls-key: .*no PEM private key found`},
 		{"cert-without-key", []string{"--tls-cert", certA}, `^ferrox: --tls-cert and --tls-key go together`},
 		{"https-listen-without-tls", []string{"--https-listen", "127.0.0.1:8443"}, `^ferrox: --https-listen .*needs --tls-cert`},
-		{"same-address", []string{"--tls-cert", certA, "--tls-key", keyA, "--https-listen", "127.0.0.1:1"}, `^ferrox: server\.https_port: 127\.0\.0\.1:1 is also the plain HTTP address$`},
+		{"same-address", []string{"--tls-cert", certA, "--tls-key", keyA, "--https-listen", "127.0.0.1:1"}, `^ferrox: --https-listen: 127\.0\.0\.1:1 is also the HTTP address; HTTPS needs a port of its own$`},
 		{"bad-https-listen", []string{"--tls-cert", certA, "--tls-key", keyA, "--https-listen", "8443"}, `^ferrox: --https-listen "8443": want HOST:PORT`},
 	}
 	for _, c := range cases {

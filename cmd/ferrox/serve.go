@@ -6,24 +6,24 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/ferrox/ferrox/server"
+	"github.com/ferrox/ferrox/config"
 )
 
 // cmdServe runs `ferrox serve`: flags and an optional config file become a
-// server.Config; signals drive shutdown (SIGINT, SIGTERM) and log reopening
-// (SIGUSR1, and SIGHUP until configuration reload exists).
+// config.Config, which config.Open wires into a site; signals drive
+// shutdown (SIGINT, SIGTERM), certificate reload (SIGHUP) and log
+// reopening (SIGUSR1, SIGHUP).
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	// Errors are reported in one line below; -h prints the usage.
 	fs.SetOutput(io.Discard)
 	var (
 		configFile string
-		o          server.Overrides
+		o          config.Overrides
 	)
 	fs.StringVar(&configFile, "config", "", "YAML config `file` (optional; see ferrox.yml)")
 	fs.StringVar(&o.Root, "root", "", "directory to serve (default www)")
@@ -31,8 +31,9 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.LogDir, "log-dir", "", "write access.log and error.log in `DIR` (default stdout/stderr)")
 	fs.StringVar(&o.AccessFormat, "access-format", "", "access log format: combined, common or json (default combined)")
 	fs.BoolVar(&o.NoListing, "no-listing", false, "disable directory listings")
-	var tf tlsFlags
-	tf.register(fs)
+	fs.StringVar(&o.HTTPSListen, "https-listen", "", "HTTPS listen address `HOST:PORT` (default server.addr:8443; needs TLS)")
+	fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate chain `FILE`; enables HTTPS (with --tls-key)")
+	fs.StringVar(&o.TLSKey, "tls-key", "", "PEM private key `FILE` of --tls-cert")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, "usage: ferrox serve [--config FILE] [--root DIR] [--listen HOST:PORT] [--log-dir DIR] [--access-format F] [--no-listing] [--tls-cert FILE --tls-key FILE [--https-listen HOST:PORT]]")
@@ -48,92 +49,70 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	var cfg server.Config
+	var b []byte
 	if configFile != "" {
-		b, err := os.ReadFile(configFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "ferrox: %v\n", err)
-			return 2
-		}
-		c, root, err := server.ParseConfig(configFile, b)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		cfg = c
-		if err := applyServeFlags(o, &tf, &cfg); err != nil {
-			fmt.Fprintf(stderr, "ferrox: %v\n", err)
-			return 2
-		}
-		if err := cfg.Validate(); err != nil {
-			fmt.Fprintln(stderr, server.PositionError(configFile, root, err))
-			return 2
-		}
-	} else {
-		if err := applyServeFlags(o, &tf, &cfg); err != nil {
-			fmt.Fprintf(stderr, "ferrox: %v\n", err)
-			return 2
-		}
-		if err := cfg.Validate(); err != nil {
+		var err error
+		if b, err = os.ReadFile(configFile); err != nil {
 			fmt.Fprintf(stderr, "ferrox: %v\n", err)
 			return 2
 		}
 	}
-
-	logs, err := server.OpenLogs(&cfg, stdout, stderr)
+	cfg, err := config.LoadBytes(configFile, b, &o)
+	if err != nil {
+		printConfigErrors(stderr, err)
+		return 2
+	}
+	site, err := config.Open(&cfg, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ferrox: %v\n", err)
 		return 2
 	}
-	defer logs.Close()
-	if cfg.TLS.Enabled {
-		return serveTLS(cfg, tf, logs, stderr)
-	}
-	srv, h, err := server.NewStatic(cfg, server.Options{Access: logs.Access, ErrorLog: logs.Error})
-	if err != nil {
-		fmt.Fprintf(stderr, "ferrox: %v\n", err)
-		return 2
-	}
-	defer h.Close()
-	ln, err := server.Listen(cfg.Addr())
-	if err != nil {
+	defer site.Close()
+	if err := site.Listen(); err != nil {
 		fmt.Fprintf(stderr, "ferrox: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "ferrox: serving %s on http://%s\n", cfg.ServeDir(), ln.Addr())
-
-	return serveUntilSignal(cfg, logs, stderr, nil, listening{srv, ln})
+	fmt.Fprintf(stderr, "ferrox: %s\n", site.Banner())
+	return serveUntilSignal(site, stderr)
 }
 
-// listening is one server and the listener it serves.
-type listening struct {
-	srv *server.Server
-	ln  net.Listener
+// printConfigErrors prints one line per problem: "file:line:col: message"
+// for a problem in the file, "ferrox: message" for one with a flag.
+func printConfigErrors(w io.Writer, err error) {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var ce *config.ConfigError
+		if errors.As(e, &ce) && ce.File != "" {
+			fmt.Fprintln(w, e)
+		} else {
+			fmt.Fprintf(w, "ferrox: %v\n", e)
+		}
+	}
 }
 
-// serveUntilSignal serves every pair until a signal or a listener failure.
-// SIGUSR1 reopens the logs; SIGHUP runs onHUP (certificate reload), when
-// set, then reopens the logs too; SIGINT/SIGTERM shut every server down
-// within the grace period and return 0. A listener that fails on its own
-// closes everything and returns 1.
-func serveUntilSignal(cfg server.Config, logs *server.Logs, stderr io.Writer, onHUP func(), ls ...listening) int {
+// serveUntilSignal serves every listener of site until a signal or a
+// listener failure. SIGUSR1 reopens the logs; SIGHUP reloads the TLS
+// certificate, then reopens the logs too; SIGINT/SIGTERM shut every
+// engine down within the grace period and return 0. A listener that fails
+// on its own closes everything and returns 1.
+func serveUntilSignal(site *config.Site, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
 	defer signal.Stop(sigs)
+	ls, logs := site.Listening, site.Logs
 	served := make(chan error, len(ls))
 	for _, l := range ls {
-		go func() { served <- l.srv.Serve(l.ln) }()
-	}
-	grace := cfg.Timeouts.ShutdownGrace
-	if grace == 0 {
-		grace = server.DefaultShutdownGrace
+		go func() { served <- l.Srv.Serve(l.Ln) }()
 	}
 	for {
 		select {
 		case err := <-served:
 			logs.Error.Error("listener failed", "err", err)
 			for _, l := range ls {
-				l.srv.Close()
+				l.Srv.Close()
 			}
 			for range len(ls) - 1 {
 				<-served
@@ -142,8 +121,8 @@ func serveUntilSignal(cfg server.Config, logs *server.Logs, stderr io.Writer, on
 		case sig := <-sigs:
 			switch sig {
 			case syscall.SIGHUP, syscall.SIGUSR1:
-				if sig == syscall.SIGHUP && onHUP != nil {
-					onHUP()
+				if sig == syscall.SIGHUP {
+					site.ReloadCerts()
 				}
 				if err := logs.Reopen(); err != nil {
 					fmt.Fprintf(stderr, "ferrox: reopening logs: %v\n", err)
@@ -152,11 +131,11 @@ func serveUntilSignal(cfg server.Config, logs *server.Logs, stderr io.Writer, on
 				}
 				continue
 			}
-			logs.Error.Info("shutting down", "signal", sig.String(), "grace", grace)
-			ctx, cancel := context.WithTimeout(context.Background(), grace)
+			logs.Error.Info("shutting down", "signal", sig.String(), "grace", site.Grace)
+			ctx, cancel := context.WithTimeout(context.Background(), site.Grace)
 			errs := make(chan error, len(ls))
 			for _, l := range ls {
-				go func() { errs <- l.srv.Shutdown(ctx) }()
+				go func() { errs <- l.Srv.Shutdown(ctx) }()
 			}
 			var err error
 			for range ls {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -15,41 +14,44 @@ import (
 	"github.com/ferrox/ferrox/wire"
 )
 
-// Config configures a Handler. The zero value (with Root set) means the
-// defaults in the field comments.
+// Config configures a Handler. Every field is taken as given: there are
+// no defaults here and no validation beyond what opening the files
+// needs. The config package resolves defaults and validates (config.Validate
+// is the one definition of a valid configuration).
 type Config struct {
 	// Root is the directory served. Required.
 	Root string
-	// Index lists the file names tried in a directory, in order.
-	// Default: ["index.html"].
+	// Index lists the file names tried in a directory, in order; each a
+	// plain file name (no separator). Empty: none.
 	Index []string
 	// ListingOff disables directory listings (then a directory without an
-	// index file is 403). Default: listings on.
+	// index file is 403).
 	ListingOff bool
-	// Dotfiles serves paths with a segment starting with '.'. Default:
-	// false, such paths are 404.
+	// Dotfiles serves, and lists, paths with a segment starting with '.';
+	// otherwise such paths are 404 and left out of listings.
 	Dotfiles bool
 	// NoPrecompressed disables serving precompressed siblings (file.br,
-	// file.gz). Default: siblings are served when the client accepts them.
+	// file.gz), which are otherwise served when the client accepts them.
 	NoPrecompressed bool
-	// Routes maps an exact URL path ("/about") to a file path relative to
-	// Root ("pages/about.html"). Default: none.
+	// Routes maps an exact URL path ("/about", starting with '/') to a
+	// local file path relative to Root ("pages/about.html"). Files are
+	// opened through the root, so none can lie outside it.
 	Routes map[string]string
-	// SPAFallback is a file path relative to Root served with 200 for a
-	// GET or HEAD of a missing path whose last segment has no extension
-	// (single-page applications). Default: "" (off).
+	// SPAFallback is a local file path relative to Root served with 200
+	// for a GET or HEAD of a missing path whose last segment has no
+	// extension (single-page applications); "" is off.
 	SPAFallback string
-	// ErrorPages maps a status code to a file (relative to Root, or
-	// absolute) whose content replaces the embedded error page. The files
-	// are read once, by New. Default: none.
+	// ErrorPages maps an error status (400-599) to a file (relative to
+	// Root, or absolute) whose content replaces the embedded error page.
+	// The files are read once, by New.
 	ErrorPages map[int]string
-	// CacheControl is sent as Cache-Control on files (200, 206, 304).
-	// Default: "" (no Cache-Control).
+	// CacheControl is sent as Cache-Control on files (200, 206, 304); it
+	// must be a valid field value. "" sends none.
 	CacheControl string
 	// OpenFileCache is how long a small file stays open for reuse after
 	// it was opened (see filecache.go): a file deleted or replaced is
-	// noticed within this time, a change in place at once. Default (0):
-	// DefaultOpenFileCache; negative: off.
+	// noticed within this time, a change in place at once. Zero or
+	// negative: off.
 	OpenFileCache time.Duration
 }
 
@@ -74,7 +76,8 @@ type errorOverride struct {
 	contentType string
 }
 
-// New opens cfg.Root with os.Root and validates cfg.
+// New opens cfg.Root with os.Root and reads the error pages. It trusts
+// cfg (see Config); it fails only when a file cannot be opened or read.
 func New(cfg Config) (*Handler, error) {
 	if cfg.Root == "" {
 		return nil, errors.New("static: root is empty")
@@ -92,53 +95,21 @@ func New(cfg Config) (*Handler, error) {
 		cacheControl:  cfg.CacheControl,
 		now:           time.Now,
 	}
+	if cfg.SPAFallback != "" {
+		h.spa = filepath.ToSlash(filepath.Clean(cfg.SPAFallback))
+	}
 	h.files.max = maxCachedFiles
 	h.files.clock = func() time.Time { return h.now() }
-	switch v := cfg.OpenFileCache; {
-	case v == 0:
-		h.files.valid = int64(DefaultOpenFileCache)
-	case v > 0:
-		h.files.valid = int64(v)
-	}
-	if h.index == nil {
-		h.index = []string{"index.html"}
-	}
-	fail := func(err error) (*Handler, error) {
-		root.Close()
-		return nil, err
-	}
-	for _, name := range h.index {
-		if name == "" || strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
-			return fail(fmt.Errorf("static: index name %q must be a plain file name", name))
-		}
-	}
-	if strings.ContainsAny(cfg.CacheControl, "\r\n\x00") {
-		return fail(errors.New("static: cache-control value contains a control character"))
-	}
+	h.files.valid = max(int64(cfg.OpenFileCache), 0)
 	if len(cfg.Routes) > 0 {
 		h.routes = make(map[string]string, len(cfg.Routes))
 		for url, file := range cfg.Routes {
-			if !strings.HasPrefix(url, "/") {
-				return fail(fmt.Errorf("static: route %q must start with '/'", url))
-			}
-			if !filepath.IsLocal(file) {
-				return fail(fmt.Errorf("static: route %q: file %q is not a local path under the root", url, file))
-			}
 			h.routes[path.Clean(url)] = filepath.ToSlash(filepath.Clean(file))
 		}
-	}
-	if cfg.SPAFallback != "" {
-		if !filepath.IsLocal(cfg.SPAFallback) {
-			return fail(fmt.Errorf("static: spa fallback %q is not a local path under the root", cfg.SPAFallback))
-		}
-		h.spa = filepath.ToSlash(filepath.Clean(cfg.SPAFallback))
 	}
 	if len(cfg.ErrorPages) > 0 {
 		h.errPages = make(map[int]errorOverride, len(cfg.ErrorPages))
 		for status, file := range cfg.ErrorPages {
-			if status < 400 || status > 599 {
-				return fail(fmt.Errorf("static: error page for status %d: not an error status", status))
-			}
 			var b []byte
 			var err error
 			if filepath.IsAbs(file) {
@@ -147,7 +118,8 @@ func New(cfg Config) (*Handler, error) {
 				b, err = root.ReadFile(file)
 			}
 			if err != nil {
-				return fail(fmt.Errorf("static: error page for status %d: %w", status, err))
+				root.Close()
+				return nil, fmt.Errorf("static: error page for status %d: %w", status, err)
 			}
 			ct := contentType(file)
 			if ct == defaultType {

@@ -149,6 +149,14 @@ func newHandler(t testing.TB, cfg Config) *Handler {
 	if cfg.Root == "" {
 		cfg.Root, _ = newTree(t)
 	}
+	// New takes its Config as given; the tests' zero value means what
+	// ferrox serves by default.
+	if cfg.Index == nil {
+		cfg.Index = []string{"index.html"}
+	}
+	if cfg.OpenFileCache == 0 {
+		cfg.OpenFileCache = DefaultOpenFileCache
+	}
 	h, err := New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -1,9 +1,13 @@
-package server
+package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v4"
@@ -11,7 +15,8 @@ import (
 
 // ConfigError is a configuration problem with its position in the file.
 // Error() renders "file:line:col: message" (line and col are 1-based; 0
-// when unknown, then omitted).
+// when unknown, then omitted; without a file, as for a problem with a
+// command-line flag, just the message).
 type ConfigError struct {
 	File      string
 	Line, Col int
@@ -19,49 +24,114 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
+	if e.File == "" {
+		return e.Msg
+	}
 	if e.Line == 0 {
 		return e.File + ": " + e.Msg
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
-// LoadConfig reads and validates a YAML config file. Unknown and
-// duplicate keys are errors. Every error is a *ConfigError (or a join of
-// them) pointing at the offending key.
-func LoadConfig(file string) (Config, error) {
+// Load reads, decodes and validates a YAML config file. It reports every
+// problem it finds at once: YAML syntax errors (then nothing else), keys
+// and values that do not decode, and, for what did decode, everything
+// Validate finds. The error is a join of *ConfigError values in file
+// order, each pointing at the offending key or value.
+func Load(file string) (Config, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return Config{}, &ConfigError{File: file, Msg: errors.Unwrap(err).Error()}
+		return Config{}, &ConfigError{File: file, Msg: describeFileErr(err, false)}
 	}
-	c, root, err := ParseConfig(file, b)
-	if err != nil {
-		return c, err
-	}
-	if err := c.Validate(); err != nil {
-		return c, PositionError(file, root, err)
-	}
-	return c, nil
+	return LoadBytes(file, b, nil)
 }
 
-// ParseConfig decodes YAML bytes into a Config without semantic
-// validation. It also returns the document node, so that validation errors
-// can be placed with PositionError.
-func ParseConfig(file string, b []byte) (Config, *yaml.Node, error) {
+// LoadBytes is Load of the bytes b named file, with the command-line
+// overrides o (nil for none) applied before validation. Errors about a key
+// an override set name the flag instead of a place in the file.
+func LoadBytes(file string, b []byte, o *Overrides) (Config, error) {
+	c, doc, err := Parse(file, b)
+	if doc == nil {
+		return c, err // a YAML syntax error: the tree is unusable
+	}
+	errs := joined(err)
+	var flags map[string]string
+	if o != nil {
+		var oerr error
+		if flags, oerr = o.Apply(&c); oerr != nil {
+			errs = append(errs, oerr)
+		}
+	}
+	failed := doc.failed
+	for _, e := range joined(c.Validate()) {
+		var fe *FieldError
+		if errors.As(e, &fe) && failed.covers(fe.Path) {
+			continue // the value did not decode; that error says enough
+		}
+		errs = append(errs, positionError(file, doc.root, flags, e))
+	}
+	sortErrors(errs)
+	return c, errors.Join(errs...)
+}
+
+// Document is a parsed config file: its YAML tree, to place validation
+// errors with, and the keys whose values did not decode.
+type Document struct {
+	root   *yaml.Node
+	failed pathSet
+}
+
+// Parse decodes YAML bytes into a Config without semantic validation. It
+// keeps going past keys and values that do not decode, so that what did
+// decode can still be validated; the error joins one *ConfigError per
+// problem. The returned Document is nil only for a YAML syntax error.
+func Parse(file string, b []byte) (Config, *Document, error) {
 	var c Config
 	var root yaml.Node
 	if err := yaml.Load(b, &root, yaml.WithUniqueKeys()); err != nil {
 		if isNoDocuments(err) {
-			return c, &root, nil // empty or comment-only file: all defaults
+			return c, &Document{root: &root}, nil // empty or comment-only file: all defaults
 		}
 		return c, nil, yamlError(file, b, err)
 	}
+	doc := &Document{root: &root, failed: pathSet{}}
 	if root.Kind == 0 || len(root.Content) == 0 {
-		return c, &root, nil // empty file: all defaults
+		return c, doc, nil // empty file: all defaults
 	}
-	if err := root.Load(&c, yaml.WithKnownFields(), yaml.WithUniqueKeys()); err != nil {
-		return c, &root, yamlError(file, b, err)
+	d := decoder{file: file, failed: doc.failed}
+	d.decode(root.Content[0], reflect.ValueOf(&c).Elem(), "", "")
+	return c, doc, errors.Join(d.errs...)
+}
+
+// joined flattens an errors.Join (or a single error, or nil).
+func joined(err error) []error {
+	if err == nil {
+		return nil
 	}
-	return c, &root, nil
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// sortErrors puts positioned errors in file order and the rest after
+// them, each group keeping its order.
+func sortErrors(errs []error) {
+	pos := func(e error) (int, int) {
+		var ce *ConfigError
+		if errors.As(e, &ce) && ce.Line > 0 {
+			return ce.Line, ce.Col
+		}
+		return math.MaxInt, 0
+	}
+	slices.SortStableFunc(errs, func(a, b error) int {
+		la, ca := pos(a)
+		lb, cb := pos(b)
+		if la != lb {
+			return cmp.Compare(la, lb)
+		}
+		return cmp.Compare(ca, cb)
+	})
 }
 
 // isNoDocuments reports the YAML module's "no documents in stream": the
@@ -127,12 +197,6 @@ func loadErr(file string, b []byte, le *yaml.LoadError) error {
 		msg = le.ContextMsg + ": " + msg
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
-	// "field x not found in type server.ServerConfig" → "unknown key "x"".
-	if rest, ok := strings.CutPrefix(msg, "field "); ok {
-		if name, _, ok := strings.Cut(rest, " not found in type "); ok {
-			msg = fmt.Sprintf("unknown key %q", name)
-		}
-	}
 	line, col := le.Mark.Line, le.Mark.Column
 	if line == 0 {
 		off := le.Mark.Index
@@ -144,13 +208,17 @@ func loadErr(file string, b []byte, le *yaml.LoadError) error {
 	return &ConfigError{File: file, Line: line, Col: col, Msg: msg}
 }
 
-// PositionError places a validation error (a *FieldError) at the key it
-// names in the document root (as returned by ParseConfig). Without a
-// position it still names the file.
-func PositionError(file string, root *yaml.Node, err error) error {
+// positionError places a validation error (a *FieldError) at the key it
+// names in the document root. A key set by a command-line flag (flags maps
+// key paths to flag names) is reported with the flag; a key the file does
+// not mention is reported with the file name only.
+func positionError(file string, root *yaml.Node, flags map[string]string, err error) error {
 	var fe *FieldError
 	if !errors.As(err, &fe) {
 		return &ConfigError{File: file, Msg: err.Error()}
+	}
+	if flag, ok := flags[fe.Path]; ok {
+		return &ConfigError{Msg: flag + ": " + fe.Msg}
 	}
 	line, col := keyPos(root, fe.Path)
 	return &ConfigError{File: file, Line: line, Col: col, Msg: fe.Error()}
