@@ -100,7 +100,13 @@ func printConfigErrors(w io.Writer, err error) {
 // on its own closes everything and returns 1.
 func serveUntilSignal(site *config.Site, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
+	notify := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	for _, sig := range []os.Signal{reopenSignal, reloadSignal} {
+		if sig != nil {
+			notify = append(notify, sig)
+		}
+	}
+	signal.Notify(sigs, notify...)
 	defer signal.Stop(sigs)
 	ls, logs := site.Listening, site.Logs
 	served := make(chan error, len(ls))
@@ -119,9 +125,8 @@ func serveUntilSignal(site *config.Site, stderr io.Writer) int {
 			}
 			return 1
 		case sig := <-sigs:
-			switch sig {
-			case syscall.SIGHUP, syscall.SIGUSR1:
-				if sig == syscall.SIGHUP {
+			if sig == reopenSignal || sig == reloadSignal {
+				if sig == reloadSignal {
 					site.ReloadCerts()
 				}
 				if err := logs.Reopen(); err != nil {
