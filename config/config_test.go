@@ -192,8 +192,8 @@ func TestDefaults(t *testing.T) {
 	if c.Addr() != "127.0.0.1:8080" || c.HTTPSAddr() != "127.0.0.1:8443" || c.ShutdownGrace() != 10*time.Second {
 		t.Errorf("zero Config: Addr %q HTTPSAddr %q ShutdownGrace %v", c.Addr(), c.HTTPSAddr(), c.ShutdownGrace())
 	}
-	if Defaults.MaxHeaderFields != parser.MaxFields {
-		t.Errorf("Defaults.MaxHeaderFields = %d; want parser.MaxFields (%d)", Defaults.MaxHeaderFields, parser.MaxFields)
+	if defaults.MaxHeaderFields != parser.MaxFields {
+		t.Errorf("defaults.MaxHeaderFields = %d; want parser.MaxFields (%d)", defaults.MaxHeaderFields, parser.MaxFields)
 	}
 }
 

@@ -12,10 +12,10 @@ import (
 	"github.com/ferrox/ferrox/server/static"
 )
 
-// Defaults is the one table of default values: every "0 or absent means
+// defaults is the one table of default values: every "0 or absent means
 // the default" in Config resolves here, and nowhere else. MaxConnections
 // has no entry: its default is computed (server.AutoMaxConns).
-var Defaults = struct {
+var defaults = struct {
 	Addr             string
 	Port             int
 	HTTPSPort        int
@@ -82,7 +82,7 @@ func on(b *bool) bool { return b == nil || *b }
 
 // Addr returns the HTTP listen address host:port with defaults applied.
 func (c *Config) Addr() string {
-	return net.JoinHostPort(or(c.Server.Addr, Defaults.Addr), strconv.Itoa(or(c.Server.Port, Defaults.Port)))
+	return net.JoinHostPort(or(c.Server.Addr, defaults.Addr), strconv.Itoa(or(c.Server.Port, defaults.Port)))
 }
 
 // HTTPSAddr returns the HTTPS listen address: --https-listen as given, else
@@ -91,11 +91,11 @@ func (c *Config) HTTPSAddr() string {
 	if c.httpsListen != "" {
 		return c.httpsListen
 	}
-	return net.JoinHostPort(or(c.Server.Addr, Defaults.Addr), strconv.Itoa(or(c.Server.HTTPSPort, Defaults.HTTPSPort)))
+	return net.JoinHostPort(or(c.Server.Addr, defaults.Addr), strconv.Itoa(or(c.Server.HTTPSPort, defaults.HTTPSPort)))
 }
 
 // ServeDir returns paths.serve_dir with its default.
-func (c *Config) ServeDir() string { return or(c.Paths.ServeDir, Defaults.ServeDir) }
+func (c *Config) ServeDir() string { return or(c.Paths.ServeDir, defaults.ServeDir) }
 
 // ServerHeaderOn reports whether "Server: ferrox" is sent.
 func (c *Config) ServerHeaderOn() bool { return on(c.Server.ServerHeader) }
@@ -112,7 +112,7 @@ func (c *Config) PrecompressedOn() bool { return on(c.Files.Precompressed) }
 // IndexFiles returns files.index with its default.
 func (c *Config) IndexFiles() []string {
 	if len(c.Files.Index) == 0 {
-		return slices.Clone(Defaults.Index)
+		return slices.Clone(defaults.Index)
 	}
 	return c.Files.Index
 }
@@ -120,14 +120,14 @@ func (c *Config) IndexFiles() []string {
 // OpenFileCache returns files.open_file_cache with its default (0: off).
 func (c *Config) OpenFileCache() time.Duration {
 	if c.Files.OpenFileCache == nil {
-		return Defaults.OpenFileCache
+		return defaults.OpenFileCache
 	}
 	return *c.Files.OpenFileCache
 }
 
 // ShutdownGrace returns timeouts.shutdown_grace with its default.
 func (c *Config) ShutdownGrace() time.Duration {
-	return or(c.Timeouts.ShutdownGrace, Defaults.ShutdownGrace)
+	return or(c.Timeouts.ShutdownGrace, defaults.ShutdownGrace)
 }
 
 // Settings resolves c into the engine's settings. c should be valid
@@ -140,19 +140,19 @@ func (c *Config) Settings() server.Settings {
 	}
 	return server.Settings{
 		Limits: parser.Limits{
-			MaxHeadBytes: or(l.MaxHeaderBytes, Defaults.MaxHeaderBytes),
-			MaxFields:    or(l.MaxHeaderFields, Defaults.MaxHeaderFields),
-			MaxTargetLen: or(l.MaxTargetLength, Defaults.MaxTargetLength),
-			MaxMethodLen: Defaults.MaxMethodLength,
+			MaxHeadBytes: or(l.MaxHeaderBytes, defaults.MaxHeaderBytes),
+			MaxFields:    or(l.MaxHeaderFields, defaults.MaxHeaderFields),
+			MaxTargetLen: or(l.MaxTargetLength, defaults.MaxTargetLength),
+			MaxMethodLen: defaults.MaxMethodLength,
 		},
-		HeaderTimeout:  or(t.Header, Defaults.HeaderTimeout),
-		IdleTimeout:    or(t.Idle, Defaults.IdleTimeout),
-		WriteTimeout:   or(t.Write, Defaults.WriteTimeout),
-		BodyRateWindow: or(t.BodyRateWindow, Defaults.BodyRateWindow),
-		BodyMinRate:    or(t.BodyMinRateBytes, Defaults.BodyMinRateBytes),
-		MaxBody:        or(l.MaxBodyBytes, Defaults.MaxBodyBytes),
+		HeaderTimeout:  or(t.Header, defaults.HeaderTimeout),
+		IdleTimeout:    or(t.Idle, defaults.IdleTimeout),
+		WriteTimeout:   or(t.Write, defaults.WriteTimeout),
+		BodyRateWindow: or(t.BodyRateWindow, defaults.BodyRateWindow),
+		BodyMinRate:    or(t.BodyMinRateBytes, defaults.BodyMinRateBytes),
+		MaxBody:        or(l.MaxBodyBytes, defaults.MaxBodyBytes),
 		MaxConns:       maxConns,
-		MaxConnsPerIP:  or(l.MaxConnsPerIP, Defaults.MaxConnsPerIP),
+		MaxConnsPerIP:  or(l.MaxConnsPerIP, defaults.MaxConnsPerIP),
 		Headers:        c.ResponseHeaders(),
 		ServerHeader:   c.ServerHeaderOn(),
 		Park:           c.ParkWaitingOn(),
@@ -189,8 +189,8 @@ func (c *Config) StaticConfig() static.Config {
 // with overrides, empty values removed, Strict-Transport-Security added
 // with TLS) sorted by name so every response has the same field order.
 func (c *Config) ResponseHeaders() [][2]string {
-	m := make(map[string]string, len(Defaults.Headers)+len(c.Headers))
-	for k, v := range Defaults.Headers {
+	m := make(map[string]string, len(defaults.Headers)+len(c.Headers))
+	for k, v := range defaults.Headers {
 		m[k] = v
 	}
 	for k, v := range c.Headers {

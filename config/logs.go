@@ -40,7 +40,7 @@ func OpenLogs(c *Config, stdout, stderr io.Writer) (*Logs, error) {
 		return nil, &FieldError{Path: "logs.access_format", Msg: fmt.Sprintf("unknown format %q", c.Logs.AccessFormat)}
 	}
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(or(c.Logs.Level, Defaults.Level))); err != nil {
+	if err := level.UnmarshalText([]byte(or(c.Logs.Level, defaults.Level))); err != nil {
 		return nil, &FieldError{Path: "logs.level", Msg: err.Error()}
 	}
 	l := &Logs{}

@@ -57,8 +57,8 @@ func (c *Config) validateServer(p *problems) {
 			p.add(path, "must be a port number 1-65535, or 0 for the default (%d); got %d", def, v)
 		}
 	}
-	port("server.port", c.Server.Port, Defaults.Port)
-	port("server.https_port", c.Server.HTTPSPort, Defaults.HTTPSPort)
+	port("server.port", c.Server.Port, defaults.Port)
+	port("server.https_port", c.Server.HTTPSPort, defaults.HTTPSPort)
 	if a := c.Server.Addr; a != "" && !validHost(a) {
 		p.add("server.addr", "%q is not an IP address or host name (give the port in server.port)", a)
 	}
@@ -156,20 +156,20 @@ func (c *Config) validateLimits(p *problems) {
 		path   string
 		v, def int64
 	}{
-		{"limits.max_conns_per_ip", int64(l.MaxConnsPerIP), int64(Defaults.MaxConnsPerIP)},
-		{"limits.max_target_length", int64(l.MaxTargetLength), int64(Defaults.MaxTargetLength)},
-		{"limits.max_body_bytes", l.MaxBodyBytes, Defaults.MaxBodyBytes},
-		{"timeouts.body_min_rate_bytes", c.Timeouts.BodyMinRateBytes, Defaults.BodyMinRateBytes},
+		{"limits.max_conns_per_ip", int64(l.MaxConnsPerIP), int64(defaults.MaxConnsPerIP)},
+		{"limits.max_target_length", int64(l.MaxTargetLength), int64(defaults.MaxTargetLength)},
+		{"limits.max_body_bytes", l.MaxBodyBytes, defaults.MaxBodyBytes},
+		{"timeouts.body_min_rate_bytes", c.Timeouts.BodyMinRateBytes, defaults.BodyMinRateBytes},
 	} {
 		if x.v < 0 {
 			p.add(x.path, "must be >= 0 (0 means the default, %d); got %d", x.def, x.v)
 		}
 	}
 	if v := l.MaxHeaderFields; v < 0 || v > parser.MaxFields {
-		p.add("limits.max_header_fields", "must be 0-%d (0 means the default, %d); got %d", parser.MaxFields, Defaults.MaxHeaderFields, v)
+		p.add("limits.max_header_fields", "must be 0-%d (0 means the default, %d); got %d", parser.MaxFields, defaults.MaxHeaderFields, v)
 	}
 	if v := l.MaxHeaderBytes; v < 0 || v > 0 && v < minHeaderBytes {
-		p.add("limits.max_header_bytes", "must be at least %d, or 0 for the default (%d); got %d", minHeaderBytes, Defaults.MaxHeaderBytes, v)
+		p.add("limits.max_header_bytes", "must be at least %d, or 0 for the default (%d); got %d", minHeaderBytes, defaults.MaxHeaderBytes, v)
 	}
 }
 
@@ -179,11 +179,11 @@ func (c *Config) validateTimeouts(p *problems) {
 		path   string
 		v, def time.Duration
 	}{
-		{"timeouts.header", t.Header, Defaults.HeaderTimeout},
-		{"timeouts.idle", t.Idle, Defaults.IdleTimeout},
-		{"timeouts.write", t.Write, Defaults.WriteTimeout},
-		{"timeouts.body_rate_window", t.BodyRateWindow, Defaults.BodyRateWindow},
-		{"timeouts.shutdown_grace", t.ShutdownGrace, Defaults.ShutdownGrace},
+		{"timeouts.header", t.Header, defaults.HeaderTimeout},
+		{"timeouts.idle", t.Idle, defaults.IdleTimeout},
+		{"timeouts.write", t.Write, defaults.WriteTimeout},
+		{"timeouts.body_rate_window", t.BodyRateWindow, defaults.BodyRateWindow},
+		{"timeouts.shutdown_grace", t.ShutdownGrace, defaults.ShutdownGrace},
 	} {
 		if x.v < 0 {
 			p.add(x.path, "must be >= 0 (0 means the default, %v); got %v", x.def, x.v)

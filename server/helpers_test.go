@@ -20,7 +20,7 @@ import (
 )
 
 // testSettings returns fully resolved settings for tests: the values
-// ferrox serves with by default (config.Defaults; the config package's
+// ferrox serves with by default (config.defaults; the config package's
 // tests check that its defaults resolve to these), with a fixed
 // connection limit.
 func testSettings() Settings {
