@@ -750,6 +750,12 @@ func TestPlainHTTPOnTLSPort(t *testing.T) {
 				t.Errorf("%q → %d %q close=%v; want %d, a body naming HTTPS, close", c.send, resp.StatusCode, body, resp.Close, c.status)
 			}
 			checkDate(t, "400 on the HTTPS port", resp)
+			// Built like every response: the configured fields too.
+			for name, want := range map[string]string{"Server": "ferrox", "X-Content-Type-Options": "nosniff", "Content-Type": "text/plain; charset=utf-8"} {
+				if got := resp.Header.Get(name); got != want {
+					t.Errorf("400 on the HTTPS port: %s = %q; want %q", name, got, want)
+				}
+			}
 		})
 	}
 }
