@@ -9,6 +9,11 @@
 # records the server's CPU time per scenario from /proc/PID/stat, and then
 # writes ONE table of medians and ratios to reports/bench-compare.md.
 #
+# With BASE_BIN naming an earlier ferrox binary, each run also measures it
+# (between nginx and the current build, same load generator, same config)
+# and a second table, BASE_REPORT (reports/bench-compare-base.md), gives the
+# current build against it: a before/after from one session.
+#
 # Knobs (environment): RUNS (1), RATE (2000), CLOSE_RATE (1000), DURATION
 # (10s), CONNECTIONS (16), SLOW_CONNS (2000), SLOW_DURATION (20s),
 # SLOW_INTERVAL (1s), OUT (out/bench-compare), BIN (bin/ferrox), REPORT
@@ -30,6 +35,13 @@ SLOW_DURATION=${SLOW_DURATION:-20s}
 SLOW_INTERVAL=${SLOW_INTERVAL:-1s}
 NGINX_PORT=18181
 FERROX_PORT=18182
+BASE_PORT=18183
+BASE_BIN=${BASE_BIN:-}
+BASE_REPORT=${BASE_REPORT:-reports/bench-compare-base.md}
+if [[ -n $BASE_BIN && ! -x $BASE_BIN ]]; then
+	echo "bench-compare: BASE_BIN=$BASE_BIN is not an executable" >&2
+	exit 2
+fi
 REPORT=${REPORT:-reports/bench-compare.md}
 NGINX_OPEN_FILE_CACHE=${NGINX_OPEN_FILE_CACHE:-0}
 ofc=""
@@ -174,6 +186,23 @@ bench() {
 	done
 }
 
+# serve_ferrox NAME BINARY PORT RUN: start that ferrox, bench it, stop it.
+serve_ferrox() {
+	local name=$1 bin=$2 port=$3 run=$4 fpid
+	taskset -c 0 "$bin" serve "${ferrox_conf[@]}" --root "$work/www" --listen "127.0.0.1:$port" \
+		>"$work/$name.log" 2>&1 &
+	fpid=$!
+	pids+=("$fpid")
+	if wait_port "$port" "$fpid"; then
+		bench "$name" "$port" "$fpid" "$run"
+	else
+		echo "bench-compare: $name serve did not start; its log:" >&2
+		head -20 "$work/$name.log" >&2 || true
+	fi
+	kill "$fpid" 2>/dev/null || true
+	wait "$fpid" 2>/dev/null || true
+}
+
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
@@ -191,22 +220,19 @@ for run in $(seq 1 "$RUNS"); do
 	kill "$npid" 2>/dev/null || true
 	wait "$npid" 2>/dev/null || true
 
-	# Ferrox
-	taskset -c 0 "$BIN" serve "${ferrox_conf[@]}" --root "$work/www" --listen "127.0.0.1:$FERROX_PORT" \
-		>"$work/ferrox.log" 2>&1 &
-	fpid=$!
-	pids+=("$fpid")
-	if wait_port "$FERROX_PORT" "$fpid"; then
-		bench ferrox "$FERROX_PORT" "$fpid" "$run"
-	else
-		echo "bench-compare: ferrox serve did not start; its log:" >&2
-		head -20 "$work/ferrox.log" >&2 || true
+	# The earlier build, when given, then the current one.
+	if [[ -n $BASE_BIN ]]; then
+		serve_ferrox base "$BASE_BIN" "$BASE_PORT" "$run"
 	fi
-	kill "$fpid" 2>/dev/null || true
-	wait "$fpid" 2>/dev/null || true
+	serve_ferrox ferrox "$BIN" "$FERROX_PORT" "$run"
 done
 
 params="nginx open_file_cache: $([[ -n $ofc ]] && echo "on (max=1000, valid 1s)" || echo "off (its default)"); Ferrox files.open_file_cache: 1s (its default); slow connections from 127.0.0.2 (one attacker address), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; runs $RUNS"
 "$work/compare" -a "nginx=$OUT/nginx" -b "ferrox=$OUT/ferrox" -o "$REPORT" \
 	-cmd "RUNS=$RUNS NGINX_OPEN_FILE_CACHE=$NGINX_OPEN_FILE_CACHE make bench-compare  # scripts/bench-compare.sh" -params "$params"
 cat "$REPORT"
+if [[ -n $BASE_BIN ]]; then
+	"$work/compare" -a "base=$OUT/base" -b "ferrox=$OUT/ferrox" -o "$BASE_REPORT" \
+		-cmd "BASE_BIN=$BASE_BIN RUNS=$RUNS make bench-compare  # scripts/bench-compare.sh; base: $("$BASE_BIN" version 2>/dev/null | head -1), ferrox: $("$BIN" version 2>/dev/null | head -1)" -params "$params"
+	cat "$BASE_REPORT"
+fi

@@ -36,7 +36,7 @@ const reqBufSize = 4096
 // goroutine and buffer that served the last one. A busy keep-alive client
 // sends it well within that (then the request costs no goroutine switch
 // and no extra read); a connection still silent after it idles with no
-// buffer, parked or on a fresh goroutine (see serve).
+// buffer, held by the waiter or on a fresh goroutine (see phaseNext).
 const warmWait = 250 * time.Millisecond
 
 // warmAfter is how many requests a connection must have sent, with no

@@ -29,7 +29,7 @@ import (
 // the idle timeout, or the header timeout counted from the head's first
 // byte. They are kept in a min-heap, and the goroutine's read deadline is
 // the earliest one. An idle connection whose timeout passes is closed
-// quietly; a mid-head one is woken, and its goroutine answers 408 as an
+// quietly; a mid-head one is resumed, and its goroutine answers 408 as an
 // unparked one would.
 //
 // Ownership: a connection in the table belongs to the parker; whoever

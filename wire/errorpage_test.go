@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,7 +81,7 @@ func TestError(t *testing.T) {
 			if r.Status != c.status {
 				t.Errorf("Error(%d): Status %d", c.status, r.Status)
 			}
-			if !fieldsEqual(r.Header, c.want) {
+			if !slices.Equal(r.Header, c.want) {
 				t.Errorf("Error(%d): Header %q; want %q", c.status, r.Header, c.want)
 			}
 			if len(r.Body) != 1 || string(r.Body[0].Data) != c.body || r.ContentLength != int64(len(c.body)) {
@@ -88,18 +89,6 @@ func TestError(t *testing.T) {
 			}
 		})
 	}
-}
-
-func fieldsEqual(a, b []Field) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestErrorAllocs: an error response with a built-in page or a custom one
