@@ -309,7 +309,7 @@ func (c *conn) handshake() phase {
 	if err != nil {
 		s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
 		var pe *plainHTTPError
-		if errors.As(err, &pe) && s.writeCanned(c.nc, s.writeTimeout, 400, "text/plain; charset=utf-8", plainOnTLSBody, wire.Meta{}) == nil {
+		if errors.As(err, &pe) && s.answerPlainHTTP(c.nc) == nil {
 			return phaseLinger
 		}
 		return phaseClose

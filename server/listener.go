@@ -23,7 +23,7 @@ const (
 // at send time (wire.AppendCanned), so it carries Date and the configured
 // fields, with no content and Connection: close.
 func (s *Server) overloadResponse(nc net.Conn) {
-	s.writeCanned(nc, 50*time.Millisecond, 503, "", "", wire.Meta{})
+	s.writeCanned(nc, nil, 50*time.Millisecond, 503, "", "", wire.Meta{})
 }
 
 // ListenAndServe listens on the TCP address addr and serves it.

@@ -12,6 +12,9 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+
+	"github.com/ferrox/ferrox/parser"
+	"github.com/ferrox/ferrox/wire"
 )
 
 // CertStore holds the certificate the HTTPS listener presents. It is read
@@ -180,6 +183,23 @@ func (e *plainHTTPError) Error() string {
 }
 
 func (e *plainHTTPError) Unwrap() error { return e.err }
+
+// answerPlainHTTP writes the 400 for plain HTTP on the HTTPS port. It
+// crosses the wire in clear text, so it never carries
+// Strict-Transport-Security (RFC 6797 §7.2: only over a secure
+// transport); the other configured fields stay. A rare path: the copy of
+// the fields costs nothing on the hot one.
+func (s *Server) answerPlainHTTP(nc net.Conn) error {
+	set := s.headSettings()
+	hs := make([][2]string, 0, len(set.Headers))
+	for _, h := range set.Headers {
+		if !parser.EqualFold(h[0], "Strict-Transport-Security") {
+			hs = append(hs, h)
+		}
+	}
+	set.Headers = hs
+	return s.writeCanned(nc, set, s.writeTimeout, 400, "text/plain; charset=utf-8", plainOnTLSBody, wire.Meta{})
+}
 
 const plainOnTLSBody = "This port speaks HTTPS; use an https:// URL.\n"
 

@@ -727,7 +727,9 @@ func TestTLSShutdownDuringHandshake(t *testing.T) {
 // 400 that says why, then the connection closes; other junk is just
 // closed.
 func TestPlainHTTPOnTLSPort(t *testing.T) {
-	e := startTLS(t, nil)
+	e := startTLS(t, func(s *Settings) {
+		s.Headers = append(s.Headers, [2]string{"Strict-Transport-Security", "max-age=60"})
+	})
 	for _, c := range []struct {
 		name, send string
 		status     int // 0: closed without a response
@@ -750,6 +752,10 @@ func TestPlainHTTPOnTLSPort(t *testing.T) {
 				t.Errorf("%q → %d %q close=%v; want %d, a body naming HTTPS, close", c.send, resp.StatusCode, body, resp.Close, c.status)
 			}
 			checkDate(t, "400 on the HTTPS port", resp)
+			// RFC 6797 §7.2: never over plain HTTP.
+			if v := resp.Header.Get("Strict-Transport-Security"); v != "" {
+				t.Errorf("400 on the HTTPS port sent in clear text carries Strict-Transport-Security: %q", v)
+			}
 			// Built like every response: the configured fields too.
 			for name, want := range map[string]string{"Server": "ferrox", "X-Content-Type-Options": "nosniff", "Content-Type": "text/plain; charset=utf-8"} {
 				if got := resp.Header.Get(name); got != want {

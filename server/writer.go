@@ -100,11 +100,14 @@ func (s *Server) headSettings() *wire.Settings {
 }
 
 // writeCanned sends a response no handler built (wire.AppendCanned) to
-// nc, under the write deadline d, with the server's head settings: a
-// body of contentType when body is not empty.
-func (s *Server) writeCanned(nc net.Conn, d time.Duration, status int, contentType, body string, m wire.Meta) error {
+// nc, under the write deadline d, with the head settings set (nil: the
+// server's): a body of contentType when body is not empty.
+func (s *Server) writeCanned(nc net.Conn, set *wire.Settings, d time.Duration, status int, contentType, body string, m wire.Meta) error {
+	if set == nil {
+		set = s.headSettings()
+	}
 	bp := headBufPool.Get().(*[]byte)
-	b := wire.AppendCanned((*bp)[:0], status, contentType, body, m, s.headSettings())
+	b := wire.AppendCanned((*bp)[:0], status, contentType, body, m, set)
 	nc.SetWriteDeadline(time.Now().Add(d))
 	_, err := nc.Write(b)
 	*bp = b[:0]
