@@ -21,9 +21,10 @@ const (
 // overloadResponse is sent to a connection refused by a limit, within
 // 50 ms: RFC 9110 §15.6.4, 503 says the refusal is temporary. It is built
 // at send time (wire.AppendCanned), so it carries Date and the configured
-// fields, with no content and Connection: close.
+// fields, with no content and Connection: close. It goes out before any
+// TLS handshake, in clear text, hence clearSettings.
 func (s *Server) overloadResponse(nc net.Conn) {
-	s.writeCanned(nc, nil, 50*time.Millisecond, 503, "", "", wire.Meta{})
+	s.writeCanned(nc, s.clearSettings(), 50*time.Millisecond, 503, "", "", wire.Meta{})
 }
 
 // ListenAndServe listens on the TCP address addr and serves it.

@@ -65,6 +65,7 @@ type Server struct {
 	serverHeader  bool
 	noPark        bool
 	headers       [][2]string
+	clearHeaders  [][2]string // headers for clear text on a TLS server (clearSettings)
 	dates         wire.Dates
 
 	shutdown atomic.Bool
@@ -104,6 +105,7 @@ func New(set Settings, o Options) (*Server, error) {
 		serverHeader:  set.ServerHeader,
 		noPark:        !set.Park,
 		headers:       set.Headers,
+		clearHeaders:  withoutHSTS(set.Headers),
 		done:          make(chan struct{}),
 		listeners:     make(map[net.Listener]struct{}),
 		conns:         make(map[*conn]struct{}),

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -184,21 +185,30 @@ func (e *plainHTTPError) Error() string {
 
 func (e *plainHTTPError) Unwrap() error { return e.err }
 
-// answerPlainHTTP writes the 400 for plain HTTP on the HTTPS port. It
-// crosses the wire in clear text, so it never carries
-// Strict-Transport-Security (RFC 6797 §7.2: only over a secure
-// transport); the other configured fields stay. A rare path: the copy of
-// the fields costs nothing on the hot one.
+// answerPlainHTTP writes the 400 for plain HTTP on the HTTPS port, in
+// clear text (clearSettings).
 func (s *Server) answerPlainHTTP(nc net.Conn) error {
+	return s.writeCanned(nc, s.clearSettings(), s.writeTimeout, 400, "text/plain; charset=utf-8", plainOnTLSBody, wire.Meta{})
+}
+
+// clearSettings are the head settings of a response that crosses the wire
+// in clear text although the server speaks TLS (sent before or instead of
+// the handshake): no Strict-Transport-Security, which only a secure
+// transport may carry (RFC 6797 §7.2); the other configured fields stay.
+func (s *Server) clearSettings() *wire.Settings {
 	set := s.headSettings()
-	hs := make([][2]string, 0, len(set.Headers))
-	for _, h := range set.Headers {
-		if !parser.EqualFold(h[0], "Strict-Transport-Security") {
-			hs = append(hs, h)
-		}
+	set.Headers = s.clearHeaders
+	return set
+}
+
+// withoutHSTS returns headers without Strict-Transport-Security (the same
+// slice when it has none).
+func withoutHSTS(headers [][2]string) [][2]string {
+	i := slices.IndexFunc(headers, func(h [2]string) bool { return parser.EqualFold(h[0], "Strict-Transport-Security") })
+	if i < 0 {
+		return headers
 	}
-	set.Headers = hs
-	return s.writeCanned(nc, set, s.writeTimeout, 400, "text/plain; charset=utf-8", plainOnTLSBody, wire.Meta{})
+	return slices.Delete(slices.Clone(headers), i, i+1)
 }
 
 const plainOnTLSBody = "This port speaks HTTPS; use an https:// URL.\n"

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -763,5 +764,24 @@ func TestPlainHTTPOnTLSPort(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// withoutHSTS drops Strict-Transport-Security in any spelling and leaves
+// a list without it as it is.
+func TestWithoutHSTS(t *testing.T) {
+	base := [][2]string{{"Referrer-Policy", "no-referrer"}, {"X-Frame-Options", "DENY"}}
+	if got := withoutHSTS(base); &got[0] != &base[0] || len(got) != 2 {
+		t.Errorf("withoutHSTS(%q) = %q; want the same slice", base, got)
+	}
+	for _, name := range []string{"Strict-Transport-Security", "strict-transport-security"} {
+		in := [][2]string{base[0], {name, "max-age=1"}, base[1]}
+		got := withoutHSTS(in)
+		if !slices.Equal(got, base) {
+			t.Errorf("withoutHSTS(%q) = %q; want %q", in, got, base)
+		}
+		if in[1][0] != name {
+			t.Errorf("withoutHSTS changed its input: %q", in)
+		}
 	}
 }
