@@ -25,7 +25,8 @@ type attackOpts struct {
 // HTTP/2 off.
 func (c *Config) newAttacker(o attackOpts) (*vegeta.Attacker, *http.Transport) {
 	tr := &http.Transport{
-		DialContext: (&net.Dialer{Timeout: c.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:     (&net.Dialer{Timeout: c.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig: c.TLS.Clone(),
 	}
 	opts := []func(*vegeta.Attacker){
 		vegeta.Client(&http.Client{Transport: tr}),

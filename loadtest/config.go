@@ -9,6 +9,7 @@
 package loadtest
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -31,9 +32,13 @@ const (
 // Config describes one scenario run. The zero value of each field means its
 // default; Validate fills the defaults in and checks the caps.
 type Config struct {
-	// Target is the base URL, http:// only (e.g. http://127.0.0.1:8080).
-	// Required.
+	// Target is the base URL, http:// or https:// (e.g.
+	// http://127.0.0.1:8080). Required. The slow-client scenarios
+	// (slowloris, slowbody, idle) speak plain TCP: http:// only.
 	Target *url.URL
+	// TLS is the client configuration of an https:// target; nil means
+	// Go's defaults (the system's roots). Default nil.
+	TLS *tls.Config
 	// Rate is the legitimate request rate per second. Default 100. Zero
 	// after Validate never happens; set ClosedLoop for an unpaced attack.
 	Rate int
@@ -99,8 +104,8 @@ func (c *Config) Validate() error {
 	if c.Target == nil || c.Target.Host == "" {
 		return errors.New("loadtest: target URL required")
 	}
-	if c.Target.Scheme != "http" {
-		return fmt.Errorf("loadtest: target scheme %q unsupported (http only)", c.Target.Scheme)
+	if c.Target.Scheme != "http" && c.Target.Scheme != "https" {
+		return fmt.Errorf("loadtest: target scheme %q unsupported (http or https)", c.Target.Scheme)
 	}
 	def := func(p *int, v int) {
 		if *p == 0 {
@@ -168,10 +173,14 @@ func (c *Config) targets() []vegeta.Target {
 	return ts
 }
 
-// dialAddr is host:port of the target, port 80 when absent.
+// dialAddr is host:port of the target, port 80 (443 for https) when
+// absent.
 func (c *Config) dialAddr() string {
 	if c.Target.Port() != "" {
 		return c.Target.Host
+	}
+	if c.Target.Scheme == "https" {
+		return c.Target.Host + ":443"
 	}
 	return c.Target.Host + ":80"
 }

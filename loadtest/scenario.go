@@ -16,6 +16,12 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	switch name {
+	case "slowloris", "slowbody", "idle":
+		if cfg.Target.Scheme != "http" {
+			return nil, fmt.Errorf("loadtest: %s sends its slow connections over plain TCP: give an http:// target", name)
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.MaxDuration)
 	defer cancel()
 	res := &Result{

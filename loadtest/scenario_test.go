@@ -279,7 +279,8 @@ func TestValidate(t *testing.T) {
 	}{
 		{"defaults", Config{Target: u}, false, true},
 		{"no-target", Config{}, false, false},
-		{"https", Config{Target: mustURL("https://127.0.0.1:1")}, false, false},
+		{"https", Config{Target: mustURL("https://127.0.0.1:1")}, false, true},
+		{"ftp", Config{Target: mustURL("ftp://127.0.0.1:1")}, false, false},
 		{"duration-cap", Config{Target: u, Duration: 11 * time.Minute}, true, false},
 		{"slow-cap", Config{Target: u, SlowConns: 50001}, true, false},
 		{"rate-cap", Config{Target: u, Rate: 200001}, true, false},

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -58,6 +60,9 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		pid         = fs.Int("pid", 0, "idle: PID of the local target process, to read its RSS")
 		outDir      = fs.String("out", "out/load", "directory for load.txt, load.json, plot.html, results.gob")
 		allowRemote = fs.Bool("allow-remote", false, allowRemoteHelp)
+		caCert      = fs.String("cacert", "", "https: trust the PEM certificates in `FILE` (e.g. a self-signed server's)")
+		insecure    = fs.Bool("insecure", false, "https: do not verify the server's certificate")
+		curves      = fs.String("tls-curves", "", "https: key exchanges to offer, comma-separated (x25519, p256, x25519mlkem768; default Go's)")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
@@ -86,8 +91,12 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		return usageErr("unknown scenario %q (want one of %s)", *scenario, strings.Join(loadtest.Scenarios, ", "))
 	}
 	u, err := url.Parse(*target)
-	if err != nil || u.Scheme != "http" || u.Host == "" {
-		return usageErr("target %q is not an http:// URL", *target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usageErr("target %q is not an http:// or https:// URL", *target)
+	}
+	tlsCfg, err := loadTLSConfig(u.Scheme, *caCert, *insecure, *curves)
+	if err != nil {
+		return usageErr("%v", err)
 	}
 	if *rate <= 0 || *connections <= 0 || *slowConns < 0 || *duration <= 0 || *slowIntv <= 0 ||
 		*slowRamp <= 0 || *p99Bound <= 0 || *rampSteps <= 0 || *timeout <= 0 || *pid < 0 || *slowSources < 0 {
@@ -97,6 +106,7 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		Target: u, Rate: *rate, ClosedLoop: *closedLoop, Duration: *duration, Connections: *connections,
 		SlowConns: *slowConns, SlowInterval: *slowIntv, SlowRampPerSec: *slowRamp, P99Bound: *p99Bound,
 		SlowSources: *slowSources, SlowSameSource: *sameSource, RampSteps: *rampSteps, Timeout: *timeout, PID: *pid, Paths: splitList(*paths),
+		TLS: tlsCfg,
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageErr("%v", err)
@@ -105,6 +115,9 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 	// target they own. Checked before anything is dialled.
 	if err := refuseRemote(resolver, u.Host, *allowRemote); err != nil {
 		return usageErr("%v", err)
+	}
+	if u.Scheme == "https" && (*scenario == "slowloris" || *scenario == "slowbody" || *scenario == "idle") {
+		return usageErr("%s sends its slow connections over plain TCP: give an http:// target", *scenario)
 	}
 	if *slowConns == 0 && (*scenario == "slowloris" || *scenario == "slowbody" || *scenario == "idle") {
 		return usageErr("--slow-conns must be positive for %s", *scenario)
@@ -289,4 +302,35 @@ func loadProgress(w io.Writer, scenario string, count *atomic.Int64, live *loadt
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// loadTLSConfig builds the client TLS settings of an https:// target from
+// --cacert, --insecure and --tls-curves; they are refused for http://.
+func loadTLSConfig(scheme, caFile string, insecure bool, curves string) (*tls.Config, error) {
+	if scheme != "https" {
+		if caFile != "" || insecure || curves != "" {
+			return nil, errors.New("--cacert, --insecure and --tls-curves need an https:// target")
+		}
+		return nil, nil
+	}
+	c := &tls.Config{InsecureSkipVerify: insecure}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("--cacert: %w", err)
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--cacert %s: no PEM certificate found", caFile)
+		}
+	}
+	known := map[string]tls.CurveID{"x25519": tls.X25519, "p256": tls.CurveP256, "p384": tls.CurveP384, "x25519mlkem768": tls.X25519MLKEM768}
+	for _, name := range splitList(curves) {
+		id, ok := known[strings.ToLower(name)]
+		if !ok {
+			return nil, fmt.Errorf("--tls-curves: unknown key exchange %q (want x25519, p256, p384 or x25519mlkem768)", name)
+		}
+		c.CurvePreferences = append(c.CurvePreferences, id)
+	}
+	return c, nil
 }

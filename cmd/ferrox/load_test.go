@@ -50,7 +50,11 @@ func TestLoadUsage(t *testing.T) {
 	}{
 		{"no-flags", nil, "usage"},
 		{"unknown-scenario", []string{"--target", "http://127.0.0.1:1", "--scenario", "nope"}, "unknown scenario"},
-		{"https", []string{"--target", "https://127.0.0.1:1", "--scenario", "keepalive"}, "not an http:// URL"},
+		{"ftp", []string{"--target", "ftp://127.0.0.1:1", "--scenario", "keepalive"}, "not an http:// or https:// URL"},
+		{"https-slowloris", []string{"--target", "https://127.0.0.1:1", "--scenario", "slowloris"}, "give an http:// target"},
+		{"cacert-on-http", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--insecure"}, "need an https:// target"},
+		{"unknown-curve", []string{"--target", "https://127.0.0.1:1", "--scenario", "keepalive", "--tls-curves", "x448"}, "unknown key exchange"},
+		{"missing-cacert", []string{"--target", "https://127.0.0.1:1", "--scenario", "keepalive", "--cacert", "/nonexistent.pem"}, "--cacert"},
 		{"duration-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--duration", "11m"}, "hard cap"},
 		{"slow-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "slowloris", "--slow-conns", "50001"}, "hard cap"},
 		{"rate-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "200001"}, "hard cap"},
