@@ -73,8 +73,20 @@ func slowField(f func(*loadtest.SlowStats) float64) func(*loadtest.Result, float
 	}
 }
 
+// bigFileMiB is the size of the file the big scenario fetches
+// (scripts/bench-compare.sh writes it).
+const bigFileMiB = 10
+
+// cpuPerMiB is the server CPU time per MiB of body sent in the big
+// scenario.
+func cpuPerMiB(r *loadtest.Result, cpuUS float64) (float64, bool) {
+	v, ok := cpuPerReq(r, cpuUS)
+	return v / bigFileMiB, ok
+}
+
 var (
 	thr  = func(p *loadtest.Phase) float64 { return p.Throughput }
+	mibs = func(p *loadtest.Phase) float64 { return p.Throughput * bigFileMiB }
 	p50  = func(p *loadtest.Phase) float64 { return p.P50MS }
 	p99  = func(p *loadtest.Phase) float64 { return p.P99MS }
 	succ = func(p *loadtest.Phase) float64 { return p.Success * 100 }
@@ -108,6 +120,22 @@ var metrics = []metric{
 	{"slowloris", "slow conns cut with 408", "", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowCut408) })},
 	{"slowloris", "slow conns refused up front (e.g. 503)", "", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowRefused) })},
 	{"slowloris", "server CPU per legit request (µs)", "lower", cpuPerReq},
+	{"wrk", "closed-loop keep-alive throughput, wrk (req/s)", "higher", field("keepalive", thr)},
+	{"wrk", "p50 (ms)", "lower", field("keepalive", p50)},
+	{"wrk", "p99 (ms)", "lower", field("keepalive", p99)},
+	{"wrk", "server CPU per request (µs)", "lower", cpuPerReq},
+	{"big", "10 MiB file, closed loop: throughput (MiB/s)", "higher", field("keepalive", mibs)},
+	{"big", "p50 (ms)", "lower", field("keepalive", p50)},
+	{"big", "server CPU per MiB (µs)", "lower", cpuPerMiB},
+	{"tls-keepalive", "HTTPS keep-alive throughput (req/s)", "higher", field("keepalive", thr)},
+	{"tls-keepalive", "p99 (ms)", "lower", field("keepalive", p99)},
+	{"tls-keepalive", "success (%)", "higher", field("keepalive", succ)},
+	{"tls-keepalive", "server CPU per request (µs)", "lower", cpuPerReq},
+	{"tls-close", "HTTPS, one handshake per request: throughput (req/s)", "higher", field("close", thr)},
+	{"tls-close", "p50 (ms)", "lower", field("close", p50)},
+	{"tls-close", "p99 (ms)", "lower", field("close", p99)},
+	{"tls-close", "success (%)", "higher", field("close", succ)},
+	{"tls-close", "server CPU per request (µs)", "lower", cpuPerReq},
 }
 
 // server is one side of the comparison.
@@ -207,14 +235,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ref, cmp := sides[0], sides[1]
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "# %s vs %s: keep-alive capacity, keep-alive, close, slowloris\n\n", cmp.name, ref.name)
+	fmt.Fprintf(&sb, "# %s vs %s: keep-alive, close, slowloris, wrk, a 10 MiB file, HTTPS\n\n", cmp.name, ref.name)
 	if *cmdline != "" {
 		fmt.Fprintf(&sb, "Command: `%s`\n\n", *cmdline)
 	}
 	if *params != "" {
 		fmt.Fprintf(&sb, "Parameters: %s\n\n", *params)
 	}
-	fmt.Fprintf(&sb, "Same load generator (`ferrox load`, vegeta + slow-client engine, pinned to CPU 1), same files, same "+
+	fmt.Fprintf(&sb, "Same load generators (`ferrox load`, vegeta + slow-client engine; wrk for the wrk rows; pinned to CPU 1), same files, same "+
 		"connection counts; both servers pinned to CPU 0, one worker. Medians of %d/%d runs. "+
 		"Absolute numbers on this shared 2-core machine are noise; the ratio column is the signal "+
 		"(%s ÷ %s; for \"higher is better\" rows > 1 favours %s, for \"lower\" rows < 1 does).\n\n",
