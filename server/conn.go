@@ -224,6 +224,9 @@ func (c *conn) run() {
 		case phaseFirst, phaseAwait:
 			first := c.phase == phaseFirst
 			c.phase = phaseHead
+			if first && c.readReady() {
+				break
+			}
 			if !c.waitRequest(first) {
 				c.phase = phaseClose
 			}

@@ -80,6 +80,27 @@ func (c *conn) waitRequest(first bool) bool {
 	return true
 }
 
+// readReady reads a new connection's first bytes straight into a buffer
+// when they are already there, as they usually are (a client writes its
+// request right after connecting, and accepting takes a while): one read
+// system call, where waiting for the first byte and then reading the rest
+// takes two. It reports false, holding no buffer, when nothing has come
+// yet (or the connection cannot try a read): then waitRequest waits.
+func (c *conn) readReady() bool {
+	nb, ok := c.nc.(nonBlocking)
+	if !ok || c.srv.shutdown.Load() {
+		return false
+	}
+	c.getState()
+	n, _ := nb.read(c.st.buf, false)
+	if n > 0 {
+		c.st.w = n
+		return true
+	}
+	c.putState() // nothing yet, or EOF or an error: waitRequest finds out
+	return false
+}
+
 // readWoken reads the input a waiter saw on an idle connection: the
 // request (or a FIN) is there, so the buffer is taken before the read,
 // not after, and the read goes straight into it.
