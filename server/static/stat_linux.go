@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"syscall"
 	"time"
-	"unsafe"
 )
 
 // fstat reads f's metadata with fstat(2) into a value, which unlike
@@ -20,7 +19,7 @@ func fstat(f *os.File) (fileStat, error) {
 	// system call would wake the runtime's sysmon thread when the server
 	// was idle (see server/sockconn_linux.go).
 	for {
-		_, _, e := syscall.RawSyscall(syscall.SYS_FSTAT, f.Fd(), uintptr(unsafe.Pointer(&st)), 0)
+		e := sysFstat(f.Fd(), &st)
 		if e != syscall.EINTR {
 			if e != 0 {
 				err = e
@@ -33,8 +32,8 @@ func fstat(f *os.File) (fileStat, error) {
 		return fileStat{}, &os.PathError{Op: "fstat", Path: f.Name(), Err: err}
 	}
 	fs := fileStat{
-		size:  st.Size,
-		mtime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec),
+		size:  int64(st.Size),
+		mtime: time.Unix(int64(st.Mtim.Sec), int64(st.Mtim.Nsec)), // int32 on 32-bit systems
 	}
 	switch st.Mode & syscall.S_IFMT {
 	case syscall.S_IFREG:
