@@ -2,7 +2,8 @@ package parser
 
 import "encoding/binary"
 
-// Byte classes as one bitmask table (CONVENTIONS: tables over if-chains).
+// Byte classes as one bitmask table (a table, not if-chains, as x/net's
+// httpguts keeps its token table).
 // Each bit is one class; the ABNF it encodes is above its constant. The
 // table literal was generated once from these definitions; tables_test.go
 // checks all 256 values against an independent oracle written from the
