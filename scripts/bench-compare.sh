@@ -24,7 +24,9 @@
 #
 # Knobs (environment): RUNS (1), RATE (2000), CLOSE_RATE (1000), DURATION
 # (10s), CONNECTIONS (16), SLOW_CONNS (2000), SLOW_DURATION (20s),
-# SLOW_INTERVAL (1s), TLS_CLOSE_RATE (300), BIG_CONNECTIONS (4), OUT
+# SLOW_INTERVAL (1s), SLOW_SOURCES (50: the slow connections come from
+# 127.0.0.2..127.0.0.51, so a per-client-IP cap alone cannot refuse them),
+# TLS_CLOSE_RATE (300), BIG_CONNECTIONS (4), OUT
 # (out/bench-compare), BIN (bin/ferrox), REPORT
 # (reports/bench-compare.md), NGINX_OPEN_FILE_CACHE (0; 1 gives nginx
 # "open_file_cache max=1000; open_file_cache_valid 1s", the counterpart of
@@ -42,6 +44,7 @@ CONNECTIONS=${CONNECTIONS:-16}
 SLOW_CONNS=${SLOW_CONNS:-2000}
 SLOW_DURATION=${SLOW_DURATION:-20s}
 SLOW_INTERVAL=${SLOW_INTERVAL:-1s}
+SLOW_SOURCES=${SLOW_SOURCES:-50}
 TLS_CLOSE_RATE=${TLS_CLOSE_RATE:-300}
 BIG_CONNECTIONS=${BIG_CONNECTIONS:-4}
 NGINX_PORT=18181
@@ -220,7 +223,7 @@ bench() {
 		close) args+=(--scenario close --rate "$CLOSE_RATE" --duration "$DURATION") ;;
 		tls-close) args+=(--scenario close --rate "$TLS_CLOSE_RATE" --duration "$DURATION") ;;
 		slowloris) args+=(--scenario slowloris --rate "$CLOSE_RATE" --duration "$SLOW_DURATION" --slow-conns "$SLOW_CONNS"
-			--slow-interval "$SLOW_INTERVAL") ;;
+			--slow-interval "$SLOW_INTERVAL" --slow-sources "$SLOW_SOURCES") ;;
 		big) args=(--target "$url" --paths /10m.bin --connections "$BIG_CONNECTIONS" --out "$dir"
 			--scenario keepalive --closed-loop --duration "$DURATION") ;;
 		esac
@@ -303,7 +306,7 @@ for run in $(seq 1 "$RUNS"); do
 	serve_ferrox ferrox "$BIN" "$FERROX_PORT" "$run"
 done
 
-params="nginx open_file_cache: $([[ -n $ofc ]] && echo "on (max=1000, valid 1s)" || echo "off (its default)"); Ferrox files.open_file_cache: 1s (its default); slow connections from 127.0.0.2 (one attacker address), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; wrk -t1 -c$CONNECTIONS -d$DURATION /1k.txt; big: /10m.bin, keepalive --closed-loop, --connections $BIG_CONNECTIONS; tls-keepalive --rate $RATE, tls-close --rate $TLS_CLOSE_RATE, ECDSA P-256 certificate, TLS 1.3, client offers X25519 only; runs $RUNS"
+params="nginx open_file_cache: $([[ -n $ofc ]] && echo "on (max=1000, valid 1s)" || echo "off (its default)"); Ferrox files.open_file_cache: 1s (its default); slow connections from $SLOW_SOURCES addresses (127.0.0.2..), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; wrk -t1 -c$CONNECTIONS -d$DURATION /1k.txt; big: /10m.bin, keepalive --closed-loop, --connections $BIG_CONNECTIONS; tls-keepalive --rate $RATE, tls-close --rate $TLS_CLOSE_RATE, ECDSA P-256 certificate, TLS 1.3, client offers X25519 only; runs $RUNS"
 "$work/compare" -a "nginx=$OUT/nginx" -b "ferrox=$OUT/ferrox" -o "$REPORT" \
 	-cmd "RUNS=$RUNS NGINX_OPEN_FILE_CACHE=$NGINX_OPEN_FILE_CACHE make bench-compare  # scripts/bench-compare.sh" -params "$params"
 cat "$REPORT"
