@@ -4,7 +4,6 @@ package server
 
 import (
 	"errors"
-	"net"
 	"os"
 	"sync"
 	"syscall"
@@ -95,11 +94,8 @@ func (p *parker) park(c *conn, until time.Time) bool {
 	var rc syscall.RawConn
 	if sc, ok := c.nc.(*sockConn); ok {
 		rc = sc.rc
-	} else if tc, ok := c.raw.(*net.TCPConn); ok && idle && c.tlsQuiet() {
-		var err error
-		if rc, err = tc.SyscallConn(); err != nil {
-			return false
-		}
+	} else if sc, ok := c.raw.(*sockConn); ok && idle && c.tlsQuiet() {
+		rc = sc.rc // TLS over the socket
 	} else {
 		return false
 	}

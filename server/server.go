@@ -225,8 +225,11 @@ func (s *Server) addConn(nc net.Conn) (*conn, bool) {
 		return nil, true
 	}
 	c := &conn{srv: s, nc: nc, raw: nc, ip: ip}
-	if tc, ok := nc.(*net.TCPConn); ok && s.handshake == nil {
+	if tc, ok := nc.(*net.TCPConn); ok {
+		// Raw socket calls under TLS too: the TLS layer's reads and
+		// writes then keep sysmon asleep as plain ones do (see sockConn).
 		c.nc = newSockConn(tc)
+		c.raw = c.nc
 	}
 	s.conns[c] = struct{}{}
 	if ip.IsValid() {
