@@ -13,7 +13,7 @@ import (
 // Content-Length or Connection (a 1xx has no content, and the final
 // response still follows on this connection).
 func (c *conn) continueResponse() error {
-	return c.srv.writeCanned(c.nc, nil, c.srv.writeTimeout, 100, "", "", wire.Meta{KeepAlive: true})
+	return c.srv.writeCanned(c.nc, &c.srv.head, c.srv.writeTimeout, 100, "", "", wire.Meta{KeepAlive: true})
 }
 
 // minBodyRoom is the least free space kept after the head for body reads.

@@ -22,9 +22,9 @@ const (
 // 50 ms: RFC 9110 §15.6.4, 503 says the refusal is temporary. It is built
 // at send time (wire.AppendCanned), so it carries Date and the configured
 // fields, with no content and Connection: close. It goes out before any
-// TLS handshake, in clear text, hence clearSettings.
+// TLS handshake, in clear text, hence clearHead.
 func (s *Server) overloadResponse(nc net.Conn) {
-	s.writeCanned(nc, s.clearSettings(), 50*time.Millisecond, 503, "", "", wire.Meta{})
+	s.writeCanned(nc, &s.clearHead, 50*time.Millisecond, 503, "", "", wire.Meta{})
 }
 
 // ListenAndServe listens on the TCP address addr and serves it.

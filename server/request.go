@@ -38,10 +38,10 @@ func (c *conn) serveRequest() phase {
 	// RFC 9112 §9.3: persistence follows the request's version and
 	// Connection options; a handler or a shutdown may end it sooner.
 	stay := req.KeepAlive && !resp.Close && !s.shutdown.Load()
-	sent, werr := c.writeResponse(resp, respMeta{
-		keepAlive: stay,
-		http10:    http10,
-		noBody:    bytes.Equal(req.Method, []byte("HEAD")),
+	sent, werr := c.writeResponse(resp, wire.Meta{
+		KeepAlive: stay,
+		HTTP10:    http10,
+		Head:      bytes.Equal(req.Method, []byte("HEAD")),
 	})
 	c.logAccess(req, resp.Status, sent)
 	resp.Release()
@@ -124,7 +124,7 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 		head = rawMethodIsHEAD(c.st.buf[c.st.r:c.st.w])
 	}
 	http10 := req != nil && req.Version.Major == 1 && req.Version.Minor == 0
-	sent, werr := c.writeResponse(resp, respMeta{keepAlive: false, http10: http10, noBody: head})
+	sent, werr := c.writeResponse(resp, wire.Meta{HTTP10: http10, Head: head})
 	c.logAccess(req, rc.status, sent)
 	resp.Release()
 	if werr != nil {

@@ -62,11 +62,13 @@ type Server struct {
 	maxBody       int64
 	maxConns      int
 	maxPerIP      int
-	serverHeader  bool
 	noPark        bool
-	headers       [][2]string
-	clearHeaders  [][2]string // headers for clear text on a TLS server (clearSettings)
-	dates         wire.Dates
+	// head is how every response head is formatted; clearHead is the
+	// same for a response a TLS server sends in clear text (before or
+	// instead of the handshake): no Strict-Transport-Security, which only
+	// a secure transport may carry (RFC 6797 §7.2).
+	head, clearHead wire.Settings
+	dates           wire.Dates
 
 	shutdown atomic.Bool
 	done     chan struct{} // closed once shutting down
@@ -102,10 +104,7 @@ func New(set Settings, o Options) (*Server, error) {
 		maxBody:       set.MaxBody,
 		maxConns:      set.MaxConns,
 		maxPerIP:      set.MaxConnsPerIP,
-		serverHeader:  set.ServerHeader,
 		noPark:        !set.Park,
-		headers:       set.Headers,
-		clearHeaders:  withoutHSTS(set.Headers),
 		done:          make(chan struct{}),
 		listeners:     make(map[net.Listener]struct{}),
 		conns:         make(map[*conn]struct{}),
@@ -117,6 +116,9 @@ func New(set Settings, o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s.head = wire.Settings{ServerHeader: set.ServerHeader, Headers: set.Headers, Dates: &s.dates}
+	s.clearHead = s.head
+	s.clearHead.Headers = withoutHSTS(set.Headers)
 	s.waiter = goroutineWaiter{}
 	if !s.noPark {
 		s.waiter = newWaiter(s)

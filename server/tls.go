@@ -186,19 +186,9 @@ func (e *plainHTTPError) Error() string {
 func (e *plainHTTPError) Unwrap() error { return e.err }
 
 // answerPlainHTTP writes the 400 for plain HTTP on the HTTPS port, in
-// clear text (clearSettings).
+// clear text (clearHead).
 func (s *Server) answerPlainHTTP(nc net.Conn) error {
-	return s.writeCanned(nc, s.clearSettings(), s.writeTimeout, 400, "text/plain; charset=utf-8", plainOnTLSBody, wire.Meta{})
-}
-
-// clearSettings are the head settings of a response that crosses the wire
-// in clear text although the server speaks TLS (sent before or instead of
-// the handshake): no Strict-Transport-Security, which only a secure
-// transport may carry (RFC 6797 §7.2); the other configured fields stay.
-func (s *Server) clearSettings() *wire.Settings {
-	set := s.headSettings()
-	set.Headers = s.clearHeaders
-	return set
+	return s.writeCanned(nc, &s.clearHead, s.writeTimeout, 400, "text/plain; charset=utf-8", plainOnTLSBody, wire.Meta{})
 }
 
 // withoutHSTS returns headers without Strict-Transport-Security (the same

@@ -22,17 +22,10 @@ const smallBody = 8 << 10
 // progress rather than the whole file.
 const fileChunk = 512 << 10
 
-// respMeta is what the engine adds to a handler response (wire.Meta).
-type respMeta struct {
-	keepAlive bool // connection stays open after this response
-	http10    bool // request was HTTP/1.0: echo keep-alive explicitly
-	noBody    bool // HEAD: head only
-}
-
 // writeResponse formats the head (wire.AppendHead, under the server's
 // settings) and sends it with the body. It returns the number of body
 // bytes sent.
-func (c *conn) writeResponse(resp *wire.Response, m respMeta) (int64, error) {
+func (c *conn) writeResponse(resp *wire.Response, meta wire.Meta) (int64, error) {
 	bp := headBufPool.Get().(*[]byte)
 	b := (*bp)[:0]
 	defer func() {
@@ -41,8 +34,7 @@ func (c *conn) writeResponse(resp *wire.Response, m respMeta) (int64, error) {
 			headBufPool.Put(bp)
 		}
 	}()
-	meta := wire.Meta{KeepAlive: m.keepAlive, HTTP10: m.http10, Head: m.noBody}
-	b, withBody := wire.AppendHead(b, resp, meta, c.srv.headSettings())
+	b, withBody := wire.AppendHead(b, resp, meta, &c.srv.head)
 	if !withBody {
 		return 0, c.write(b)
 	}
@@ -94,18 +86,11 @@ func (c *conn) writeResponse(resp *wire.Response, m respMeta) (int64, error) {
 	return sent, nil
 }
 
-// headSettings are the server's choices for every response head.
-func (s *Server) headSettings() *wire.Settings {
-	return &wire.Settings{ServerHeader: s.serverHeader, Headers: s.headers, Dates: &s.dates}
-}
-
 // writeCanned sends a response no handler built (wire.AppendCanned) to
-// nc, under the write deadline d, with the head settings set (nil: the
-// server's): a body of contentType when body is not empty.
+// nc, under the write deadline d, formatted by set (s.head, or s.clearHead
+// in clear text on a TLS server): a body of contentType when body is not
+// empty.
 func (s *Server) writeCanned(nc net.Conn, set *wire.Settings, d time.Duration, status int, contentType, body string, m wire.Meta) error {
-	if set == nil {
-		set = s.headSettings()
-	}
 	bp := headBufPool.Get().(*[]byte)
 	b := wire.AppendCanned((*bp)[:0], status, contentType, body, m, set)
 	nc.SetWriteDeadline(time.Now().Add(d))
