@@ -6,9 +6,6 @@ package parser
 // the same charClass table the parser uses, which tables_test.go checks
 // byte by byte against oracles written from the ABNF.
 
-// IsTchar reports whether c may appear in a token (RFC 9110 §5.6.2).
-func IsTchar(c byte) bool { return charClass[c]&cTchar != 0 }
-
 // IsUnreserved reports whether c is an unreserved URI byte (RFC 3986
 // §2.3): ALPHA, DIGIT, "-", ".", "_" or "~".
 func IsUnreserved(c byte) bool { return charClass[c]&cUnreserved != 0 }

@@ -8,13 +8,9 @@ import (
 // The exported predicates against oracles written from the ABNF, over
 // every byte value (alone, and inside a longer string) and edge cases.
 
-func TestIsTcharAndIsUnreserved(t *testing.T) {
+func TestIsUnreserved(t *testing.T) {
 	for i := 0; i < 256; i++ {
 		c := byte(i)
-		tchar := strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) || isDIGIT(c) || isALPHA(c)
-		if got := IsTchar(c); got != tchar {
-			t.Errorf("IsTchar(%#02x) = %v; want %v", c, got, tchar)
-		}
 		unres := isALPHA(c) || isDIGIT(c) || strings.ContainsRune("-._~", rune(c))
 		if got := IsUnreserved(c); got != unres {
 			t.Errorf("IsUnreserved(%#02x) = %v; want %v", c, got, unres)
