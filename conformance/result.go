@@ -65,12 +65,17 @@ type Result struct {
 	Reason   string // why the verdict, in one line
 
 	Replays int // connections used: the whole replay plus every split replay
+
+	// Chain is set in a chain run (RunChain): what the client meant, what
+	// reached the recording origin behind the front end, and the findings.
+	Chain *Chain
 }
 
 // Run is a whole run against one target.
 type Run struct {
 	Target   string
 	TLS      bool
+	Origin   string // chain run: the recording origin's address behind the front end at Target
 	Started  time.Time
 	Duration time.Duration
 	Results  []Result // in corpus order (deterministic)
