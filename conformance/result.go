@@ -1,6 +1,10 @@
 // Package conformance is the black-box runner: it replays corpus cases over
-// TCP or TLS against any server and judges the responses. It imports neither
-// parser nor server, so it can grade any HTTP/1.1 implementation.
+// TCP or TLS against any server and judges the responses. In a chain run
+// (RunChain) it sends them through a front end to its recording origin
+// (Origin) and judges what reached the origin against what the client
+// meant. It never imports server, so it can grade any HTTP/1.1
+// implementation; package parser is its reference reading of bytes (client
+// intent, forwarded requests), never of a server's responses.
 package conformance
 
 import (
