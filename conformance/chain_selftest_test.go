@@ -2,7 +2,7 @@ package conformance
 
 import (
 	"context"
-	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -345,15 +345,29 @@ func TestChainSoundFrontEndsSafe(t *testing.T) {
 	}
 }
 
-// describeFindings is a one-line summary of a result's findings, for
-// failure messages.
-func describeFindings(r Result) string {
-	if r.Chain == nil {
-		return "no chain"
+// The fakes, the origin and the runner leave no goroutine behind, also
+// when a front end gave up on the origin mid-message (CL.0 on a GET with
+// a body) or the origin refused what came.
+func TestChainFakesLeaveNoGoroutine(t *testing.T) {
+	cases := corpusByID(t, []string{"smuggle-get-cl-zero-then-request", "conn-expect-100-with-body", "smuggle-cl-lines-zero-first", "te-cl-and-te", "limit-field-value-100k"})
+	before := runtime.NumGoroutine()
+	for _, rules := range []frontRules{{getNoBody: true}, {expectPfx: true}, {clPick: 1}, {}} {
+		runChainThrough(t, cases, func(origin string) (*frontEnd, error) {
+			return newFront(origin, rules.frame, frontOpts{wait: lenientWait})
+		}, chainTestConfig)
 	}
-	var b strings.Builder
-	for _, f := range r.Chain.Findings {
-		fmt.Fprintf(&b, "[%s %s] ", f.Kind, f.Severity)
+	runChainThrough(t, cases, func(origin string) (*frontEnd, error) {
+		return newFront(origin, strictFrontFrame, frontOpts{wait: 2 * time.Second, strict: true})
+	}, chainTestConfig)
+	// Every goroutine of the fakes and the origin was waited for by their
+	// Close; the runner's writer exits once its connection is closed. Yield
+	// (no sleep) until the count is back, within a bound.
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		runtime.Gosched()
 	}
-	return b.String()
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("goroutines after the chain runs = %d; want <= %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
 }
