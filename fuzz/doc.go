@@ -20,6 +20,10 @@
 //   - a keep-alive connection state machine under testing/synctest
 //     (keepalive_test.go, pipe_test.go);
 //   - Range and conditional requests (range_test.go);
+//   - through a chain (net/http serving httputil.ReverseProxy in front of
+//     the recording origin), no request reaches the origin that the
+//     strict reading of the client bytes does not hold, beyond a
+//     commented allowlist of net/http's leniencies (chain_fuzz_test.go);
 //   - config loading and case files report positioned errors
 //     (config_test.go, casefile_test.go).
 //
