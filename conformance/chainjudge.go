@@ -71,6 +71,14 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 	matched := make([]bool, len(in.Messages))
 	who := make([]string, len(in.Messages)) // tag of the forwarded request tied to each message
 	unmatched := map[string]bool{}
+	// The origin's tags the client got back: a front end relays the
+	// answer of each request it framed itself.
+	relayed := map[string]bool{}
+	for _, resp := range obs.Responses {
+		if tag := headerValue(resp.Headers, OriginHeader); tag != "" {
+			relayed[tag] = true
+		}
+	}
 	for _, u := range ch.Upstreams {
 		for k := range u.Requests {
 			r := &u.Requests[k]
@@ -84,8 +92,8 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 				checkRewrites(c, &in.Messages[j], r, u.Conn, seq, add)
 				continue
 			}
-			kind, sev, why := locate(in, stream, r)
-			if kind != FindUnaccounted {
+			kind, sev, why := locate(in, stream, r, relayed[tag], level)
+			if kind == FindSmuggled {
 				unmatched[tag] = true
 			}
 			add(kind, sev, u.Conn, seq, "%s %s reached the origin: %s", r.Method, quoteTarget(r.Target), why)
@@ -322,8 +330,16 @@ func samePath(a, b string) bool {
 }
 
 // locate explains a forwarded request the judge could not tie to a client
-// message by finding its request-line in the client's bytes.
-func locate(in *Intent, stream []byte, r *Message) (kind string, sev Verdict, why string) {
+// message by finding its request-line in the client's bytes:
+//   - inside the head or body of a message the strict reading framed, it
+//     is smuggled: the client never sent it as a request;
+//   - past a message whose framing is in doubt, or one that closes the
+//     connection, it is smuggled when the front end did not relay its
+//     answer (the front end took the bytes for part of another message
+//     while the origin framed a request: the two disagree), and
+//     after-close when it did (the front end framed the request itself,
+//     where it had to refuse or close).
+func locate(in *Intent, stream []byte, r *Message, relayed bool, level Verdict) (kind string, sev Verdict, why string) {
 	needles := []string{r.Method + " " + r.Target}
 	if r.Path != r.Target {
 		needles = append(needles, r.Method+" "+r.Path)
@@ -342,30 +358,46 @@ func locate(in *Intent, stream []byte, r *Message) (kind string, sev Verdict, wh
 	sort.Ints(at)
 	for _, p := range at {
 		for j, m := range in.Messages {
-			if m.Class == IntentRejected && p >= m.HeadEnd {
-				return FindSmuggled, Fail, fmt.Sprintf("the client sent those bytes at offset %d, after the head of message %d, whose framing is in doubt (%s): no request begins there", p, j+1, m.Reason)
+			if m.Class == IntentRejected || p <= m.Start || p >= m.End {
+				continue
 			}
-			if p > m.Start && p < m.End {
-				part := "body"
-				if p < m.HeadEnd {
-					part = "head"
-				}
-				return FindSmuggled, Fail, fmt.Sprintf("the client sent those bytes at offset %d inside the %s of message %d, not as a request", p, part, j+1)
+			part := "body"
+			if p < m.HeadEnd {
+				part = "head"
 			}
-		}
-		if p >= in.Hidden && in.HiddenWhy == "framing" {
-			return FindSmuggled, Fail, fmt.Sprintf("the client sent those bytes at offset %d, after a message whose framing is in doubt, where no request begins", p)
+			return FindSmuggled, Fail, fmt.Sprintf("the client sent those bytes at offset %d inside the %s of message %d, not as a request", p, part, j+1)
 		}
 	}
 	for _, p := range at {
-		if p >= in.Hidden && in.HiddenWhy == "close" {
-			return FindAfterClose, Fail, fmt.Sprintf("the client sent it at offset %d, after a message that closes the connection", p)
+		if p < in.Hidden {
+			continue
 		}
+		where := fmt.Sprintf("offset %d, after a message that closes the connection", p)
+		if in.HiddenWhy == "framing" {
+			where = fmt.Sprintf("offset %d, after a message whose framing is in doubt", p)
+			if j := rejectedAt(in); j >= 0 {
+				where = fmt.Sprintf("offset %d, after the head of message %d, whose framing is in doubt (%s)", p, j+1, in.Messages[j].Reason)
+			}
+		}
+		if !relayed {
+			return FindSmuggled, Fail, "the client sent those bytes at " + where + ", and the front end did not answer it as a request of its own: it forwarded them inside another message and the origin framed a request"
+		}
+		return FindAfterClose, level, "the client sent it at " + where + "; the front end framed it as a request and forwarded it instead of closing"
 	}
 	if len(at) > 0 {
 		return FindUnaccounted, Warn, fmt.Sprintf("a second copy of a client request (offset %d)", at[0])
 	}
 	return FindUnaccounted, Warn, "its request-line is nowhere in the client's bytes (a rewrite the judge does not know)"
+}
+
+// rejectedAt returns the index of the message whose framing is in doubt.
+func rejectedAt(in *Intent) int {
+	for j, m := range in.Messages {
+		if m.Class == IntentRejected {
+			return j
+		}
+	}
+	return -1
 }
 
 // checkRewrites applies the RFC's rules for intermediaries to one

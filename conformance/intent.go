@@ -146,8 +146,8 @@ func (in *Intent) stop(at int, why string) {
 // lenient reader sees it), or -1.
 func headEnd(b []byte) int {
 	k := 0
-	for k+1 < len(b) && b[k] == '\r' && b[k+1] == '\n' {
-		k += 2
+	for k < len(b) && (b[k] == '\r' || b[k] == '\n') {
+		k++
 	}
 	crlf := bytes.Index(b[k:], []byte("\r\n\r\n"))
 	lf := bytes.Index(b[k:], []byte("\n\n"))
@@ -166,8 +166,8 @@ func headEnd(b []byte) int {
 // colon.
 func lenientHead(b []byte, end int) Message {
 	m := Message{Start: 0, HeadEnd: end, End: end, Framing: "none", KeepAlive: true}
-	for m.Start+1 < end && b[m.Start] == '\r' && b[m.Start+1] == '\n' {
-		m.Start += 2
+	for m.Start < end && (b[m.Start] == '\r' || b[m.Start] == '\n') {
+		m.Start++ // leading empty lines, bare CR or LF ones included
 	}
 	lines := strings.Split(string(b[m.Start:end]), "\n")
 	rl := strings.Fields(strings.TrimSuffix(lines[0], "\r"))
