@@ -247,6 +247,10 @@ func chainOf(c *corpus.Case) []string {
 	return out
 }
 
+// ChainExpect returns what a chain run expects of a front end for the case
+// (FORMAT.md, key "chain"): "reject", "forward", both, or "any".
+func ChainExpect(c *corpus.Case) []string { return chainOf(c) }
+
 // explicitChain reports whether the case states its chain expectation
 // rather than deriving it from expect.
 func explicitChain(c *corpus.Case) bool { return false }
