@@ -66,12 +66,25 @@ func paced(ms int) opt {
 }
 func check(names ...string) opt { return func(c *corpus.Case) { c.Check = names } }
 
+// chain sets the chain expectation where DefaultChain(expect) is wrong for
+// a front end; the value is read by corpus.ParseChain ("reject | forward").
+func chain(value string) opt {
+	return func(c *corpus.Case) {
+		cs, err := corpus.ParseChain(value)
+		if err != nil {
+			cs = []corpus.ChainOutcome{corpus.ChainOutcome("bad chain " + value + ": " + err.Error())}
+		}
+		c.Chain = cs
+	}
+}
+
 type gen struct {
 	cases []corpus.Case
 	err   error
 }
 
-// add appends one case; cases default to canary: yes, mode whole.
+// add appends one case; cases default to canary: yes, mode whole, and the
+// chain expectation derived from expect (corpus.DefaultChain).
 func (g *gen) add(group, id, section string, level corpus.Level, reqID, checks, expect, raw string, opts ...opt) {
 	out, err := corpus.ParseExpect(expect)
 	if err != nil && g.err == nil {
@@ -79,7 +92,7 @@ func (g *gen) add(group, id, section string, level corpus.Level, reqID, checks, 
 	}
 	id = groupPrefix[group] + id
 	c := corpus.Case{ID: id, Group: group, Section: section, Level: level, Requirement: reqID,
-		Checks: checks, Expect: out, Canary: true, Mode: corpus.SendWhole, Raw: []byte(raw)}
+		Checks: checks, Expect: out, Chain: corpus.DefaultChain(out), Canary: true, Mode: corpus.SendWhole, Raw: []byte(raw)}
 	for _, o := range opts {
 		o(&c)
 	}
