@@ -10,7 +10,7 @@
 // is a function named after it: request-line, fields and host in
 // syntax.go; framing-cl, framing-te and chunked in framing.go; smuggling in
 // smuggling.go; persistence, version and limits in persistence.go;
-// semantics-static and paths in semantics_static.go.
+// semantics-static and paths in semantics_static.go; chain in chain.go.
 //
 // gen rewrites the whole tree, but refuses to delete a file the tables do
 // not produce (a hand-written case) unless -prune is given.
@@ -103,7 +103,7 @@ func (g *gen) add(group, id, section string, level corpus.Level, reqID, checks, 
 var groupPrefix = map[string]string{
 	"request-line": "rl-", "fields": "field-", "host": "host-", "framing-cl": "cl-", "framing-te": "te-",
 	"chunked": "chunk-", "smuggling": "smuggle-", "persistence": "conn-", "version": "version-",
-	"limits": "limit-", "semantics-static": "static-", "paths": "path-",
+	"limits": "limit-", "semantics-static": "static-", "paths": "path-", "chain": "chain-",
 }
 
 // Outcome shorthands.
@@ -156,6 +156,7 @@ var tables = []func(*gen){
 	smuggling,                    // smuggling.go
 	persistence, version, limits, // persistence.go
 	semanticsStatic, paths, // semantics_static.go
+	chainCases, // chain.go
 }
 
 // build runs every table and returns the cases sorted by id, each checked
