@@ -6,21 +6,6 @@ import (
 	"github.com/ferrox/ferrox/corpus"
 )
 
-// Chain expectations where corpus.DefaultChain(expect) is wrong for a front
-// end (FORMAT.md, "Chain outcomes").
-var (
-	// fwd: a well-formed request whose status the origin decides (a 405
-	// for POST on a static file is no reason for a proxy to keep it).
-	fwd = chain("forward")
-	// either: a front end may refuse the request itself, or forward it
-	// framed as the client framed it. A body on GET, HEAD or OPTIONS is
-	// the usual reason: RFC 9110 9.3.1 warns that such a request may be
-	// rejected because of its smuggling potential.
-	either = chain("reject | forward")
-	// selfAnswer: the front end must answer itself and not forward.
-	selfAnswer = chain("reject")
-)
-
 // chainCases: the desync classes that live between a front end and an
 // origin (0.CL, CL.0, TE.0, Expect, hidden fields) and the stimuli for an
 // intermediary's rewrites (RFC 9110 7.6, RFC 9112 5.2, 6.3). Every case is

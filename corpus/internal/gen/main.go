@@ -68,14 +68,55 @@ func check(names ...string) opt { return func(c *corpus.Case) { c.Check = names 
 
 // chain sets the chain expectation where DefaultChain(expect) is wrong for
 // a front end; the value is read by corpus.ParseChain ("reject | forward").
+// A value it refuses is kept as written, so build's round trip through
+// corpus.Parse reports it.
 func chain(value string) opt {
 	return func(c *corpus.Case) {
 		cs, err := corpus.ParseChain(value)
 		if err != nil {
-			cs = []corpus.ChainOutcome{corpus.ChainOutcome("bad chain " + value + ": " + err.Error())}
+			cs = []corpus.ChainOutcome{corpus.ChainOutcome(value)}
 		}
 		c.Chain = cs
 	}
+}
+
+// Chain expectations where corpus.DefaultChain(expect) is wrong for a front
+// end (FORMAT.md, "Chain outcomes").
+var (
+	// fwd: a well-formed request whose 4xx the origin decides (a missing
+	// file, a method the resource refuses, a failed precondition): a
+	// front end forwards it.
+	fwd = chain("forward")
+	// either: a front end may answer the request itself, or forward it
+	// framed as the client framed it.
+	either = chain("reject | forward")
+	// selfAnswer: the front end must answer itself and not forward.
+	selfAnswer = chain("reject")
+)
+
+// orReject allows reject beside the derived chain expectation. A body on
+// GET or HEAD is the reason: RFC 9110 9.3.1 expects some implementations
+// to refuse such a request for its smuggling potential, so a front end
+// that does is safe, while one server must read the body.
+func orReject(c *corpus.Case) { c.Chain = union(c.Chain, corpus.ChainReject) }
+
+// orForward allows forward beside the derived chain expectation: the
+// request is well-formed and its 4xx is the origin's to give.
+func orForward(c *corpus.Case) { c.Chain = union(c.Chain, corpus.ChainForward) }
+
+// union adds o to cs in canonical order (reject before forward).
+func union(cs []corpus.ChainOutcome, o corpus.ChainOutcome) []corpus.ChainOutcome {
+	has := map[corpus.ChainOutcome]bool{o: true}
+	for _, x := range cs {
+		has[x] = true
+	}
+	var out []corpus.ChainOutcome
+	for _, x := range []corpus.ChainOutcome{corpus.ChainReject, corpus.ChainForward} {
+		if has[x] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 type gen struct {
