@@ -217,32 +217,21 @@ func describeClass(m *IntentMessage) string {
 
 // Chain expectations of a case (corpus FORMAT.md, key "chain").
 const (
-	chainReject  = "reject"
-	chainForward = "forward"
-	chainAny     = "any"
+	chainReject  = string(corpus.ChainReject)
+	chainForward = string(corpus.ChainForward)
+	chainAny     = string(corpus.ChainAny)
 )
 
-// chainOf returns the case's chain expectation; without one, it is derived
-// from expect: refusing is allowed when a 4xx, 5xx or no response is,
-// forwarding when a 1xx–3xx (or any status) is.
+// chainOf returns the case's chain expectation (derived from expect when
+// the case file has no chain key).
 func chainOf(c *corpus.Case) []string {
-	var rej, fwd bool
-	for _, o := range c.Expect {
-		switch {
-		case o.Status == "" || o.Status[0] == '4' || o.Status[0] == '5':
-			rej = true
-		case o.Status == "any":
-			rej, fwd = true, true
-		default:
-			fwd = true
-		}
+	cs := c.Chain
+	if len(cs) == 0 {
+		cs = corpus.DefaultChain(c.Expect)
 	}
-	var out []string
-	if rej {
-		out = append(out, chainReject)
-	}
-	if fwd {
-		out = append(out, chainForward)
+	out := make([]string, len(cs))
+	for i, o := range cs {
+		out[i] = string(o)
 	}
 	return out
 }
@@ -252,8 +241,10 @@ func chainOf(c *corpus.Case) []string {
 func ChainExpect(c *corpus.Case) []string { return chainOf(c) }
 
 // explicitChain reports whether the case states its chain expectation
-// rather than deriving it from expect.
-func explicitChain(c *corpus.Case) bool { return false }
+// rather than deriving it from expect (which describes the first response).
+func explicitChain(c *corpus.Case) bool {
+	return len(c.Chain) > 0 && corpus.FormatChain(c.Chain) != corpus.FormatChain(corpus.DefaultChain(c.Expect))
+}
 
 // chainAllows reports whether the case's chain expectation allows o.
 func chainAllows(allowed []string, o string) bool {
@@ -436,10 +427,11 @@ func checkRewrites(c *corpus.Case, m *IntentMessage, r *Message, conn, seq int, 
 			}
 		}
 	}
-	// RFC 9110 §7.6.3: a proxy should add Via. Checked only by the cases
+	// RFC 9110 §7.6.3: an intermediary adds Via to the requests it
+	// forwards. Checked only by the cases
 	// about it, so a proxy without Via is not warned on every case.
 	if strings.HasPrefix(c.Requirement, "9110-7.6.3") && len(r.Field("Via")) == len(m.Field("Via")) {
-		add(FindNoVia, Warn, conn, seq, "no Via field was added")
+		add(FindNoVia, failVerdict(c.Level), conn, seq, "no Via field was added")
 	}
 }
 
