@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -28,6 +29,19 @@ func runChain(o *conformOptions, cases []corpus.Case, stdout, stderr io.Writer, 
 	if err := checkFlagAddr("--origin", resolver, o.origin, false); err != nil {
 		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 		return 2
+	}
+	if o.mutate > 0 {
+		var seeds []corpus.Case
+		for _, c := range cases {
+			if c.Group == "smuggling" || c.Group == "chain" {
+				seeds = append(seeds, c)
+			}
+		}
+		if len(seeds) == 0 {
+			fmt.Fprintln(stderr, "ferrox conform: --mutate: the selected cases hold no smuggling or chain case to mutate")
+			return 2
+		}
+		cases = append(cases, conformance.Mutate(seeds, o.mutate, o.seed)...)
 	}
 	origin, err := conformance.ListenOrigin(o.origin)
 	if err != nil {
@@ -76,6 +90,11 @@ func runChain(o *conformOptions, cases []corpus.Case, stdout, stderr io.Writer, 
 		fmt.Fprintf(stderr, "ferrox conform: interrupted: %v (reporting what finished)\n", err)
 	}
 	written, werr := writeConformReports(run, o)
+	if werr == nil && o.mutate > 0 {
+		var mw []string
+		mw, werr = writeMutationFindings(run, o.out)
+		written = append(written, mw...)
+	}
 	mustFailed := summarize(stdout, run)
 	summarizeFindings(stdout, run)
 	for _, f := range written {
@@ -151,4 +170,37 @@ func summarizeFindings(w io.Writer, run *conformance.Run) {
 		}
 		fmt.Fprintf(w, "finding %s: %d cases: %s%s\n", k, len(byKind[k]), strings.Join(ids, " "), more)
 	}
+}
+
+// writeMutationFindings writes every mutated case that fails where its
+// seed did not as a case file under out/mutations, ready to be reviewed
+// and added to the corpus.
+func writeMutationFindings(run *conformance.Run, out string) ([]string, error) {
+	var written []string
+	dir := filepath.Join(out, "mutations")
+	failed := map[string]bool{}
+	for _, r := range run.Results {
+		if r.Case.Group != "mutated" && r.Verdict == conformance.Fail {
+			failed[r.Case.ID] = true
+		}
+	}
+	for _, r := range run.Results {
+		if r.Case.Group != "mutated" || r.Verdict != conformance.Fail {
+			continue
+		}
+		if seed, _, ok := strings.Cut(r.Case.ID, "-m"); ok && failed[seed] {
+			continue // the seed already shows it
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return written, err
+		}
+		p := filepath.Join(dir, r.Case.ID+".case")
+		c := r.Case
+		c.Group = ""
+		if err := os.WriteFile(p, corpus.Format(c), 0o644); err != nil {
+			return written, err
+		}
+		written = append(written, p)
+	}
+	return written, nil
 }

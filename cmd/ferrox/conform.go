@@ -40,6 +40,8 @@ type conformOptions struct {
 	allowRemote bool
 	via         string // chain mode: the front end to send the cases to
 	origin      string // chain mode: where the recording origin listens
+	mutate      int    // chain mode: add this many mutations of the smuggling and chain cases
+	seed        uint64 // chain mode: the mutations' random seed
 }
 
 // reportFiles maps a --format name to the files it writes in --out.
@@ -95,6 +97,8 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, allowRemoteHelp)
 	fs.StringVar(&o.via, "via", "", "chain mode: send the cases to the front end at `HOST:PORT` (instead of --target)")
 	fs.StringVar(&o.origin, "origin", "127.0.0.1:8081", "chain mode: run the recording origin on `HOST:PORT`; the front end must forward there (loopback only)")
+	fs.IntVar(&o.mutate, "mutate", 0, "chain mode: also run `N` structured mutations (case, whitespace, duplicates, obfuscated CL/TE/Host, bare LF) of the selected smuggling and chain cases; failing ones are written as case files to --out/mutations")
+	fs.Uint64Var(&o.seed, "seed", 1, "chain mode: random `SEED` of --mutate (the same seed gives the same mutations)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			conformUsage(stderr, fs)
@@ -127,6 +131,10 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	}
 	if o.parallel < 1 || o.parallel > 256 {
 		fmt.Fprintf(stderr, "ferrox conform: --parallel %d: want 1..256\n", o.parallel)
+		return nil, 2
+	}
+	if o.mutate < 0 || o.mutate > 100000 {
+		fmt.Fprintf(stderr, "ferrox conform: --mutate %d: want 0..100000\n", o.mutate)
 		return nil, 2
 	}
 	if o.timeout <= 0 {
