@@ -96,6 +96,12 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 			if kind == FindSmuggled {
 				unmatched[tag] = true
 			}
+			if kind == FindAfterClose && !closeRequired(c, in) {
+				// The case lets a server keep the connection after the
+				// message (an outcome without +close): the front end read
+				// on, as a server may.
+				continue
+			}
 			add(kind, sev, u.Conn, seq, "%s %s reached the origin: %s", r.Method, quoteTarget(r.Target), why)
 		}
 	}
@@ -383,6 +389,21 @@ func locate(in *Intent, stream []byte, r *Message, relayed bool, level Verdict) 
 		return FindUnaccounted, Warn, fmt.Sprintf("a second copy of a client request (offset %d)", at[0])
 	}
 	return FindUnaccounted, Warn, "its request-line is nowhere in the client's bytes (a rewrite the judge does not know)"
+}
+
+// closeRequired reports whether nothing may follow the message that ends
+// the client's stream: it asks to close (Connection: close, HTTP/1.0), or
+// every outcome the case allows closes the connection.
+func closeRequired(c *corpus.Case, in *Intent) bool {
+	if in.HiddenWhy == "close" {
+		return true
+	}
+	for _, o := range c.Expect {
+		if !o.Close && o.Status != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // rejectedAt returns the index of the message whose framing is in doubt.

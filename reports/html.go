@@ -248,7 +248,7 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
 {{end}}</tbody></table>
 <div class="side">
 <div><h3>Client sent ({{$c.SentLen}} bytes)</h3><pre class="wire">{{$c.Sent}}</pre></div>
-<div>{{range .Upstreams}}<h3>Forwarded on upstream c{{.Conn}} ({{.Len}} bytes, closed by {{.Closed}})</h3><pre class="wire">{{.Raw}}</pre>
+<div>{{range .Upstreams}}<h3>Forwarded on upstream c{{.Conn}} ({{.Len}} bytes, {{if .Closed}}closed by {{.Closed}}{{else}}kept open for reuse{{end}})</h3><pre class="wire">{{.Raw}}</pre>
 <ul class="hdrs mono">{{range .Requests}}<li>{{.Tag}}: {{.Method}} {{.Target}} · {{.Framing}} · body {{.BodyLen}} · bytes {{.Start}}–{{.End}}</li>{{end}}{{if .Reject}}<li class="bad">refused: {{.Reject}}</li>{{end}}{{if .Pending}}<li>{{.Pending}} bytes of an incomplete message</li>{{end}}</ul>
 {{else}}<h3>Forwarded</h3><p class="count">Nothing reached the origin.</p>{{end}}</div>
 </div>
