@@ -82,6 +82,7 @@ func chainCases(g *gen) {
 	dup("duplicate-identical", "two identical Content-Length lines", "Content-Length: "+n, "Content-Length: "+n)
 	dup("duplicate-case-differ", "Content-Length and content-length with one value", "Content-Length: "+n, "content-length: "+n)
 	dup("list-identical", "a list of one value twice in Content-Length", "Content-Length: "+n+", "+n)
+	dup("duplicate-leading-zero", "Content-Length beside the same length with a leading zero (read as octal by some)", "Content-Length: "+n, "Content-Length: 0"+n)
 	c("0cl-no-space-pipelined", s112, safety, smuggle, "Content-Length without a space, a body holding a request, then a pipelined GET: the hidden request is never answered",
 		postAns, withBody("POST /a.txt HTTP/1.1", []string{"Content-Length:" + n}, smuggled)+next, fwd)
 
