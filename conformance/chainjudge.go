@@ -63,7 +63,7 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 	// framing (not for its size limits, which are policy).
 	for _, u := range ch.Upstreams {
 		if u.Reject != "" && !limitReason[u.Reject] {
-			add(FindMalformed, Fail, u.Conn, 0, "the origin's strict parser rejects the forwarded bytes at offset %d: %s (%d)", u.RejectAt, u.Reject, u.RejectStatus)
+			add(FindMalformed, Fail, u.Conn, 0, "the origin's strict parser rejects the forwarded bytes at offset %d: %s (%d)%s", u.RejectAt, u.Reject, u.RejectStatus, proxyRule[u.Reject])
 		}
 	}
 
@@ -286,6 +286,18 @@ func originRefused(ch *Chain) bool {
 		}
 	}
 	return false
+}
+
+// proxyRule names the intermediary's duty a forwarded refusal breaks,
+// where the RFC states one.
+var proxyRule = map[string]string{
+	"cl_and_te":          "; a proxy that forwards Transfer-Encoding must first remove Content-Length (RFC 9112 §6.1)",
+	"obs_fold":           "; a proxy must replace obs-fold with SP or reject the message (RFC 9112 §5.2)",
+	"bare_cr":            "; a bare CR must be rejected or replaced with SP before processing or forwarding (RFC 9112 §2.2)",
+	"bare_lf":            "; CRLF ends every line on the wire; a proxy forwards what it parsed, not the client's bytes",
+	"te_in_http10":       "; an HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112 §6.1)",
+	"space_before_colon": "; whitespace between a field name and the colon must be rejected, and a proxy must remove it before forwarding (RFC 9112 §5.1)",
+	"bad_field_value":    "; CTL bytes are not field content (RFC 9110 §5.5)",
 }
 
 // limitReason lists the strict parser's rejections for size, which a
