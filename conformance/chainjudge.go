@@ -63,7 +63,7 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 	// framing (not for its size limits, which are policy).
 	for _, u := range ch.Upstreams {
 		if u.Reject != "" && !limitReason[u.Reject] {
-			add(FindMalformed, Fail, u.Conn, 0, "the origin's strict parser rejects the forwarded bytes at offset %d: %s (%d)", u.RejectAt, u.Reject, u.RejectStatus)
+			add(FindMalformed, Fail, u.Conn, 0, "the origin's strict parser rejects the forwarded bytes at offset %d: %s (%d)%s", u.RejectAt, u.Reject, u.RejectStatus, proxyRule[u.Reject])
 		}
 	}
 
@@ -71,6 +71,14 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 	matched := make([]bool, len(in.Messages))
 	who := make([]string, len(in.Messages)) // tag of the forwarded request tied to each message
 	unmatched := map[string]bool{}
+	// The origin's tags the client got back: a front end relays the
+	// answer of each request it framed itself.
+	relayed := map[string]bool{}
+	for _, resp := range obs.Responses {
+		if tag := headerValue(resp.Headers, OriginHeader); tag != "" {
+			relayed[tag] = true
+		}
+	}
 	for _, u := range ch.Upstreams {
 		for k := range u.Requests {
 			r := &u.Requests[k]
@@ -84,9 +92,15 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 				checkRewrites(c, &in.Messages[j], r, u.Conn, seq, add)
 				continue
 			}
-			kind, sev, why := locate(in, stream, r)
-			if kind != FindUnaccounted {
+			kind, sev, why := locate(in, stream, r, relayed[tag], level)
+			if kind == FindSmuggled {
 				unmatched[tag] = true
+			}
+			if kind == FindAfterClose && !closeRequired(c, in) {
+				// The case lets a server keep the connection after the
+				// message (an outcome without +close): the front end read
+				// on, as a server may.
+				continue
 			}
 			add(kind, sev, u.Conn, seq, "%s %s reached the origin: %s", r.Method, quoteTarget(r.Target), why)
 		}
@@ -209,39 +223,34 @@ func describeClass(m *IntentMessage) string {
 
 // Chain expectations of a case (corpus FORMAT.md, key "chain").
 const (
-	chainReject  = "reject"
-	chainForward = "forward"
-	chainAny     = "any"
+	chainReject  = string(corpus.ChainReject)
+	chainForward = string(corpus.ChainForward)
+	chainAny     = string(corpus.ChainAny)
 )
 
-// chainOf returns the case's chain expectation; without one, it is derived
-// from expect: refusing is allowed when a 4xx, 5xx or no response is,
-// forwarding when a 1xx–3xx (or any status) is.
+// chainOf returns the case's chain expectation (derived from expect when
+// the case file has no chain key).
 func chainOf(c *corpus.Case) []string {
-	var rej, fwd bool
-	for _, o := range c.Expect {
-		switch {
-		case o.Status == "" || o.Status[0] == '4' || o.Status[0] == '5':
-			rej = true
-		case o.Status == "any":
-			rej, fwd = true, true
-		default:
-			fwd = true
-		}
+	cs := c.Chain
+	if len(cs) == 0 {
+		cs = corpus.DefaultChain(c.Expect)
 	}
-	var out []string
-	if rej {
-		out = append(out, chainReject)
-	}
-	if fwd {
-		out = append(out, chainForward)
+	out := make([]string, len(cs))
+	for i, o := range cs {
+		out[i] = string(o)
 	}
 	return out
 }
 
+// ChainExpect returns what a chain run expects of a front end for the case
+// (FORMAT.md, key "chain"): "reject", "forward", both, or "any".
+func ChainExpect(c *corpus.Case) []string { return chainOf(c) }
+
 // explicitChain reports whether the case states its chain expectation
-// rather than deriving it from expect.
-func explicitChain(c *corpus.Case) bool { return false }
+// rather than deriving it from expect (which describes the first response).
+func explicitChain(c *corpus.Case) bool {
+	return len(c.Chain) > 0 && corpus.FormatChain(c.Chain) != corpus.FormatChain(corpus.DefaultChain(c.Expect))
+}
 
 // chainAllows reports whether the case's chain expectation allows o.
 func chainAllows(allowed []string, o string) bool {
@@ -277,6 +286,18 @@ func originRefused(ch *Chain) bool {
 		}
 	}
 	return false
+}
+
+// proxyRule names the intermediary's duty a forwarded refusal breaks,
+// where the RFC states one.
+var proxyRule = map[string]string{
+	"cl_and_te":          "; a proxy that forwards Transfer-Encoding must first remove Content-Length (RFC 9112 §6.1)",
+	"obs_fold":           "; a proxy must replace obs-fold with SP or reject the message (RFC 9112 §5.2)",
+	"bare_cr":            "; a bare CR must be rejected or replaced with SP before processing or forwarding (RFC 9112 §2.2)",
+	"bare_lf":            "; CRLF ends every line on the wire; a proxy forwards what it parsed, not the client's bytes",
+	"te_in_http10":       "; an HTTP/1.0 message with Transfer-Encoding has faulty framing (RFC 9112 §6.1)",
+	"space_before_colon": "; whitespace between a field name and the colon must be rejected, and a proxy must remove it before forwarding (RFC 9112 §5.1)",
+	"bad_field_value":    "; CTL bytes are not field content (RFC 9110 §5.5)",
 }
 
 // limitReason lists the strict parser's rejections for size, which a
@@ -322,8 +343,16 @@ func samePath(a, b string) bool {
 }
 
 // locate explains a forwarded request the judge could not tie to a client
-// message by finding its request-line in the client's bytes.
-func locate(in *Intent, stream []byte, r *Message) (kind string, sev Verdict, why string) {
+// message by finding its request-line in the client's bytes:
+//   - inside the head or body of a message the strict reading framed, it
+//     is smuggled: the client never sent it as a request;
+//   - past a message whose framing is in doubt, or one that closes the
+//     connection, it is smuggled when the front end did not relay its
+//     answer (the front end took the bytes for part of another message
+//     while the origin framed a request: the two disagree), and
+//     after-close when it did (the front end framed the request itself,
+//     where it had to refuse or close).
+func locate(in *Intent, stream []byte, r *Message, relayed bool, level Verdict) (kind string, sev Verdict, why string) {
 	needles := []string{r.Method + " " + r.Target}
 	if r.Path != r.Target {
 		needles = append(needles, r.Method+" "+r.Path)
@@ -342,30 +371,61 @@ func locate(in *Intent, stream []byte, r *Message) (kind string, sev Verdict, wh
 	sort.Ints(at)
 	for _, p := range at {
 		for j, m := range in.Messages {
-			if m.Class == IntentRejected && p >= m.HeadEnd {
-				return FindSmuggled, Fail, fmt.Sprintf("the client sent those bytes at offset %d, after the head of message %d, whose framing is in doubt (%s): no request begins there", p, j+1, m.Reason)
+			if m.Class == IntentRejected || p <= m.Start || p >= m.End {
+				continue
 			}
-			if p > m.Start && p < m.End {
-				part := "body"
-				if p < m.HeadEnd {
-					part = "head"
-				}
-				return FindSmuggled, Fail, fmt.Sprintf("the client sent those bytes at offset %d inside the %s of message %d, not as a request", p, part, j+1)
+			part := "body"
+			if p < m.HeadEnd {
+				part = "head"
 			}
-		}
-		if p >= in.Hidden && in.HiddenWhy == "framing" {
-			return FindSmuggled, Fail, fmt.Sprintf("the client sent those bytes at offset %d, after a message whose framing is in doubt, where no request begins", p)
+			return FindSmuggled, Fail, fmt.Sprintf("the client sent those bytes at offset %d inside the %s of message %d, not as a request", p, part, j+1)
 		}
 	}
 	for _, p := range at {
-		if p >= in.Hidden && in.HiddenWhy == "close" {
-			return FindAfterClose, Fail, fmt.Sprintf("the client sent it at offset %d, after a message that closes the connection", p)
+		if p < in.Hidden {
+			continue
 		}
+		where := fmt.Sprintf("offset %d, after a message that closes the connection", p)
+		if in.HiddenWhy == "framing" {
+			where = fmt.Sprintf("offset %d, after a message whose framing is in doubt", p)
+			if j := rejectedAt(in); j >= 0 {
+				where = fmt.Sprintf("offset %d, after the head of message %d, whose framing is in doubt (%s)", p, j+1, in.Messages[j].Reason)
+			}
+		}
+		if !relayed {
+			return FindSmuggled, Fail, "the client sent those bytes at " + where + ", and the front end did not answer it as a request of its own: it forwarded them inside another message and the origin framed a request"
+		}
+		return FindAfterClose, level, "the client sent it at " + where + "; the front end framed it as a request and forwarded it instead of closing"
 	}
 	if len(at) > 0 {
 		return FindUnaccounted, Warn, fmt.Sprintf("a second copy of a client request (offset %d)", at[0])
 	}
 	return FindUnaccounted, Warn, "its request-line is nowhere in the client's bytes (a rewrite the judge does not know)"
+}
+
+// closeRequired reports whether nothing may follow the message that ends
+// the client's stream: it asks to close (Connection: close, HTTP/1.0), or
+// every outcome the case allows closes the connection.
+func closeRequired(c *corpus.Case, in *Intent) bool {
+	if in.HiddenWhy == "close" {
+		return true
+	}
+	for _, o := range c.Expect {
+		if !o.Close && o.Status != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// rejectedAt returns the index of the message whose framing is in doubt.
+func rejectedAt(in *Intent) int {
+	for j, m := range in.Messages {
+		if m.Class == IntentRejected {
+			return j
+		}
+	}
+	return -1
 }
 
 // checkRewrites applies the RFC's rules for intermediaries to one
@@ -400,10 +460,11 @@ func checkRewrites(c *corpus.Case, m *IntentMessage, r *Message, conn, seq int, 
 			}
 		}
 	}
-	// RFC 9110 §7.6.3: a proxy should add Via. Checked only by the cases
+	// RFC 9110 §7.6.3: an intermediary adds Via to the requests it
+	// forwards. Checked only by the cases
 	// about it, so a proxy without Via is not warned on every case.
 	if strings.HasPrefix(c.Requirement, "9110-7.6.3") && len(r.Field("Via")) == len(m.Field("Via")) {
-		add(FindNoVia, Warn, conn, seq, "no Via field was added")
+		add(FindNoVia, failVerdict(c.Level), conn, seq, "no Via field was added")
 	}
 }
 

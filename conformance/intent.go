@@ -87,11 +87,7 @@ func ReadIntent(raw []byte) Intent {
 			if tolerableChunkFault[reason] {
 				if end, body, blen, ok := tolerantChunked(raw[i+m.HeadEnd:]); ok {
 					m.Body, m.BodyLen, m.End = body, blen, m.HeadEnd+end
-					shift(&m, i)
-					in.Messages = append(in.Messages, IntentMessage{Message: m, Class: IntentTolerated, Reason: reason})
-					i = m.End
-					if !m.KeepAlive {
-						in.stop(i, "close")
+					if i = in.tolerate(m, i, reason); i < 0 {
 						return in
 					}
 					continue
@@ -113,21 +109,15 @@ func ReadIntent(raw []byte) Intent {
 			return in
 		}
 		m = lenientHead(raw[i:], end)
-		body, ok := cleanBodyLen(raw[i:i+end], raw[i+end:])
+		wire, content, clen, ok := cleanBodyLen(raw[i:i+end], raw[i+end:])
 		if !ok {
 			shift(&m, i)
 			in.Messages = append(in.Messages, IntentMessage{Message: m, Class: IntentRejected, Reason: reason})
 			in.stop(i+end, "framing")
 			return in
 		}
-		m.BodyLen = int64(body)
-		m.Body = append([]byte(nil), raw[i+end:i+end+min(body, maxMessageBody)]...)
-		m.End = end + body
-		shift(&m, i)
-		in.Messages = append(in.Messages, IntentMessage{Message: m, Class: IntentTolerated, Reason: reason})
-		i = m.End
-		if !m.KeepAlive {
-			in.stop(i, "close")
+		m.BodyLen, m.Body, m.End = clen, content, end+wire
+		if i = in.tolerate(m, i, reason); i < 0 {
 			return in
 		}
 	}
@@ -135,6 +125,18 @@ func ReadIntent(raw []byte) Intent {
 		in.stop(i, "framing")
 	}
 	return in
+}
+
+// tolerate records m, framed from offset base, as a tolerated message and
+// returns where the next message begins, or -1 when m closes the stream.
+func (in *Intent) tolerate(m Message, base int, reason string) int {
+	shift(&m, base)
+	in.Messages = append(in.Messages, IntentMessage{Message: m, Class: IntentTolerated, Reason: reason})
+	if !m.KeepAlive {
+		in.stop(m.End, "close")
+		return -1
+	}
+	return m.End
 }
 
 func (in *Intent) stop(at int, why string) {
@@ -146,8 +148,8 @@ func (in *Intent) stop(at int, why string) {
 // lenient reader sees it), or -1.
 func headEnd(b []byte) int {
 	k := 0
-	for k+1 < len(b) && b[k] == '\r' && b[k+1] == '\n' {
-		k += 2
+	for k < len(b) && (b[k] == '\r' || b[k] == '\n') {
+		k++
 	}
 	crlf := bytes.Index(b[k:], []byte("\r\n\r\n"))
 	lf := bytes.Index(b[k:], []byte("\n\n"))
@@ -166,8 +168,8 @@ func headEnd(b []byte) int {
 // colon.
 func lenientHead(b []byte, end int) Message {
 	m := Message{Start: 0, HeadEnd: end, End: end, Framing: "none", KeepAlive: true}
-	for m.Start+1 < end && b[m.Start] == '\r' && b[m.Start+1] == '\n' {
-		m.Start += 2
+	for m.Start < end && (b[m.Start] == '\r' || b[m.Start] == '\n') {
+		m.Start++ // leading empty lines, bare CR or LF ones included
 	}
 	lines := strings.Split(string(b[m.Start:end]), "\n")
 	rl := strings.Fields(strings.TrimSuffix(lines[0], "\r"))
@@ -221,41 +223,58 @@ func originForm(t string) string {
 
 // cleanBodyLen returns the body length of a head the strict parser
 // refused, when its framing is beyond doubt: no line mentions
-// Content-Length or Transfer-Encoding, or exactly one well-formed
-// "Content-Length: digits" line does and the body is all there. Anything
-// else (a second length, a Transfer-Encoding in any spelling, a framing
-// field hidden behind a bare CR or a fold) is in doubt.
-func cleanBodyLen(head, rest []byte) (int, bool) {
-	n := -1
+// Content-Length or Transfer-Encoding; or exactly one well-formed
+// "Content-Length: digits" line does and the body is all there; or exactly
+// one well-formed "Transfer-Encoding: chunked" line does and the chunked
+// body parses. Anything else (a second length, both fields, another coding,
+// a framing field hidden behind a bare CR or a fold, a name with odd
+// bytes) is in doubt.
+func cleanBodyLen(head, rest []byte) (wire int, content []byte, clen int64, ok bool) {
+	n, chunked := -1, false
 	for _, line := range bytes.Split(head, []byte("\n")) {
 		lower := bytes.ToLower(line)
-		if bytes.Contains(lower, []byte("transfer-encoding")) {
-			return 0, false
-		}
-		if !bytes.Contains(lower, []byte("content-length")) {
+		isTE := bytes.Contains(lower, []byte("transfer-encoding"))
+		isCL := bytes.Contains(lower, []byte("content-length"))
+		if !isTE && !isCL {
 			continue
 		}
-		if n >= 0 || !bytes.HasPrefix(lower, []byte("content-length:")) {
-			return 0, false
+		if n >= 0 || chunked || (isTE && isCL) {
+			return 0, nil, 0, false
 		}
-		v := strings.TrimSuffix(string(line[len("content-length:"):]), "\r")
+		name := "content-length:"
+		if isTE {
+			name = "transfer-encoding:"
+		}
+		if !bytes.HasPrefix(lower, []byte(name)) {
+			return 0, nil, 0, false
+		}
+		v := strings.TrimSuffix(string(line[len(name):]), "\r")
 		v = strings.Trim(v, " \t")
+		if isTE {
+			if !strings.EqualFold(v, "chunked") {
+				return 0, nil, 0, false
+			}
+			chunked = true
+			continue
+		}
 		if v == "" || len(v) > 15 || strings.Trim(v, "0123456789") != "" {
-			return 0, false
+			return 0, nil, 0, false
 		}
 		x, err := strconv.Atoi(v)
 		if err != nil {
-			return 0, false
+			return 0, nil, 0, false
 		}
 		n = x
 	}
-	if n < 0 {
-		return 0, true
+	switch {
+	case chunked:
+		return tolerantChunked(rest)
+	case n < 0:
+		return 0, nil, 0, true
+	case n > len(rest):
+		return 0, nil, 0, false
 	}
-	if n > len(rest) {
-		return 0, false
-	}
-	return n, true
+	return n, append([]byte(nil), rest[:min(n, maxMessageBody)]...), int64(n), true
 }
 
 // tolerableChunkFault lists the chunked-body rejections a lenient reader
