@@ -92,6 +92,10 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 				checkRewrites(c, &in.Messages[j], r, u.Conn, seq, add)
 				continue
 			}
+			if strings.HasPrefix(r.Path, chainCanaryPath) && !bytes.Contains(stream, []byte(" "+r.Path+" ")) {
+				// Another case's canary, forwarded late: not this case's doing.
+				continue
+			}
 			kind, sev, why := locate(in, stream, r, relayed[tag], level)
 			if kind == FindSmuggled {
 				unmatched[tag] = true

@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/ferrox/ferrox/corpus"
@@ -37,7 +38,11 @@ func RunChain(ctx context.Context, cfg Config, origin *Origin, cases []corpus.Ca
 			run.Results[i] = r
 			continue
 		}
-		r.Observed, r.Chain, r.Verdict, r.Reason = chainCase(ctx, &cfg, origin, c)
+		// Each case's canary names it, so one that a front end forwards
+		// late cannot pass for the next case's canary.
+		ccfg := cfg
+		ccfg.canary = chainCanary(i)
+		r.Observed, r.Chain, r.Verdict, r.Reason = chainCase(ctx, &ccfg, origin, c)
 		run.Results[i] = r
 		if cfg.Progress != nil {
 			cfg.Progress(i+1, len(cases))
@@ -45,6 +50,15 @@ func RunChain(ctx context.Context, cfg Config, origin *Origin, cases []corpus.Ca
 	}
 	run.Duration = time.Since(run.Started)
 	return run, ctx.Err()
+}
+
+// chainCanaryPath is the canary's target in a chain run, before the case
+// number: the recording origin answers any target, and the judge ignores a
+// canary of another case that reaches it late.
+const chainCanaryPath = "/canary.txt?case="
+
+func chainCanary(i int) string {
+	return "GET " + chainCanaryPath + strconv.Itoa(i+1) + " HTTP/1.1\r\nHost: localhost\r\n\r\n"
 }
 
 // chainCase replays one case through the front end and judges it.

@@ -151,15 +151,16 @@ func headEnd(b []byte) int {
 	for k < len(b) && (b[k] == '\r' || b[k] == '\n') {
 		k++
 	}
-	crlf := bytes.Index(b[k:], []byte("\r\n\r\n"))
-	lf := bytes.Index(b[k:], []byte("\n\n"))
-	switch {
-	case crlf >= 0 && (lf < 0 || crlf+2 <= lf):
-		return k + crlf + 4
-	case lf >= 0:
-		return k + lf + 2
+	// The empty line ending the head is the first line holding nothing or
+	// only a CR, whichever line end closed the line before it.
+	end := -1
+	if p := bytes.Index(b[k:], []byte("\n\n")); p >= 0 {
+		end = k + p + 2
 	}
-	return -1
+	if p := bytes.Index(b[k:], []byte("\n\r\n")); p >= 0 && (end < 0 || k+p+3 < end) {
+		end = k + p + 3
+	}
+	return end
 }
 
 // lenientHead reads the request-line and field lines of a head the strict
@@ -231,10 +232,26 @@ func originForm(t string) string {
 // bytes) is in doubt.
 func cleanBodyLen(head, rest []byte) (wire int, content []byte, clen int64, ok bool) {
 	n, chunked := -1, false
+	// RFC 9112 §5.2: a continuation line belongs to the value before it, so
+	// a framing name inside one is no field (a reader that takes it for one
+	// meets the hidden request, which the judge then sees as smuggled).
+	var lines [][]byte
 	for _, line := range bytes.Split(head, []byte("\n")) {
+		if len(lines) > 1 && len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+			prev := bytes.TrimSuffix(lines[len(lines)-1], []byte("\r"))
+			lines[len(lines)-1] = append(append(prev[:len(prev):len(prev)], ' '), line...)
+			continue
+		}
+		lines = append(lines, line)
+	}
+	for _, line := range lines {
 		lower := bytes.ToLower(line)
-		isTE := bytes.Contains(lower, []byte("transfer-encoding"))
-		isCL := bytes.Contains(lower, []byte("content-length"))
+		// A framing name counts in the field name, or after a bare CR
+		// (which some readers take for a line end); not inside a value.
+		fname, _, _ := bytes.Cut(lower, []byte(":"))
+		_, afterCR, _ := bytes.Cut(bytes.TrimSuffix(lower, []byte("\r")), []byte("\r"))
+		isTE := bytes.Contains(fname, []byte("transfer-encoding")) || bytes.Contains(afterCR, []byte("transfer-encoding"))
+		isCL := bytes.Contains(fname, []byte("content-length")) || bytes.Contains(afterCR, []byte("content-length"))
 		if !isTE && !isCL {
 			continue
 		}

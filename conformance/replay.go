@@ -19,7 +19,11 @@ func replay(ctx context.Context, cfg *Config, c *corpus.Case, refs []reqInfo, sp
 	obs := Observed{Split: split, End: EndUnknown}
 	sent := append([]byte(nil), c.Raw...)
 	if c.Canary {
-		sent = append(sent, Canary...)
+		if cfg.canary != "" {
+			sent = append(sent, cfg.canary...)
+		} else {
+			sent = append(sent, Canary...)
+		}
 	}
 	obs.Sent = sent
 	if ctx.Err() != nil {

@@ -33,6 +33,8 @@ type Config struct {
 	NoSplits           bool          // skip the per-offset replays of split-mode cases (default: replay them)
 	MaxPace            time.Duration // upper bound on a paced send; default 20s
 	Progress           func(done, total int)
+
+	canary string // the canary request; default Canary (a chain run names the case in it)
 }
 
 // MaxSplitReplays bounds the split replays of one case: every offset up

@@ -1,0 +1,30 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ferrox/ferrox/corpus"
+)
+
+// A canary of another case that reaches the origin late is not this
+// case's finding; this case's own canary past a framing error is.
+func TestChainJudgeOtherCasesCanary(t *testing.T) {
+	raw := []byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+	c := corpus.Case{ID: "t", Level: corpus.Safety, Expect: []corpus.Outcome{{Status: "400", Close: true}}, Raw: raw, Canary: true}
+	for _, tc := range []struct {
+		canary string
+		want   bool // a finding about it
+	}{
+		{chainCanary(6), true},  // this case's own canary (case 7)
+		{chainCanary(5), false}, // case 6's, late
+	} {
+		stream := append(append([]byte(nil), raw...), chainCanary(6)...)
+		path := tc.canary[len("GET "):strings.Index(tc.canary, " HTTP/")]
+		ch := &Chain{Intent: ReadIntent(stream), Upstreams: []Upstream{{Conn: 1, Requests: []Message{{Method: "GET", Target: path, Path: path, Tag: "c1 r1"}}}}}
+		judgeChain(&c, &Observed{}, ch, stream)
+		if got := len(ch.Findings) > 0; got != tc.want {
+			t.Errorf("canary %q: findings %+v; want a finding: %v", path, ch.Findings, tc.want)
+		}
+	}
+}
