@@ -273,14 +273,15 @@ start_goproxy() {
 		-upstream "127.0.0.1:$((FRONT[goproxy] + 100))"
 }
 
-# wait_up NAME: bounded poll (20 s) until the proxy accepts on its front
-# port; fails at once if its process has exited.
+# wait_up NAME: bounded poll (20 s, every 20 ms, so start times are to a
+# few ms) until the proxy accepts on its front port; fails at once if its
+# process has exited.
 wait_up() {
 	local port=${FRONT[$1]} pid=${PID_OF[$1]}
-	for _ in $(seq 1 200); do
+	for _ in $(seq 1 1000); do
 		port_busy "$port" && return 0
 		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
+		sleep 0.02
 	done
 	return 1
 }
