@@ -1,6 +1,10 @@
 // Package conformance is the black-box runner: it replays corpus cases over
-// TCP or TLS against any server and judges the responses. It imports neither
-// parser nor server, so it can grade any HTTP/1.1 implementation.
+// TCP or TLS against any server and judges the responses. In a chain run
+// (RunChain) it sends them through a front end to its recording origin
+// (Origin) and judges what reached the origin against what the client
+// meant. It never imports server, so it can grade any HTTP/1.1
+// implementation; package parser is its reference reading of bytes (client
+// intent, forwarded requests), never of a server's responses.
 package conformance
 
 import (
@@ -65,12 +69,17 @@ type Result struct {
 	Reason   string // why the verdict, in one line
 
 	Replays int // connections used: the whole replay plus every split replay
+
+	// Chain is set in a chain run (RunChain): what the client meant, what
+	// reached the recording origin behind the front end, and the findings.
+	Chain *Chain
 }
 
 // Run is a whole run against one target.
 type Run struct {
 	Target   string
 	TLS      bool
+	Origin   string // chain run: the recording origin's address behind the front end at Target
 	Started  time.Time
 	Duration time.Duration
 	Results  []Result // in corpus order (deterministic)

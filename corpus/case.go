@@ -2,7 +2,7 @@
 // files (cases/<group>/<id>.case) and the codec for them.
 //
 // A case file is a header of "key: value" lines (id, section, level,
-// requirement, checks, expect, and optionally canary, mode, pace-ms,
+// requirement, checks, expect, and optionally chain, canary, mode, pace-ms,
 // half-close, check), a line "---", then the raw request bytes in a visible
 // notation: printable ASCII literally, \r \n \t \0 \\ and \xHH escapes,
 // \{N*X} for N copies of one byte; line breaks in the notation are ignored.
@@ -50,9 +50,10 @@ type Case struct {
 	ID          string // stable slug, unique, e.g. "cl-te-both"; never positional
 	Section     string // RFC section, e.g. "RFC9112 6.1" or "RFC9110 13.1.2"
 	Level       Level
-	Checks      string    // one line, our own words
-	Expect      []Outcome // allowed outcomes (at least one)
-	Canary      bool      // append a canary request (GET /canary.txt) after the raw bytes to detect desync
+	Checks      string         // one line, our own words
+	Expect      []Outcome      // allowed outcomes (at least one)
+	Chain       []ChainOutcome // allowed front-end outcomes in a chain run; Parse fills DefaultChain(Expect) when the key is absent
+	Canary      bool           // append a canary request (GET /canary.txt) after the raw bytes to detect desync
 	Mode        Mode
 	PaceMS      int      // with SendPaced: milliseconds between bytes
 	HalfClose   bool     // shut down the write side after sending (the server sees EOF)

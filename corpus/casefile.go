@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -11,7 +12,7 @@ import (
 // Header keys in their canonical order (FORMAT.md describes each).
 var headerKeys = []string{
 	"id", "section", "level", "requirement", "checks", "expect",
-	"canary", "mode", "pace-ms", "half-close", "check",
+	"chain", "canary", "mode", "pace-ms", "half-close", "check",
 }
 
 // KnownChecks are the response check names a case may list in "check"; the
@@ -91,6 +92,9 @@ func Parse(file string, text []byte) (Case, error) {
 		if !seen[k] {
 			return c, posError(file, 1, 1, "missing key %q", k)
 		}
+	}
+	if !seen["chain"] {
+		c.Chain = DefaultChain(c.Expect)
 	}
 	stem := strings.TrimSuffix(path.Base(file), ".case")
 	if c.ID != stem {
@@ -178,6 +182,8 @@ func (c *Case) set(key, val string) error {
 		c.Checks = val
 	case "expect":
 		c.Expect, err = ParseExpect(val)
+	case "chain":
+		c.Chain, err = ParseChain(val)
 	case "canary":
 		c.Canary, err = yesNo(val)
 	case "half-close":
@@ -236,8 +242,9 @@ func validID(s string) bool {
 }
 
 // Format writes c as a case file in canonical form: keys in a fixed order,
-// defaults (canary no, mode whole, half-close no, no checks) left out, the
-// raw bytes in Encode's notation, a final line break.
+// defaults (chain equal to DefaultChain(c.Expect) or empty, canary no, mode
+// whole, half-close no, no checks) left out, the raw bytes in Encode's
+// notation, a final line break.
 func Format(c Case) []byte {
 	var sb strings.Builder
 	kv := func(k, v string) {
@@ -252,6 +259,9 @@ func Format(c Case) []byte {
 	kv("requirement", c.Requirement)
 	kv("checks", c.Checks)
 	kv("expect", FormatExpect(c.Expect))
+	if len(c.Chain) > 0 && !slices.Equal(c.Chain, DefaultChain(c.Expect)) {
+		kv("chain", FormatChain(c.Chain))
+	}
 	if c.Canary {
 		kv("canary", "yes")
 	}

@@ -75,7 +75,8 @@ func Sort(cs []Case) {
 }
 
 // Validate checks a set of parsed cases together: ids are unique, each has
-// checks text and an outcome, and each names a requirement in reqs.
+// checks text, an outcome and a chain outcome, and each names a requirement
+// in reqs.
 func Validate(cs []Case, reqs []Requirement) error {
 	known := make(map[string]bool, len(reqs))
 	for _, r := range reqs {
@@ -92,6 +93,9 @@ func Validate(cs []Case, reqs []Requirement) error {
 		}
 		if len(c.Expect) == 0 {
 			return fmt.Errorf("%s: no outcome", c.File)
+		}
+		if len(c.Chain) == 0 {
+			return fmt.Errorf("%s: no chain outcome", c.File)
 		}
 		if !known[c.Requirement] {
 			return fmt.Errorf("%s: unknown requirement %q", c.File, c.Requirement)

@@ -182,19 +182,20 @@ func TestParse(t *testing.T) {
 		t.Fatalf("Parse(valid) error: %v", err)
 	}
 	want := Case{ID: "x-y", Section: "RFC9112 3", Level: MUST, Requirement: "9112-3-request-line", Checks: "something",
-		Expect: []Outcome{{"400", true}}, Mode: SendWhole, Raw: []byte("GET / HTTP/1.1\r\n\r\n"), File: "cases/g/x-y.case", Group: "g"}
+		Expect: []Outcome{{"400", true}}, Chain: []ChainOutcome{ChainReject}, Mode: SendWhole, Raw: []byte("GET / HTTP/1.1\r\n\r\n"), File: "cases/g/x-y.case", Group: "g"}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("Parse(valid) mismatch (-want +got):\n%s", diff)
 	}
 	if got := string(Format(c)); got != validCase {
 		t.Errorf("Format(Parse(valid)) = %q; want %q", got, validCase)
 	}
-	full := strings.Replace(validCase, "---\n", "canary: yes\nmode: paced\npace-ms: 50\nhalf-close: yes\ncheck: date, head-no-body\n---\n", 1)
+	full := strings.Replace(validCase, "---\n", "chain: reject | forward\ncanary: yes\nmode: paced\npace-ms: 50\nhalf-close: yes\ncheck: date, head-no-body\n---\n", 1)
 	c, err = Parse("cases/g/x-y.case", []byte(full))
 	if err != nil {
 		t.Fatalf("Parse(full) error: %v", err)
 	}
-	if !c.Canary || c.Mode != SendPaced || c.PaceMS != 50 || !c.HalfClose || !slices.Equal(c.Check, []string{"date", "head-no-body"}) {
+	if !c.Canary || c.Mode != SendPaced || c.PaceMS != 50 || !c.HalfClose || !slices.Equal(c.Check, []string{"date", "head-no-body"}) ||
+		!slices.Equal(c.Chain, []ChainOutcome{ChainReject, ChainForward}) {
 		t.Errorf("Parse(full) = %+v; options not read", c)
 	}
 	if got := string(Format(c)); got != full {
@@ -224,6 +225,10 @@ func TestParseErrors(t *testing.T) {
 		{"pace without paced", rep("---", "pace-ms: 5\n---"), "pace-ms is only for mode paced"},
 		{"unknown check", rep("---", "check: nope\n---"), "unknown check"},
 		{"bad canary", rep("---", "canary: maybe\n---"), "want yes or no"},
+		{"unknown chain", rep("---", "chain: drop\n---"), "f/x-y.case:7:8: chain: unknown chain outcome \"drop\""},
+		{"chain twice", rep("---", "chain: reject | reject\n---"), "f/x-y.case:7:8: chain: chain outcome \"reject\" listed twice"},
+		{"chain any with others", rep("---", "chain: any | reject\n---"), "f/x-y.case:7:8: chain: chain outcome \"any\" stands alone"},
+		{"chain empty alternative", rep("---", "chain: reject |\n---"), "f/x-y.case:7:8: chain: empty chain alternative"},
 		{"control in value", rep("checks: something", "checks: some\x01thing"), "f/x-y.case:5:13: byte 0x01"},
 	}
 	for _, tt := range tests {
@@ -238,7 +243,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	reqs := []Requirement{{ID: "r1"}}
-	ok := Case{ID: "a", File: "a", Checks: "x", Expect: []Outcome{{"200", false}}, Requirement: "r1"}
+	ok := Case{ID: "a", File: "a", Checks: "x", Expect: []Outcome{{"200", false}}, Chain: []ChainOutcome{ChainForward}, Requirement: "r1"}
 	tests := []struct {
 		name string
 		cs   []Case
@@ -248,6 +253,7 @@ func TestValidate(t *testing.T) {
 		{"duplicate id", []Case{ok, ok}, "already used"},
 		{"unknown requirement", []Case{func() Case { c := ok; c.Requirement = "r2"; return c }()}, "unknown requirement"},
 		{"no outcome", []Case{func() Case { c := ok; c.Expect = nil; return c }()}, "no outcome"},
+		{"no chain outcome", []Case{func() Case { c := ok; c.Chain = nil; return c }()}, "no chain outcome"},
 		{"empty checks", []Case{func() Case { c := ok; c.Checks = " "; return c }()}, "empty checks"},
 	}
 	for _, tt := range tests {

@@ -65,6 +65,7 @@ func FuzzCaseFile(f *testing.F) {
 	}
 	f.Add([]byte("id: x\n---\nGET / HTTP/1.1\\r\\n\n"))
 	f.Add([]byte("id: x\nsection: RFC9112 2.2\nlevel: MUST\nrequirement: r\nchecks: c\nexpect: 400+close | none\nmode: paced\npace-ms: 5\n---\n\\{3*\\x00}\\xff\n"))
+	f.Add([]byte("id: x\nsection: RFC9112 2.2\nlevel: MUST\nrequirement: r\nchecks: c\nexpect: 2xx\nchain: forward | reject\n---\nGET / HTTP/1.1\\r\\n\n"))
 	f.Fuzz(func(t *testing.T, text []byte) { checkCaseFile(t, text) })
 }
 

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 )
@@ -15,6 +16,7 @@ type headState struct {
 	clSeen bool
 	cl     int64
 	clOff  int
+	clText []byte // the first value's digits, as sent
 
 	teSeen    bool
 	teChunked int  // how many times chunked appears
@@ -109,7 +111,10 @@ func isOWS(c byte) bool { return c == ' ' || c == '\t' }
 // list of identical values, or identical repeated lines, collapse to one
 // value; differing values are an unrecoverable framing error (RFC 9112
 // §6.3 item 5), and so is anything that is not a plain decimal number
-// (sign, hex, inner spaces, empty) or one that overflows int64.
+// (sign, hex, inner spaces, empty) or one that overflows int64. Repeated
+// values must repeat the same digits: "43" beside "043" is refused, since
+// a recipient that reads a leading zero as octal would frame the body
+// differently (§8.6 lets a recipient reject such a list).
 func (st *headState) contentLength(v []byte, off int) *Error {
 	i := 0
 	for {
@@ -126,10 +131,10 @@ func (st *headState) contentLength(v []byte, off int) *Error {
 		if i == start {
 			return errBad("invalid_content_length", off)
 		}
-		if st.clSeen && n != st.cl {
+		if st.clSeen && (n != st.cl || !bytes.Equal(v[start:i], st.clText)) {
 			return errBad("conflicting_content_length", off)
 		}
-		st.clSeen, st.cl, st.clOff = true, n, off
+		st.clSeen, st.cl, st.clOff, st.clText = true, n, off, v[start:i]
 		for i < len(v) && isOWS(v[i]) {
 			i++
 		}

@@ -281,6 +281,8 @@ var parseErrorCases = []errCase{
 	{"9112-6.3/cl-overflow", hostReq("Content-Length: 9223372036854775808\r\n"), 400, "invalid_content_length"},
 	{"9112-6.3/cl-list-differs", hostReq("Content-Length: 5, 6\r\n"), 400, "conflicting_content_length"},
 	{"9112-6.3/cl-lines-differ", hostReq("Content-Length: 5\r\nContent-Length: 6\r\n"), 400, "conflicting_content_length"},
+	{"9112-6.3/cl-lines-differ-in-digits", hostReq("Content-Length: 5\r\nContent-Length: 05\r\n"), 400, "conflicting_content_length"},
+	{"9112-6.3/cl-list-differs-in-digits", hostReq("Content-Length: 05, 5\r\n"), 400, "conflicting_content_length"},
 	{"9112-6.1/te-empty", hostReq("Transfer-Encoding:\r\n"), 400, "invalid_transfer_encoding"},
 	{"9112-6.1/te-bad-token", hostReq("Transfer-Encoding: chun\"ked\r\n"), 400, "invalid_transfer_encoding"},
 	{"9112-6.1/te-obs-text", hostReq("Transfer-Encoding: chunked\xff\r\n"), 400, "invalid_transfer_encoding"},

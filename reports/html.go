@@ -44,6 +44,7 @@ type htmlCase struct {
 	Received template.HTML
 	SentLen  int
 	RecvLen  int
+	Chain    *htmlChain
 }
 
 type htmlConformPage struct {
@@ -84,6 +85,7 @@ func ConformHTML(run *conformance.Run) Reporter {
 					Received: wireHTML(o.Received),
 					SentLen:  len(o.Sent),
 					RecvLen:  len(o.Received),
+					Chain:    chainView(r),
 				})
 			}
 		}
@@ -168,6 +170,11 @@ td.cell.none{color:var(--mute)}
 .attention li{padding:3px 0;border-bottom:1px dashed var(--line)}
 .attention a{text-decoration:none;color:inherit}
 details.sections{margin:0 0 14px}
+.side{display:grid;grid-template-columns:1fr 1fr;gap:14px}
+.side>div{min-width:0}
+ul.findings{list-style:none;padding:0;margin:6px 0 10px}
+ul.findings li{padding:3px 0}
+li.bad{color:var(--fail)}
 details.sections>summary{cursor:pointer;font-weight:600;margin-bottom:8px}
 `
 
@@ -178,7 +185,7 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
 <style>` + pageCSS + `</style></head>
 <body>
 <header><h1>Conformance: <span class="mono">{{.Run.Target}}</span></h1>
-<div class="meta">started {{.Started}} · {{.Duration}} ms · TLS {{.Run.TLS}} · {{.Tally.Total}} cases</div></header>
+<div class="meta">{{if .Run.Origin}}chain: client → front end <span class="mono">{{.Run.Target}}</span> → recording origin <span class="mono">{{.Run.Origin}}</span> · {{end}}started {{.Started}} · {{.Duration}} ms · TLS {{.Run.TLS}} · {{.Tally.Total}} cases</div></header>
 <main>
 <div class="cards">
 <div class="card pass"><b>{{.Tally.Pass}}</b>pass</div>
@@ -211,7 +218,7 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
 <button type="button" id="expand">expand</button><button type="button" id="collapse">collapse</button>
 <span class="count"><span id="shown">{{len .Cases}}</span> of {{len .Cases}} shown</span>
 </div>
-{{range .Cases}}{{$r := .R}}<details id="case-{{$r.Case.ID}}" class="case {{$r.Verdict}}" data-verdict="{{$r.Verdict}}" data-level="{{$r.Case.Level}}" data-section="{{$r.Case.Section}}" data-id="{{lower $r.Case.ID}}">
+{{range .Cases}}{{$r := .R}}{{$c := .}}<details id="case-{{$r.Case.ID}}" class="case {{$r.Verdict}}" data-verdict="{{$r.Verdict}}" data-level="{{$r.Case.Level}}" data-section="{{$r.Case.Section}}" data-id="{{lower $r.Case.ID}}">
 <summary><span class="badge v-{{$r.Verdict}}">{{$r.Verdict}}</span><span class="id mono">{{$r.Case.ID}}</span><span class="sec">{{$r.Case.Section}}</span><span class="lvl">{{$r.Case.Level}}</span><span class="obs mono">{{.Statuses}} · {{.End}}</span></summary>
 <div class="body">
 <dl class="kv">
@@ -233,10 +240,24 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
 <table><thead><tr><th>#</th><th>Status</th><th>Proto</th><th>Framing</th><th class="n">Body</th><th class="n">At (ms)</th><th>Headers</th></tr></thead><tbody>
 {{range $i, $p := $r.Observed.Responses}}<tr><td>{{$i}}</td><td class="mono">{{$p.Status}}</td><td class="mono">{{$p.Proto}}</td><td>{{$p.Framing}}</td><td class="n">{{$p.BodyLen}}</td><td class="n">{{ms $p.At}}</td><td><ul class="hdrs mono">{{range $p.Headers}}<li>{{index . 0}}: {{index . 1}}</li>{{end}}</ul></td></tr>
 {{end}}</tbody></table>{{end}}
-<h3>Sent ({{.SentLen}} bytes)</h3>
+{{with .Chain}}<h3>Chain</h3>
+<dl class="kv"><dt>Chain expects</dt><dd class="mono">{{.Expect}}</dd>{{if .Hidden}}<dt>Client stream</dt><dd>{{.Hidden}}</dd>{{end}}</dl>
+{{if .Findings}}<ul class="findings">{{range .Findings}}<li><span class="badge v-{{.Severity}}">{{.Severity}}</span> <b class="mono">{{.Kind}}</b> {{.Detail}}{{if .Conn}} <span class="pill mono">c{{.Conn}}{{if .Seq}} r{{.Seq}}{{end}}</span>{{end}}</li>{{end}}</ul>{{end}}
+<table><thead><tr><th>#</th><th>Client meant</th><th>Class</th><th>Bytes</th><th class="n">Body</th><th>Reached the origin as</th></tr></thead><tbody>
+{{range .Intent}}<tr><td>{{.N}}</td><td class="mono">{{.Method}} {{.Target}}</td><td>{{.Class}}{{if .Reason}} <span class="count mono">{{.Reason}}</span>{{end}}</td><td class="mono">{{.Bytes}}</td><td class="n">{{.BodyLen}}</td><td class="mono">{{if .Origin}}{{.Origin}}{{else}}<span class="count">—</span>{{end}}</td></tr>
+{{end}}</tbody></table>
+<div class="side">
+<div><h3>Client sent ({{$c.SentLen}} bytes)</h3><pre class="wire">{{$c.Sent}}</pre></div>
+<div>{{range .Upstreams}}<h3>Forwarded on upstream c{{.Conn}} ({{.Len}} bytes, {{if .Closed}}closed by {{.Closed}}{{else}}kept open for reuse{{end}})</h3><pre class="wire">{{.Raw}}</pre>
+<ul class="hdrs mono">{{range .Requests}}<li>{{.Tag}}: {{.Method}} {{.Target}} · {{.Framing}} · body {{.BodyLen}} · bytes {{.Start}}–{{.End}}</li>{{end}}{{if .Reject}}<li class="bad">refused: {{.Reject}}</li>{{end}}{{if .Pending}}<li>{{.Pending}} bytes of an incomplete message</li>{{end}}</ul>
+{{else}}<h3>Forwarded</h3><p class="count">Nothing reached the origin.</p>{{end}}</div>
+</div>
+<h3>Client received ({{$c.RecvLen}} bytes)</h3>
+<pre class="wire">{{$c.Received}}</pre>
+{{else}}<h3>Sent ({{.SentLen}} bytes)</h3>
 <pre class="wire">{{.Sent}}</pre>
 <h3>Received ({{.RecvLen}} bytes)</h3>
-<pre class="wire">{{.Received}}</pre>
+<pre class="wire">{{.Received}}</pre>{{end}}
 </div></details>
 {{end}}
 </main>

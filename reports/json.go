@@ -12,13 +12,18 @@ import (
 	"github.com/ferrox/ferrox/corpus"
 )
 
-// SchemaV1 names the JSON report schema documented in SCHEMA.md.
+// Schema names the JSON report schema documented in SCHEMA.md: v2 is v1
+// plus the chain run's fields (run "origin", result "chain").
+const Schema = "ferrox.conformance/v2"
+
+// SchemaV1 is the schema before chain runs; ReadConformJSON still reads it.
 const SchemaV1 = "ferrox.conformance/v1"
 
 type jsonRun struct {
 	Schema     string       `json:"schema"`
 	Target     string       `json:"target"`
 	TLS        bool         `json:"tls"`
+	Origin     string       `json:"origin,omitempty"`
 	Started    string       `json:"started"`
 	DurationMS float64      `json:"duration_ms"`
 	Summary    jsonSummary  `json:"summary"`
@@ -52,6 +57,9 @@ type jsonResult struct {
 	File         string       `json:"file,omitempty"`
 	Group        string       `json:"group,omitempty"`
 	Replays      int          `json:"replays,omitempty"`
+
+	ChainExpect []string           `json:"chain_expect,omitempty"`
+	Chain       *conformance.Chain `json:"chain,omitempty"`
 }
 
 type jsonObserved struct {
@@ -88,9 +96,10 @@ func ConformJSON(run *conformance.Run) Reporter {
 	return func(w0 io.Writer) error {
 		t := countRun(run)
 		doc := jsonRun{
-			Schema:     SchemaV1,
+			Schema:     Schema,
 			Target:     run.Target,
 			TLS:        run.TLS,
+			Origin:     run.Origin,
 			Started:    run.Started.UTC().Format(time.RFC3339Nano),
 			DurationMS: ms(run.Duration),
 			Summary:    jsonSummary(t),
@@ -155,6 +164,10 @@ func toJSONResult(r *conformance.Result) jsonResult {
 	jr.Observed.Split = o.Split
 	jr.Observed.Err = o.Err
 	jr.Replays = r.Replays
+	if r.Chain != nil {
+		jr.Chain = r.Chain
+		jr.ChainExpect = conformance.ChainExpect(&r.Case)
+	}
 	return jr
 }
 
@@ -174,7 +187,7 @@ func fromJSONResponse(jp jsonResponse) conformance.Response {
 	}
 }
 
-// ReadConformJSON decodes a ferrox.conformance/v1 document back into a
+// ReadConformJSON decodes a ferrox.conformance/v2 (or v1) document back into a
 // Run. Fields the schema does not carry (raw case bytes, pacing) stay zero;
 // when a result has statuses but no responses array, one response per
 // status is made up.
@@ -184,12 +197,13 @@ func ReadConformJSON(r io.Reader) (*conformance.Run, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("reports: decode json: %w", err)
 	}
-	if doc.Schema != SchemaV1 {
-		return nil, fmt.Errorf("reports: schema %q; want %q", doc.Schema, SchemaV1)
+	if doc.Schema != Schema && doc.Schema != SchemaV1 {
+		return nil, fmt.Errorf("reports: schema %q; want %q or %q", doc.Schema, Schema, SchemaV1)
 	}
 	run := &conformance.Run{
 		Target:   doc.Target,
 		TLS:      doc.TLS,
+		Origin:   doc.Origin,
 		Duration: fromMS(doc.DurationMS),
 		Results:  make([]conformance.Result, 0, len(doc.Results)),
 	}
@@ -271,6 +285,7 @@ func fromJSONResult(jr jsonResult) (conformance.Result, error) {
 		Observed: o,
 		Reason:   jr.Reason,
 		Replays:  jr.Replays,
+		Chain:    jr.Chain,
 	}, nil
 }
 

@@ -143,6 +143,12 @@ func junitDetail(r *conformance.Result) string {
 	if o.Split > 0 {
 		fmt.Fprintf(&b, "split at offset: %d\n", o.Split)
 	}
+	if r.Chain != nil {
+		fmt.Fprintf(&b, "forwarded: %s\n", forwardedSummary(r))
+		for _, f := range chainFindingsText(r) {
+			fmt.Fprintf(&b, "finding: %s\n", f)
+		}
+	}
 	sent, cut := truncated(o.Sent, 4<<10)
 	b.WriteString("sent:\n")
 	b.WriteString(escapeText(sent))

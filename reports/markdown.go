@@ -17,6 +17,9 @@ func ConformMarkdown(run *conformance.Run) Reporter {
 		w := newStickyWriter(w0)
 		t := countRun(run)
 		w.printf("# Conformance: %s\n\n", mdText(run.Target))
+		if run.Origin != "" {
+			w.printf("Chain run: client → front end `%s` → recording origin `%s`.\n\n", mdCode(run.Target), mdCode(run.Origin))
+		}
 		w.printf("- Started: %s\n- Duration: %s ms\n- TLS: %t\n", formatTime(run.Started), formatMS(run.Duration), run.TLS)
 		w.printf("- Cases: %d — pass %d, fail %d, warn %d, error %d\n\n", t.Total(), t.Pass, t.Fail, t.Warn, t.Error)
 
@@ -80,6 +83,12 @@ func writeMDCase(w *stickyWriter, r *conformance.Result) {
 	}
 	if o.Unframed > 0 {
 		w.printf("- Unframed: %d bytes belong to no complete response\n", o.Unframed)
+	}
+	if r.Chain != nil {
+		w.printf("- Chain expects: %s; forwarded: %s\n", mdText(strings.Join(conformance.ChainExpect(&r.Case), " | ")), mdText(forwardedSummary(r)))
+		for _, f := range chainFindingsText(r) {
+			w.printf("  - %s\n", mdText(f))
+		}
 	}
 	if r.Replays > 1 {
 		w.printf("- Replays: %d connections", r.Replays)

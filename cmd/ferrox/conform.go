@@ -38,6 +38,10 @@ type conformOptions struct {
 	list        bool
 	fixture     string
 	allowRemote bool
+	via         string // chain mode: the front end to send the cases to
+	origin      string // chain mode: where the recording origin listens
+	mutate      int    // chain mode: add this many mutations of the smuggling and chain cases
+	seed        uint64 // chain mode: the mutations' random seed
 }
 
 // reportFiles maps a --format name to the files it writes in --out.
@@ -50,13 +54,22 @@ var reportFiles = map[string][]string{
 
 func conformUsage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, `usage: ferrox conform --target HOST:PORT [flags]
+       ferrox conform --via FRONT:PORT [--origin HOST:PORT] [flags]
        ferrox conform --list [--cases GLOB] [--level L]
        ferrox conform --fixture DIR
 
 Replays the RFC 9112 request corpus against any HTTP/1.1 server (serve the
 fixture tree written by --fixture as its document root) and judges every
-response. Exit status: 0 no MUST/safety failure, 1 a MUST/safety case failed,
-2 usage error or unreachable target.
+response.
+
+With --via, the cases go to a front end (reverse proxy, load balancer)
+configured to forward to --origin, where conform runs a recording origin: it
+keeps the bytes the front end forwards, frames them strictly, and the chain
+judge compares them with what the client meant (smuggled requests, malformed
+bytes forwarded, missing rewrites). Cases run one at a time.
+
+Exit status: 0 no MUST/safety failure, 1 a MUST/safety case failed, 2 usage
+error or unreachable target.
 
 flags:
 `)
@@ -82,6 +95,10 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.BoolVar(&o.list, "list", false, "list the selected cases and exit")
 	fs.StringVar(&o.fixture, "fixture", "", "write the fixture tree the corpus expects to `DIR` and exit")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, allowRemoteHelp)
+	fs.StringVar(&o.via, "via", "", "chain mode: send the cases to the front end at `HOST:PORT` (instead of --target)")
+	fs.StringVar(&o.origin, "origin", "127.0.0.1:8081", "chain mode: run the recording origin on `HOST:PORT`; the front end must forward there (loopback only)")
+	fs.IntVar(&o.mutate, "mutate", 0, "chain mode: also run `N` structured mutations (case, whitespace, duplicates, obfuscated CL/TE/Host, bare LF) of the selected smuggling and chain cases; failing ones are written as case files to --out/mutations")
+	fs.Uint64Var(&o.seed, "seed", 1, "chain mode: random `SEED` of --mutate (the same seed gives the same mutations)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			conformUsage(stderr, fs)
@@ -114,6 +131,10 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	}
 	if o.parallel < 1 || o.parallel > 256 {
 		fmt.Fprintf(stderr, "ferrox conform: --parallel %d: want 1..256\n", o.parallel)
+		return nil, 2
+	}
+	if o.mutate < 0 || o.mutate > 100000 {
+		fmt.Fprintf(stderr, "ferrox conform: --mutate %d: want 0..100000\n", o.mutate)
 		return nil, 2
 	}
 	if o.timeout <= 0 {
@@ -205,8 +226,15 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		}
 		return 0
 	}
+	if o.via != "" {
+		if o.target != "" {
+			fmt.Fprintln(stderr, "ferrox conform: --via and --target exclude each other: --via sends to a front end, --target to a server")
+			return 2
+		}
+		return runChain(o, cases, stdout, stderr, resolver)
+	}
 	if o.target == "" {
-		fmt.Fprintln(stderr, "ferrox conform: --target HOST:PORT is required (or --list, --fixture DIR)")
+		fmt.Fprintln(stderr, "ferrox conform: --target HOST:PORT is required (or --via FRONT:PORT, --list, --fixture DIR)")
 		return 2
 	}
 	if err := checkTarget(resolver, o.target, o.allowRemote); err != nil {

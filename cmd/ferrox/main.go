@@ -40,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdConform(rest, stdout, stderr)
 	case "load":
 		return cmdLoad(rest, stdout, stderr)
+	case "origin":
+		return cmdOrigin(rest, stdout, stderr)
 	case "cert":
 		return cmdCert(rest, stdout, stderr)
 	case "version", "-version", "--version":
@@ -62,6 +64,7 @@ commands:
   check-config  validate a YAML config file
   conform       replay the RFC 9112 conformance corpus against a target
   load          run a load scenario (keepalive, close, ramp, slowloris, slowbody, idle)
+  origin        run the recording origin behind a front end you wire up (--record DIR)
   cert          write a self-signed development certificate (--dev DIR)
   version       print the version
 

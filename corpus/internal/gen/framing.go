@@ -11,9 +11,10 @@ const incomplete = "none | 400+close | 408+close"
 // framingCL: RFC 9112 6.3 rules for Content-Length.
 func framingCL(g *gen) {
 	const grp = "framing-cl"
+	// Each case is a GET with a body: a front end may refuse it (orReject).
 	cl := func(id string, level corpus.Level, reqID, checks, expect, value, body string, opts ...opt) {
 		g.add(grp, id, "RFC9112 6.3", level, reqID, checks, expect,
-			req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length:" + value}, body), opts...)
+			req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length:" + value}, body), append(opts, orReject)...)
 	}
 	inv := "9112-6.3-invalid-cl"
 	cl("valid", MUST, "9112-6.3-no-length", "a body framed by Content-Length is read exactly", ok, " 5", "hello", split)
@@ -61,13 +62,14 @@ func framingCL(g *gen) {
 func framingTE(g *gen) {
 	const grp = "framing-te"
 	body := "5\r\nhello\r\n0\r\n\r\n"
+	// Each case is a GET with a body: a front end may refuse it (orReject).
 	te := func(id string, level corpus.Level, reqID, checks, expect string, fields []string, b string, opts ...opt) {
 		sec := "RFC9112 6.1"
 		if strings.HasPrefix(reqID, "9112-6.3") {
 			sec = "RFC9112 6.3"
 		}
 		g.add(grp, id, sec, level, reqID, checks, expect,
-			req("GET /a.txt HTTP/1.1", append([]string{"Host: localhost"}, fields...), b), opts...)
+			req("GET /a.txt HTTP/1.1", append([]string{"Host: localhost"}, fields...), b), append(opts, orReject)...)
 	}
 	te("chunked", MUST, "9112-6.1-chunked", "a chunked body is decoded and the connection stays usable", ok, []string{"Transfer-Encoding: chunked"}, body, split)
 	te("chunked-uppercase", MUST, "9112-6.1-chunked", "transfer coding names are case-insensitive: CHUNKED", ok, []string{"Transfer-Encoding: CHUNKED"}, body)
@@ -106,6 +108,7 @@ func framingTE(g *gen) {
 // chunked: RFC 9112 7.1 chunk syntax.
 func chunked(g *gen) {
 	const grp = "chunked"
+	// Each case is a chunked GET: a front end may refuse it (orReject).
 	cb := func(id string, level corpus.Level, reqID, checks, expect, body string, opts ...opt) {
 		sec := map[string]string{"9112-7.1.1-extensions": "RFC9112 7.1.1", "9112-7.1.1-ext-limit": "RFC9112 7.1.1",
 			"9112-7.1.1-ext-syntax": "RFC9112 7.1.1", "9112-7.1.2-trailers": "RFC9112 7.1.2", "9112-6.3-incomplete": "RFC9112 6.3",
@@ -114,7 +117,7 @@ func chunked(g *gen) {
 			sec = "RFC9112 7.1"
 		}
 		g.add(grp, id, sec, level, reqID, checks, expect,
-			req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, body), opts...)
+			req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, body), append(opts, orReject)...)
 	}
 	sz, crlf, ovf := "9112-7.1-chunk-size", "9112-7.1-chunk-crlf", "9112-7.1-overflow"
 	ext, exts, trl := "9112-7.1.1-extensions", "9112-7.1.1-ext-syntax", "9112-7.1.2-trailers"

@@ -10,7 +10,7 @@
 // is a function named after it: request-line, fields and host in
 // syntax.go; framing-cl, framing-te and chunked in framing.go; smuggling in
 // smuggling.go; persistence, version and limits in persistence.go;
-// semantics-static and paths in semantics_static.go.
+// semantics-static and paths in semantics_static.go; chain in chain.go.
 //
 // gen rewrites the whole tree, but refuses to delete a file the tables do
 // not produce (a hand-written case) unless -prune is given.
@@ -66,12 +66,66 @@ func paced(ms int) opt {
 }
 func check(names ...string) opt { return func(c *corpus.Case) { c.Check = names } }
 
+// chain sets the chain expectation where DefaultChain(expect) is wrong for
+// a front end; the value is read by corpus.ParseChain ("reject | forward").
+// A value it refuses is kept as written, so build's round trip through
+// corpus.Parse reports it.
+func chain(value string) opt {
+	return func(c *corpus.Case) {
+		cs, err := corpus.ParseChain(value)
+		if err != nil {
+			cs = []corpus.ChainOutcome{corpus.ChainOutcome(value)}
+		}
+		c.Chain = cs
+	}
+}
+
+// Chain expectations where corpus.DefaultChain(expect) is wrong for a front
+// end (FORMAT.md, "Chain outcomes").
+var (
+	// fwd: a well-formed request whose 4xx the origin decides (a missing
+	// file, a method the resource refuses, a failed precondition): a
+	// front end forwards it.
+	fwd = chain("forward")
+	// either: a front end may answer the request itself, or forward it
+	// framed as the client framed it.
+	either = chain("reject | forward")
+	// selfAnswer: the front end must answer itself and not forward.
+	selfAnswer = chain("reject")
+)
+
+// orReject allows reject beside the derived chain expectation. A body on
+// GET or HEAD is the reason: RFC 9110 9.3.1 expects some implementations
+// to refuse such a request for its smuggling potential, so a front end
+// that does is safe, while one server must read the body.
+func orReject(c *corpus.Case) { c.Chain = union(c.Chain, corpus.ChainReject) }
+
+// orForward allows forward beside the derived chain expectation: the
+// request is well-formed and its 4xx is the origin's to give.
+func orForward(c *corpus.Case) { c.Chain = union(c.Chain, corpus.ChainForward) }
+
+// union adds o to cs in canonical order (reject before forward).
+func union(cs []corpus.ChainOutcome, o corpus.ChainOutcome) []corpus.ChainOutcome {
+	has := map[corpus.ChainOutcome]bool{o: true}
+	for _, x := range cs {
+		has[x] = true
+	}
+	var out []corpus.ChainOutcome
+	for _, x := range []corpus.ChainOutcome{corpus.ChainReject, corpus.ChainForward} {
+		if has[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 type gen struct {
 	cases []corpus.Case
 	err   error
 }
 
-// add appends one case; cases default to canary: yes, mode whole.
+// add appends one case; cases default to canary: yes, mode whole, and the
+// chain expectation derived from expect (corpus.DefaultChain).
 func (g *gen) add(group, id, section string, level corpus.Level, reqID, checks, expect, raw string, opts ...opt) {
 	out, err := corpus.ParseExpect(expect)
 	if err != nil && g.err == nil {
@@ -79,7 +133,7 @@ func (g *gen) add(group, id, section string, level corpus.Level, reqID, checks, 
 	}
 	id = groupPrefix[group] + id
 	c := corpus.Case{ID: id, Group: group, Section: section, Level: level, Requirement: reqID,
-		Checks: checks, Expect: out, Canary: true, Mode: corpus.SendWhole, Raw: []byte(raw)}
+		Checks: checks, Expect: out, Chain: corpus.DefaultChain(out), Canary: true, Mode: corpus.SendWhole, Raw: []byte(raw)}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -90,7 +144,7 @@ func (g *gen) add(group, id, section string, level corpus.Level, reqID, checks, 
 var groupPrefix = map[string]string{
 	"request-line": "rl-", "fields": "field-", "host": "host-", "framing-cl": "cl-", "framing-te": "te-",
 	"chunked": "chunk-", "smuggling": "smuggle-", "persistence": "conn-", "version": "version-",
-	"limits": "limit-", "semantics-static": "static-", "paths": "path-",
+	"limits": "limit-", "semantics-static": "static-", "paths": "path-", "chain": "chain-",
 }
 
 // Outcome shorthands.
@@ -143,6 +197,7 @@ var tables = []func(*gen){
 	smuggling,                    // smuggling.go
 	persistence, version, limits, // persistence.go
 	semanticsStatic, paths, // semantics_static.go
+	chainCases, // chain.go
 }
 
 // build runs every table and returns the cases sorted by id, each checked

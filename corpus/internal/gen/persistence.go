@@ -15,11 +15,11 @@ func persistence(g *gen) {
 	per, cls := "9112-9.3-persistence", "9112-9.6-close"
 	p("keep-alive-default", "RFC9112 9.3", SHOULD, per, "an HTTP/1.1 connection stays open after a response by default", ok, get("/a.txt"))
 	p("get-body-then-get", "RFC9112 9.3", MUST, per, "a GET with a Content-Length body, then a pipelined GET: the body is read, not parsed as a request", ok,
-		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello")+get("/canary.txt"), split)
+		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello")+get("/canary.txt"), split, orReject)
 	p("get-chunked-body-then-get", "RFC9112 9.3", MUST, per, "a GET with a chunked body, then a pipelined GET", ok,
-		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, "5\r\nhello\r\n0\r\n\r\n")+get("/canary.txt"))
+		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, "5\r\nhello\r\n0\r\n\r\n")+get("/canary.txt"), orReject)
 	p("head-body-ignored", "RFC9112 9.3", MUST, per, "a HEAD carrying a Content-Length body: the body is read, then the next request", ok,
-		req("HEAD /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello")+get("/canary.txt"), check("head-no-body"))
+		req("HEAD /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello")+get("/canary.txt"), check("head-no-body"), orReject)
 	p("http10-default-close", "RFC9112 9.3", MUST, per, "an HTTP/1.0 request without keep-alive: respond, then close", "2xx+close", "GET /a.txt HTTP/1.0\r\n"+host+"\r\n")
 	p("http10-keep-alive", "RFC9112 9.3", MAY, per, "HTTP/1.0 with Connection: keep-alive may persist or close", "2xx | 2xx+close",
 		"GET /a.txt HTTP/1.0\r\n"+host+"Connection: keep-alive\r\n\r\n")
@@ -32,8 +32,8 @@ func persistence(g *gen) {
 	p("connection-close-in-list", "RFC9112 9.6", MUST, cls, "close inside a list of connection options", "2xx+close", getH("/a.txt", "Connection: keep-alive, close"))
 	p("connection-close-second-line", "RFC9112 9.6", MUST, cls, "close on a second Connection line", "2xx+close", getH("/a.txt", "Connection: keep-alive", "Connection: close"))
 	p("connection-close-with-body", "RFC9112 9.6", MUST, cls, "Connection: close on a request with a body: respond once, then close", "2xx+close",
-		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Connection: close", "Content-Length: 5"}, "hello")+get("/canary.txt"))
-	p("connection-close-404", "RFC9112 9.6", MUST, cls, "Connection: close on a request for a missing file: 404, then close", "404+close", getH("/missing.txt", "Connection: close"))
+		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Connection: close", "Content-Length: 5"}, "hello")+get("/canary.txt"), orReject)
+	p("connection-close-404", "RFC9112 9.6", MUST, cls, "Connection: close on a request for a missing file: 404, then close", "404+close", getH("/missing.txt", "Connection: close"), fwd)
 	p("request-then-junk", "RFC9112 9.6", MUST, cls, "a valid request followed by junk: the first response arrives intact before any close", ok,
 		get("/a.txt")+"\x00\x01\x02junk\r\n\r\n", noCanary)
 	pl := "9112-9.3.2-pipelining"
@@ -41,15 +41,15 @@ func persistence(g *gen) {
 	p("pipelined-ten", "RFC9112 9.3.2", MUST, pl, "ten pipelined GETs in one write are answered in order", ok, strings.Repeat(get("/a.txt"), 10))
 	p("pipelined-head-get", "RFC9112 9.3.2", MUST, pl, "HEAD then GET pipelined: the HEAD response has no body, so the GET response is framed right", ok,
 		"HEAD /a.txt HTTP/1.1\r\n"+host+"\r\n"+get("/a.txt"), check("head-no-body"))
-	p("pipelined-404-then-200", "RFC9112 9.3.2", MUST, pl, "a 404 in a pipeline does not disturb the next response", "404", get("/missing.txt")+get("/a.txt"))
+	p("pipelined-404-then-200", "RFC9112 9.3.2", MUST, pl, "a 404 in a pipeline does not disturb the next response", "404", get("/missing.txt")+get("/a.txt"), fwd)
 	p("pipelined-big", "RFC9112 9.3.2", MUST, pl, "two pipelined GETs of a 64 KiB file are answered in order", ok, get("/big.bin")+get("/big.bin"), check("content-length"))
 	p("pipelined-split", "RFC9112 9.3.2", MUST, pl, "two pipelined GETs give the same answers however the bytes are split", ok, get("/a.txt")+get("/canary.txt"), split)
 	ex := "9110-10.1.1-expect"
 	p("expect-100-with-body", "RFC9110 10.1.1", MUST, ex, "Expect: 100-continue with the body already sent: a final response; the server may close instead of reading the body", "2xx | 2xx+close",
-		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Expect: 100-continue", "Content-Length: 5"}, "hello"))
+		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Expect: 100-continue", "Content-Length: 5"}, "hello"), orReject)
 	p("expect-100-no-body", "RFC9110 10.1.1", MUST, ex, "Expect: 100-continue on a request without content is simply served", ok, getH("/a.txt", "Expect: 100-continue"))
 	p("expect-100-http10", "RFC9110 10.1.1", MUST, ex, "Expect: 100-continue in HTTP/1.0 is ignored", "2xx+close",
-		"GET /a.txt HTTP/1.0\r\n"+host+"Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello")
+		"GET /a.txt HTTP/1.0\r\n"+host+"Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello", orReject)
 	p("expect-unknown", "RFC9110 10.1.1", MAY, ex, "an unknown expectation may get 417 or be ignored", "417 | 417+close | 2xx", getH("/a.txt", "Expect: teapot"))
 	up := "9110-7.8-upgrade"
 	p("upgrade-websocket", "RFC9110 7.8", MUST, up, "a static file server does not switch to websocket: 200, not 101", ok,
@@ -81,11 +81,11 @@ func version(g *gen) {
 		"GET /list/ HTTP/1.0\r\n"+host+"\r\n", check("no-chunked-to-10", "no-raw-markup"))
 	v("http10-keep-alive-not-chunked", "RFC9112 6.1", MUST, nt, "HTTP/1.0 keep-alive responses are length-delimited, never chunked", "2xx | 2xx+close",
 		"GET /big.bin HTTP/1.0\r\n"+host+"Connection: keep-alive\r\n\r\n", check("no-chunked-to-10"))
-	v("http10-404-not-chunked", "RFC9112 6.1", MUST, nt, "an error page for HTTP/1.0 is not sent chunked", "404+close", "GET /missing.txt HTTP/1.0\r\n"+host+"\r\n", check("no-chunked-to-10"))
+	v("http10-404-not-chunked", "RFC9112 6.1", MUST, nt, "an error page for HTTP/1.0 is not sent chunked", "404+close", "GET /missing.txt HTTP/1.0\r\n"+host+"\r\n", check("no-chunked-to-10"), fwd)
 	ld := "9112-6.3-length-delimited"
 	v("length-delimited-big", "RFC9112 6.3", SHOULD, ld, "a 64 KiB file is sent with Content-Length or chunked", ok, get("/big.bin"), check("content-length"))
 	v("length-delimited-listing", "RFC9112 6.3", SHOULD, ld, "a listing is length-delimited and its names escaped", "2xx | 403 | 404", get("/list/"), check("content-length", "no-raw-markup"))
-	v("length-delimited-404", "RFC9112 6.3", SHOULD, ld, "a 404 page is length-delimited", "404", get("/missing.txt"), check("content-length", "date"))
+	v("length-delimited-404", "RFC9112 6.3", SHOULD, ld, "a 404 page is length-delimited", "404", get("/missing.txt"), check("content-length", "date"), fwd)
 	v("length-delimited-400", "RFC9112 6.3", SHOULD, ld, "a 400 page is length-delimited", rej, getH("/a.txt", "X-Foo : bar"), check("content-length", "date"))
 }
 

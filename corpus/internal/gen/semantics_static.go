@@ -30,37 +30,37 @@ func semanticsStatic(g *gen) {
 	s("get-file", "RFC9110 9.3.1", MUST, sv, "an existing file is served with 200", "200", get("/a.txt"), check("date", "content-length"))
 	s("get-root", "RFC9110 9.3.1", MUST, sv, "the root serves its index file", "200", get("/"), check("content-length"))
 	s("get-dir-index", "RFC9110 9.3.1", MUST, sv, "a directory with a trailing slash serves its index", "200", get("/dir/"))
-	s("get-missing", "RFC9110 9.3.1", MUST, sv, "a missing file gets 404", "404", get("/missing.txt"), check("date"))
+	s("get-missing", "RFC9110 9.3.1", MUST, sv, "a missing file gets 404", "404", get("/missing.txt"), check("date"), fwd)
 	s("get-query", "RFC9110 9.3.1", MUST, sv, "a query string does not change which file is served", "200", get("/a.txt?x=1&y=2"))
 	s("get-pct-unreserved", "RFC9110 9.3.1", MUST, sv, "percent-encoded unreserved characters are decoded: /%61.txt is /a.txt", "200", get("/%61.txt"))
 	s("get-canary", "RFC9110 9.3.1", MUST, sv, "the canary file is served (the runner depends on it)", "200", get("/canary.txt"), split)
 	hd := "9110-9.3.2-head"
 	s("head-file", "RFC9110 9.3.2", MUST, hd, "HEAD of a file: 200 without content", "200", head("/a.txt"), check("head-no-body", "date"))
 	s("head-big", "RFC9110 9.3.2", MUST, hd, "HEAD of a 64 KiB file sends no content", "200", head("/big.bin"), check("head-no-body"))
-	s("head-missing", "RFC9110 9.3.2", MUST, hd, "HEAD of a missing file: 404 without content", "404", head("/missing.txt"), check("head-no-body"))
+	s("head-missing", "RFC9110 9.3.2", MUST, hd, "HEAD of a missing file: 404 without content", "404", head("/missing.txt"), check("head-no-body"), fwd)
 	s("head-dir-listing", "RFC9110 9.3.2", MUST, hd, "HEAD of a listing sends no content", "200 | 403 | 404", head("/list/"), check("head-no-body"))
 	s("head-then-head", "RFC9110 9.3.2", MUST, hd, "two pipelined HEADs are each bodiless", "200", head("/a.txt")+head("/canary.txt"), check("head-no-body"))
 	dt := "9110-6.6.1-date"
-	s("date-on-404", "RFC9110 6.6.1", MUST, dt, "a 404 carries Date", "404", get("/nope"), check("date"))
+	s("date-on-404", "RFC9110 6.6.1", MUST, dt, "a 404 carries Date", "404", get("/nope"), check("date"), fwd)
 	s("date-on-400", "RFC9110 6.6.1", MUST, dt, "a 400 carries Date", rej, "GET /a b HTTP/1.1\r\n"+host+"\r\n", check("date"))
-	s("date-on-405", "RFC9110 6.6.1", MUST, dt, "a 405 or 501 carries Date", both("405", "501"), "DELETE /a.txt HTTP/1.1\r\n"+host+"\r\n", check("date"))
+	s("date-on-405", "RFC9110 6.6.1", MUST, dt, "a 405 or 501 carries Date", both("405", "501"), "DELETE /a.txt HTTP/1.1\r\n"+host+"\r\n", check("date"), fwd)
 	s("date-on-304", "RFC9110 15.4.5", MUST, "9110-15.4.5-304", "a 304 keeps Date", "304", getH("/a.txt", "If-None-Match: *"), check("date"))
 	s("date-on-redirect", "RFC9110 6.6.1", MUST, dt, "a slash redirect carries Date", "301 | 308 | 302 | 307", get("/dir"), check("date", "location-not-external"))
 	al := "9110-15.5.6-405"
 	s("post-file", "RFC9110 15.5.6", SHOULD, al, "POST to a static file: 405 with Allow (or 501)", both("405", "501"),
-		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello"), check("allow-header"))
+		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "hello"), check("allow-header"), fwd)
 	s("put-file", "RFC9110 15.5.6", MUST, al, "PUT to a static file: 405 with Allow (or 501); nothing is written", both("405", "501"),
-		req("PUT /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "owned"), check("allow-header"))
+		req("PUT /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "owned"), check("allow-header"), fwd)
 	s("put-new-file", "RFC9110 15.5.6", MUST, al, "PUT of a new file: 405 (or 501), never 201", both("405", "501"),
-		req("PUT /new.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "owned"), check("allow-header"))
+		req("PUT /new.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 5"}, "owned"), check("allow-header"), fwd)
 	s("delete-file", "RFC9110 15.5.6", MUST, al, "DELETE of a static file: 405 with Allow (or 501)", both("405", "501"),
-		"DELETE /a.txt HTTP/1.1\r\n"+host+"\r\n", check("allow-header"))
+		"DELETE /a.txt HTTP/1.1\r\n"+host+"\r\n", check("allow-header"), fwd)
 	s("patch-file", "RFC9110 15.5.6", SHOULD, al, "PATCH of a static file: 405 with Allow (or 501)", both("405", "501"),
-		req("PATCH /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 2"}, "{}"), check("allow-header"))
+		req("PATCH /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 2"}, "{}"), check("allow-header"), fwd)
 	s("post-chunked", "RFC9110 15.5.6", SHOULD, al, "a chunked POST is framed correctly even though it is refused", both("405", "501"),
-		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, "5\r\nhello\r\n0\r\n\r\n"), check("allow-header"))
-	s("unknown-method", "RFC9110 9.1", SHOULD, "9110-9.1-methods", "an unknown method gets 501", both("501"), "FOO /a.txt HTTP/1.1\r\n"+host+"\r\n", split)
-	s("unknown-method-long", "RFC9110 9.1", SHOULD, "9110-9.1-methods", "a longer unknown method token gets 501", both("501"), "PROPFINDX /a.txt HTTP/1.1\r\n"+host+"\r\n")
+		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, "5\r\nhello\r\n0\r\n\r\n"), check("allow-header"), fwd)
+	s("unknown-method", "RFC9110 9.1", SHOULD, "9110-9.1-methods", "an unknown method gets 501", both("501"), "FOO /a.txt HTTP/1.1\r\n"+host+"\r\n", split, either)
+	s("unknown-method-long", "RFC9110 9.1", SHOULD, "9110-9.1-methods", "a longer unknown method token gets 501", both("501"), "PROPFINDX /a.txt HTTP/1.1\r\n"+host+"\r\n", either)
 	s("trace", "RFC9110 9.3.8", safety, "9110-9.3.8-trace", "TRACE is refused or at least never echoes the request", both("405", "501", "404")+" | 2xx",
 		"TRACE /a.txt HTTP/1.1\r\n"+host+"Cookie: secret=1\r\n\r\n", check("no-trace-echo"))
 	s("trace-asterisk", "RFC9110 9.3.8", safety, "9110-9.3.8-trace", "TRACE * is refused and never echoes", both("405", "501", "400", "404")+" | 2xx",
@@ -91,7 +91,7 @@ func semanticsStatic(g *gen) {
 	s("range-head", "RFC9110 14.2", MUST, rgi, "HEAD ignores Range: 200 without content", "200", head("/a.txt", "Range: bytes=0-9"), check("head-no-body"))
 	s("range-post", "RFC9110 14.2", MUST, rgi, "POST ignores Range: never 206", both("405", "501")+" | 200",
 		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Range: bytes=0-9", "Content-Length: 5"}, "hello"))
-	s("range-on-missing", "RFC9110 13.2.1", MUST, "9110-13.2-non-2xx", "a Range on a missing file: 404", "404", getH("/missing.txt", "Range: bytes=0-9"))
+	s("range-on-missing", "RFC9110 13.2.1", MUST, "9110-13.2-non-2xx", "a Range on a missing file: 404", "404", getH("/missing.txt", "Range: bytes=0-9"), fwd)
 	s("if-range-etag-mismatch", "RFC9110 13.1.5", MUST, "9110-13.1.5-if-range", "If-Range with a non-matching entity tag: the full file (200)", "200",
 		getH("/a.txt", "Range: bytes=0-9", "If-Range: \"no-such-etag\""))
 	s("if-range-weak-etag", "RFC9110 13.1.5", MUST, "9110-13.1.5-if-range", "If-Range with a weak tag never matches: 200", "200",
@@ -102,19 +102,20 @@ func semanticsStatic(g *gen) {
 		getH("/a.txt", "Range: bytes=0-9", "If-None-Match: *"))
 	// Conditional requests on /a.txt (mtime = corpus.FixtureModTime).
 	inm, im, ims := "9110-13.1.2-if-none-match", "9110-13.1.1-if-match", "9110-13.1.3-ims"
+	// Each row is a well-formed GET of /a.txt: a 412 is the origin's to give (orForward).
 	c := func(id, section string, level corpus.Level, reqID, checks, expect string, fields ...string) {
-		s(id, section, level, reqID, checks, expect, getH("/a.txt", fields...))
+		s(id, section, level, reqID, checks, expect, getH("/a.txt", fields...), orForward)
 	}
 	c("inm-star", "RFC9110 13.1.2", MUST, inm, "If-None-Match: * on an existing file: 304", "304", "If-None-Match: *")
 	c("inm-nomatch", "RFC9110 13.1.2", MUST, inm, "If-None-Match with a foreign tag: 200", "200", "If-None-Match: \"no-such-etag\"")
 	c("inm-weak-nomatch", "RFC9110 13.1.2", MUST, inm, "If-None-Match with a foreign weak tag: 200", "200", "If-None-Match: W/\"no-such-etag\"")
 	c("inm-list-nomatch", "RFC9110 13.1.2", MUST, inm, "If-None-Match with a list of foreign tags: 200", "200", "If-None-Match: \"a\", \"b\", W/\"c\"")
 	s("inm-star-head", "RFC9110 13.1.2", MUST, inm, "HEAD with If-None-Match: *: 304 without content", "304", head("/a.txt", "If-None-Match: *"), check("head-no-body"))
-	s("inm-star-missing", "RFC9110 13.2.1", MUST, "9110-13.2-non-2xx", "If-None-Match: * on a missing file: 404", "404", getH("/missing.txt", "If-None-Match: *"))
+	s("inm-star-missing", "RFC9110 13.2.1", MUST, "9110-13.2-non-2xx", "If-None-Match: * on a missing file: 404", "404", getH("/missing.txt", "If-None-Match: *"), fwd)
 	c("im-nomatch", "RFC9110 13.1.1", MUST, im, "If-Match with a foreign tag: 412", both("412"), "If-Match: \"no-such-etag\"")
 	c("im-weak", "RFC9110 13.1.1", MUST, im, "If-Match uses strong comparison: a weak tag never matches, 412", both("412"), "If-Match: W/\"no-such-etag\"")
 	c("im-star", "RFC9110 13.1.1", MUST, im, "If-Match: * on an existing file: 200", "200", "If-Match: *")
-	s("im-missing", "RFC9110 13.2.1", MUST, "9110-13.2-non-2xx", "If-Match on a missing file: 404 (preconditions skipped) or 412", "404 | "+both("412"), getH("/missing.txt", "If-Match: \"x\""))
+	s("im-missing", "RFC9110 13.2.1", MUST, "9110-13.2-non-2xx", "If-Match on a missing file: 404 (preconditions skipped) or 412", "404 | "+both("412"), getH("/missing.txt", "If-Match: \"x\""), fwd)
 	c("ims-imf-fixdate", "RFC9110 13.1.3", MUST, ims, "If-Modified-Since equal to Last-Modified (IMF-fixdate): 304", "304", "If-Modified-Since: "+mtimeIMF)
 	c("ims-rfc850", "RFC9110 5.6.7", MUST, "9110-5.6.7-dates", "If-Modified-Since in RFC 850 format: 304", "304", "If-Modified-Since: "+mtimeRFC850)
 	c("ims-asctime", "RFC9110 5.6.7", MUST, "9110-5.6.7-dates", "If-Modified-Since in asctime format: 304", "304", "If-Modified-Since: "+mtimeAsctime)
@@ -126,7 +127,7 @@ func semanticsStatic(g *gen) {
 		"If-None-Match: \"no-such-etag\"", "If-Modified-Since: "+mtimeIMF)
 	s("ims-post", "RFC9110 13.1.3", MUST, ims, "If-Modified-Since on POST is ignored: never 304", both("405", "501")+" | 200",
 		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "If-Modified-Since: " + mtimeIMF, "Content-Length: 5"}, "hello"))
-	s("ims-missing", "RFC9110 13.2.1", MUST, "9110-13.2-non-2xx", "If-Modified-Since on a missing file: 404", "404", getH("/missing.txt", "If-Modified-Since: "+mtimeIMF))
+	s("ims-missing", "RFC9110 13.2.1", MUST, "9110-13.2-non-2xx", "If-Modified-Since on a missing file: 404", "404", getH("/missing.txt", "If-Modified-Since: "+mtimeIMF), fwd)
 	c("ius-older", "RFC9110 13.1.4", MUST, im, "If-Unmodified-Since before Last-Modified: 412", both("412"), "If-Unmodified-Since: "+beforeIMF)
 	c("ius-equal", "RFC9110 13.1.4", MUST, im, "If-Unmodified-Since equal to Last-Modified: 200", "200", "If-Unmodified-Since: "+mtimeIMF)
 	c("ius-asctime", "RFC9110 5.6.7", MUST, "9110-5.6.7-dates", "If-Unmodified-Since equal to Last-Modified in asctime format: 200", "200", "If-Unmodified-Since: "+mtimeAsctime)
@@ -161,7 +162,9 @@ func paths(g *gen) {
 		if reqID == "static-dir-redirect" {
 			level = SHOULD
 		}
-		g.add(grp, id, sec, level, reqID, checks, expect, get(target), opts...)
+		// A front end may refuse such a target itself or forward it;
+		// forwarded, it reaches the origin unchanged (RFC 9110 7.7).
+		g.add(grp, id, sec, level, reqID, checks, expect, get(target), append(opts, orForward)...)
 	}
 	tr := "safety-traversal"
 	trav := []struct{ id, target string }{
@@ -190,9 +193,9 @@ func paths(g *gen) {
 		p(t.id, tr, "the target "+t.target+" never reaches a file outside the root", notFnd, t.target)
 	}
 	g.add(grp, "traversal-backslash-raw", "RFC9110 7.1", safety, tr, "raw backslashes in the target never climb out of the root", notFnd,
-		"GET /..\\..\\..\\..\\etc\\passwd HTTP/1.1\r\n"+host+"\r\n")
+		"GET /..\\..\\..\\..\\etc\\passwd HTTP/1.1\r\n"+host+"\r\n", orForward)
 	g.add(grp, "traversal-absolute-form", "RFC9110 7.1", safety, tr, "dot-segments in an absolute-form target never climb out of the root", notFnd,
-		"GET http://localhost/../../../../etc/passwd HTTP/1.1\r\n"+host+"\r\n")
+		"GET http://localhost/../../../../etc/passwd HTTP/1.1\r\n"+host+"\r\n", orForward)
 	p("inside-dot-segments", "static-serve", "dot-segments that stay inside the root resolve to the file (or are rejected)", "200 | 301 | 308 | 400 | 400+close", "/dir/../a.txt")
 	df := "safety-dotfiles"
 	p("dotfile", df, "a dotfile is not served", notFnd, "/.hidden")

@@ -175,7 +175,7 @@ func smuggling(g *gen) {
 	g.add(grp, "chunk-ext-lf-hides-request", sec, safety, rq, "a bare LF in a chunk extension must not end the size line and expose a request",
 		"400+close | 2xx+close", line+"Transfer-Encoding: chunked\r\n\r\n0;a\n\r\n"+smuggled+"\r\n")
 	g.add(grp, "trailer-cl-hides-request", sec, safety, rq, "a Content-Length trailer must not make the server read the next request as body",
-		ok, line+"Transfer-Encoding: chunked\r\n\r\n0\r\nContent-Length: "+itos(len(smuggled))+"\r\n\r\n"+get("/a.txt"))
+		ok, line+"Transfer-Encoding: chunked\r\n\r\n0\r\nContent-Length: "+itos(len(smuggled))+"\r\n\r\n"+get("/a.txt"), orReject)
 	g.add(grp, "http10-te-hides-request", sec, safety, rq, "HTTP/1.0 with chunked and a hidden request: rejected or closed after one response",
 		clte, "GET /a.txt HTTP/1.0\r\n"+host+"Content-Length: "+itos(len(clteBody))+"\r\nTransfer-Encoding: chunked\r\n\r\n"+clteBody)
 	g.add(grp, "cl-te-obs-fold-value", sec, safety, rq, "a folded Content-Length next to Transfer-Encoding: rejected or closed after one response",

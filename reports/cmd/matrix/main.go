@@ -1,4 +1,4 @@
-// Command matrix reads ferrox.conformance/v1 JSON reports and writes the
+// Command matrix reads ferrox.conformance JSON (v1 or v2) reports and writes the
 // side-by-side matrix (matrix.md, matrix.html) and, beside each JSON
 // report, its Markdown and HTML renderings.
 //
