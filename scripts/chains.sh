@@ -14,7 +14,8 @@
 #   ferrox conform --via 127.0.0.1:FRONT --origin 127.0.0.1:ORIGIN \
 #                  --format json --out CHAINS_OUT/NAME/
 # per proxy (CHAINS_JOBS at a time, each bounded by `timeout`), writes
-# CHAINS_OUT/VERSIONS.md (package versions, start times, status) and renders
+# CHAINS_OUT/VERSIONS.md (package versions, start times, status), gzips each
+# proxy's JSON report (CHAINS_OUT/NAME/conformance.json.gz) and renders
 # CHAINS_OUT/matrix.{md,html} with reports/cmd/chains. Every process it
 # started is stopped on exit. Only 127.0.0.1 is used.
 #
@@ -434,6 +435,9 @@ for name in "${GRADE[@]}"; do
 	case "$rc" in
 	0 | 1) # exit 1 means "some case failed": expected for most proxies
 		STATUS[$name]="graded in $secs s"
+		# The full report (every byte both ways) is ~15 MB of JSON per
+		# proxy; gzipped (-n: no name or time stamp) it is under 1 MB.
+		gzip -9 -n -f "$OUT/$name"/*.json
 		MATRIX_ARGS+=("$OUT/$name")
 		;;
 	124 | 137)

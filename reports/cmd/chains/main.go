@@ -6,15 +6,16 @@
 //
 //	go run ./reports/cmd/chains -out reports/chains reports/chains/nginx reports/chains/haproxy ...
 //
-// Each argument is a directory holding exactly one JSON report (named by the
-// directory), a JSON report file (named by the file without .json), or
-// NAME=PATH with either. `make chains` (scripts/chains.sh) runs it. Exit
+// Each argument is a directory holding exactly one JSON report, plain or
+// gzipped (named by the directory), a report file (named by the file without
+// .json or .json.gz), or NAME=PATH with either. `make chains` (scripts/chains.sh) runs it. Exit
 // status: 0 ok, 1 on any error (a report that is not a chain run is one),
 // 2 on bad usage.
 package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,7 +49,7 @@ func run(args []string, stderr io.Writer) int {
 		name, path, ok := strings.Cut(arg, "=")
 		if !ok {
 			path = arg
-			name = strings.TrimSuffix(filepath.Base(filepath.Clean(arg)), ".json")
+			name = strings.TrimSuffix(strings.TrimSuffix(filepath.Base(filepath.Clean(arg)), ".gz"), ".json")
 		}
 		if name == "" || path == "" {
 			fmt.Fprintf(stderr, "chains: argument %q: want [NAME=]PATH\n", arg)
@@ -92,7 +93,8 @@ func run(args []string, stderr io.Writer) int {
 	return 0
 }
 
-// reportFile resolves a directory to the one JSON report inside it.
+// reportFile resolves a directory to the one JSON report inside it
+// (*.json or *.json.gz).
 func reportFile(path string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -101,23 +103,37 @@ func reportFile(path string) (string, error) {
 	if !st.IsDir() {
 		return path, nil
 	}
-	matches, err := filepath.Glob(filepath.Join(path, "*.json"))
-	if err != nil {
-		return "", err
+	var matches []string
+	for _, pattern := range []string{"*.json", "*.json.gz"} {
+		m, err := filepath.Glob(filepath.Join(path, pattern))
+		if err != nil {
+			return "", err
+		}
+		matches = append(matches, m...)
 	}
 	if len(matches) != 1 {
-		return "", fmt.Errorf("%s: want exactly one *.json report, found %d", path, len(matches))
+		return "", fmt.Errorf("%s: want exactly one *.json or *.json.gz report, found %d", path, len(matches))
 	}
 	return matches[0], nil
 }
 
+// readRun reads a JSON report, gunzipping a *.gz file on the way.
 func readRun(path string) (*conformance.Run, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return reports.ReadConformJSON(bufio.NewReader(f))
+	var r io.Reader = bufio.NewReader(f)
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, err
+		}
+		defer zr.Close()
+		r = zr
+	}
+	return reports.ReadConformJSON(r)
 }
 
 // writeFile writes a report to a temp file in the same directory and

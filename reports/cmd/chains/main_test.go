@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +43,19 @@ func writeReport(t *testing.T, path, origin string, smuggled bool) {
 	if err := reports.ConformJSON(run)(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	data := buf.Bytes()
+	if strings.HasSuffix(path, ".gz") {
+		var zb bytes.Buffer
+		zw := gzip.NewWriter(&zb)
+		if _, err := zw.Write(data); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		data = zb.Bytes()
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -50,11 +63,11 @@ func writeReport(t *testing.T, path, origin string, smuggled bool) {
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	writeReport(t, filepath.Join(dir, "nginx", "conformance.json"), "127.0.0.1:18301", true)
-	writeReport(t, filepath.Join(dir, "haproxy.json"), "127.0.0.1:18303", false)
-	writeReport(t, filepath.Join(dir, "x", "conformance.json"), "127.0.0.1:18310", false)
+	writeReport(t, filepath.Join(dir, "haproxy.json.gz"), "127.0.0.1:18303", false)
+	writeReport(t, filepath.Join(dir, "x", "conformance.json.gz"), "127.0.0.1:18310", false)
 	out := filepath.Join(dir, "out")
 	var stderr bytes.Buffer
-	args := []string{"-out", out, filepath.Join(dir, "nginx") + "/", filepath.Join(dir, "haproxy.json"), "goproxy=" + filepath.Join(dir, "x")}
+	args := []string{"-out", out, filepath.Join(dir, "nginx") + "/", filepath.Join(dir, "haproxy.json.gz"), "goproxy=" + filepath.Join(dir, "x")}
 	if code := run(args, &stderr); code != 0 {
 		t.Fatalf("run(%q) = %d; want 0; stderr:\n%s", args, code, stderr.String())
 	}
@@ -63,6 +76,9 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	if want := "| `smuggle-demo` | smuggling | safety | ✗ smuggled | ✓ | ✓ |"; !strings.Contains(string(md), want) {
+		t.Errorf("matrix.md lacks %q:\n%s", want, md)
+	}
+	if want := "| Front end | Pass |"; !strings.Contains(string(md), want) {
 		t.Errorf("matrix.md lacks %q:\n%s", want, md)
 	}
 	html, err := os.ReadFile(filepath.Join(out, "matrix.html"))
@@ -78,6 +94,9 @@ func TestRunErrors(t *testing.T) {
 	dir := t.TempDir()
 	writeReport(t, filepath.Join(dir, "single", "conformance.json"), "", false)
 	writeReport(t, filepath.Join(dir, "a", "conformance.json"), "127.0.0.1:18301", false)
+	if err := os.WriteFile(filepath.Join(dir, "bad.json.gz"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -89,6 +108,7 @@ func TestRunErrors(t *testing.T) {
 		{"missing-file", []string{filepath.Join(dir, "nope.json")}, 1},
 		{"no-report-in-dir", []string{dir}, 1},
 		{"not-a-chain-run", []string{filepath.Join(dir, "single")}, 1},
+		{"not-gzip", []string{filepath.Join(dir, "bad.json.gz")}, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
