@@ -477,5 +477,8 @@ if [ ${#MATRIX_ARGS[@]} -eq 0 ]; then
 	exit 1
 fi
 go run ./reports/cmd/chains -out "$OUT" "${MATRIX_ARGS[@]}"
+took=$(($(date +%s) - T0))
+printf '\nThe whole run took %d s on %d cores (%d of %d proxies graded, CHAINS_JOBS=%d).\n' \
+	"$took" "$(nproc)" "${#MATRIX_ARGS[@]}" "$(echo "$PROXIES" | wc -w)" "$CHAINS_JOBS" >>"$OUT/VERSIONS.md"
 log "wrote $OUT/matrix.md, $OUT/matrix.html and $OUT/VERSIONS.md"
-log "done in $(($(date +%s) - T0)) s (${#MATRIX_ARGS[@]} of $(echo "$PROXIES" | wc -w) proxies graded)"
+log "done in $took s (${#MATRIX_ARGS[@]} of $(echo "$PROXIES" | wc -w) proxies graded)"
