@@ -87,11 +87,7 @@ func ReadIntent(raw []byte) Intent {
 			if tolerableChunkFault[reason] {
 				if end, body, blen, ok := tolerantChunked(raw[i+m.HeadEnd:]); ok {
 					m.Body, m.BodyLen, m.End = body, blen, m.HeadEnd+end
-					shift(&m, i)
-					in.Messages = append(in.Messages, IntentMessage{Message: m, Class: IntentTolerated, Reason: reason})
-					i = m.End
-					if !m.KeepAlive {
-						in.stop(i, "close")
+					if i = in.tolerate(m, i, reason); i < 0 {
 						return in
 					}
 					continue
@@ -121,11 +117,7 @@ func ReadIntent(raw []byte) Intent {
 			return in
 		}
 		m.BodyLen, m.Body, m.End = clen, content, end+wire
-		shift(&m, i)
-		in.Messages = append(in.Messages, IntentMessage{Message: m, Class: IntentTolerated, Reason: reason})
-		i = m.End
-		if !m.KeepAlive {
-			in.stop(i, "close")
+		if i = in.tolerate(m, i, reason); i < 0 {
 			return in
 		}
 	}
@@ -133,6 +125,18 @@ func ReadIntent(raw []byte) Intent {
 		in.stop(i, "framing")
 	}
 	return in
+}
+
+// tolerate records m, framed from offset base, as a tolerated message and
+// returns where the next message begins, or -1 when m closes the stream.
+func (in *Intent) tolerate(m Message, base int, reason string) int {
+	shift(&m, base)
+	in.Messages = append(in.Messages, IntentMessage{Message: m, Class: IntentTolerated, Reason: reason})
+	if !m.KeepAlive {
+		in.stop(m.End, "close")
+		return -1
+	}
+	return m.End
 }
 
 func (in *Intent) stop(at int, why string) {

@@ -6,12 +6,9 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/ferrox/ferrox/conformance"
 	"github.com/ferrox/ferrox/corpus"
@@ -52,8 +49,6 @@ func runChain(o *conformOptions, cases []corpus.Case, stdout, stderr io.Writer, 
 	go func() { _ = origin.Serve() }()
 	fmt.Fprintf(stderr, "recording origin on %s; sending the cases through %s\n", origin.Addr(), o.via)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	cfg := conformance.Config{
 		Target:             o.via,
 		TLS:                o.tls,
@@ -63,51 +58,11 @@ func runChain(o *conformOptions, cases []corpus.Case, stdout, stderr io.Writer, 
 		Parallel:           1,
 		NoSplits:           true,
 	}
-	if err := conformance.Probe(ctx, cfg); err != nil {
-		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
-		return 2
-	}
-	if err := probeChain(ctx, cfg, origin); err != nil {
-		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
-		return 2
-	}
-	tty := isTerminal(stderr)
-	if tty {
-		cfg.Progress = func(done, total int) {
-			fmt.Fprintf(stderr, "\r[%d/%d] running...", done, total)
-		}
-	}
-	run, err := conformance.RunChain(ctx, cfg, origin, cases)
-	if run == nil {
-		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
-		return 2
-	}
-	if tty {
-		fmt.Fprint(stderr, "\r")
-	}
-	fmt.Fprintf(stderr, "[%d/%d] done in %s\n", len(run.Results), len(cases), run.Duration.Round(time.Millisecond))
-	if err != nil {
-		fmt.Fprintf(stderr, "ferrox conform: interrupted: %v (reporting what finished)\n", err)
-	}
-	written, werr := writeConformReports(run, o)
-	if werr == nil && o.mutate > 0 {
-		var mw []string
-		mw, werr = writeMutationFindings(run, o.out)
-		written = append(written, mw...)
-	}
-	mustFailed := summarize(stdout, run)
-	summarizeFindings(stdout, run)
-	for _, f := range written {
-		fmt.Fprintf(stdout, "wrote %s\n", f)
-	}
-	if werr != nil {
-		fmt.Fprintf(stderr, "ferrox conform: writing reports: %v\n", werr)
-		return 1
-	}
-	if mustFailed || err != nil {
-		return 1
-	}
-	return 0
+	return gradeRun(o, cfg, cases, stdout, stderr,
+		func(ctx context.Context, cfg conformance.Config) error { return probeChain(ctx, cfg, origin) },
+		func(ctx context.Context, cfg conformance.Config, cases []corpus.Case) (*conformance.Run, error) {
+			return conformance.RunChain(ctx, cfg, origin, cases)
+		})
 }
 
 // checkFlagAddr checks a HOST:PORT flag and the loopback rule.

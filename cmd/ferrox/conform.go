@@ -242,8 +242,6 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		return 2
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	cfg := conformance.Config{
 		Target:             o.target,
 		TLS:                o.tls,
@@ -253,9 +251,27 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		Parallel:           o.parallel,
 		NoSplits:           o.noSplits,
 	}
+	return gradeRun(o, cfg, cases, stdout, stderr, nil, conformance.RunCases)
+}
+
+// gradeRun probes the target, runs the cases with progress on a terminal,
+// writes the reports and the summary, and returns the exit status. check,
+// when set, runs after the probe (the chain probe); a chain run's findings
+// and mutations are summarised and written too.
+func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, stdout, stderr io.Writer,
+	check func(context.Context, conformance.Config) error,
+	runCases func(context.Context, conformance.Config, []corpus.Case) (*conformance.Run, error)) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if err := conformance.Probe(ctx, cfg); err != nil {
 		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 		return 2
+	}
+	if check != nil {
+		if err := check(ctx, cfg); err != nil {
+			fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
+			return 2
+		}
 	}
 	tty := isTerminal(stderr)
 	if tty {
@@ -263,7 +279,7 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 			fmt.Fprintf(stderr, "\r[%d/%d] running...", done, total)
 		}
 	}
-	run, err := conformance.RunCases(ctx, cfg, cases)
+	run, err := runCases(ctx, cfg, cases)
 	if run == nil {
 		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 		return 2
@@ -277,7 +293,15 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 	}
 
 	written, werr := writeConformReports(run, o)
+	if werr == nil && o.mutate > 0 {
+		var mw []string
+		mw, werr = writeMutationFindings(run, o.out)
+		written = append(written, mw...)
+	}
 	mustFailed := summarize(stdout, run)
+	if run.Origin != "" {
+		summarizeFindings(stdout, run)
+	}
 	for _, f := range written {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
