@@ -53,6 +53,10 @@ log() { printf 'chains: %s\n' "$*" >&2; }
 [ -x "$BIN" ] || { log "$BIN not found; run 'make build' first"; exit 2; }
 case "$CHAINS_JOBS" in '' | *[!0-9]* | 0) log "CHAINS_JOBS must be a positive integer"; exit 2 ;; esac
 
+# A proxy that aborts (Traffic Server does on SIGTERM while a network thread
+# spins) must not leave a core file behind.
+ulimit -c 0 2>/dev/null || true
+
 WORK=$(mktemp -d /tmp/ferrox-chains.XXXXXX)
 # Proxies started as root drop to an unprivileged user: it must reach its dir.
 chmod 755 "$WORK"
@@ -95,9 +99,14 @@ cleanup() {
 	fi
 	if [ "${CHAINS_KEEP:-0}" = 1 ]; then
 		log "kept $WORK"
-	else
-		rm -rf "$WORK"
+		return
 	fi
+	# bounded: a proxy's crash helper may still be writing into its dir
+	for _ in 1 2 3 4 5; do
+		rm -rf "$WORK" 2>/dev/null && return
+		sleep 1
+	done
+	log "could not remove $WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
