@@ -6,7 +6,7 @@ FUZZTIME  ?= 30s
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test vet fuzz bench ci conform-self baseline bench-compare clean check-go
+.PHONY: all build run test vet fuzz bench ci conform-self baseline chains bench-compare clean check-go
 
 all: build
 
@@ -58,6 +58,12 @@ conform-self: build
 ## baseline: grade nginx, Apache, Caddy, net/http and Ferrox side by side.
 baseline: build
 	./scripts/baseline.sh
+
+## chains: the corpus through ten real reverse proxies (nginx, Apache, HAProxy,
+## Varnish, Squid, Caddy, Traffic Server, h2o, lighttpd, httputil) in front of
+## Ferrox's recording origin; writes reports/chains/matrix.{md,html}.
+chains: build
+	./scripts/chains.sh
 
 ## bench-compare: Ferrox vs nginx keep-alive, close and slowloris.
 bench-compare: build

@@ -1,7 +1,8 @@
 // Package reports renders finished conformance runs (and load-test results)
 // for people and machines: Markdown, a self-contained HTML page, a JSON
 // document with the raw bytes, JUnit XML, a requirement coverage list and a
-// side-by-side matrix of several servers.
+// side-by-side matrix of several servers, and of several front ends' chain
+// runs (ChainMatrix).
 //
 // Every renderer is a Reporter: a function over results that are already
 // complete, which writes one document and returns the first write error.
