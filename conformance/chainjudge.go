@@ -79,35 +79,33 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 			relayed[tag] = true
 		}
 	}
-	for _, u := range ch.Upstreams {
-		for k := range u.Requests {
-			r := &u.Requests[k]
-			tag := r.Tag
-			_, seq := splitTag(tag)
-			j := matchIntent(in, matched, r)
-			if j >= 0 {
-				matched[j] = true
-				who[j] = tag
-				ch.Matched[tag] = j
-				checkRewrites(c, &in.Messages[j], r, u.Conn, seq, add)
-				continue
-			}
-			if strings.HasPrefix(r.Path, chainCanaryPath) && !bytes.Contains(stream, []byte(" "+r.Path+" ")) {
-				// Another case's canary, forwarded late: not this case's doing.
-				continue
-			}
-			kind, sev, why := locate(in, stream, r, relayed[tag], level)
-			if kind == FindSmuggled {
-				unmatched[tag] = true
-			}
-			if kind == FindAfterClose && !closeRequired(c, in) {
-				// The case lets a server keep the connection after the
-				// message (an outcome without +close): the front end read
-				// on, as a server may.
-				continue
-			}
-			add(kind, sev, u.Conn, seq, "%s %s reached the origin: %s", r.Method, quoteTarget(r.Target), why)
+	for _, r := range byArrival(ch.Upstreams) {
+		u := upstreamOf(ch, r)
+		tag := r.Tag
+		_, seq := splitTag(tag)
+		j := matchIntent(in, matched, r)
+		if j >= 0 {
+			matched[j] = true
+			who[j] = tag
+			ch.Matched[tag] = j
+			checkRewrites(c, &in.Messages[j], r, u.Conn, seq, add)
+			continue
 		}
+		if strings.HasPrefix(r.Path, chainCanaryPath) && !bytes.Contains(stream, []byte(" "+r.Path+" ")) {
+			// Another case's canary, forwarded late: not this case's doing.
+			continue
+		}
+		kind, sev, why := locate(in, stream, r, relayed[tag], level)
+		if kind == FindSmuggled {
+			unmatched[tag] = true
+		}
+		if kind == FindAfterClose && !closeRequired(c, in) {
+			// The case lets a server keep the connection after the
+			// message (an outcome without +close): the front end read
+			// on, as a server may.
+			continue
+		}
+		add(kind, sev, u.Conn, seq, "%s %s reached the origin: %s", r.Method, quoteTarget(r.Target), why)
 	}
 
 	// 3. The case's chain expectation, about its offending message: the
@@ -316,24 +314,48 @@ func isForwarded(ch *Chain, conn, seq int) bool {
 // tied with the same method (HEAD may become GET) and the same target in
 // origin-form (percent-encoding normalised), or returns -1.
 func matchIntent(in *Intent, matched []bool, r *Message) int {
-	for pass := 0; pass < 2; pass++ {
+	// Passes, most exact first: same path and same body length (a front
+	// end may spread pipelined requests with one target over several
+	// upstream connections); same path; same path once unescaped.
+	for pass := 0; pass < 3; pass++ {
 		for j := range in.Messages {
 			m := &in.Messages[j]
-			if matched[j] || m.Class == IntentPartial {
+			if matched[j] || m.Class == IntentPartial || !sameMethod(m.Method, r.Method) {
 				continue
 			}
-			if !sameMethod(m.Method, r.Method) {
-				continue
-			}
-			if pass == 0 && m.Path == r.Path {
-				return j
-			}
-			if pass == 1 && samePath(m.Path, r.Path) {
+			switch {
+			case pass == 0 && m.Path == r.Path && m.BodyLen == r.BodyLen,
+				pass == 1 && m.Path == r.Path,
+				pass == 2 && samePath(m.Path, r.Path):
 				return j
 			}
 		}
 	}
 	return -1
+}
+
+// byArrival lists the forwarded requests of every upstream connection in
+// the order the origin framed them (Message.Arrival); requests without an
+// arrival number (older reports) keep their connection order.
+func byArrival(ups []Upstream) []*Message {
+	var out []*Message
+	for i := range ups {
+		for k := range ups[i].Requests {
+			out = append(out, &ups[i].Requests[k])
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Arrival < out[b].Arrival })
+	return out
+}
+
+func upstreamOf(ch *Chain, r *Message) *Upstream {
+	conn, _ := splitTag(r.Tag)
+	for i := range ch.Upstreams {
+		if ch.Upstreams[i].Conn == conn {
+			return &ch.Upstreams[i]
+		}
+	}
+	return &Upstream{}
 }
 
 func sameMethod(client, origin string) bool {

@@ -28,3 +28,23 @@ func TestChainJudgeOtherCasesCanary(t *testing.T) {
 		}
 	}
 }
+
+// A front end may spread pipelined requests with one target over several
+// upstream connections, a pooled one listed first: the judge ties them by
+// arrival and body, not by connection order.
+func TestChainJudgeSpreadOverConnections(t *testing.T) {
+	body := "GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n"
+	raw := []byte("GET /a.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 43\r\n\r\n" + body + "GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	c := corpus.Case{ID: "t", Level: corpus.Safety, Expect: []corpus.Outcome{{Status: "2xx"}}, Raw: raw}
+	ch := &Chain{Intent: ReadIntent(raw), Upstreams: []Upstream{
+		{Conn: 10, Requests: []Message{{Method: "GET", Target: "/a.txt", Path: "/a.txt", Tag: "c10 r4", Arrival: 2}}},
+		{Conn: 16, Requests: []Message{{Method: "GET", Target: "/a.txt", Path: "/a.txt", Tag: "c16 r1", Arrival: 1, BodyLen: 43, Body: []byte(body)}}},
+	}}
+	obs := &Observed{Responses: []Response{
+		{Status: 200, Headers: [][2]string{{OriginHeader, "c16 r1"}}},
+		{Status: 200, Headers: [][2]string{{OriginHeader, "c10 r4"}}},
+	}}
+	if v, why := judgeChain(&c, obs, ch, raw); v != Pass {
+		t.Errorf("judgeChain = %s (%s); want pass", v, why)
+	}
+}

@@ -28,8 +28,12 @@ type Message struct {
 	KeepAlive bool `json:"keep_alive"` // the connection may carry another request (RFC 9112 §9.3)
 	// Tag is set on a request the recording origin framed: "c<conn> r<seq>",
 	// the value of OriginHeader on its response.
-	Tag       string `json:"tag,omitempty"`
-	Expect100 bool   `json:"expect_100,omitempty"`
+	Tag string `json:"tag,omitempty"`
+	// Arrival orders the requests the origin framed over all connections
+	// (1, 2, …), since a front end may spread one client's requests over
+	// several upstream connections.
+	Arrival   int  `json:"arrival,omitempty"`
+	Expect100 bool `json:"expect_100,omitempty"`
 }
 
 // maxMessageBody bounds the decoded body kept per message.

@@ -54,6 +54,7 @@ type Origin struct {
 	mu     sync.Mutex
 	conns  []*upstreamConn // since the last Collect
 	nconn  int
+	nreq   int           // requests framed over all connections (Message.Arrival)
 	last   time.Time     // last accept or byte received
 	wake   chan struct{} // closed and replaced on every activity
 	closed bool
@@ -149,6 +150,8 @@ func (o *Origin) handle(u *upstreamConn) {
 				shift(&m, u.pos)
 				u.seq++
 				m.Tag = originTag(u.rec.Conn, u.seq)
+				o.nreq++
+				m.Arrival = o.nreq
 				u.rec.Requests = append(u.rec.Requests, m)
 				u.pos += mn
 				out = appendOriginResponse(out, m.Tag, &m)
