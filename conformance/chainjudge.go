@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -140,11 +141,17 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 			continue
 		}
 		if r.BodyLen != m.BodyLen || !bytes.Equal(r.Body, m.Body) {
+			conn, seq := splitTag(who[j])
+			if r.BodyLen == 0 {
+				// Read and dropped (Varnish does so for GET): the framing
+				// agreed, or the body would have come back as a request.
+				add(FindReframed, Warn, conn, seq, "message %d (%s %s): the front end read its %d body bytes and forwarded none", j+1, m.Method, quoteTarget(m.Target), m.BodyLen)
+				continue
+			}
 			sev := Fail
 			if m.Class != IntentOK {
 				sev = level
 			}
-			conn, seq := splitTag(who[j])
 			add(FindReframed, sev, conn, seq, "message %d (%s %s) carried %d body bytes from the client and %d to the origin", j+1, m.Method, quoteTarget(m.Target), m.BodyLen, r.BodyLen)
 		}
 	}
@@ -316,8 +323,9 @@ func isForwarded(ch *Chain, conn, seq int) bool {
 func matchIntent(in *Intent, matched []bool, r *Message) int {
 	// Passes, most exact first: same path and same body length (a front
 	// end may spread pipelined requests with one target over several
-	// upstream connections); same path; same path once unescaped.
-	for pass := 0; pass < 3; pass++ {
+	// upstream connections); same path; same path once unescaped; same
+	// path once normalised (a gateway may resolve dot-segments).
+	for pass := 0; pass < 4; pass++ {
 		for j := range in.Messages {
 			m := &in.Messages[j]
 			if matched[j] || m.Class == IntentPartial || !sameMethod(m.Method, r.Method) {
@@ -326,7 +334,8 @@ func matchIntent(in *Intent, matched []bool, r *Message) int {
 			switch {
 			case pass == 0 && m.Path == r.Path && m.BodyLen == r.BodyLen,
 				pass == 1 && m.Path == r.Path,
-				pass == 2 && samePath(m.Path, r.Path):
+				pass == 2 && samePath(m.Path, r.Path),
+				pass == 3 && sameCleanPath(m.Path, r.Path):
 				return j
 			}
 		}
@@ -366,6 +375,20 @@ func samePath(a, b string) bool {
 	ua, err1 := url.PathUnescape(a)
 	ub, err2 := url.PathUnescape(b)
 	return err1 == nil && err2 == nil && ua == ub
+}
+
+// sameCleanPath compares paths the way a gateway that normalises them
+// sees them: unescaped, dot-segments and repeated slashes removed (RFC
+// 3986 §5.2.4), the query left as it is.
+func sameCleanPath(a, b string) bool {
+	clean := func(p string) string {
+		p, q, _ := strings.Cut(p, "?")
+		if u, err := url.PathUnescape(p); err == nil {
+			p = u
+		}
+		return path.Clean("/"+p) + "?" + q
+	}
+	return clean(a) == clean(b)
 }
 
 // locate explains a forwarded request the judge could not tie to a client
