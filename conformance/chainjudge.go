@@ -126,7 +126,12 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 		case matched[off] && m.Class != IntentOK && !allowed(chainForward):
 			add(FindForwardedInvalid, level, 0, 0, "message %d (%s %s, %s) was forwarded; the case expects the front end to refuse it", off+1, m.Method, quoteTarget(m.Target), describeClass(m))
 		case !matched[off] && m.Class != IntentPartial && !allowed(chainReject) && !originRefused(ch):
-			add(FindNotForwarded, level, 0, 0, "message %d (%s %s) did not reach the origin; the case expects it forwarded", off+1, m.Method, quoteTarget(m.Target))
+			// Refusing is never unsafe: at safety level it only warns.
+			sev := level
+			if c.Level == corpus.Safety {
+				sev = Warn
+			}
+			add(FindNotForwarded, sev, 0, 0, "message %d (%s %s) did not reach the origin; the case expects it forwarded", off+1, m.Method, quoteTarget(m.Target))
 		}
 	}
 
