@@ -174,6 +174,12 @@ func smuggling(g *gen) {
 		"400+close | 413+close | 2xx+close", line+"Transfer-Encoding: chunked\r\n\r\n10000000000000000\r\n"+smuggled+"\r\n0\r\n\r\n")
 	g.add(grp, "chunk-ext-lf-hides-request", sec, safety, rq, "a bare LF in a chunk extension must not end the size line and expose a request",
 		"400+close | 2xx+close", line+"Transfer-Encoding: chunked\r\n\r\n0;a\n\r\n"+smuggled+"\r\n")
+	// Found by FuzzChainReverseProxy: net/http ends a chunked body at a
+	// bare LF after the last chunk or a trailer line, and reads on.
+	g.add(grp, "last-chunk-bare-lf-hides-request", sec, safety, rq, "a bare LF as the empty line after the last chunk does not end the chunked body: no request after it is answered",
+		"400+close | 2xx+close", line+"Transfer-Encoding: chunked\r\n\r\n0\r\n\n"+smuggled)
+	g.add(grp, "trailer-bare-lf-hides-request", sec, safety, rq, "a trailer line and the empty line ended by bare LFs do not end the chunked body: no request after them is answered",
+		"400+close | 2xx+close", line+"Transfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: 1\n\n"+smuggled)
 	g.add(grp, "trailer-cl-hides-request", sec, safety, rq, "a Content-Length trailer must not make the server read the next request as body",
 		ok, line+"Transfer-Encoding: chunked\r\n\r\n0\r\nContent-Length: "+itos(len(smuggled))+"\r\n\r\n"+get("/a.txt"), orReject)
 	g.add(grp, "http10-te-hides-request", sec, safety, rq, "HTTP/1.0 with chunked and a hidden request: rejected or closed after one response",
