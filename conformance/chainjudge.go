@@ -326,19 +326,19 @@ func isForwarded(ch *Chain, conn, seq int) bool {
 // tied with the same method (HEAD may become GET) and the same target in
 // origin-form (percent-encoding normalised), or returns -1.
 func matchIntent(in *Intent, matched []bool, r *Message) int {
-	// Passes, most exact first: same path and same body length (a front
-	// end may spread pipelined requests with one target over several
-	// upstream connections); same path; same path once unescaped; same
-	// path once normalised (a gateway may resolve dot-segments).
-	for pass := 0; pass < 4; pass++ {
+	// Passes, most exact first: same path; same path once unescaped; same
+	// path once normalised (a gateway may resolve dot-segments). Requests
+	// come in arrival order, so among messages with one target the first
+	// unmatched is the one forwarded first (a body is not a tie-breaker: a
+	// front end may drop a GET's body).
+	for pass := 1; pass < 4; pass++ {
 		for j := range in.Messages {
 			m := &in.Messages[j]
 			if matched[j] || m.Class == IntentPartial || !sameMethod(m.Method, r.Method) {
 				continue
 			}
 			switch {
-			case pass == 0 && m.Path == r.Path && m.BodyLen == r.BodyLen,
-				pass == 1 && m.Path == r.Path,
+			case pass == 1 && m.Path == r.Path,
 				pass == 2 && samePath(m.Path, r.Path),
 				pass == 3 && sameCleanPath(m.Path, r.Path):
 				return j

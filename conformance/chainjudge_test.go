@@ -48,3 +48,24 @@ func TestChainJudgeSpreadOverConnections(t *testing.T) {
 		t.Errorf("judgeChain = %s (%s); want pass", v, why)
 	}
 }
+
+// Varnish reads a GET's body and forwards the GET without it; the next
+// pipelined GET of the same target must still be tied to the second
+// message, so the answers stay in order.
+func TestChainJudgeDroppedBodyKeepsOrder(t *testing.T) {
+	body := "GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n"
+	raw := []byte("GET /a.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 43\r\n\r\n" + body + "GET /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	c := corpus.Case{ID: "t", Level: corpus.Safety, Expect: []corpus.Outcome{{Status: "2xx"}}, Raw: raw}
+	ch := &Chain{Intent: ReadIntent(raw), Upstreams: []Upstream{{Conn: 1, Requests: []Message{
+		{Method: "GET", Target: "/a.txt", Path: "/a.txt", Tag: "c1 r1", Arrival: 1},
+		{Method: "GET", Target: "/a.txt", Path: "/a.txt", Tag: "c1 r2", Arrival: 2},
+	}}}}
+	obs := &Observed{Responses: []Response{
+		{Status: 200, Headers: [][2]string{{OriginHeader, "c1 r1"}}},
+		{Status: 200, Headers: [][2]string{{OriginHeader, "c1 r2"}}},
+	}}
+	v, why := judgeChain(&c, obs, ch, raw)
+	if v != Warn || len(ch.Findings) != 1 || ch.Findings[0].Kind != FindReframed {
+		t.Errorf("judgeChain = %s (%s), findings %+v; want one reframed warning", v, why, ch.Findings)
+	}
+}
