@@ -32,9 +32,11 @@ const (
 // Config describes one scenario run. The zero value of each field means its
 // default; Validate fills the defaults in and checks the caps.
 type Config struct {
-	// Target is the base URL, http:// or https:// (e.g.
-	// http://127.0.0.1:8080). Required. The slow-client scenarios
-	// (slowloris, slowbody, idle) speak plain TCP: http:// only.
+	// Target is the URL to load, http:// or https:// (e.g.
+	// http://127.0.0.1:8080/some/file.txt?v=1); its path and query are the
+	// first request target ("/" when it has no path). Required. The
+	// slow-client scenarios (slowloris, slowbody, idle) speak plain TCP:
+	// http:// only.
 	Target *url.URL
 	// TLS is the client configuration of an https:// target; nil means
 	// Go's defaults (the system's roots). Default nil.
@@ -75,7 +77,9 @@ type Config struct {
 	// and idle connections are capped below it and the cap is noted in
 	// the result. Default 0 (unknown, no cap).
 	FDLimit uint64
-	// Paths requested round-robin, relative to Target. Default ["/"].
+	// Paths are more request targets (a path and an optional query),
+	// requested round-robin after Target's own, on Target's scheme and
+	// host. Default none.
 	Paths []string
 	// Timeout of one legitimate request. Default 10s.
 	Timeout time.Duration
@@ -130,9 +134,6 @@ func (c *Config) Validate() error {
 	defd(&c.SlowInterval, time.Second)
 	defd(&c.Timeout, 10*time.Second)
 	defd(&c.P99Bound, 50*time.Millisecond)
-	if len(c.Paths) == 0 {
-		c.Paths = []string{"/"}
-	}
 	for _, p := range c.Paths {
 		if !strings.HasPrefix(p, "/") {
 			return fmt.Errorf("loadtest: path %q must start with /", p)
@@ -162,13 +163,19 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// targets builds the vegeta targets, one GET per path.
+// requestURIs lists the request targets in round-robin order: Target's
+// path and query ("/" when it has none), then Paths.
+func (c *Config) requestURIs() []string {
+	return append([]string{c.Target.RequestURI()}, c.Paths...)
+}
+
+// targets builds the vegeta targets, one GET per request target.
 func (c *Config) targets() []vegeta.Target {
-	ts := make([]vegeta.Target, len(c.Paths))
-	for i, p := range c.Paths {
-		u := *c.Target
-		u.Path, u.RawQuery = "", ""
-		ts[i] = vegeta.Target{Method: "GET", URL: strings.TrimSuffix(u.String(), "/") + p}
+	uris := c.requestURIs()
+	ts := make([]vegeta.Target, len(uris))
+	base := c.Target.Scheme + "://" + c.Target.Host
+	for i, p := range uris {
+		ts[i] = vegeta.Target{Method: "GET", URL: base + p}
 	}
 	return ts
 }

@@ -151,7 +151,7 @@ func openIdle(ctx context.Context, c *Config, i int) (*idleConn, time.Duration, 
 func (ic *idleConn) get(c *Config) (int, error) {
 	ic.nc.SetDeadline(time.Now().Add(c.Timeout))
 	defer ic.nc.SetDeadline(time.Time{})
-	req := "GET " + c.Paths[0] + " HTTP/1.1\r\nHost: " + c.Target.Host + "\r\nUser-Agent: ferrox-load/idle\r\n\r\n"
+	req := "GET " + c.requestURIs()[0] + " HTTP/1.1\r\nHost: " + c.Target.Host + "\r\nUser-Agent: ferrox-load/idle\r\n\r\n"
 	if _, err := io.WriteString(ic.nc, req); err != nil {
 		return 0, err
 	}

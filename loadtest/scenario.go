@@ -33,7 +33,7 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 			Rate: cfg.Rate, ClosedLoop: cfg.ClosedLoop, DurationMS: ms(cfg.Duration),
 			Connections: cfg.Connections, SlowConns: cfg.SlowConns,
 			SlowIntervalMS: ms(cfg.SlowInterval), SlowSources: cfg.SlowSources,
-			SlowSameSource: cfg.SlowSameSource, Paths: cfg.Paths,
+			SlowSameSource: cfg.SlowSameSource, Paths: cfg.requestURIs(),
 		},
 		Phases: []Phase{},
 	}

@@ -146,7 +146,7 @@ func (e *slowEngine) conn(ctx context.Context, i int) (time.Duration, bool) {
 // ends. held reports whether the connection counted as held open: the
 // server kept it through the first interval and took the first trickle.
 func (e *slowEngine) drive(ctx context.Context, nc net.Conn) (how endHow, held bool) {
-	path := e.cfg.Paths[0]
+	path := e.cfg.requestURIs()[0]
 	var head, drip string
 	switch e.kind {
 	case slowHeaders:

@@ -42,7 +42,7 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 	fs := flag.NewFlagSet("ferrox load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		target      = fs.String("target", "", "target base URL, e.g. http://127.0.0.1:8080 (required)")
+		target      = fs.String("target", "", "URL to load, e.g. http://127.0.0.1:8080/index.html: its path and query are requested (required)")
 		scenario    = fs.String("scenario", "", "scenario: "+strings.Join(loadtest.Scenarios, ", ")+" (required)")
 		rate        = fs.Int("rate", 100, "legitimate requests per second (ramp: the top rate)")
 		closedLoop  = fs.Bool("closed-loop", false, "send as fast as --connections workers allow instead of at --rate")
@@ -56,7 +56,7 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		p99Bound    = fs.Duration("p99-bound", 50*time.Millisecond, "ramp: p99 latency a step must stay under")
 		rampSteps   = fs.Int("ramp-steps", 10, "ramp: number of steps up to --rate")
 		timeout     = fs.Duration("timeout", 10*time.Second, "timeout of one legitimate request")
-		paths       = fs.String("paths", "/", "comma-separated request paths, round-robin")
+		paths       = fs.String("paths", "", "more comma-separated request paths (with an optional ?query), requested round-robin after the target URL's")
 		pid         = fs.Int("pid", 0, "idle: PID of the local target process, to read its RSS")
 		outDir      = fs.String("out", "out/load", "directory for load.txt, load.json, plot.html, results.gob")
 		allowRemote = fs.Bool("allow-remote", false, allowRemoteHelp)

@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -198,5 +201,78 @@ func TestLoadReportMerge(t *testing.T) {
 	}
 	if code := cmdLoad([]string{"report", "--out", dir, filepath.Join(dir, "missing.gob")}, &stdout, &stderr); code != 2 {
 		t.Errorf("load report of a missing file = %d; want 2", code)
+	}
+}
+
+// recordingTarget is an httptest server that records each request's
+// method, request target, headers and body.
+type recordingTarget struct {
+	URL  string
+	mu   sync.Mutex
+	reqs []*http.Request
+	body []string
+}
+
+func newRecordingTarget(t *testing.T) *recordingTarget {
+	t.Helper()
+	rt := &recordingTarget{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rt.mu.Lock()
+		if len(rt.reqs) < 10000 {
+			rt.reqs = append(rt.reqs, r)
+			rt.body = append(rt.body, string(b))
+		}
+		rt.mu.Unlock()
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	rt.URL = srv.URL
+	return rt
+}
+
+// targets returns the distinct request targets seen, sorted.
+func (rt *recordingTarget) targets() []string {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	seen := map[string]bool{}
+	for _, r := range rt.reqs {
+		seen[r.RequestURI] = true
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestLoadUsesTargetPath: the target URL's path and query are loaded,
+// --paths adds more.
+func TestLoadUsesTargetPath(t *testing.T) {
+	cases := []struct {
+		id    string
+		path  string
+		extra []string
+		want  []string
+	}{
+		{"file", "/some/file.txt", nil, []string{"/some/file.txt"}},
+		{"query", "/f?v=1", nil, []string{"/f?v=1"}},
+		{"paths", "/a", []string{"--paths", "/b,/c"}, []string{"/a", "/b", "/c"}},
+		{"root", "", nil, []string{"/"}},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			rt := newRecordingTarget(t)
+			args := append([]string{"--target", rt.URL + c.path, "--scenario", "keepalive", "--rate", "30",
+				"--duration", "200ms", "--connections", "2", "--out", t.TempDir()}, c.extra...)
+			var stdout, stderr bytes.Buffer
+			if code := cmdLoad(args, &stdout, &stderr); code != 0 {
+				t.Fatalf("cmdLoad(%q) = %d; want 0\n%s%s", args, code, &stdout, &stderr)
+			}
+			if got := rt.targets(); !slices.Equal(got, c.want) {
+				t.Errorf("cmdLoad(%q): server saw %q; want %q", args, got, c.want)
+			}
+		})
 	}
 }
