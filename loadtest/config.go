@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -81,6 +82,20 @@ type Config struct {
 	// requested round-robin after Target's own, on Target's scheme and
 	// host. Default none.
 	Paths []string
+	// Method of the legitimate requests built from Target and Paths.
+	// Default GET.
+	Method string
+	// Header is added to every legitimate request built from Target and
+	// Paths. Default none.
+	Header http.Header
+	// Body is sent with every legitimate request built from Target and
+	// Paths. Default none.
+	Body []byte
+	// Targets, when set, are the legitimate requests instead of those
+	// built from Target, Paths, Method, Header and Body, round-robin (a
+	// vegeta targets file); Target then only names the run and addresses
+	// the slow and idle connections. Default none.
+	Targets []vegeta.Target
 	// Timeout of one legitimate request. Default 10s.
 	Timeout time.Duration
 	// P99Bound is the p99 latency a ramp step must stay under. Default 50ms.
@@ -134,9 +149,20 @@ func (c *Config) Validate() error {
 	defd(&c.SlowInterval, time.Second)
 	defd(&c.Timeout, 10*time.Second)
 	defd(&c.P99Bound, 50*time.Millisecond)
+	if c.Method == "" {
+		c.Method = "GET"
+	}
 	for _, p := range c.Paths {
 		if !strings.HasPrefix(p, "/") {
 			return fmt.Errorf("loadtest: path %q must start with /", p)
+		}
+	}
+	for i, t := range c.targets() {
+		if _, err := t.Request(); err != nil {
+			return fmt.Errorf("loadtest: target %d: %w", i+1, err)
+		}
+		if u, _ := url.Parse(t.URL); u == nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("loadtest: target %d: %q is not an http:// or https:// URL", i+1, t.URL)
 		}
 	}
 	switch {
@@ -169,13 +195,17 @@ func (c *Config) requestURIs() []string {
 	return append([]string{c.Target.RequestURI()}, c.Paths...)
 }
 
-// targets builds the vegeta targets, one GET per request target.
+// targets returns the legitimate requests: Targets, or one request of
+// Method with Header and Body per request target.
 func (c *Config) targets() []vegeta.Target {
+	if len(c.Targets) > 0 {
+		return c.Targets
+	}
 	uris := c.requestURIs()
 	ts := make([]vegeta.Target, len(uris))
 	base := c.Target.Scheme + "://" + c.Target.Host
 	for i, p := range uris {
-		ts[i] = vegeta.Target{Method: "GET", URL: base + p}
+		ts[i] = vegeta.Target{Method: c.Method, URL: base + p, Header: c.Header, Body: c.Body}
 	}
 	return ts
 }

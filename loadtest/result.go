@@ -49,6 +49,11 @@ type Settings struct {
 	SlowSources    int      `json:"slow_sources"`
 	SlowSameSource bool     `json:"slow_same_source"`
 	Paths          []string `json:"paths"`
+	// Method of the requests built from the target URL and paths.
+	Method string `json:"method,omitempty"`
+	// Targets are the requests of a targets file, "METHOD URL" (at most
+	// 100 listed); paths then do not apply to legitimate traffic.
+	Targets []string `json:"targets,omitempty"`
 }
 
 // Phase is the measured legitimate traffic of one phase, and for slow and

@@ -34,6 +34,7 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 			Connections: cfg.Connections, SlowConns: cfg.SlowConns,
 			SlowIntervalMS: ms(cfg.SlowInterval), SlowSources: cfg.SlowSources,
 			SlowSameSource: cfg.SlowSameSource, Paths: cfg.requestURIs(),
+			Method: cfg.Method, Targets: describeTargets(cfg.Targets),
 		},
 		Phases: []Phase{},
 	}
@@ -107,4 +108,20 @@ func ramp(ctx context.Context, c *Config, res *Result) {
 		}
 		res.MaxOKRate = float64(from)
 	}
+}
+
+// maxTargetsEcho bounds the targets echoed in Settings.
+const maxTargetsEcho = 100
+
+// describeTargets lists targets as "METHOD URL", at most maxTargetsEcho.
+func describeTargets(ts []vegeta.Target) []string {
+	var out []string
+	for i, t := range ts {
+		if i == maxTargetsEcho {
+			out = append(out, fmt.Sprintf("… %d more", len(ts)-i))
+			break
+		}
+		out = append(out, t.Method+" "+t.URL)
+	}
+	return out
 }

@@ -63,10 +63,17 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		caCert      = fs.String("cacert", "", "https: trust the PEM certificates in `FILE` (e.g. a self-signed server's)")
 		insecure    = fs.Bool("insecure", false, "https: do not verify the server's certificate")
 		curves      = fs.String("tls-curves", "", "https: key exchanges to offer, comma-separated (x25519, p256, x25519mlkem768; default Go's)")
+		method      = fs.String("method", "GET", "method of the requests to the target URL and --paths")
+		body        = fs.String("body", "", "request body to send (with --targets: for targets without their own)")
+		bodyFile    = fs.String("body-file", "", "send the contents of `FILE` as the request body (like --body)")
+		targetsFile = fs.String("targets", "", "vegeta targets `FILE` (see --format): its requests, round-robin, are the legitimate traffic; --target defaults to the first")
+		format      = fs.String("format", "http", "format of --targets: http or json (vegeta's)")
+		headers     headerFlag
 	)
+	fs.Var(&headers, "header", "request header 'Name: value', repeatable (with --targets: added to every target)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
-			"Targets must be loopback unless --allow-remote. Exit: 0 pass, 1 legitimate traffic below 100% success\n"+
+		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load --targets FILE [--format http|json] --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
+			"Every target host must be loopback unless --allow-remote. Exit: 0 pass, 1 legitimate traffic below 100% success\n"+
 			"(ramp: no step passed; stopped early), 2 usage or a hard cap (duration 10m, slow conns 50000, rate 200000).\n\n")
 		fs.PrintDefaults()
 	}
@@ -83,18 +90,55 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
-	if *target == "" || *scenario == "" {
+	if (*target == "" && *targetsFile == "") || *scenario == "" {
 		fs.Usage()
 		return 2
 	}
 	if !slices.Contains(loadtest.Scenarios, *scenario) {
 		return usageErr("unknown scenario %q (want one of %s)", *scenario, strings.Join(loadtest.Scenarios, ", "))
 	}
+	var reqBody []byte
+	switch {
+	case *body != "" && *bodyFile != "":
+		return usageErr("give --body or --body-file, not both")
+	case *body != "":
+		reqBody = []byte(*body)
+	case *bodyFile != "":
+		b, err := os.ReadFile(*bodyFile)
+		if err != nil {
+			return usageErr("--body-file: %v", err)
+		}
+		reqBody = b
+	}
+	var targets []vegeta.Target
+	if *targetsFile != "" {
+		if *method != "GET" || *paths != "" {
+			return usageErr("--method and --paths do not apply with --targets: the file names each request")
+		}
+		var err error
+		if targets, err = readTargets(*targetsFile, *format, reqBody, headers.h); err != nil {
+			return usageErr("%v", err)
+		}
+		if *target == "" {
+			*target = targets[0].URL
+		}
+	}
 	u, err := url.Parse(*target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageErr("target %q is not an http:// or https:// URL", *target)
 	}
-	tlsCfg, err := loadTLSConfig(u.Scheme, *caCert, *insecure, *curves)
+	// Every host traffic goes to, and whether any of it is https.
+	hosts, scheme := []string{u.Host}, u.Scheme
+	for _, t := range targets {
+		tu, _ := url.Parse(t.URL) // checked by readTargets
+		if !slices.Contains(hosts, tu.Host) {
+			hosts = append(hosts, tu.Host)
+		}
+		if tu.Scheme == "https" {
+			scheme = "https"
+		}
+	}
+	tlsCfg, err := loadTLSConfig(scheme, *caCert, *insecure, *curves)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -106,15 +150,17 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		Target: u, Rate: *rate, ClosedLoop: *closedLoop, Duration: *duration, Connections: *connections,
 		SlowConns: *slowConns, SlowInterval: *slowIntv, SlowRampPerSec: *slowRamp, P99Bound: *p99Bound,
 		SlowSources: *slowSources, SlowSameSource: *sameSource, RampSteps: *rampSteps, Timeout: *timeout, PID: *pid, Paths: splitList(*paths),
-		TLS: tlsCfg,
+		TLS: tlsCfg, Method: *method, Header: headers.h, Body: reqBody, Targets: targets,
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageErr("%v", err)
 	}
 	// Safety rule: load goes to loopback unless the user names a remote
 	// target they own. Checked before anything is dialled.
-	if err := refuseRemote(resolver, u.Host, *allowRemote); err != nil {
-		return usageErr("%v", err)
+	for _, h := range hosts {
+		if err := refuseRemote(resolver, h, *allowRemote); err != nil {
+			return usageErr("%v", err)
+		}
 	}
 	if u.Scheme == "https" && (*scenario == "slowloris" || *scenario == "slowbody" || *scenario == "idle") {
 		return usageErr("%s sends its slow connections over plain TCP: give an http:// target", *scenario)
