@@ -25,7 +25,11 @@ import (
 
 // Hard caps a Config may not exceed.
 const (
-	MaxDurationCap  = 10 * time.Minute
+	// MaxDurationCap bounds Duration, one phase: long enough for a soak.
+	MaxDurationCap = 24 * time.Hour
+	// MaxRunCap bounds a whole run, all phases (e.g. every ramp step).
+	MaxRunCap       = 48 * time.Hour
+	MaxRampStepsCap = 1000
 	MaxSlowConnsCap = 50000
 	MaxRateCap      = 200000
 )
@@ -48,7 +52,9 @@ type Config struct {
 	// ClosedLoop sends as fast as Connections workers allow instead of at
 	// Rate (vegeta Rate{} with MaxWorkers). Default false.
 	ClosedLoop bool
-	// Duration of each measured phase. Default 5s.
+	// Duration of each measured phase: the whole keepalive or close run,
+	// each ramp step, the baseline and the attack of slowloris and
+	// slowbody each, the idle hold. Default 5s.
 	Duration time.Duration
 	// Connections is the number of persistent connections (and closed-loop
 	// workers) of the legitimate traffic. Default 16.
@@ -105,8 +111,8 @@ type Config struct {
 	// PID of a local target process; idle reads its VmRSS. Default 0 (none).
 	PID int
 	// MaxDuration is the hard cap on the whole scenario, all phases
-	// included. Default 4*Duration + twice the slow ramp-up time + 30s,
-	// never above 2*MaxDurationCap.
+	// included. Default the scenario's planned time (see Planned) plus a
+	// tenth and 30s, never above MaxRunCap.
 	MaxDuration time.Duration
 	// Live, when set, is updated while the run goes (for progress lines).
 	Live *Live
@@ -174,6 +180,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("loadtest: slow sources %d > 250", c.SlowSources)
 	case c.Duration > MaxDurationCap:
 		return fmt.Errorf("%w: duration %v > %v", ErrCap, c.Duration, MaxDurationCap)
+	case c.RampSteps > MaxRampStepsCap:
+		return fmt.Errorf("%w: ramp steps %d > %d", ErrCap, c.RampSteps, MaxRampStepsCap)
 	case c.SlowConns > MaxSlowConnsCap:
 		return fmt.Errorf("%w: slow conns %d > %d", ErrCap, c.SlowConns, MaxSlowConnsCap)
 	case c.Rate > MaxRateCap:
@@ -181,12 +189,25 @@ func (c *Config) Validate() error {
 	case c.Connections > MaxSlowConnsCap:
 		return fmt.Errorf("%w: connections %d > %d", ErrCap, c.Connections, MaxSlowConnsCap)
 	}
-	if c.MaxDuration == 0 {
-		ramp := time.Duration(c.SlowConns) * time.Second / time.Duration(c.SlowRampPerSec)
-		c.MaxDuration = 4*c.Duration + 2*ramp + 30*time.Second
-	}
-	c.MaxDuration = min(c.MaxDuration, 2*MaxDurationCap)
+	c.MaxDuration = min(c.MaxDuration, MaxRunCap)
 	return nil
+}
+
+// Planned is how long the named scenario runs when nothing stops it
+// early, after Validate: one Duration per measured phase plus the time to
+// open the slow or idle connections.
+func (c *Config) Planned(scenario string) time.Duration {
+	rampUp := time.Duration(c.SlowConns) * time.Second / time.Duration(max(c.SlowRampPerSec, 1))
+	switch scenario {
+	case "ramp":
+		return time.Duration(c.RampSteps) * c.Duration
+	case "slowloris", "slowbody":
+		return 2*c.Duration + rampUp + min(c.SlowInterval, 500*time.Millisecond)
+	case "idle":
+		return c.Duration + rampUp
+	default:
+		return c.Duration
+	}
 }
 
 // requestURIs lists the request targets in round-robin order: Target's

@@ -22,6 +22,13 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 			return nil, fmt.Errorf("loadtest: %s sends its slow connections over plain TCP: give an http:// target", name)
 		}
 	}
+	planned := cfg.Planned(name)
+	if planned > MaxRunCap {
+		return nil, fmt.Errorf("%w: %s would run %v > %v", ErrCap, name, planned, MaxRunCap)
+	}
+	if cfg.MaxDuration == 0 {
+		cfg.MaxDuration = min(planned+planned/10+30*time.Second, MaxRunCap)
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.MaxDuration)
 	defer cancel()
 	res := &Result{
@@ -79,13 +86,13 @@ func closeScenario(ctx context.Context, c *Config, res *Result) {
 }
 
 // ramp raises the rate in RampSteps steps from Rate/RampSteps to Rate. Each
-// step ramps linearly (vegeta LinearPacer) from its own rate to the next
-// step's over Duration/RampSteps. The run stops after the first step that
+// step lasts Duration (like one vegeta attack per rate) and ramps linearly
+// (vegeta LinearPacer) from its own rate to the next step's. The run stops after the first step that
 // fails (success < 100% or p99 over the bound); MaxOKRate is the start rate
 // of the last step that passed.
 func ramp(ctx context.Context, c *Config, res *Result) {
 	steps := c.RampSteps
-	stepDur := max(c.Duration/time.Duration(steps), 200*time.Millisecond)
+	stepDur := c.Duration
 	res.P99BoundMS = ms(c.P99Bound)
 	for i := 1; i <= steps && ctx.Err() == nil; i++ {
 		from := c.Rate * i / steps

@@ -30,12 +30,13 @@ import (
 // --allow-remote), or merges raw result files with `ferrox load report`.
 // Exit codes: 0 ok, 1 legitimate traffic below 100% success, 2 usage.
 func cmdLoad(args []string, stdout, stderr io.Writer) int {
-	return runLoad(args, stdout, stderr, net.DefaultResolver)
+	return runLoad(context.Background(), args, stdout, stderr, net.DefaultResolver)
 }
 
 // runLoad is cmdLoad with the resolver of the loopback check passed in, so
-// tests resolve names without DNS traffic.
-func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver) int {
+// tests resolve names without DNS traffic, and a context whose end stops
+// the run as Ctrl-C does.
+func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resolver loopback.Resolver) int {
 	if len(args) > 0 && args[0] == "report" {
 		return cmdLoadReport(args[1:], stdout, stderr)
 	}
@@ -46,7 +47,7 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		scenario    = fs.String("scenario", "", "scenario: "+strings.Join(loadtest.Scenarios, ", ")+" (required)")
 		rate        = fs.Int("rate", 100, "legitimate requests per second (ramp: the top rate)")
 		closedLoop  = fs.Bool("closed-loop", false, "send as fast as --connections workers allow instead of at --rate")
-		duration    = fs.Duration("duration", 5*time.Second, "duration of each phase (max 10m)")
+		duration    = fs.Duration("duration", 5*time.Second, "duration of each measured phase: the whole keepalive/close run, each ramp step, the baseline and the attack of slowloris/slowbody each, the idle hold (max 24h)")
 		connections = fs.Int("connections", 16, "persistent connections of the legitimate traffic")
 		slowConns   = fs.Int("slow-conns", 100, "slow (slowloris, slowbody) or idle connections (max 50000)")
 		slowIntv    = fs.Duration("slow-interval", time.Second, "pause between two trickled header lines or body bytes")
@@ -74,7 +75,8 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load --targets FILE [--format http|json] --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
 			"Every target host must be loopback unless --allow-remote. Exit: 0 pass, 1 legitimate traffic below 100% success\n"+
-			"(ramp: no step passed; stopped early), 2 usage or a hard cap (duration 10m, slow conns 50000, rate 200000).\n\n")
+			"(ramp: no step passed; stopped early, e.g. by Ctrl-C, which still writes the report of what was measured),\n"+
+			"2 usage or a hard cap (duration 24h per phase, 48h per run, slow conns 50000, rate 200000).\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -199,8 +201,11 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		pl.Add(r)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C (or SIGTERM) stops the run and the report of what
+	// was measured is still written; a second one kills the process.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer context.AfterFunc(ctx, stop)()
 	cfg.Live = &loadtest.Live{}
 	stopProgress := loadProgress(stderr, *scenario, &count, cfg.Live)
 	res, err := loadtest.Run(ctx, *scenario, cfg)
@@ -208,6 +213,9 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 	if err != nil {
 		fmt.Fprintf(stderr, "ferrox load: %v\n", err)
 		return 2
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "ferrox load: stopped early; the report covers what was measured until then")
 	}
 	if encErr != nil {
 		res.Notes = append(res.Notes, "results.gob incomplete: "+encErr.Error())

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,7 +59,7 @@ func TestLoadUsage(t *testing.T) {
 		{"cacert-on-http", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--insecure"}, "need an https:// target"},
 		{"unknown-curve", []string{"--target", "https://127.0.0.1:1", "--scenario", "keepalive", "--tls-curves", "x448"}, "unknown key exchange"},
 		{"missing-cacert", []string{"--target", "https://127.0.0.1:1", "--scenario", "keepalive", "--cacert", "/nonexistent.pem"}, "--cacert"},
-		{"duration-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--duration", "11m"}, "hard cap"},
+		{"duration-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--duration", "25h"}, "hard cap"},
 		{"slow-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "slowloris", "--slow-conns", "50001"}, "hard cap"},
 		{"rate-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "200001"}, "hard cap"},
 		{"zero-rate", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "0"}, "positive"},
@@ -68,7 +69,7 @@ func TestLoadUsage(t *testing.T) {
 		t.Run(c.id, func(t *testing.T) {
 			dir := filepath.Join(out, c.id)
 			var stdout, stderr bytes.Buffer
-			code := runLoad(append(c.args, "--out", dir), &stdout, &stderr, loadResolver)
+			code := runLoad(context.Background(), append(c.args, "--out", dir), &stdout, &stderr, loadResolver)
 			if c.id == "report-no-files" {
 				code = cmdLoad(c.args, &stdout, &stderr)
 			}
@@ -91,7 +92,7 @@ func TestLoadRefusesRemote(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
 			args := []string{"--target", "http://" + tc.target, "--scenario", "slowloris", "--out", dir}
 			var stdout, stderr bytes.Buffer
-			code := runLoad(args, &stdout, &stderr, loadResolver)
+			code := runLoad(context.Background(), args, &stdout, &stderr, loadResolver)
 			if want := refusal("load", tc.target, tc.detail); code != 2 || stderr.String() != want {
 				t.Errorf("runLoad(%q) = %d, stderr %q; want 2 and %q", args, code, stderr.String(), want)
 			}
@@ -272,6 +273,56 @@ func TestLoadUsesTargetPath(t *testing.T) {
 			}
 			if got := rt.targets(); !slices.Equal(got, c.want) {
 				t.Errorf("cmdLoad(%q): server saw %q; want %q", args, got, c.want)
+			}
+		})
+	}
+}
+
+// TestLoadInterrupted: a run stopped midway (Ctrl-C cancels the same
+// context) still writes its report of what was measured, marked stopped
+// early, and exits 1. The target stops the run itself after a few requests.
+func TestLoadInterrupted(t *testing.T) {
+	cases := []struct {
+		id   string
+		args []string
+	}{
+		{"keepalive-soak", []string{"--scenario", "keepalive", "--duration", "24h"}},
+		{"ramp", []string{"--scenario", "ramp", "--duration", "1h", "--ramp-steps", "3"}},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			// Bounded even if cancelling failed to stop the run.
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var n atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 5 {
+					cancel()
+				}
+				w.Write([]byte("ok"))
+			}))
+			defer srv.Close()
+			dir := t.TempDir()
+			args := append([]string{"--target", srv.URL, "--rate", "50", "--connections", "1", "--out", dir}, c.args...)
+			var stdout, stderr bytes.Buffer
+			start := time.Now()
+			code := runLoad(ctx, args, &stdout, &stderr, loadResolver)
+			if code != 1 || time.Since(start) > 15*time.Second {
+				t.Fatalf("runLoad(%q) = %d after %v; want 1 soon after the stop\n%s", args, code, time.Since(start), &stderr)
+			}
+			var res loadtest.Result
+			b, err := os.ReadFile(filepath.Join(dir, "load.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &res); err != nil {
+				t.Fatal(err)
+			}
+			if !res.StoppedEarly || len(res.Phases) == 0 || res.Phases[0].Requests < 5 {
+				t.Errorf("load.json stopped_early %v phases %+v; want stopped early with the >= 5 requests measured", res.StoppedEarly, res.Phases)
+			}
+			if !strings.Contains(stderr.String(), "stopped early") || !strings.Contains(stdout.String(), "verdict: FAIL") {
+				t.Errorf("runLoad(%q): stderr %q, stdout %q; want the stop said and a FAIL verdict", args, &stderr, &stdout)
 			}
 		})
 	}

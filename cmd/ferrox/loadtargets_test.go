@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,7 +143,7 @@ func TestLoadTargetsFileErrors(t *testing.T) {
 			out := filepath.Join(dir, c.id+"-out")
 			args := []string{"--targets", file, "--format", c.format, "--scenario", "keepalive", "--out", out}
 			var stdout, stderr bytes.Buffer
-			code := runLoad(args, &stdout, &stderr, loadResolver)
+			code := runLoad(context.Background(), args, &stdout, &stderr, loadResolver)
 			want := c.want
 			if strings.HasPrefix(want, ":") {
 				want = file + want
