@@ -88,7 +88,12 @@ func idle(ctx context.Context, c *Config, res *Result) {
 	if len(lat) > 0 {
 		median(lat) // sorts
 		q := func(f float64) float64 { return ms(lat[min(len(lat)-1, int(f*float64(len(lat))))]) }
-		p.P50MS, p.P90MS, p.P99MS, p.MaxMS = q(0.5), q(0.9), q(0.99), ms(lat[len(lat)-1])
+		p.P50MS, p.P90MS, p.P95MS, p.P99MS, p.MaxMS = q(0.5), q(0.9), q(0.95), q(0.99), ms(lat[len(lat)-1])
+		var sum time.Duration
+		for _, d := range lat {
+			sum += d
+		}
+		p.MeanMS = ms(sum / time.Duration(len(lat)))
 	}
 	if c.PID > 0 {
 		if st.RSSKiBAfter, err = vmRSS(c.PID); err != nil {

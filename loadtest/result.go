@@ -66,7 +66,9 @@ type Phase struct {
 	Throughput  float64        `json:"throughput"`
 	P50MS       float64        `json:"p50_ms"`
 	P90MS       float64        `json:"p90_ms"`
+	P95MS       float64        `json:"p95_ms"`
 	P99MS       float64        `json:"p99_ms"`
+	MeanMS      float64        `json:"mean_ms"`
 	MaxMS       float64        `json:"max_ms"`
 	StatusCodes map[string]int `json:"status_codes"`
 	Errors      []string       `json:"errors"`
@@ -137,7 +139,9 @@ func PhaseOf(name string, m *vegeta.Metrics) Phase {
 		Throughput:  m.Throughput,
 		P50MS:       ms(m.Latencies.P50),
 		P90MS:       ms(m.Latencies.P90),
+		P95MS:       ms(m.Latencies.P95),
 		P99MS:       ms(m.Latencies.P99),
+		MeanMS:      ms(m.Latencies.Mean),
 		MaxMS:       ms(m.Latencies.Max),
 		StatusCodes: map[string]int{},
 		Errors:      []string{},

@@ -64,8 +64,11 @@ func TestVegetaScenarios(t *testing.T) {
 			if a := tg.accepted.Load(); !c.conns(a, p.Requests) {
 				t.Errorf("Run(%s): target accepted %d connections for %d requests", c.scenario, a, p.Requests)
 			}
-			if !(p.P50MS <= p.P99MS && p.P99MS <= p.MaxMS) {
-				t.Errorf("Run(%s) p50 %v p99 %v max %v; want ordered", c.scenario, p.P50MS, p.P99MS, p.MaxMS)
+			if !(p.P50MS <= p.P90MS && p.P90MS <= p.P95MS && p.P95MS <= p.P99MS && p.P99MS <= p.MaxMS) {
+				t.Errorf("Run(%s) p50 %v p90 %v p95 %v p99 %v max %v; want ordered", c.scenario, p.P50MS, p.P90MS, p.P95MS, p.P99MS, p.MaxMS)
+			}
+			if p.MeanMS <= 0 || p.MeanMS > p.MaxMS {
+				t.Errorf("Run(%s) mean %v max %v; want 0 < mean <= max", c.scenario, p.MeanMS, p.MaxMS)
 			}
 		})
 	}
@@ -241,6 +244,9 @@ func TestIdle(t *testing.T) {
 			}
 			if p.Held != c.held {
 				t.Errorf("idle held = %d; want %d", p.Held, c.held)
+			}
+			if !(p.MeanMS > 0 && p.P50MS <= p.P95MS && p.P95MS <= p.P99MS && p.MeanMS <= p.MaxMS) {
+				t.Errorf("idle mean %v p50 %v p95 %v p99 %v max %v; want mean > 0 and ordered", p.MeanMS, p.P50MS, p.P95MS, p.P99MS, p.MaxMS)
 			}
 			if p.RSSKiBBefore <= 0 || p.RSSKiBAfter <= 0 {
 				t.Errorf("idle rss before %d after %d; want > 0", p.RSSKiBBefore, p.RSSKiBAfter)

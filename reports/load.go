@@ -29,12 +29,12 @@ func LoadText(res *loadtest.Result) Reporter {
 				pace, loadNum(c.DurationMS), c.Connections, c.SlowConns, loadNum(c.SlowIntervalMS), strings.Join(c.Paths, " "))
 		}
 		w.str("\n")
-		w.printf("%-14s %9s %8s %9s %9s %9s %9s %9s %9s  %s\n",
-			"phase", "requests", "success", "rate/s", "thrpt/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "status codes")
+		w.printf("%-14s %9s %8s %9s %9s %9s %9s %9s %9s %9s %9s  %s\n",
+			"phase", "requests", "success", "rate/s", "thrpt/s", "mean ms", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "max ms", "status codes")
 		for _, p := range res.Phases {
-			w.printf("%-14s %9d %7.2f%% %9.1f %9.1f %9s %9s %9s %9s  %s\n",
-				p.Name, p.Requests, p.Success*100, p.Rate, p.Throughput,
-				loadNum(p.P50MS), loadNum(p.P90MS), loadNum(p.P99MS), loadNum(p.MaxMS), loadCodes(p.StatusCodes))
+			w.printf("%-14s %9d %7.2f%% %9.1f %9.1f %9s %9s %9s %9s %9s %9s  %s\n",
+				p.Name, p.Requests, p.Success*100, p.Rate, p.Throughput, loadNum(p.MeanMS),
+				loadNum(p.P50MS), loadNum(p.P90MS), loadNum(p.P95MS), loadNum(p.P99MS), loadNum(p.MaxMS), loadCodes(p.StatusCodes))
 		}
 		for _, p := range res.Phases {
 			if s := p.SlowStats; s != nil {

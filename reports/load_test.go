@@ -19,7 +19,7 @@ func loadFixture() *loadtest.Result {
 		Started: time.Date(2026, 11, 23, 21, 0, 0, 0, time.UTC), ElapsedMS: 12345.678,
 		Config: loadtest.Settings{Rate: 100, DurationMS: 5000, Connections: 16, SlowConns: 2000, SlowIntervalMS: 1000, Paths: []string{"/"}},
 		Phases: []loadtest.Phase{
-			{Name: "baseline", Requests: 500, Success: 1, Rate: 100, Throughput: 99.9, P50MS: 0.4, P90MS: 0.8, P99MS: 1.5, MaxMS: 3,
+			{Name: "baseline", Requests: 500, Success: 1, Rate: 100, Throughput: 99.9, P50MS: 0.4, P90MS: 0.8, P95MS: 1.125, P99MS: 1.5, MeanMS: 0.456, MaxMS: 3,
 				StatusCodes: map[string]int{"200": 500}, Errors: []string{}, Legit: true},
 			{Name: "attack", Requests: 500, Success: 0.99, Rate: 100, Throughput: 98, P50MS: 0.5, P90MS: 0.9, P99MS: 2, MaxMS: 30,
 				StatusCodes: map[string]int{"200": 495, "0": 5}, Errors: []string{"connection reset"}, Legit: true,
@@ -41,6 +41,7 @@ func TestLoadText(t *testing.T) {
 		"baseline", "attack", "200:495", "0:5",
 		"max open at once 1999", "median 10000.000 ms", "408 100", "alive at end 2000",
 		"throughput attack/baseline: 0.981", "connection reset", "verdict: FAIL",
+		"mean ms", "p95 ms", "0.456", "1.125",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("LoadText output lacks %q:\n%s", want, out)
