@@ -73,9 +73,10 @@ type Config struct {
 	// SlowSources is how many loopback source addresses the slow and idle
 	// connections come from, round-robin: 127.0.0.2, 127.0.0.3, … when the
 	// target is an IPv4 loopback literal, so per-client-IP limits tell
-	// them apart from the legitimate traffic (from 127.0.0.1), as they
-	// would on a real network. Default one per 20000 SlowConns (1 up to
-	// 19999), at most 250.
+	// them apart from the legitimate traffic (from 127.0.0.1), and a
+	// per-IP cap does not stand in for the server's resistance, as on a
+	// real network with many attackers. Default one per 100 SlowConns
+	// (rounded up), at most 250.
 	SlowSources int
 	// SlowSameSource makes slow and idle connections use the same source
 	// address as the legitimate traffic. Default false.
@@ -148,9 +149,11 @@ func (c *Config) Validate() error {
 	def(&c.SlowRampPerSec, 1000)
 	def(&c.SlowReconnects, 1000)
 	def(&c.RampSteps, 10)
-	// One source address per 20000 connections keeps each under the
-	// ephemeral port range of one (source, target) pair.
-	def(&c.SlowSources, 1+c.SlowConns/20000)
+	// One source address per 100 connections stays under common per-IP
+	// limits (nginx limit_conn examples, Ferrox's 256), and 250 sources
+	// keep each under the ephemeral port range of one (source, target)
+	// pair at the 50000 cap.
+	def(&c.SlowSources, min(250, max(1, (c.SlowConns+99)/100)))
 	defd(&c.Duration, 5*time.Second)
 	defd(&c.SlowInterval, time.Second)
 	defd(&c.Timeout, 10*time.Second)
@@ -257,6 +260,15 @@ func (c *Config) slowDialer(i int) *net.Dialer {
 	}
 	d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%c.SlowSources))}
 	return d
+}
+
+// slowSourceCount is how many source addresses the slow and idle
+// connections really use: SlowSources when they are spread, else 1.
+func (c *Config) slowSourceCount() int {
+	if c.slowDialer(0).LocalAddr == nil {
+		return 1
+	}
+	return c.SlowSources
 }
 
 // slowSourceNote describes the slow connections' source addresses.

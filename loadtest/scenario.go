@@ -66,6 +66,7 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 		res.StoppedEarly = true
 		res.Notes = append(res.Notes, "stopped early: "+context.Cause(ctx).Error())
 	}
+	res.Verdict = res.Judge()
 	return res, nil
 }
 

@@ -33,6 +33,8 @@ type target struct {
 	mode     cutMode
 	status   int // response status; default 200
 	limit    int // answer 503 and close beyond this many open connections
+	perIP    int // close at once beyond this many open connections from one address
+	byIP     map[string]int
 	open     atomic.Int64
 	sources  sync.Map // remote IP string -> true
 	accepted atomic.Int64
@@ -78,6 +80,25 @@ func (tg *target) serve() {
 		if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
 			tg.sources.Store(ta.IP.String(), true)
 		}
+		ip := ""
+		if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+			ip = ta.IP.String()
+		}
+		if tg.perIP > 0 {
+			tg.mu.Lock()
+			if tg.byIP == nil {
+				tg.byIP = map[string]int{}
+			}
+			over := tg.byIP[ip] >= tg.perIP
+			if !over {
+				tg.byIP[ip]++
+			}
+			tg.mu.Unlock()
+			if over {
+				c.Close()
+				continue
+			}
+		}
 		if n := tg.open.Add(1); tg.limit > 0 && n > int64(tg.limit) {
 			io.WriteString(c, "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 			c.Close()
@@ -94,6 +115,9 @@ func (tg *target) serve() {
 			tg.open.Add(-1)
 			tg.mu.Lock()
 			delete(tg.conns, c)
+			if tg.perIP > 0 {
+				tg.byIP[ip]--
+			}
 			tg.mu.Unlock()
 		}()
 	}

@@ -43,6 +43,8 @@ func LoadText(res *loadtest.Result) Reporter {
 				w.printf("  lifetime: median %s ms, max %s ms\n", loadNum(s.SlowLifetimeMedianMS), loadNum(s.SlowLifetimeMaxMS))
 				w.printf("  ended by: 408 %d, other status %d, close %d, reset %d; refused up front %d; alive at end %d\n",
 					s.SlowCut408, s.SlowCutOtherStatus, s.SlowCutClose, s.SlowCutReset, s.SlowRefused, s.SlowAliveAtEnd)
+				w.printf("  never held open (refused or closed first): %d; from %d source address(es), at most %d open from one\n",
+					s.SlowNeverHeld, s.SlowSourcesUsed, s.SlowMaxOpenPerSource)
 			}
 			if s := p.IdleStats; s != nil {
 				w.printf("\nidle connections: %d opened, %d still held after %s ms\n", s.IdleConns, s.Held, loadNum(s.HoldMS))
@@ -67,13 +69,13 @@ func LoadText(res *loadtest.Result) Reporter {
 			}
 		}
 		for _, n := range res.Notes {
+			if rest, ok := strings.CutPrefix(n, "CAPPED: "); ok {
+				w.printf("\n*** WARNING: %s ***\n\n", rest)
+				continue
+			}
 			w.printf("note: %s\n", n)
 		}
-		verdict := "PASS"
-		if !res.Passed() {
-			verdict = "FAIL"
-		}
-		w.printf("\nverdict: %s\n", verdict)
+		w.printf("\nverdict: %s\n", res.Judge())
 		return w.close()
 	}
 }

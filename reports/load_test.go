@@ -58,6 +58,8 @@ func TestLoadTextScenarios(t *testing.T) {
 	}
 	idle := ok("idle")
 	idle.IdleStats = &loadtest.IdleStats{IdleConns: 10, Held: 7, HoldMS: 1000, RSSKiBBefore: 100, RSSKiBAfter: 140, RSSKiBPerConn: 4}
+	capped := ok("attack")
+	capped.SlowStats = &loadtest.SlowStats{SlowConnsTarget: 5000, SlowConnsMaxOpen: 256, SlowNeverHeld: 4744, SlowSourcesUsed: 1, SlowMaxOpenPerSource: 256}
 	ramp := base("ramp", ok("ramp-100"), ok("ramp-200"))
 	ramp.MaxOKRate, ramp.P99BoundMS = 200, 50
 	for i := range ramp.Phases {
@@ -71,7 +73,12 @@ func TestLoadTextScenarios(t *testing.T) {
 		{"idle", base("idle", idle), []string{"10 opened, 7 still held after 1000.000 ms", "100 KiB before, 140 KiB after, 4.0 KiB per connection", "verdict: PASS"}},
 		{"ramp", ramp, []string{"ramp-100", "ramp-200", "p99 <= 50.000 ms: 200/s", "verdict: PASS"}},
 		{"stopped", &loadtest.Result{Scenario: "keepalive", StoppedEarly: true, Notes: []string{"stopped early: signal"}, Phases: []loadtest.Phase{ok("keepalive")}},
-			[]string{"note: stopped early: signal", "verdict: FAIL"}},
+			[]string{"note: stopped early: signal", "verdict: STOPPED"}},
+		{"capped", &loadtest.Result{Scenario: "slowloris", SlowCapped: true, Phases: []loadtest.Phase{ok("baseline"), capped},
+			Notes: []string{"CAPPED: the server capped you at 256 from one address: this measures its per-IP limit, not its resistance"}},
+			[]string{"*** WARNING: the server capped you at 256 from one address: this measures its per-IP limit, not its resistance ***",
+				"never held open (refused or closed first): 4744; from 1 source address(es), at most 256 open from one",
+				"verdict: INCONCLUSIVE"}},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {

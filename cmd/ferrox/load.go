@@ -52,7 +52,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 		slowConns   = fs.Int("slow-conns", 100, "slow (slowloris, slowbody) or idle connections (max 50000)")
 		slowIntv    = fs.Duration("slow-interval", time.Second, "pause between two trickled header lines or body bytes")
 		slowRamp    = fs.Int("slow-ramp", 1000, "slow connections opened per second while ramping up")
-		slowSources = fs.Int("slow-sources", 0, "slow/idle connections come from 127.0.0.2.. (this many addresses) when the target is an IPv4 loopback literal (default one per 20000 slow conns)")
+		slowSources = fs.Int("slow-sources", 0, "slow/idle connections come from 127.0.0.2.. (this many addresses, at most 250) when the target is an IPv4 loopback literal, so a per-IP limit does not pass for resistance (default one per 100 slow conns)")
 		sameSource  = fs.Bool("slow-same-source", false, "slow/idle connections share the legitimate traffic's source address")
 		p99Bound    = fs.Duration("p99-bound", 50*time.Millisecond, "ramp: p99 latency a step must stay under")
 		rampSteps   = fs.Int("ramp-steps", 10, "ramp: number of steps up to --rate")
@@ -75,7 +75,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load --targets FILE [--format http|json] --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
 			"Every target host must be loopback unless --allow-remote. Exit: 0 pass, 1 legitimate traffic below 100% success\n"+
-			"(ramp: no step passed; stopped early, e.g. by Ctrl-C, which still writes the report of what was measured),\n"+
+			"(ramp: no step passed), the server capped the slow connections (verdict INCONCLUSIVE), or the run\n"+
+			"stopped early (verdict STOPPED; Ctrl-C stops the run and still writes the report of what was measured),\n"+
 			"2 usage or a hard cap (duration 24h per phase, 48h per run, slow conns 50000, rate 200000).\n\n")
 		fs.PrintDefaults()
 	}
