@@ -25,8 +25,15 @@ func LoadText(res *loadtest.Result) Reporter {
 			if c.ClosedLoop {
 				pace = "closed loop"
 			}
-			w.printf("config: rate %s, duration %s ms, connections %d, slow conns %d, slow interval %s ms, paths %s\n",
-				pace, loadNum(c.DurationMS), c.Connections, c.SlowConns, loadNum(c.SlowIntervalMS), strings.Join(c.Paths, " "))
+			reqs := "paths " + strings.Join(c.Paths, " ")
+			switch {
+			case len(c.Targets) > 0:
+				reqs = "targets " + strings.Join(c.Targets, ", ")
+			case c.Method != "" && c.Method != "GET":
+				reqs = "method " + c.Method + ", " + reqs
+			}
+			w.printf("config: rate %s, duration %s ms, connections %d, slow conns %d, slow interval %s ms, %s\n",
+				pace, loadNum(c.DurationMS), c.Connections, c.SlowConns, loadNum(c.SlowIntervalMS), reqs)
 		}
 		w.str("\n")
 		w.printf("%-14s %9s %8s %9s %9s %9s %9s %9s %9s %9s %9s  %s\n",
@@ -70,7 +77,7 @@ func LoadText(res *loadtest.Result) Reporter {
 		}
 		for _, n := range res.Notes {
 			if rest, ok := strings.CutPrefix(n, "CAPPED: "); ok {
-				w.printf("\n*** WARNING: %s ***\n\n", rest)
+				w.printf("\n*** WARNING: %s ***\n", rest)
 				continue
 			}
 			w.printf("note: %s\n", n)
