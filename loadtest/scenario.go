@@ -111,7 +111,8 @@ func ramp(ctx context.Context, c *Config, res *Result) {
 		})
 		p.Legit = false
 		res.Phases = append(res.Phases, p)
-		if p.Requests == 0 || p.Success < 1 || p.P99MS > ms(c.P99Bound) {
+		// A step cut short (Ctrl-C, the hard cap) is reported, not credited.
+		if ctx.Err() != nil || p.Requests == 0 || p.Success < 1 || p.P99MS > ms(c.P99Bound) {
 			return
 		}
 		res.MaxOKRate = float64(from)

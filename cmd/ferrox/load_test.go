@@ -321,6 +321,9 @@ func TestLoadInterrupted(t *testing.T) {
 			if !res.StoppedEarly || len(res.Phases) == 0 || res.Phases[0].Requests < 5 {
 				t.Errorf("load.json stopped_early %v phases %+v; want stopped early with the >= 5 requests measured", res.StoppedEarly, res.Phases)
 			}
+			if res.MaxOKRate != 0 {
+				t.Errorf("load.json max_ok_rate %v; want 0: a ramp step cut short is not credited", res.MaxOKRate)
+			}
 			if !strings.Contains(stderr.String(), "stopped early") || !strings.Contains(stdout.String(), "verdict: STOPPED") {
 				t.Errorf("runLoad(%q): stderr %q, stdout %q; want the stop said and a STOPPED verdict", args, &stderr, &stdout)
 			}
