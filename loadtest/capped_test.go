@@ -97,3 +97,34 @@ func TestJudge(t *testing.T) {
 		})
 	}
 }
+
+// TestIdleCapped: idle connections refused over a per-address limit make
+// the run inconclusive, not failed; spread, the same server holds them.
+func TestIdleCapped(t *testing.T) {
+	cases := []struct {
+		id      string
+		sources int
+		capped  bool
+		note    string
+		verdict string
+	}{
+		{"one-address-capped", 1, true, "the server capped you at 3 from one address: this measures its per-IP limit", "INCONCLUSIVE"},
+		{"spread", 4, false, "", "PASS"},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			t.Parallel()
+			u := startTarget(t, &target{perIP: 3})
+			res, err := Run(context.Background(), "idle", Config{
+				Target: u, SlowConns: 8, SlowSources: c.sources, Duration: 50 * time.Millisecond, Timeout: time.Second,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes := strings.Join(res.Notes, "\n")
+			if res.SlowCapped != c.capped || !strings.Contains(notes, c.note) || res.Judge() != c.verdict {
+				t.Errorf("idle %s: capped %v verdict %s notes %q; want %v %s with %q", c.id, res.SlowCapped, res.Judge(), notes, c.capped, c.verdict, c.note)
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,6 +127,13 @@ func idle(ctx context.Context, c *Config, res *Result) {
 	held.Wait()
 	st.Held = heldN
 	p.IdleStats = st
+	if note, capped := idleCapped(conns, len(lat), c.slowSourceCount()); capped {
+		// The opening requests measured the server's limit, not a failure
+		// of legitimate traffic: inconclusive rather than failed.
+		p.Legit = false
+		res.SlowCapped = true
+		res.Notes = append(res.Notes, note)
+	}
 	res.Phases = append(res.Phases, p)
 }
 
@@ -195,4 +203,28 @@ func vmRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+// idleCapped reports whether the server refused most of the idle
+// connections (fewer than 90% but some opened: a limit, not a broken
+// target; see SlowStats.capped) and says so,
+// with the most opened from one of the sources addresses.
+func idleCapped(conns []*idleConn, opened, sources int) (string, bool) {
+	n := len(conns)
+	if n == 0 || opened == 0 || opened*10 >= n*9 {
+		return "", false
+	}
+	bySrc := make([]int, sources)
+	for i, ic := range conns {
+		if ic != nil {
+			bySrc[i%sources]++
+		}
+	}
+	perSrc := slices.Max(bySrc)
+	if sources <= 1 {
+		return fmt.Sprintf("CAPPED: the server capped you at %d from one address: this measures its per-IP limit, not its idle-connection capacity (%d of %d idle connections opened; spread them over more addresses with --slow-sources)",
+			opened, opened, n), true
+	}
+	return fmt.Sprintf("CAPPED: the server capped you at %d idle connections (at most %d from one of %d addresses): this measures its connection limit, not its idle-connection capacity (%d of %d opened)",
+		opened, perSrc, sources, opened, n), true
 }
