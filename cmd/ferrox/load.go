@@ -64,7 +64,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 		caCert      = fs.String("cacert", "", "https: trust the PEM certificates in `FILE` (e.g. a self-signed server's)")
 		insecure    = fs.Bool("insecure", false, "https: do not verify the server's certificate")
 		curves      = fs.String("tls-curves", "", "https: key exchanges to offer, comma-separated (x25519, p256, x25519mlkem768; default Go's)")
-		method      = fs.String("method", "GET", "method of the requests to the target URL and --paths")
+		method      = fs.String("method", "GET", "method of the legitimate requests to the target URL and --paths (slow and idle connections send their own)")
 		body        = fs.String("body", "", "request body to send (with --targets: for targets without their own)")
 		bodyFile    = fs.String("body-file", "", "send the contents of `FILE` as the request body (like --body)")
 		targetsFile = fs.String("targets", "", "vegeta targets `FILE` (see --format): its requests, round-robin, are the legitimate traffic; --target defaults to the first")
