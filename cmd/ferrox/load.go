@@ -28,7 +28,8 @@ import (
 
 // cmdLoad runs one load scenario against a target (loopback only unless
 // --allow-remote), or merges raw result files with `ferrox load report`.
-// Exit codes: 0 ok, 1 legitimate traffic below 100% success, 2 usage.
+// Exit codes: 0 pass, 1 legitimate traffic below 100% success, slow or idle
+// connections capped (INCONCLUSIVE) or stopped early (STOPPED), 2 usage.
 func cmdLoad(args []string, stdout, stderr io.Writer) int {
 	return runLoad(context.Background(), args, stdout, stderr, net.DefaultResolver)
 }
