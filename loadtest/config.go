@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -24,7 +25,11 @@ import (
 
 // Hard caps a Config may not exceed.
 const (
-	MaxDurationCap  = 10 * time.Minute
+	// MaxDurationCap bounds Duration, one phase: long enough for a soak.
+	MaxDurationCap = 24 * time.Hour
+	// MaxRunCap bounds a whole run, all phases (e.g. every ramp step).
+	MaxRunCap       = 48 * time.Hour
+	MaxRampStepsCap = 1000
 	MaxSlowConnsCap = 50000
 	MaxRateCap      = 200000
 )
@@ -32,9 +37,11 @@ const (
 // Config describes one scenario run. The zero value of each field means its
 // default; Validate fills the defaults in and checks the caps.
 type Config struct {
-	// Target is the base URL, http:// or https:// (e.g.
-	// http://127.0.0.1:8080). Required. The slow-client scenarios
-	// (slowloris, slowbody, idle) speak plain TCP: http:// only.
+	// Target is the URL to load, http:// or https:// (e.g.
+	// http://127.0.0.1:8080/some/file.txt?v=1); its path and query are the
+	// first request target ("/" when it has no path). Required. The
+	// slow-client scenarios (slowloris, slowbody, idle) speak plain TCP:
+	// http:// only.
 	Target *url.URL
 	// TLS is the client configuration of an https:// target; nil means
 	// Go's defaults (the system's roots). Default nil.
@@ -45,7 +52,9 @@ type Config struct {
 	// ClosedLoop sends as fast as Connections workers allow instead of at
 	// Rate (vegeta Rate{} with MaxWorkers). Default false.
 	ClosedLoop bool
-	// Duration of each measured phase. Default 5s.
+	// Duration of each measured phase: the whole keepalive or close run,
+	// each ramp step, the baseline and the attack of slowloris and
+	// slowbody each, the idle hold. Default 5s.
 	Duration time.Duration
 	// Connections is the number of persistent connections (and closed-loop
 	// workers) of the legitimate traffic. Default 16.
@@ -64,9 +73,10 @@ type Config struct {
 	// SlowSources is how many loopback source addresses the slow and idle
 	// connections come from, round-robin: 127.0.0.2, 127.0.0.3, … when the
 	// target is an IPv4 loopback literal, so per-client-IP limits tell
-	// them apart from the legitimate traffic (from 127.0.0.1), as they
-	// would on a real network. Default one per 20000 SlowConns (1 up to
-	// 19999), at most 250.
+	// them apart from the legitimate traffic (from 127.0.0.1), and a
+	// per-IP cap does not stand in for the server's resistance, as on a
+	// real network with many attackers. Default one per 100 SlowConns
+	// (rounded up), at most 250.
 	SlowSources int
 	// SlowSameSource makes slow and idle connections use the same source
 	// address as the legitimate traffic. Default false.
@@ -75,8 +85,24 @@ type Config struct {
 	// and idle connections are capped below it and the cap is noted in
 	// the result. Default 0 (unknown, no cap).
 	FDLimit uint64
-	// Paths requested round-robin, relative to Target. Default ["/"].
+	// Paths are more request targets (a path and an optional query),
+	// requested round-robin after Target's own, on Target's scheme and
+	// host. Default none.
 	Paths []string
+	// Method of the legitimate requests built from Target and Paths.
+	// Default GET.
+	Method string
+	// Header is added to every legitimate request built from Target and
+	// Paths. Default none.
+	Header http.Header
+	// Body is sent with every legitimate request built from Target and
+	// Paths. Default none.
+	Body []byte
+	// Targets, when set, are the legitimate requests instead of those
+	// built from Target, Paths, Method, Header and Body, round-robin (a
+	// vegeta targets file); Target then only names the run and addresses
+	// the slow and idle connections. Default none.
+	Targets []vegeta.Target
 	// Timeout of one legitimate request. Default 10s.
 	Timeout time.Duration
 	// P99Bound is the p99 latency a ramp step must stay under. Default 50ms.
@@ -86,8 +112,8 @@ type Config struct {
 	// PID of a local target process; idle reads its VmRSS. Default 0 (none).
 	PID int
 	// MaxDuration is the hard cap on the whole scenario, all phases
-	// included. Default 4*Duration + twice the slow ramp-up time + 30s,
-	// never above 2*MaxDurationCap.
+	// included. Default the scenario's planned time (see Planned) plus a
+	// tenth and 30s, never above MaxRunCap.
 	MaxDuration time.Duration
 	// Live, when set, is updated while the run goes (for progress lines).
 	Live *Live
@@ -123,19 +149,29 @@ func (c *Config) Validate() error {
 	def(&c.SlowRampPerSec, 1000)
 	def(&c.SlowReconnects, 1000)
 	def(&c.RampSteps, 10)
-	// One source address per 20000 connections keeps each under the
-	// ephemeral port range of one (source, target) pair.
-	def(&c.SlowSources, 1+c.SlowConns/20000)
+	// One source address per 100 connections stays under common per-IP
+	// limits (nginx limit_conn examples, Ferrox's 256), and 250 sources
+	// keep each under the ephemeral port range of one (source, target)
+	// pair at the 50000 cap.
+	def(&c.SlowSources, min(250, max(1, (c.SlowConns+99)/100)))
 	defd(&c.Duration, 5*time.Second)
 	defd(&c.SlowInterval, time.Second)
 	defd(&c.Timeout, 10*time.Second)
 	defd(&c.P99Bound, 50*time.Millisecond)
-	if len(c.Paths) == 0 {
-		c.Paths = []string{"/"}
+	if c.Method == "" {
+		c.Method = "GET"
 	}
 	for _, p := range c.Paths {
 		if !strings.HasPrefix(p, "/") {
 			return fmt.Errorf("loadtest: path %q must start with /", p)
+		}
+	}
+	for i, t := range c.targets() {
+		if _, err := t.Request(); err != nil {
+			return fmt.Errorf("loadtest: target %d: %w", i+1, err)
+		}
+		if u, _ := url.Parse(t.URL); u == nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("loadtest: target %d: %q is not an http:// or https:// URL", i+1, t.URL)
 		}
 	}
 	switch {
@@ -147,6 +183,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("loadtest: slow sources %d > 250", c.SlowSources)
 	case c.Duration > MaxDurationCap:
 		return fmt.Errorf("%w: duration %v > %v", ErrCap, c.Duration, MaxDurationCap)
+	case c.RampSteps > MaxRampStepsCap:
+		return fmt.Errorf("%w: ramp steps %d > %d", ErrCap, c.RampSteps, MaxRampStepsCap)
 	case c.SlowConns > MaxSlowConnsCap:
 		return fmt.Errorf("%w: slow conns %d > %d", ErrCap, c.SlowConns, MaxSlowConnsCap)
 	case c.Rate > MaxRateCap:
@@ -154,21 +192,44 @@ func (c *Config) Validate() error {
 	case c.Connections > MaxSlowConnsCap:
 		return fmt.Errorf("%w: connections %d > %d", ErrCap, c.Connections, MaxSlowConnsCap)
 	}
-	if c.MaxDuration == 0 {
-		ramp := time.Duration(c.SlowConns) * time.Second / time.Duration(c.SlowRampPerSec)
-		c.MaxDuration = 4*c.Duration + 2*ramp + 30*time.Second
-	}
-	c.MaxDuration = min(c.MaxDuration, 2*MaxDurationCap)
+	c.MaxDuration = min(c.MaxDuration, MaxRunCap)
 	return nil
 }
 
-// targets builds the vegeta targets, one GET per path.
+// Planned is how long the named scenario runs when nothing stops it
+// early, after Validate: one Duration per measured phase plus the time to
+// open the slow or idle connections.
+func (c *Config) Planned(scenario string) time.Duration {
+	rampUp := time.Duration(c.SlowConns) * time.Second / time.Duration(max(c.SlowRampPerSec, 1))
+	switch scenario {
+	case "ramp":
+		return time.Duration(c.RampSteps) * c.Duration
+	case "slowloris", "slowbody":
+		return 2*c.Duration + rampUp + min(c.SlowInterval, 500*time.Millisecond)
+	case "idle":
+		return c.Duration + rampUp
+	default:
+		return c.Duration
+	}
+}
+
+// requestURIs lists the request targets in round-robin order: Target's
+// path and query ("/" when it has none), then Paths.
+func (c *Config) requestURIs() []string {
+	return append([]string{c.Target.RequestURI()}, c.Paths...)
+}
+
+// targets returns the legitimate requests: Targets, or one request of
+// Method with Header and Body per request target.
 func (c *Config) targets() []vegeta.Target {
-	ts := make([]vegeta.Target, len(c.Paths))
-	for i, p := range c.Paths {
-		u := *c.Target
-		u.Path, u.RawQuery = "", ""
-		ts[i] = vegeta.Target{Method: "GET", URL: strings.TrimSuffix(u.String(), "/") + p}
+	if len(c.Targets) > 0 {
+		return c.Targets
+	}
+	uris := c.requestURIs()
+	ts := make([]vegeta.Target, len(uris))
+	base := c.Target.Scheme + "://" + c.Target.Host
+	for i, p := range uris {
+		ts[i] = vegeta.Target{Method: c.Method, URL: base + p, Header: c.Header, Body: c.Body}
 	}
 	return ts
 }
@@ -199,6 +260,15 @@ func (c *Config) slowDialer(i int) *net.Dialer {
 	}
 	d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%c.SlowSources))}
 	return d
+}
+
+// slowSourceCount is how many source addresses the slow and idle
+// connections really use: SlowSources when they are spread, else 1.
+func (c *Config) slowSourceCount() int {
+	if c.slowDialer(0).LocalAddr == nil {
+		return 1
+	}
+	return c.SlowSources
 }
 
 // slowSourceNote describes the slow connections' source addresses.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,7 +89,12 @@ func idle(ctx context.Context, c *Config, res *Result) {
 	if len(lat) > 0 {
 		median(lat) // sorts
 		q := func(f float64) float64 { return ms(lat[min(len(lat)-1, int(f*float64(len(lat))))]) }
-		p.P50MS, p.P90MS, p.P99MS, p.MaxMS = q(0.5), q(0.9), q(0.99), ms(lat[len(lat)-1])
+		p.P50MS, p.P90MS, p.P95MS, p.P99MS, p.MaxMS = q(0.5), q(0.9), q(0.95), q(0.99), ms(lat[len(lat)-1])
+		var sum time.Duration
+		for _, d := range lat {
+			sum += d
+		}
+		p.MeanMS = ms(sum / time.Duration(len(lat)))
 	}
 	if c.PID > 0 {
 		if st.RSSKiBAfter, err = vmRSS(c.PID); err != nil {
@@ -121,6 +127,13 @@ func idle(ctx context.Context, c *Config, res *Result) {
 	held.Wait()
 	st.Held = heldN
 	p.IdleStats = st
+	if note, capped := idleCapped(conns, len(lat), c.slowSourceCount()); capped {
+		// The opening requests measured the server's limit, not a failure
+		// of legitimate traffic: inconclusive rather than failed.
+		p.Legit = false
+		res.SlowCapped = true
+		res.Notes = append(res.Notes, note)
+	}
 	res.Phases = append(res.Phases, p)
 }
 
@@ -151,7 +164,7 @@ func openIdle(ctx context.Context, c *Config, i int) (*idleConn, time.Duration, 
 func (ic *idleConn) get(c *Config) (int, error) {
 	ic.nc.SetDeadline(time.Now().Add(c.Timeout))
 	defer ic.nc.SetDeadline(time.Time{})
-	req := "GET " + c.Paths[0] + " HTTP/1.1\r\nHost: " + c.Target.Host + "\r\nUser-Agent: ferrox-load/idle\r\n\r\n"
+	req := "GET " + c.requestURIs()[0] + " HTTP/1.1\r\nHost: " + c.Target.Host + "\r\nUser-Agent: ferrox-load/idle\r\n\r\n"
 	if _, err := io.WriteString(ic.nc, req); err != nil {
 		return 0, err
 	}
@@ -190,4 +203,28 @@ func vmRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+// idleCapped reports whether the server refused most of the idle
+// connections (fewer than 90% but some opened: a limit, not a broken
+// target; see SlowStats.capped) and says so,
+// with the most opened from one of the sources addresses.
+func idleCapped(conns []*idleConn, opened, sources int) (string, bool) {
+	n := len(conns)
+	if n == 0 || opened == 0 || opened*10 >= n*9 {
+		return "", false
+	}
+	bySrc := make([]int, sources)
+	for i, ic := range conns {
+		if ic != nil {
+			bySrc[i%sources]++
+		}
+	}
+	perSrc := slices.Max(bySrc)
+	if sources <= 1 {
+		return fmt.Sprintf("CAPPED: the server capped you at %d from one address: this measures its per-IP limit, not its idle-connection capacity (%d of %d idle connections opened; spread them over more addresses with --slow-sources)",
+			opened, opened, n), true
+	}
+	return fmt.Sprintf("CAPPED: the server capped you at %d idle connections (at most %d from one of %d addresses): this measures its connection limit, not its idle-connection capacity (%d of %d opened)",
+		opened, perSrc, sources, opened, n), true
 }

@@ -59,5 +59,6 @@ func Merge(onResult func(*vegeta.Result), decs ...vegeta.Decoder) (*Result, erro
 	p := PhaseOf("all", all)
 	p.Legit = true
 	res.Phases = append(res.Phases, p)
+	res.Verdict = res.Judge()
 	return res, nil
 }

@@ -97,7 +97,7 @@ func TestSchemaFields(t *testing.T) {
 		}
 	}
 	need("result", doc.Top, "schema", "scenario", "target", "started", "elapsed_ms", "config", "phases", "stopped_early")
-	common := []string{"name", "requests", "success", "rate", "throughput", "p50_ms", "p90_ms", "p99_ms", "max_ms", "status_codes", "errors", "legit"}
+	common := []string{"name", "requests", "success", "rate", "throughput", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "mean_ms", "max_ms", "status_codes", "errors", "legit"}
 	need("slow phase", doc.Phases[0], append(common, "slow_conns_target", "slow_conns_max_open", "slow_lifetime_median_ms",
 		"slow_lifetime_max_ms", "slow_cut_408", "slow_cut_close", "slow_cut_reset", "slow_alive_at_end")...)
 	need("idle phase", doc.Phases[1], append(common, "held", "rss_kib_before", "rss_kib_after", "rss_kib_per_conn")...)

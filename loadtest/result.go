@@ -31,6 +31,14 @@ type Result struct {
 	// under P99BoundMS (ramp); 0 when no step passed.
 	MaxOKRate  float64 `json:"max_ok_rate,omitempty"`
 	P99BoundMS float64 `json:"p99_bound_ms,omitempty"`
+	// SlowCapped is set when the server refused or closed most slow
+	// connections before they were held (a connection limit, often per
+	// address): the run measured that limit, not the server's resistance,
+	// and does not pass (verdict INCONCLUSIVE).
+	SlowCapped bool `json:"slow_capped,omitempty"`
+	// Verdict is PASS, FAIL, INCONCLUSIVE (slow connections capped) or
+	// STOPPED (stopped early); see Judge.
+	Verdict string `json:"verdict"`
 	// StoppedEarly is set when the run was cancelled or hit MaxDuration
 	// before its phases completed; such a run does not pass.
 	StoppedEarly bool `json:"stopped_early"`
@@ -49,6 +57,11 @@ type Settings struct {
 	SlowSources    int      `json:"slow_sources"`
 	SlowSameSource bool     `json:"slow_same_source"`
 	Paths          []string `json:"paths"`
+	// Method of the requests built from the target URL and paths.
+	Method string `json:"method,omitempty"`
+	// Targets are the requests of a targets file, "METHOD URL" (at most
+	// 100 listed); paths then do not apply to legitimate traffic.
+	Targets []string `json:"targets,omitempty"`
 }
 
 // Phase is the measured legitimate traffic of one phase, and for slow and
@@ -61,7 +74,9 @@ type Phase struct {
 	Throughput  float64        `json:"throughput"`
 	P50MS       float64        `json:"p50_ms"`
 	P90MS       float64        `json:"p90_ms"`
+	P95MS       float64        `json:"p95_ms"`
 	P99MS       float64        `json:"p99_ms"`
+	MeanMS      float64        `json:"mean_ms"`
 	MaxMS       float64        `json:"max_ms"`
 	StatusCodes map[string]int `json:"status_codes"`
 	Errors      []string       `json:"errors"`
@@ -91,6 +106,13 @@ type SlowStats struct {
 	SlowCutReset         int     `json:"slow_cut_reset"`
 	SlowRefused          int     `json:"slow_refused"`
 	SlowAliveAtEnd       int     `json:"slow_alive_at_end"`
+	// SlowNeverHeld counts connections that ended before they were held
+	// open (refused up front included): what a connection limit does.
+	SlowNeverHeld int `json:"slow_never_held"`
+	// SlowSourcesUsed is how many source addresses the connections came
+	// from; SlowMaxOpenPerSource the most held open at once from one.
+	SlowSourcesUsed      int `json:"slow_sources_used"`
+	SlowMaxOpenPerSource int `json:"slow_max_open_per_source"`
 }
 
 // IdleStats describes the idle scenario.
@@ -103,10 +125,11 @@ type IdleStats struct {
 	RSSKiBPerConn float64 `json:"rss_kib_per_conn"`
 }
 
-// Passed reports whether the run completed and every legitimate phase had 100% success. Ramp
-// runs pass when at least one step stayed within bounds.
+// Passed reports whether the run completed, was not capped, and every
+// legitimate phase had 100% success. Ramp runs pass when at least one step
+// stayed within bounds.
 func (r *Result) Passed() bool {
-	if r.StoppedEarly {
+	if r.StoppedEarly || r.SlowCapped {
 		return false
 	}
 	if r.Scenario == "ramp" {
@@ -118,6 +141,27 @@ func (r *Result) Passed() bool {
 		}
 	}
 	return true
+}
+
+// Judge returns the verdict: STOPPED when the run was stopped early,
+// FAIL when legitimate traffic failed, INCONCLUSIVE when it passed but the
+// server capped the slow connections, else PASS.
+func (r *Result) Judge() string {
+	switch {
+	case r.StoppedEarly:
+		return "STOPPED"
+	case r.SlowCapped:
+		c := *r
+		c.SlowCapped = false
+		if !c.Passed() {
+			return "FAIL"
+		}
+		return "INCONCLUSIVE"
+	case r.Passed():
+		return "PASS"
+	default:
+		return "FAIL"
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -132,7 +176,9 @@ func PhaseOf(name string, m *vegeta.Metrics) Phase {
 		Throughput:  m.Throughput,
 		P50MS:       ms(m.Latencies.P50),
 		P90MS:       ms(m.Latencies.P90),
+		P95MS:       ms(m.Latencies.P95),
 		P99MS:       ms(m.Latencies.P99),
+		MeanMS:      ms(m.Latencies.Mean),
 		MaxMS:       ms(m.Latencies.Max),
 		StatusCodes: map[string]int{},
 		Errors:      []string{},

@@ -22,6 +22,13 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 			return nil, fmt.Errorf("loadtest: %s sends its slow connections over plain TCP: give an http:// target", name)
 		}
 	}
+	planned := cfg.Planned(name)
+	if planned > MaxRunCap {
+		return nil, fmt.Errorf("%w: %s would run %v > %v", ErrCap, name, planned, MaxRunCap)
+	}
+	if cfg.MaxDuration == 0 {
+		cfg.MaxDuration = min(planned+planned/10+30*time.Second, MaxRunCap)
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.MaxDuration)
 	defer cancel()
 	res := &Result{
@@ -33,7 +40,8 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 			Rate: cfg.Rate, ClosedLoop: cfg.ClosedLoop, DurationMS: ms(cfg.Duration),
 			Connections: cfg.Connections, SlowConns: cfg.SlowConns,
 			SlowIntervalMS: ms(cfg.SlowInterval), SlowSources: cfg.SlowSources,
-			SlowSameSource: cfg.SlowSameSource, Paths: cfg.Paths,
+			SlowSameSource: cfg.SlowSameSource, Paths: cfg.requestURIs(),
+			Method: cfg.Method, Targets: describeTargets(cfg.Targets),
 		},
 		Phases: []Phase{},
 	}
@@ -58,6 +66,7 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 		res.StoppedEarly = true
 		res.Notes = append(res.Notes, "stopped early: "+context.Cause(ctx).Error())
 	}
+	res.Verdict = res.Judge()
 	return res, nil
 }
 
@@ -78,13 +87,13 @@ func closeScenario(ctx context.Context, c *Config, res *Result) {
 }
 
 // ramp raises the rate in RampSteps steps from Rate/RampSteps to Rate. Each
-// step ramps linearly (vegeta LinearPacer) from its own rate to the next
-// step's over Duration/RampSteps. The run stops after the first step that
+// step lasts Duration (like one vegeta attack per rate) and ramps linearly
+// (vegeta LinearPacer) from its own rate to the next step's. The run stops after the first step that
 // fails (success < 100% or p99 over the bound); MaxOKRate is the start rate
 // of the last step that passed.
 func ramp(ctx context.Context, c *Config, res *Result) {
 	steps := c.RampSteps
-	stepDur := max(c.Duration/time.Duration(steps), 200*time.Millisecond)
+	stepDur := c.Duration
 	res.P99BoundMS = ms(c.P99Bound)
 	for i := 1; i <= steps && ctx.Err() == nil; i++ {
 		from := c.Rate * i / steps
@@ -102,9 +111,26 @@ func ramp(ctx context.Context, c *Config, res *Result) {
 		})
 		p.Legit = false
 		res.Phases = append(res.Phases, p)
-		if p.Requests == 0 || p.Success < 1 || p.P99MS > ms(c.P99Bound) {
+		// A step cut short (Ctrl-C, the hard cap) is reported, not credited.
+		if ctx.Err() != nil || p.Requests == 0 || p.Success < 1 || p.P99MS > ms(c.P99Bound) {
 			return
 		}
 		res.MaxOKRate = float64(from)
 	}
+}
+
+// maxTargetsEcho bounds the targets echoed in Settings.
+const maxTargetsEcho = 100
+
+// describeTargets lists targets as "METHOD URL", at most maxTargetsEcho.
+func describeTargets(ts []vegeta.Target) []string {
+	var out []string
+	for i, t := range ts {
+		if i == maxTargetsEcho {
+			out = append(out, fmt.Sprintf("… %d more", len(ts)-i))
+			break
+		}
+		out = append(out, t.Method+" "+t.URL)
+	}
+	return out
 }

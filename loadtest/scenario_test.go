@@ -64,8 +64,11 @@ func TestVegetaScenarios(t *testing.T) {
 			if a := tg.accepted.Load(); !c.conns(a, p.Requests) {
 				t.Errorf("Run(%s): target accepted %d connections for %d requests", c.scenario, a, p.Requests)
 			}
-			if !(p.P50MS <= p.P99MS && p.P99MS <= p.MaxMS) {
-				t.Errorf("Run(%s) p50 %v p99 %v max %v; want ordered", c.scenario, p.P50MS, p.P99MS, p.MaxMS)
+			if !(p.P50MS <= p.P90MS && p.P90MS <= p.P95MS && p.P95MS <= p.P99MS && p.P99MS <= p.MaxMS) {
+				t.Errorf("Run(%s) p50 %v p90 %v p95 %v p99 %v max %v; want ordered", c.scenario, p.P50MS, p.P90MS, p.P95MS, p.P99MS, p.MaxMS)
+			}
+			if p.MeanMS <= 0 || p.MeanMS > p.MaxMS {
+				t.Errorf("Run(%s) mean %v max %v; want 0 < mean <= max", c.scenario, p.MeanMS, p.MaxMS)
 			}
 		})
 	}
@@ -85,11 +88,15 @@ func TestRamp(t *testing.T) {
 			t.Parallel()
 			u := startTarget(t, &target{status: c.status})
 			res, err := Run(context.Background(), "ramp", Config{
-				Target: u, Rate: 60, RampSteps: 2, Duration: 600 * time.Millisecond,
+				Target: u, Rate: 60, RampSteps: 2, Duration: 300 * time.Millisecond,
 				Connections: 4, P99Bound: time.Second,
 			})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Duration is per step: two steps take twice as long.
+			if len(res.Phases) == 2 && res.ElapsedMS < 600 {
+				t.Errorf("ramp of 2 steps of 300ms took %vms; want >= 600", res.ElapsedMS)
 			}
 			if res.MaxOKRate != c.want {
 				t.Errorf("ramp max_ok_rate = %v; want %v (phases %+v)", res.MaxOKRate, c.want, res.Phases)
@@ -238,6 +245,9 @@ func TestIdle(t *testing.T) {
 			if p.Held != c.held {
 				t.Errorf("idle held = %d; want %d", p.Held, c.held)
 			}
+			if !(p.MeanMS > 0 && p.P50MS <= p.P95MS && p.P95MS <= p.P99MS && p.MeanMS <= p.MaxMS) {
+				t.Errorf("idle mean %v p50 %v p95 %v p99 %v max %v; want mean > 0 and ordered", p.MeanMS, p.P50MS, p.P95MS, p.P99MS, p.MaxMS)
+			}
 			if p.RSSKiBBefore <= 0 || p.RSSKiBAfter <= 0 {
 				t.Errorf("idle rss before %d after %d; want > 0", p.RSSKiBBefore, p.RSSKiBAfter)
 			}
@@ -269,6 +279,30 @@ func TestMaxDuration(t *testing.T) {
 	}
 }
 
+// TestRunCap: a run whose phases add up over MaxRunCap is refused before
+// anything is sent.
+func TestRunCap(t *testing.T) {
+	cases := []struct {
+		id       string
+		scenario string
+		cfg      Config
+		cap      bool
+	}{
+		{"ramp-over", "ramp", Config{RampSteps: 3, Duration: 24 * time.Hour}, true},
+		{"slowloris-over", "slowloris", Config{Duration: 24 * time.Hour, SlowConns: 10}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			cfg := c.cfg
+			cfg.Target = startTargetURL()
+			_, err := Run(context.Background(), c.scenario, cfg)
+			if errors.Is(err, ErrCap) != c.cap {
+				t.Errorf("Run(%s) = %v; want cap error %v", c.id, err, c.cap)
+			}
+		})
+	}
+}
+
 func TestValidate(t *testing.T) {
 	u := startTargetURL()
 	cases := []struct {
@@ -281,7 +315,11 @@ func TestValidate(t *testing.T) {
 		{"no-target", Config{}, false, false},
 		{"https", Config{Target: mustURL("https://127.0.0.1:1")}, false, true},
 		{"ftp", Config{Target: mustURL("ftp://127.0.0.1:1")}, false, false},
-		{"duration-cap", Config{Target: u, Duration: 11 * time.Minute}, true, false},
+		{"duration-cap", Config{Target: u, Duration: 25 * time.Hour}, true, false},
+		{"soak", Config{Target: u, Duration: 24 * time.Hour}, false, true},
+		{"ramp-steps-cap", Config{Target: u, RampSteps: 1001}, true, false},
+		{"bad-method", Config{Target: u, Method: "G T"}, false, false},
+		{"bad-target", Config{Target: u, Targets: []vegeta.Target{{Method: "GET", URL: "ftp://127.0.0.1/"}}}, false, false},
 		{"slow-cap", Config{Target: u, SlowConns: 50001}, true, false},
 		{"rate-cap", Config{Target: u, Rate: 200001}, true, false},
 		{"rate-at-cap", Config{Target: u, Rate: 200000}, false, true},

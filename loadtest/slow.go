@@ -48,6 +48,7 @@ type slowEngine struct {
 
 	mu        sync.Mutex
 	open      int
+	openBySrc []int // held open now, per source address
 	stats     SlowStats
 	lifetimes []time.Duration
 	lifeMax   time.Duration
@@ -56,8 +57,9 @@ type slowEngine struct {
 }
 
 func newSlowEngine(c *Config, kind slowKind, n int) *slowEngine {
-	return &slowEngine{cfg: c, kind: kind, n: n, rampDone: make(chan struct{}),
-		stats: SlowStats{SlowConnsTarget: c.SlowConns}}
+	srcs := c.slowSourceCount()
+	return &slowEngine{cfg: c, kind: kind, n: n, rampDone: make(chan struct{}), openBySrc: make([]int, srcs),
+		stats: SlowStats{SlowConnsTarget: c.SlowConns, SlowSourcesUsed: srcs}}
 }
 
 // run opens the connections gradually (SlowRampPerSec), keeps each slot
@@ -136,17 +138,18 @@ func (e *slowEngine) conn(ctx context.Context, i int) (time.Duration, bool) {
 	stop := context.AfterFunc(ctx, func() { nc.SetReadDeadline(time.Now()) })
 	defer stop()
 
-	how, held := e.drive(ctx, nc)
+	src := i % len(e.openBySrc)
+	how, held := e.drive(ctx, nc, src)
 	life := time.Since(born)
-	e.record(life, how, held)
+	e.record(life, how, held, src)
 	return life, true
 }
 
 // drive writes the prologue and trickles until the server reacts or ctx
 // ends. held reports whether the connection counted as held open: the
 // server kept it through the first interval and took the first trickle.
-func (e *slowEngine) drive(ctx context.Context, nc net.Conn) (how endHow, held bool) {
-	path := e.cfg.Paths[0]
+func (e *slowEngine) drive(ctx context.Context, nc net.Conn, src int) (how endHow, held bool) {
+	path := e.cfg.requestURIs()[0]
 	var head, drip string
 	switch e.kind {
 	case slowHeaders:
@@ -164,7 +167,7 @@ func (e *slowEngine) drive(ctx context.Context, nc net.Conn) (how endHow, held b
 	for dripped := false; ; dripped = true {
 		if dripped && !held {
 			held = true
-			e.hold(1)
+			e.hold(1, src)
 		}
 		if ctx.Err() != nil {
 			return endAlive, held
@@ -195,11 +198,14 @@ func (e *slowEngine) drive(ctx context.Context, nc net.Conn) (how endHow, held b
 	}
 }
 
-// hold counts a connection in (+1) or out (-1) of the held-open set.
-func (e *slowEngine) hold(d int) {
+// hold counts a connection from source src in (+1) or out (-1) of the
+// held-open set.
+func (e *slowEngine) hold(d, src int) {
 	e.mu.Lock()
 	e.open += d
+	e.openBySrc[src] += d
 	e.stats.SlowConnsMaxOpen = max(e.stats.SlowConnsMaxOpen, e.open)
+	e.stats.SlowMaxOpenPerSource = max(e.stats.SlowMaxOpenPerSource, e.openBySrc[src])
 	e.mu.Unlock()
 	e.cfg.Live.addSlow(int64(d))
 }
@@ -227,12 +233,15 @@ func classify(ctx context.Context, err error) endHow {
 	}
 }
 
-func (e *slowEngine) record(life time.Duration, how endHow, held bool) {
+func (e *slowEngine) record(life time.Duration, how endHow, held bool, src int) {
 	if held {
-		e.hold(-1)
+		e.hold(-1, src)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if !held && how != endAlive {
+		e.stats.SlowNeverHeld++
+	}
 	// Refused connections never became slow clients: no lifetime sample.
 	if how != endRefused {
 		if len(e.lifetimes) < maxLifetimeSamples {
@@ -302,10 +311,34 @@ func slow(ctx context.Context, c *Config, res *Result, kind slowKind) {
 	<-done
 	atk.SlowStats = eng.result()
 	res.Phases = append(res.Phases, atk)
+	if note, capped := atk.SlowStats.capped(n); capped {
+		res.SlowCapped = true
+		res.Notes = append(res.Notes, note)
+	}
 	if base.Throughput > 0 {
 		res.ThroughputRatio = atk.Throughput / base.Throughput
 	}
 	if n < c.SlowConns {
 		res.Notes = append(res.Notes, fmt.Sprintf("only %d of %d slow connections attempted", n, c.SlowConns))
 	}
+}
+
+// capped reports whether the server kept most of the n slow connections
+// from ever being held, refusing or closing them up front (a connection
+// limit, often per client address), and says so: the run then measured
+// that limit, not the server's resistance to slow clients. Capped means
+// fewer than 90% were ever open at once and every missing slot was turned
+// away at least once before it was held.
+func (s *SlowStats) capped(n int) (string, bool) {
+	missing := n - s.SlowConnsMaxOpen
+	if n == 0 || s.SlowConnsMaxOpen*10 >= n*9 || s.SlowNeverHeld < missing {
+		return "", false
+	}
+	const tail = "this measures its %s limit, not its resistance (%d of %d slow connections held at once at most; %d refused or closed before they were held%s)"
+	if s.SlowSourcesUsed <= 1 {
+		return fmt.Sprintf("CAPPED: the server capped you at %d from one address: "+tail, s.SlowConnsMaxOpen,
+			"per-IP", s.SlowConnsMaxOpen, n, s.SlowNeverHeld, "; spread them over more addresses with --slow-sources"), true
+	}
+	return fmt.Sprintf("CAPPED: the server capped you at %d open slow connections (at most %d from one of %d addresses): "+tail,
+		s.SlowConnsMaxOpen, s.SlowMaxOpenPerSource, s.SlowSourcesUsed, "connection", s.SlowConnsMaxOpen, n, s.SlowNeverHeld, ""), true
 }

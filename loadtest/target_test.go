@@ -33,9 +33,13 @@ type target struct {
 	mode     cutMode
 	status   int // response status; default 200
 	limit    int // answer 503 and close beyond this many open connections
+	perIP    int // close at once beyond this many open connections from one address
+	byIP     map[string]int
 	open     atomic.Int64
 	sources  sync.Map // remote IP string -> true
 	accepted atomic.Int64
+
+	reqs []seenReq // requests read, at most maxSeen
 
 	ln    net.Listener
 	wg    sync.WaitGroup
@@ -76,6 +80,25 @@ func (tg *target) serve() {
 		if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
 			tg.sources.Store(ta.IP.String(), true)
 		}
+		ip := ""
+		if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+			ip = ta.IP.String()
+		}
+		if tg.perIP > 0 {
+			tg.mu.Lock()
+			if tg.byIP == nil {
+				tg.byIP = map[string]int{}
+			}
+			over := tg.byIP[ip] >= tg.perIP
+			if !over {
+				tg.byIP[ip]++
+			}
+			tg.mu.Unlock()
+			if over {
+				c.Close()
+				continue
+			}
+		}
 		if n := tg.open.Add(1); tg.limit > 0 && n > int64(tg.limit) {
 			io.WriteString(c, "HTTP/1.1 503 Busy\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 			c.Close()
@@ -92,6 +115,9 @@ func (tg *target) serve() {
 			tg.open.Add(-1)
 			tg.mu.Lock()
 			delete(tg.conns, c)
+			if tg.perIP > 0 {
+				tg.byIP[ip]--
+			}
 			tg.mu.Unlock()
 		}()
 	}
@@ -108,7 +134,7 @@ func (tg *target) handle(c net.Conn) {
 			return
 		}
 		c.SetReadDeadline(time.Now().Add(cmpDur(tg.slowCut, long)))
-		closeAfter, err := readRequest(br)
+		req, err := readRequest(br)
 		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() && tg.slowCut > 0 {
@@ -116,12 +142,17 @@ func (tg *target) handle(c net.Conn) {
 			}
 			return
 		}
+		tg.mu.Lock()
+		if len(tg.reqs) < maxSeen {
+			tg.reqs = append(tg.reqs, req)
+		}
+		tg.mu.Unlock()
 		status := tg.status
 		if status == 0 {
 			status = 200
 		}
 		resp := "HTTP/1.1 " + strconv.Itoa(status) + " X\r\nContent-Length: 2\r\n\r\nok"
-		if _, err := io.WriteString(c, resp); err != nil || closeAfter {
+		if _, err := io.WriteString(c, resp); err != nil || req.closeAfter {
 			return
 		}
 	}
@@ -143,31 +174,59 @@ func cmpDur(d, def time.Duration) time.Duration {
 	return def
 }
 
-// readRequest reads one head and its Content-Length body; it reports
-// whether the client asked to close.
-func readRequest(br *bufio.Reader) (closeAfter bool, err error) {
+// maxSeen bounds the requests a target records.
+const maxSeen = 10000
+
+// seenReq is one request as the target read it.
+type seenReq struct {
+	method, target string
+	header         map[string]string // lower-case name -> last value
+	body           string
+	closeAfter     bool // the client asked to close
+}
+
+// requests returns a copy of the requests read so far.
+func (tg *target) requests() []seenReq {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return append([]seenReq(nil), tg.reqs...)
+}
+
+// readRequest reads one head and its Content-Length body.
+func readRequest(br *bufio.Reader) (seenReq, error) {
+	req := seenReq{header: map[string]string{}}
 	n := 0
 	for i := 0; ; i++ {
 		if i > 1000 {
-			return false, errors.New("head too long")
+			return req, errors.New("head too long")
 		}
 		line, err := br.ReadString('\n')
 		if err != nil {
-			return false, err
+			return req, err
 		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
 			break
 		}
+		if i == 0 {
+			f := strings.Fields(line)
+			if len(f) == 3 {
+				req.method, req.target = f[0], f[1]
+			}
+			continue
+		}
 		k, v, _ := strings.Cut(line, ":")
 		v = strings.TrimSpace(v)
+		req.header[strings.ToLower(k)] = v
 		switch strings.ToLower(k) {
 		case "content-length":
 			n, _ = strconv.Atoi(v)
 		case "connection":
-			closeAfter = strings.EqualFold(v, "close")
+			req.closeAfter = strings.EqualFold(v, "close")
 		}
 	}
-	_, err = io.CopyN(io.Discard, br, int64(n))
-	return closeAfter, err
+	var body strings.Builder
+	_, err := io.CopyN(&body, br, int64(n))
+	req.body = body.String()
+	return req, err
 }

@@ -25,16 +25,23 @@ func LoadText(res *loadtest.Result) Reporter {
 			if c.ClosedLoop {
 				pace = "closed loop"
 			}
-			w.printf("config: rate %s, duration %s ms, connections %d, slow conns %d, slow interval %s ms, paths %s\n",
-				pace, loadNum(c.DurationMS), c.Connections, c.SlowConns, loadNum(c.SlowIntervalMS), strings.Join(c.Paths, " "))
+			reqs := "paths " + strings.Join(c.Paths, " ")
+			switch {
+			case len(c.Targets) > 0:
+				reqs = "targets " + strings.Join(c.Targets, ", ")
+			case c.Method != "" && c.Method != "GET":
+				reqs = "method " + c.Method + ", " + reqs
+			}
+			w.printf("config: rate %s, duration %s ms, connections %d, slow conns %d, slow interval %s ms, %s\n",
+				pace, loadNum(c.DurationMS), c.Connections, c.SlowConns, loadNum(c.SlowIntervalMS), reqs)
 		}
 		w.str("\n")
-		w.printf("%-14s %9s %8s %9s %9s %9s %9s %9s %9s  %s\n",
-			"phase", "requests", "success", "rate/s", "thrpt/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "status codes")
+		w.printf("%-14s %9s %8s %9s %9s %9s %9s %9s %9s %9s %9s  %s\n",
+			"phase", "requests", "success", "rate/s", "thrpt/s", "mean ms", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "max ms", "status codes")
 		for _, p := range res.Phases {
-			w.printf("%-14s %9d %7.2f%% %9.1f %9.1f %9s %9s %9s %9s  %s\n",
-				p.Name, p.Requests, p.Success*100, p.Rate, p.Throughput,
-				loadNum(p.P50MS), loadNum(p.P90MS), loadNum(p.P99MS), loadNum(p.MaxMS), loadCodes(p.StatusCodes))
+			w.printf("%-14s %9d %7.2f%% %9.1f %9.1f %9s %9s %9s %9s %9s %9s  %s\n",
+				p.Name, p.Requests, p.Success*100, p.Rate, p.Throughput, loadNum(p.MeanMS),
+				loadNum(p.P50MS), loadNum(p.P90MS), loadNum(p.P95MS), loadNum(p.P99MS), loadNum(p.MaxMS), loadCodes(p.StatusCodes))
 		}
 		for _, p := range res.Phases {
 			if s := p.SlowStats; s != nil {
@@ -43,6 +50,8 @@ func LoadText(res *loadtest.Result) Reporter {
 				w.printf("  lifetime: median %s ms, max %s ms\n", loadNum(s.SlowLifetimeMedianMS), loadNum(s.SlowLifetimeMaxMS))
 				w.printf("  ended by: 408 %d, other status %d, close %d, reset %d; refused up front %d; alive at end %d\n",
 					s.SlowCut408, s.SlowCutOtherStatus, s.SlowCutClose, s.SlowCutReset, s.SlowRefused, s.SlowAliveAtEnd)
+				w.printf("  never held open (refused or closed first): %d; from %d source address(es), at most %d open from one\n",
+					s.SlowNeverHeld, s.SlowSourcesUsed, s.SlowMaxOpenPerSource)
 			}
 			if s := p.IdleStats; s != nil {
 				w.printf("\nidle connections: %d opened, %d still held after %s ms\n", s.IdleConns, s.Held, loadNum(s.HoldMS))
@@ -67,13 +76,13 @@ func LoadText(res *loadtest.Result) Reporter {
 			}
 		}
 		for _, n := range res.Notes {
+			if rest, ok := strings.CutPrefix(n, "CAPPED: "); ok {
+				w.printf("\n*** WARNING: %s ***\n", rest)
+				continue
+			}
 			w.printf("note: %s\n", n)
 		}
-		verdict := "PASS"
-		if !res.Passed() {
-			verdict = "FAIL"
-		}
-		w.printf("\nverdict: %s\n", verdict)
+		w.printf("\nverdict: %s\n", res.Judge())
 		return w.close()
 	}
 }

@@ -19,7 +19,7 @@ func loadFixture() *loadtest.Result {
 		Started: time.Date(2026, 11, 23, 21, 0, 0, 0, time.UTC), ElapsedMS: 12345.678,
 		Config: loadtest.Settings{Rate: 100, DurationMS: 5000, Connections: 16, SlowConns: 2000, SlowIntervalMS: 1000, Paths: []string{"/"}},
 		Phases: []loadtest.Phase{
-			{Name: "baseline", Requests: 500, Success: 1, Rate: 100, Throughput: 99.9, P50MS: 0.4, P90MS: 0.8, P99MS: 1.5, MaxMS: 3,
+			{Name: "baseline", Requests: 500, Success: 1, Rate: 100, Throughput: 99.9, P50MS: 0.4, P90MS: 0.8, P95MS: 1.125, P99MS: 1.5, MeanMS: 0.456, MaxMS: 3,
 				StatusCodes: map[string]int{"200": 500}, Errors: []string{}, Legit: true},
 			{Name: "attack", Requests: 500, Success: 0.99, Rate: 100, Throughput: 98, P50MS: 0.5, P90MS: 0.9, P99MS: 2, MaxMS: 30,
 				StatusCodes: map[string]int{"200": 495, "0": 5}, Errors: []string{"connection reset"}, Legit: true,
@@ -41,6 +41,7 @@ func TestLoadText(t *testing.T) {
 		"baseline", "attack", "200:495", "0:5",
 		"max open at once 1999", "median 10000.000 ms", "408 100", "alive at end 2000",
 		"throughput attack/baseline: 0.981", "connection reset", "verdict: FAIL",
+		"mean ms", "p95 ms", "0.456", "1.125",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("LoadText output lacks %q:\n%s", want, out)
@@ -57,6 +58,8 @@ func TestLoadTextScenarios(t *testing.T) {
 	}
 	idle := ok("idle")
 	idle.IdleStats = &loadtest.IdleStats{IdleConns: 10, Held: 7, HoldMS: 1000, RSSKiBBefore: 100, RSSKiBAfter: 140, RSSKiBPerConn: 4}
+	capped := ok("attack")
+	capped.SlowStats = &loadtest.SlowStats{SlowConnsTarget: 5000, SlowConnsMaxOpen: 256, SlowNeverHeld: 4744, SlowSourcesUsed: 1, SlowMaxOpenPerSource: 256}
 	ramp := base("ramp", ok("ramp-100"), ok("ramp-200"))
 	ramp.MaxOKRate, ramp.P99BoundMS = 200, 50
 	for i := range ramp.Phases {
@@ -70,7 +73,17 @@ func TestLoadTextScenarios(t *testing.T) {
 		{"idle", base("idle", idle), []string{"10 opened, 7 still held after 1000.000 ms", "100 KiB before, 140 KiB after, 4.0 KiB per connection", "verdict: PASS"}},
 		{"ramp", ramp, []string{"ramp-100", "ramp-200", "p99 <= 50.000 ms: 200/s", "verdict: PASS"}},
 		{"stopped", &loadtest.Result{Scenario: "keepalive", StoppedEarly: true, Notes: []string{"stopped early: signal"}, Phases: []loadtest.Phase{ok("keepalive")}},
-			[]string{"note: stopped early: signal", "verdict: FAIL"}},
+			[]string{"note: stopped early: signal", "verdict: STOPPED"}},
+		{"targets", &loadtest.Result{Scenario: "keepalive", Config: loadtest.Settings{Paths: []string{"/"}, Method: "GET",
+			Targets: []string{"GET http://127.0.0.1:1/a", "POST http://127.0.0.1:1/b"}}, Phases: []loadtest.Phase{ok("keepalive")}},
+			[]string{"targets GET http://127.0.0.1:1/a, POST http://127.0.0.1:1/b\n"}},
+		{"method", &loadtest.Result{Scenario: "keepalive", Config: loadtest.Settings{Paths: []string{"/x"}, Method: "POST"},
+			Phases: []loadtest.Phase{ok("keepalive")}}, []string{"method POST, paths /x\n"}},
+		{"capped", &loadtest.Result{Scenario: "slowloris", SlowCapped: true, Phases: []loadtest.Phase{ok("baseline"), capped},
+			Notes: []string{"CAPPED: the server capped you at 256 from one address: this measures its per-IP limit, not its resistance"}},
+			[]string{"*** WARNING: the server capped you at 256 from one address: this measures its per-IP limit, not its resistance ***",
+				"never held open (refused or closed first): 4744; from 1 source address(es), at most 256 open from one",
+				"verdict: INCONCLUSIVE"}},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {

@@ -216,7 +216,7 @@ bench() {
 	for scen in "$@"; do
 		dir="$OUT/$name/$run/$scen"
 		mkdir -p "$dir"
-		local args=(--target "$url" --paths /1k.txt --connections "$CONNECTIONS" --out "$dir")
+		local args=(--target "$url/1k.txt" --connections "$CONNECTIONS" --out "$dir")
 		case $scen in
 		max) args+=(--scenario keepalive --closed-loop --duration "$DURATION") ;;
 		keepalive | tls-keepalive) args+=(--scenario keepalive --rate "$RATE" --duration "$DURATION") ;;
@@ -224,7 +224,7 @@ bench() {
 		tls-close) args+=(--scenario close --rate "$TLS_CLOSE_RATE" --duration "$DURATION") ;;
 		slowloris) args+=(--scenario slowloris --rate "$CLOSE_RATE" --duration "$SLOW_DURATION" --slow-conns "$SLOW_CONNS"
 			--slow-interval "$SLOW_INTERVAL" --slow-sources "$SLOW_SOURCES") ;;
-		big) args=(--target "$url" --paths /10m.bin --connections "$BIG_CONNECTIONS" --out "$dir"
+		big) args=(--target "$url/10m.bin" --connections "$BIG_CONNECTIONS" --out "$dir"
 			--scenario keepalive --closed-loop --duration "$DURATION") ;;
 		esac
 		case $scen in

@@ -28,46 +28,57 @@ import (
 
 // cmdLoad runs one load scenario against a target (loopback only unless
 // --allow-remote), or merges raw result files with `ferrox load report`.
-// Exit codes: 0 ok, 1 legitimate traffic below 100% success, 2 usage.
+// Exit codes: 0 pass, 1 legitimate traffic below 100% success, slow or idle
+// connections capped (INCONCLUSIVE) or stopped early (STOPPED), 2 usage.
 func cmdLoad(args []string, stdout, stderr io.Writer) int {
-	return runLoad(args, stdout, stderr, net.DefaultResolver)
+	return runLoad(context.Background(), args, stdout, stderr, net.DefaultResolver)
 }
 
 // runLoad is cmdLoad with the resolver of the loopback check passed in, so
-// tests resolve names without DNS traffic.
-func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver) int {
+// tests resolve names without DNS traffic, and a context whose end stops
+// the run as Ctrl-C does.
+func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resolver loopback.Resolver) int {
 	if len(args) > 0 && args[0] == "report" {
 		return cmdLoadReport(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("ferrox load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		target      = fs.String("target", "", "target base URL, e.g. http://127.0.0.1:8080 (required)")
+		target      = fs.String("target", "", "URL to load, e.g. http://127.0.0.1:8080/index.html: its path and query are requested (required)")
 		scenario    = fs.String("scenario", "", "scenario: "+strings.Join(loadtest.Scenarios, ", ")+" (required)")
 		rate        = fs.Int("rate", 100, "legitimate requests per second (ramp: the top rate)")
 		closedLoop  = fs.Bool("closed-loop", false, "send as fast as --connections workers allow instead of at --rate")
-		duration    = fs.Duration("duration", 5*time.Second, "duration of each phase (max 10m)")
+		duration    = fs.Duration("duration", 5*time.Second, "duration of each measured phase: the whole keepalive/close run, each ramp step, the baseline and the attack of slowloris/slowbody each, the idle hold (max 24h)")
 		connections = fs.Int("connections", 16, "persistent connections of the legitimate traffic")
 		slowConns   = fs.Int("slow-conns", 100, "slow (slowloris, slowbody) or idle connections (max 50000)")
 		slowIntv    = fs.Duration("slow-interval", time.Second, "pause between two trickled header lines or body bytes")
 		slowRamp    = fs.Int("slow-ramp", 1000, "slow connections opened per second while ramping up")
-		slowSources = fs.Int("slow-sources", 0, "slow/idle connections come from 127.0.0.2.. (this many addresses) when the target is an IPv4 loopback literal (default one per 20000 slow conns)")
+		slowSources = fs.Int("slow-sources", 0, "slow/idle connections come from 127.0.0.2.. (this many addresses, at most 250) when the target is an IPv4 loopback literal, so a per-IP limit does not pass for resistance (default one per 100 slow conns)")
 		sameSource  = fs.Bool("slow-same-source", false, "slow/idle connections share the legitimate traffic's source address")
 		p99Bound    = fs.Duration("p99-bound", 50*time.Millisecond, "ramp: p99 latency a step must stay under")
 		rampSteps   = fs.Int("ramp-steps", 10, "ramp: number of steps up to --rate")
 		timeout     = fs.Duration("timeout", 10*time.Second, "timeout of one legitimate request")
-		paths       = fs.String("paths", "/", "comma-separated request paths, round-robin")
+		paths       = fs.String("paths", "", "more comma-separated request paths (with an optional ?query), requested round-robin after the target URL's")
 		pid         = fs.Int("pid", 0, "idle: PID of the local target process, to read its RSS")
 		outDir      = fs.String("out", "out/load", "directory for load.txt, load.json, plot.html, results.gob")
 		allowRemote = fs.Bool("allow-remote", false, allowRemoteHelp)
 		caCert      = fs.String("cacert", "", "https: trust the PEM certificates in `FILE` (e.g. a self-signed server's)")
 		insecure    = fs.Bool("insecure", false, "https: do not verify the server's certificate")
 		curves      = fs.String("tls-curves", "", "https: key exchanges to offer, comma-separated (x25519, p256, x25519mlkem768; default Go's)")
+		method      = fs.String("method", "GET", "method of the legitimate requests to the target URL and --paths (slow and idle connections send their own)")
+		body        = fs.String("body", "", "request body to send (with --targets: for targets without their own)")
+		bodyFile    = fs.String("body-file", "", "send the contents of `FILE` as the request body (like --body)")
+		targetsFile = fs.String("targets", "", "vegeta targets `FILE` (see --format): its requests, round-robin, are the legitimate traffic; --target defaults to the first")
+		format      = fs.String("format", "http", "format of --targets: http or json (vegeta's)")
+		headers     headerFlag
 	)
+	fs.Var(&headers, "header", "request header 'Name: value', repeatable (with --targets: added to every target)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
-			"Targets must be loopback unless --allow-remote. Exit: 0 pass, 1 legitimate traffic below 100% success\n"+
-			"(ramp: no step passed; stopped early), 2 usage or a hard cap (duration 10m, slow conns 50000, rate 200000).\n\n")
+		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load --targets FILE [--format http|json] --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
+			"Every target host must be loopback unless --allow-remote. Exit: 0 pass, 1 legitimate traffic below 100% success\n"+
+			"(ramp: no step passed), the server capped the slow connections (verdict INCONCLUSIVE), or the run\n"+
+			"stopped early (verdict STOPPED; Ctrl-C stops the run and still writes the report of what was measured),\n"+
+			"2 usage or a hard cap (duration 24h per phase, 48h per run, slow conns 50000, rate 200000).\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -83,18 +94,55 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
-	if *target == "" || *scenario == "" {
+	if (*target == "" && *targetsFile == "") || *scenario == "" {
 		fs.Usage()
 		return 2
 	}
 	if !slices.Contains(loadtest.Scenarios, *scenario) {
 		return usageErr("unknown scenario %q (want one of %s)", *scenario, strings.Join(loadtest.Scenarios, ", "))
 	}
+	var reqBody []byte
+	switch {
+	case *body != "" && *bodyFile != "":
+		return usageErr("give --body or --body-file, not both")
+	case *body != "":
+		reqBody = []byte(*body)
+	case *bodyFile != "":
+		b, err := os.ReadFile(*bodyFile)
+		if err != nil {
+			return usageErr("--body-file: %v", err)
+		}
+		reqBody = b
+	}
+	var targets []vegeta.Target
+	if *targetsFile != "" {
+		if *method != "GET" || *paths != "" {
+			return usageErr("--method and --paths do not apply with --targets: the file names each request")
+		}
+		var err error
+		if targets, err = readTargets(*targetsFile, *format, reqBody, headers.h); err != nil {
+			return usageErr("%v", err)
+		}
+		if *target == "" {
+			*target = targets[0].URL
+		}
+	}
 	u, err := url.Parse(*target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usageErr("target %q is not an http:// or https:// URL", *target)
 	}
-	tlsCfg, err := loadTLSConfig(u.Scheme, *caCert, *insecure, *curves)
+	// Every host traffic goes to, and whether any of it is https.
+	hosts, scheme := []string{u.Host}, u.Scheme
+	for _, t := range targets {
+		tu, _ := url.Parse(t.URL) // checked by readTargets
+		if !slices.Contains(hosts, tu.Host) {
+			hosts = append(hosts, tu.Host)
+		}
+		if tu.Scheme == "https" {
+			scheme = "https"
+		}
+	}
+	tlsCfg, err := loadTLSConfig(scheme, *caCert, *insecure, *curves)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -106,15 +154,17 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		Target: u, Rate: *rate, ClosedLoop: *closedLoop, Duration: *duration, Connections: *connections,
 		SlowConns: *slowConns, SlowInterval: *slowIntv, SlowRampPerSec: *slowRamp, P99Bound: *p99Bound,
 		SlowSources: *slowSources, SlowSameSource: *sameSource, RampSteps: *rampSteps, Timeout: *timeout, PID: *pid, Paths: splitList(*paths),
-		TLS: tlsCfg,
+		TLS: tlsCfg, Method: *method, Header: headers.h, Body: reqBody, Targets: targets,
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageErr("%v", err)
 	}
 	// Safety rule: load goes to loopback unless the user names a remote
 	// target they own. Checked before anything is dialled.
-	if err := refuseRemote(resolver, u.Host, *allowRemote); err != nil {
-		return usageErr("%v", err)
+	for _, h := range hosts {
+		if err := refuseRemote(resolver, h, *allowRemote); err != nil {
+			return usageErr("%v", err)
+		}
 	}
 	if u.Scheme == "https" && (*scenario == "slowloris" || *scenario == "slowbody" || *scenario == "idle") {
 		return usageErr("%s sends its slow connections over plain TCP: give an http:// target", *scenario)
@@ -153,8 +203,11 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 		pl.Add(r)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first Ctrl-C (or SIGTERM) stops the run and the report of what
+	// was measured is still written; a second one kills the process.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer context.AfterFunc(ctx, stop)()
 	cfg.Live = &loadtest.Live{}
 	stopProgress := loadProgress(stderr, *scenario, &count, cfg.Live)
 	res, err := loadtest.Run(ctx, *scenario, cfg)
@@ -162,6 +215,9 @@ func runLoad(args []string, stdout, stderr io.Writer, resolver loopback.Resolver
 	if err != nil {
 		fmt.Fprintf(stderr, "ferrox load: %v\n", err)
 		return 2
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "ferrox load: stopped early; the report covers what was measured until then")
 	}
 	if encErr != nil {
 		res.Notes = append(res.Notes, "results.gob incomplete: "+encErr.Error())

@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,7 +59,7 @@ func TestLoadUsage(t *testing.T) {
 		{"cacert-on-http", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--insecure"}, "need an https:// target"},
 		{"unknown-curve", []string{"--target", "https://127.0.0.1:1", "--scenario", "keepalive", "--tls-curves", "x448"}, "unknown key exchange"},
 		{"missing-cacert", []string{"--target", "https://127.0.0.1:1", "--scenario", "keepalive", "--cacert", "/nonexistent.pem"}, "--cacert"},
-		{"duration-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--duration", "11m"}, "hard cap"},
+		{"duration-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--duration", "25h"}, "hard cap"},
 		{"slow-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "slowloris", "--slow-conns", "50001"}, "hard cap"},
 		{"rate-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "200001"}, "hard cap"},
 		{"zero-rate", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "0"}, "positive"},
@@ -65,7 +69,7 @@ func TestLoadUsage(t *testing.T) {
 		t.Run(c.id, func(t *testing.T) {
 			dir := filepath.Join(out, c.id)
 			var stdout, stderr bytes.Buffer
-			code := runLoad(append(c.args, "--out", dir), &stdout, &stderr, loadResolver)
+			code := runLoad(context.Background(), append(c.args, "--out", dir), &stdout, &stderr, loadResolver)
 			if c.id == "report-no-files" {
 				code = cmdLoad(c.args, &stdout, &stderr)
 			}
@@ -88,7 +92,7 @@ func TestLoadRefusesRemote(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
 			args := []string{"--target", "http://" + tc.target, "--scenario", "slowloris", "--out", dir}
 			var stdout, stderr bytes.Buffer
-			code := runLoad(args, &stdout, &stderr, loadResolver)
+			code := runLoad(context.Background(), args, &stdout, &stderr, loadResolver)
 			if want := refusal("load", tc.target, tc.detail); code != 2 || stderr.String() != want {
 				t.Errorf("runLoad(%q) = %d, stderr %q; want 2 and %q", args, code, stderr.String(), want)
 			}
@@ -198,5 +202,131 @@ func TestLoadReportMerge(t *testing.T) {
 	}
 	if code := cmdLoad([]string{"report", "--out", dir, filepath.Join(dir, "missing.gob")}, &stdout, &stderr); code != 2 {
 		t.Errorf("load report of a missing file = %d; want 2", code)
+	}
+}
+
+// recordingTarget is an httptest server that records each request's
+// method, request target, headers and body.
+type recordingTarget struct {
+	URL  string
+	mu   sync.Mutex
+	reqs []*http.Request
+	body []string
+}
+
+func newRecordingTarget(t *testing.T) *recordingTarget {
+	t.Helper()
+	rt := &recordingTarget{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rt.mu.Lock()
+		if len(rt.reqs) < 10000 {
+			rt.reqs = append(rt.reqs, r)
+			rt.body = append(rt.body, string(b))
+		}
+		rt.mu.Unlock()
+		w.Write([]byte("ok"))
+	}))
+	t.Cleanup(srv.Close)
+	rt.URL = srv.URL
+	return rt
+}
+
+// targets returns the distinct request targets seen, sorted.
+func (rt *recordingTarget) targets() []string {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	seen := map[string]bool{}
+	for _, r := range rt.reqs {
+		seen[r.RequestURI] = true
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestLoadUsesTargetPath: the target URL's path and query are loaded,
+// --paths adds more.
+func TestLoadUsesTargetPath(t *testing.T) {
+	cases := []struct {
+		id    string
+		path  string
+		extra []string
+		want  []string
+	}{
+		{"file", "/some/file.txt", nil, []string{"/some/file.txt"}},
+		{"query", "/f?v=1", nil, []string{"/f?v=1"}},
+		{"paths", "/a", []string{"--paths", "/b,/c"}, []string{"/a", "/b", "/c"}},
+		{"root", "", nil, []string{"/"}},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			rt := newRecordingTarget(t)
+			args := append([]string{"--target", rt.URL + c.path, "--scenario", "keepalive", "--rate", "30",
+				"--duration", "200ms", "--connections", "2", "--out", t.TempDir()}, c.extra...)
+			var stdout, stderr bytes.Buffer
+			if code := cmdLoad(args, &stdout, &stderr); code != 0 {
+				t.Fatalf("cmdLoad(%q) = %d; want 0\n%s%s", args, code, &stdout, &stderr)
+			}
+			if got := rt.targets(); !slices.Equal(got, c.want) {
+				t.Errorf("cmdLoad(%q): server saw %q; want %q", args, got, c.want)
+			}
+		})
+	}
+}
+
+// TestLoadInterrupted: a run stopped midway (Ctrl-C cancels the same
+// context) still writes its report of what was measured, marked stopped
+// early, and exits 1. The target stops the run itself after a few requests.
+func TestLoadInterrupted(t *testing.T) {
+	cases := []struct {
+		id   string
+		args []string
+	}{
+		{"keepalive-soak", []string{"--scenario", "keepalive", "--duration", "24h"}},
+		{"ramp", []string{"--scenario", "ramp", "--duration", "1h", "--ramp-steps", "3"}},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			// Bounded even if cancelling failed to stop the run.
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var n atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 5 {
+					cancel()
+				}
+				w.Write([]byte("ok"))
+			}))
+			defer srv.Close()
+			dir := t.TempDir()
+			args := append([]string{"--target", srv.URL, "--rate", "50", "--connections", "1", "--out", dir}, c.args...)
+			var stdout, stderr bytes.Buffer
+			start := time.Now()
+			code := runLoad(ctx, args, &stdout, &stderr, loadResolver)
+			if code != 1 || time.Since(start) > 15*time.Second {
+				t.Fatalf("runLoad(%q) = %d after %v; want 1 soon after the stop\n%s", args, code, time.Since(start), &stderr)
+			}
+			var res loadtest.Result
+			b, err := os.ReadFile(filepath.Join(dir, "load.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &res); err != nil {
+				t.Fatal(err)
+			}
+			if !res.StoppedEarly || len(res.Phases) == 0 || res.Phases[0].Requests < 5 {
+				t.Errorf("load.json stopped_early %v phases %+v; want stopped early with the >= 5 requests measured", res.StoppedEarly, res.Phases)
+			}
+			if res.MaxOKRate != 0 {
+				t.Errorf("load.json max_ok_rate %v; want 0: a ramp step cut short is not credited", res.MaxOKRate)
+			}
+			if !strings.Contains(stderr.String(), "stopped early") || !strings.Contains(stdout.String(), "verdict: STOPPED") {
+				t.Errorf("runLoad(%q): stderr %q, stdout %q; want the stop said and a STOPPED verdict", args, &stderr, &stdout)
+			}
+		})
 	}
 }
