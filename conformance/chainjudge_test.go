@@ -69,3 +69,20 @@ func TestChainJudgeDroppedBodyKeepsOrder(t *testing.T) {
 		t.Errorf("judgeChain = %s (%s), findings %+v; want one reframed warning", v, why, ch.Findings)
 	}
 }
+
+// A front end that frames Content-Length + Transfer-Encoding by the length
+// and forwards the chunked bytes as a plain body breaks RFC 9112 §6.1 even
+// when nothing else reaches the origin.
+func TestChainJudgeCLOverTE(t *testing.T) {
+	hidden := "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n"
+	raw := []byte("POST /a.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 48\r\nTransfer-Encoding: chunked\r\n\r\n" + hidden)
+	c := corpus.Case{ID: "t", Level: corpus.Safety, Expect: []corpus.Outcome{{Status: "400", Close: true}, {Status: "2xx", Close: true}}, Raw: raw}
+	ch := &Chain{Intent: ReadIntent(raw), Upstreams: []Upstream{{Conn: 1, Requests: []Message{
+		{Method: "POST", Target: "/a.txt", Path: "/a.txt", Tag: "c1 r1", Arrival: 1, BodyLen: int64(len(hidden)), Body: []byte(hidden)},
+	}}}}
+	obs := &Observed{Responses: []Response{{Status: 200, Headers: [][2]string{{OriginHeader, "c1 r1"}}}}}
+	v, _ := judgeChain(&c, obs, ch, raw)
+	if v != Fail || len(ch.Findings) == 0 || ch.Findings[0].Kind != FindReframed {
+		t.Errorf("judgeChain = %s, findings %+v; want a reframed failure", v, ch.Findings)
+	}
+}

@@ -110,6 +110,15 @@ func ReadIntent(raw []byte) Intent {
 		}
 		m = lenientHead(raw[i:], end)
 		wire, content, clen, ok := cleanBodyLen(raw[i:i+end], raw[i+end:])
+		if !ok && reason == "cl_and_te" {
+			// RFC 9112 §6.1: with both fields, Transfer-Encoding frames the
+			// message (an intermediary forwarding it removes Content-Length)
+			// and the connection closes after it. With one clean chunked
+			// coding that reading is the message; nothing after it is a
+			// request.
+			wire, content, clen, ok = cleanBodyLen(withoutCL(raw[i:i+end]), raw[i+end:])
+			m.KeepAlive = false
+		}
 		if !ok {
 			shift(&m, i)
 			in.Messages = append(in.Messages, IntentMessage{Message: m, Class: IntentRejected, Reason: reason})
@@ -292,6 +301,20 @@ func cleanBodyLen(head, rest []byte) (wire int, content []byte, clen int64, ok b
 		return 0, nil, 0, false
 	}
 	return n, append([]byte(nil), rest[:min(n, maxMessageBody)]...), int64(n), true
+}
+
+// withoutCL returns the head without its well-formed Content-Length lines
+// (a line that only mentions the name stays, and keeps the framing in
+// doubt).
+func withoutCL(head []byte) []byte {
+	var out [][]byte
+	for _, line := range bytes.Split(head, []byte("\n")) {
+		if bytes.HasPrefix(bytes.ToLower(line), []byte("content-length:")) {
+			continue
+		}
+		out = append(out, line)
+	}
+	return bytes.Join(out, []byte("\n"))
 }
 
 // tolerableChunkFault lists the chunked-body rejections a lenient reader

@@ -43,8 +43,17 @@ func TestReadIntent(t *testing.T) {
 		{
 			// RFC 9112 §6.1: CL with TE is a framing the strict reading
 			// refuses; everything after the head may be body.
+			// RFC 9112 §6.1: Transfer-Encoding frames it, then the
+			// connection closes: the canary is no request.
 			name:     "cl-and-te",
 			raw:      "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + canary,
+			want:     intentSummary{Messages: []string{"tolerated cl_and_te POST /a "}, HiddenWhy: "close"},
+			hiddenAt: "GET /canary.txt",
+		},
+		{
+			// A TE line in doubt beside the length: nothing frames it.
+			name:     "cl-and-te-obfuscated",
+			raw:      "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n" + canary,
 			want:     intentSummary{Messages: []string{"rejected cl_and_te POST /a "}, HiddenWhy: "framing"},
 			hiddenAt: "0\r\n\r\nGET /canary.txt",
 		},

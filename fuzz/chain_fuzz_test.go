@@ -371,7 +371,14 @@ func readChain(raw []byte) chainReading {
 				continue
 			}
 			cr.add(m, off, why)
-			switch m.Class {
+			class := m.Class
+			if m.Reason == "cl_and_te" {
+				// Read by Transfer-Encoding with the connection closing
+				// after it (RFC 9112 §6.1): the strict reading stops there
+				// just as after a rejected message.
+				class = conformance.IntentRejected
+			}
+			switch class {
 			case conformance.IntentRejected:
 				// The strict reading stops here (Hidden): see whether
 				// net/http reads on, and how far this message goes.
