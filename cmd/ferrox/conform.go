@@ -38,6 +38,7 @@ type conformOptions struct {
 	list        bool
 	fixture     string
 	allowRemote bool
+	noPreflight bool   // skip the fixture preflight
 	via         string // chain mode: the front end to send the cases to
 	origin      string // chain mode: where the recording origin listens
 	mutate      int    // chain mode: add this many mutations of the smuggling and chain cases
@@ -60,7 +61,8 @@ func conformUsage(w io.Writer, fs *flag.FlagSet) {
 
 Replays the RFC 9112 request corpus against any HTTP/1.1 server (serve the
 fixture tree written by --fixture as its document root) and judges every
-response.
+response. A preflight first fetches /canary.txt, /a.txt and /index.html and
+stops (exit 2) when they are not the fixture's (--no-preflight skips it).
 
 With --via, the cases go to a front end (reverse proxy, load balancer)
 configured to forward to --origin, where conform runs a recording origin: it
@@ -95,6 +97,7 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.BoolVar(&o.list, "list", false, "list the selected cases and exit")
 	fs.StringVar(&o.fixture, "fixture", "", "write the fixture tree the corpus expects to `DIR` and exit")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, allowRemoteHelp)
+	fs.BoolVar(&o.noPreflight, "no-preflight", false, "do not check first that the target serves the fixture (GET /canary.txt, /a.txt, /index.html)")
 	fs.StringVar(&o.via, "via", "", "chain mode: send the cases to the front end at `HOST:PORT` (instead of --target)")
 	fs.StringVar(&o.origin, "origin", "127.0.0.1:8081", "chain mode: run the recording origin on `HOST:PORT`; the front end must forward there (loopback only)")
 	fs.IntVar(&o.mutate, "mutate", 0, "chain mode: also run `N` structured mutations (case, whitespace, duplicates, obfuscated CL/TE/Host, bare LF) of the selected smuggling and chain cases; failing ones are written as case files to --out/mutations")
@@ -251,7 +254,26 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		Parallel:           o.parallel,
 		NoSplits:           o.noSplits,
 	}
-	return gradeRun(o, cfg, cases, stdout, stderr, nil, conformance.RunCases)
+	var check func(context.Context, conformance.Config) error
+	if !o.noPreflight {
+		check = preflight
+	}
+	return gradeRun(o, cfg, cases, stdout, stderr, check, conformance.RunCases)
+}
+
+// preflight is conformance.Preflight with the remedy spelled out: the
+// cases only mean something against a server whose document root is the
+// fixture.
+func preflight(ctx context.Context, cfg conformance.Config) error {
+	err := conformance.Preflight(ctx, cfg)
+	var fe *conformance.FixtureError
+	if errors.As(err, &fe) {
+		return fmt.Errorf("the target does not serve the conformance fixture: GET %s: %s\n"+
+			"  write the fixture with `ferrox conform --fixture DIR` and serve DIR as the document root of %s,\n"+
+			"  or pass --no-preflight to run the cases anyway (every case that reads a fixture file will fail)",
+			fe.Path, fe.Problem, cfg.Target)
+	}
+	return err
 }
 
 // gradeRun probes the target, runs the cases with progress on a terminal,
