@@ -38,11 +38,17 @@ type conformOptions struct {
 	list        bool
 	fixture     string
 	allowRemote bool
-	noPreflight bool   // skip the fixture preflight
-	via         string // chain mode: the front end to send the cases to
-	origin      string // chain mode: where the recording origin listens
-	mutate      int    // chain mode: add this many mutations of the smuggling and chain cases
-	seed        uint64 // chain mode: the mutations' random seed
+	noPreflight bool // skip the fixture preflight
+
+	expectFailures string // file of case ids/globs known to fail
+	baseline       string // an earlier conformance.json whose failures are known
+	writeExpect    string // write the failing ids here after the run
+	known          map[string]bool
+	against        string // the sources of known, for the reports
+	via            string // chain mode: the front end to send the cases to
+	origin         string // chain mode: where the recording origin listens
+	mutate         int    // chain mode: add this many mutations of the smuggling and chain cases
+	seed           uint64 // chain mode: the mutations' random seed
 }
 
 // reportFiles maps a --format name to the files it writes in --out.
@@ -71,7 +77,9 @@ judge compares them with what the client meant (smuggled requests, malformed
 bytes forwarded, missing rewrites). Cases run one at a time.
 
 Exit status: 0 no MUST/safety failure, 1 a MUST/safety case failed, 2 usage
-error or unreachable target.
+error, unreachable target or fixture not served. With --expect-failures or
+--baseline, 1 only when a MUST/safety case fails that is not known to fail;
+the console and conformance.md list the newly failing and the fixed cases.
 
 flags:
 `)
@@ -98,6 +106,9 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.StringVar(&o.fixture, "fixture", "", "write the fixture tree the corpus expects to `DIR` and exit")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, allowRemoteHelp)
 	fs.BoolVar(&o.noPreflight, "no-preflight", false, "do not check first that the target serves the fixture (GET /canary.txt, /a.txt, /index.html)")
+	fs.StringVar(&o.expectFailures, "expect-failures", "", "`FILE` of case ids or globs known to fail (one a line, # comments): they do not fail the run")
+	fs.StringVar(&o.baseline, "baseline", "", "an earlier `REPORT.json` (conformance.json): its failing cases do not fail the run")
+	fs.StringVar(&o.writeExpect, "write-expect-failures", "", "after the run, write the failing MUST/safety case ids to `FILE` (for --expect-failures)")
 	fs.StringVar(&o.via, "via", "", "chain mode: send the cases to the front end at `HOST:PORT` (instead of --target)")
 	fs.StringVar(&o.origin, "origin", "127.0.0.1:8081", "chain mode: run the recording origin on `HOST:PORT`; the front end must forward there (loopback only)")
 	fs.IntVar(&o.mutate, "mutate", 0, "chain mode: also run `N` structured mutations (case, whitespace, duplicates, obfuscated CL/TE/Host, bare LF) of the selected smuggling and chain cases; failing ones are written as case files to --out/mutations")
@@ -218,6 +229,10 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		fmt.Fprintf(stderr, "ferrox conform: loading the corpus: %v\n", err)
 		return 2
 	}
+	if o.known, o.against, err = loadKnownFailures(o, all); err != nil {
+		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
+		return 2
+	}
 	cases := selectCases(all, o.level, splitList(o.cases))
 	if len(cases) == 0 {
 		fmt.Fprintf(stderr, "ferrox conform: no case matches --cases %q at --level %s (%d cases in the corpus)\n", o.cases, o.level, len(all))
@@ -314,13 +329,27 @@ func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, st
 		fmt.Fprintf(stderr, "ferrox conform: interrupted: %v (reporting what finished)\n", err)
 	}
 
-	written, werr := writeConformReports(run, o)
+	var gate *reports.Gate
+	if o.known != nil {
+		gate = reports.CompareGate(run, o.known, o.against)
+	}
+	written, werr := writeConformReports(run, gate, o)
+	if werr == nil && o.writeExpect != "" {
+		werr = writeExpectFailures(o.writeExpect, run)
+		if werr == nil {
+			written = append(written, o.writeExpect)
+		}
+	}
 	if werr == nil && o.mutate > 0 {
 		var mw []string
 		mw, werr = writeMutationFindings(run, o.out)
 		written = append(written, mw...)
 	}
 	mustFailed := summarize(stdout, run)
+	if gate != nil {
+		summarizeGate(stdout, gate)
+		mustFailed = gate.Regressed()
+	}
 	if run.Origin != "" {
 		summarizeFindings(stdout, run)
 	}
@@ -364,7 +393,7 @@ func summarize(w io.Writer, run *conformance.Run) bool {
 
 // writeConformReports renders the chosen formats into o.out, each through
 // a temporary file renamed into place.
-func writeConformReports(run *conformance.Run, o *conformOptions) ([]string, error) {
+func writeConformReports(run *conformance.Run, gate *reports.Gate, o *conformOptions) ([]string, error) {
 	if len(o.formats) == 0 {
 		return nil, nil
 	}
@@ -374,7 +403,7 @@ func writeConformReports(run *conformance.Run, o *conformOptions) ([]string, err
 	var written []string
 	for _, f := range o.formats {
 		for _, name := range reportFiles[f] {
-			rep, err := reporterFor(name, run)
+			rep, err := reporterFor(name, run, gate)
 			if err != nil {
 				return written, err
 			}
@@ -388,10 +417,10 @@ func writeConformReports(run *conformance.Run, o *conformOptions) ([]string, err
 	return written, nil
 }
 
-func reporterFor(name string, run *conformance.Run) (reports.Reporter, error) {
+func reporterFor(name string, run *conformance.Run, gate *reports.Gate) (reports.Reporter, error) {
 	switch name {
 	case "conformance.md":
-		return reports.ConformMarkdown(run), nil
+		return reports.ConformMarkdownGate(run, gate), nil
 	case "coverage.md":
 		reqs, err := corpusRequirements()
 		if err != nil {
@@ -414,3 +443,17 @@ var (
 	corpusWriteFixture = corpus.WriteFixture
 	corpusRequirements = corpus.Requirements
 )
+
+// summarizeGate prints the comparison with the known failures: the newly
+// failing and the fixed cases, one a line.
+func summarizeGate(w io.Writer, g *reports.Gate) {
+	fmt.Fprintf(w, "against %s: %d newly failing, %d fixed, %d still failing\n", g.Against, len(g.NewlyFailing), len(g.Fixed), len(g.StillFailing))
+	for _, part := range []struct {
+		title string
+		rs    []*conformance.Result
+	}{{"newly failing", g.NewlyFailing}, {"fixed", g.Fixed}} {
+		for _, r := range part.rs {
+			fmt.Fprintf(w, "  %-13s %-40s %-16s %s\n", part.title, r.Case.ID, r.Case.Section, oneLine(r.Reason))
+		}
+	}
+}
