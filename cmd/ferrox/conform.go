@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -45,6 +44,7 @@ type conformOptions struct {
 	writeExpect    string // write the failing ids here after the run
 	known          map[string]bool
 	against        string // the sources of known, for the reports
+	sel            selection
 	via            string // chain mode: the front end to send the cases to
 	origin         string // chain mode: where the recording origin listens
 	mutate         int    // chain mode: add this many mutations of the smuggling and chain cases
@@ -62,7 +62,7 @@ var reportFiles = map[string][]string{
 func conformUsage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, `usage: ferrox conform --target HOST:PORT [flags]
        ferrox conform --via FRONT:PORT [--origin HOST:PORT] [flags]
-       ferrox conform --list [--cases GLOB] [--level L]
+       ferrox conform --list [--cases GLOB] [--section GLOB] [--group G] [--skip GLOB] [--level L]
        ferrox conform --fixture DIR
 
 Replays the RFC 9112 request corpus against any HTTP/1.1 server (serve the
@@ -97,6 +97,9 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.StringVar(&o.serverName, "server-name", "", "with --tls: server name to send and verify (default: the target host)")
 	fs.StringVar(&o.cases, "cases", "", "run only cases whose id matches one of these comma-separated `GLOB`s (path.Match)")
 	fs.StringVar(&o.level, "level", "all", "`LEVEL` of cases to run: must (MUST+safety), should (+SHOULD), all (+MAY)")
+	sections := fs.String("section", "", "run only cases whose RFC section matches one of these comma-separated `GLOB`s, e.g. 'RFC9112 6.*' (a trailing .* also matches the section itself)")
+	groups := fs.String("group", "", "run only cases of these comma-separated `GROUPS` (globs), e.g. chunked,smuggling")
+	skip := fs.String("skip", "", "leave out cases whose id matches one of these comma-separated `GLOB`s")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "conform"), "`DIR` for the reports")
 	format := fs.String("format", "md,html,json,junit", "comma-separated report `FORMATS`: md, html, json, junit")
 	fs.IntVar(&o.parallel, "parallel", 4, "connections in flight at once")
@@ -155,45 +158,12 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 		fmt.Fprintf(stderr, "ferrox conform: --timeout %s: want a positive duration\n", o.timeout)
 		return nil, 2
 	}
-	for _, g := range splitList(o.cases) {
-		if _, err := path.Match(g, ""); err != nil {
-			fmt.Fprintf(stderr, "ferrox conform: --cases %q: %v\n", g, err)
-			return nil, 2
-		}
+	o.sel = selection{level: o.level, ids: splitList(o.cases), sections: splitList(*sections), groups: splitList(*groups), skip: splitList(*skip)}
+	if err := o.sel.validate(); err != nil {
+		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
+		return nil, 2
 	}
 	return o, -1
-}
-
-// selectCases keeps the cases at or above the level whose id matches one
-// of the globs (all cases when there are none).
-func selectCases(all []corpus.Case, level string, globs []string) []corpus.Case {
-	var out []corpus.Case
-	for _, c := range all {
-		switch c.Level {
-		case corpus.SHOULD:
-			if level == "must" {
-				continue
-			}
-		case corpus.MAY:
-			if level != "all" {
-				continue
-			}
-		}
-		if len(globs) > 0 {
-			hit := false
-			for _, g := range globs {
-				if ok, _ := path.Match(g, c.ID); ok {
-					hit = true
-					break
-				}
-			}
-			if !hit {
-				continue
-			}
-		}
-		out = append(out, c)
-	}
-	return out
 }
 
 // checkTarget checks the --target syntax, then the loopback rule: the
@@ -233,9 +203,9 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 		return 2
 	}
-	cases := selectCases(all, o.level, splitList(o.cases))
-	if len(cases) == 0 {
-		fmt.Fprintf(stderr, "ferrox conform: no case matches --cases %q at --level %s (%d cases in the corpus)\n", o.cases, o.level, len(all))
+	cases, err := o.sel.apply(all)
+	if err != nil {
+		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 		return 2
 	}
 	if o.list {
