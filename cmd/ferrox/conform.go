@@ -10,7 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -45,6 +45,7 @@ type conformOptions struct {
 	known          map[string]bool
 	against        string // the sources of known, for the reports
 	sel            selection
+	verbose        bool   // print the results as a tree by section
 	via            string // chain mode: the front end to send the cases to
 	origin         string // chain mode: where the recording origin listens
 	mutate         int    // chain mode: add this many mutations of the smuggling and chain cases
@@ -106,6 +107,8 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Second, "per-read timeout")
 	fs.BoolVar(&o.noSplits, "no-splits", false, "skip replaying split-mode cases at every byte offset")
 	fs.BoolVar(&o.list, "list", false, "list the selected cases and exit")
+	fs.BoolVar(&o.verbose, "v", false, "print the results as a tree by RFC section (every section, each case that did not pass)")
+	fs.BoolVar(&o.verbose, "verbose", false, "same as -v")
 	fs.StringVar(&o.fixture, "fixture", "", "write the fixture tree the corpus expects to `DIR` and exit")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, allowRemoteHelp)
 	fs.BoolVar(&o.noPreflight, "no-preflight", false, "do not check first that the target serves the fixture (GET /canary.txt, /a.txt, /index.html)")
@@ -315,17 +318,23 @@ func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, st
 		mw, werr = writeMutationFindings(run, o.out)
 		written = append(written, mw...)
 	}
-	mustFailed := summarize(stdout, run)
+	if o.verbose {
+		printTree(stdout, run)
+	} else {
+		printResults(stdout, run)
+	}
+	mustFailed := slices.ContainsFunc(run.Results, func(r conformance.Result) bool { return reports.Failing(&r) })
+	if run.Origin != "" {
+		summarizeFindings(stdout, run)
+	}
 	if gate != nil {
 		summarizeGate(stdout, gate)
 		mustFailed = gate.Regressed()
 	}
-	if run.Origin != "" {
-		summarizeFindings(stdout, run)
-	}
 	for _, f := range written {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
+	fmt.Fprintln(stdout, summaryLine(run, gate))
 	if werr != nil {
 		fmt.Fprintf(stderr, "ferrox conform: writing reports: %v\n", werr)
 		return 1
@@ -334,31 +343,6 @@ func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, st
 		return 1
 	}
 	return 0
-}
-
-// summarize prints the counts and the failing ids, and reports whether a
-// MUST or safety case failed.
-func summarize(w io.Writer, run *conformance.Run) bool {
-	counts := map[conformance.Verdict]int{}
-	ids := map[conformance.Verdict][]string{}
-	mustFailed := false
-	for _, r := range run.Results {
-		counts[r.Verdict]++
-		ids[r.Verdict] = append(ids[r.Verdict], r.Case.ID)
-		if r.Verdict == conformance.Fail && r.Case.Level != corpus.SHOULD && r.Case.Level != corpus.MAY {
-			mustFailed = true
-		}
-	}
-	fmt.Fprintf(w, "conformance of %s: %d cases: %d pass, %d fail, %d warn, %d error\n",
-		run.Target, len(run.Results), counts[conformance.Pass], counts[conformance.Fail], counts[conformance.Warn], counts[conformance.Error])
-	for _, v := range []conformance.Verdict{conformance.Fail, conformance.Error, conformance.Warn} {
-		if len(ids[v]) == 0 {
-			continue
-		}
-		sort.Strings(ids[v])
-		fmt.Fprintf(w, "%s: %s\n", v, strings.Join(ids[v], " "))
-	}
-	return mustFailed
 }
 
 // writeConformReports renders the chosen formats into o.out, each through

@@ -197,7 +197,7 @@ func TestConformRun(t *testing.T) {
 			[]string{"2 cases: 2 pass, 0 fail"},
 			[]string{"conformance.md", "coverage.md", "conformance.json", "junit.xml", "conformance.html"}},
 		{"must-fail", []string{"--level", "must", "--format", "json"}, 1,
-			[]string{"2 cases: 1 pass, 1 fail", "fail: reject-space-colon"},
+			[]string{"2 cases: 1 pass, 1 fail", "fail  reject-space-colon"},
 			[]string{"conformance.json"}},
 	}
 	for _, tc := range tests {

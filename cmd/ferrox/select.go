@@ -140,7 +140,7 @@ func examples(flag string, all []corpus.Case, get func(*corpus.Case) string) str
 		}
 	}
 	slices.Sort(vals)
-	const most = 12
+	const most = 16
 	more := ""
 	if len(vals) > most {
 		more = fmt.Sprintf(", ... %d more", len(vals)-most)
