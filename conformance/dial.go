@@ -47,10 +47,17 @@ func dial(ctx context.Context, cfg *Config) (net.Conn, error) {
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
 		c.Close()
-		return nil, err
+		return nil, &handshakeError{err}
 	}
 	return tc, nil
 }
+
+// handshakeError marks a failed TLS handshake (the TCP connection was
+// made); its text is the cause's.
+type handshakeError struct{ err error }
+
+func (e *handshakeError) Error() string { return e.err.Error() }
+func (e *handshakeError) Unwrap() error { return e.err }
 
 // closeWrite half-closes the connection (TCP FIN, or TLS close_notify then
 // FIN), so the server reads end-of-stream.
@@ -121,13 +128,17 @@ func explainDial(err error, cfg *Config) error {
 		for _, ip := range hostname.Certificate.IPAddresses {
 			names = append(names, ip.String())
 		}
-		return fmt.Errorf("TLS: the certificate is not valid for %q (it names %s): pass --sni NAME with one of its names, or --insecure: %w", name, strings.Join(names, ", "), err)
+		return fmt.Errorf("TLS: the certificate is not valid for %q (it names %s): pass --sni NAME with one of its names (and --cacert FILE if its CA is not a system root), or --insecure: %w", name, strings.Join(names, ", "), err)
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
 		return fmt.Errorf("TLS: the certificate has expired or is not yet valid: pass --insecure to accept it: %w", err)
 	case errors.As(err, &invalid):
 		return fmt.Errorf("TLS: the certificate is invalid: pass --insecure to accept it: %w", err)
 	case errors.As(err, &record):
 		return fmt.Errorf("TLS: the target does not speak TLS (its first bytes are not a TLS record): drop --tls: %w", err)
+	}
+	var hs *handshakeError
+	if errors.As(err, &hs) && (errors.Is(err, context.DeadlineExceeded) || isTimeout(err)) {
+		return fmt.Errorf("TLS: no handshake answer within %s: is it a TLS port? (drop --tls for plain HTTP): %w", cfg.Timeout, err)
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +27,8 @@ type conformOptions struct {
 	target      string
 	tls         bool
 	insecure    bool
+	cacert      string // PEM file of the roots that verify the target
+	roots       *x509.CertPool
 	serverName  string
 	cases       string
 	level       string
@@ -95,7 +98,9 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.StringVar(&o.target, "target", "", "server to test, `HOST:PORT` (loopback unless --allow-remote)")
 	fs.BoolVar(&o.tls, "tls", false, "connect with TLS (ALPN http/1.1)")
 	fs.BoolVar(&o.insecure, "insecure", false, "with --tls: accept any certificate (self-signed)")
-	fs.StringVar(&o.serverName, "server-name", "", "with --tls: server name to send and verify (default: the target host)")
+	fs.StringVar(&o.serverName, "server-name", "", "with --tls: server name to send (SNI) and verify (default: the target host; an IP is verified against the certificate's IP addresses)")
+	fs.StringVar(&o.serverName, "sni", "", "same as --server-name")
+	fs.StringVar(&o.cacert, "cacert", "", "with --tls: verify the target's certificate against the CA certificates in `FILE` (PEM) instead of the system roots")
 	fs.StringVar(&o.cases, "cases", "", "run only cases whose id matches one of these comma-separated `GLOB`s (path.Match)")
 	fs.StringVar(&o.level, "level", "all", "`LEVEL` of cases to run: must (MUST+safety), should (+SHOULD), all (+MAY)")
 	sections := fs.String("section", "", "run only cases whose RFC section matches one of these comma-separated `GLOB`s, e.g. 'RFC9112 6.*' (a trailing .* also matches the section itself)")
@@ -160,6 +165,17 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	if o.timeout <= 0 {
 		fmt.Fprintf(stderr, "ferrox conform: --timeout %s: want a positive duration\n", o.timeout)
 		return nil, 2
+	}
+	if !o.tls && (o.cacert != "" || o.serverName != "" || o.insecure) {
+		fmt.Fprintln(stderr, "ferrox conform: --cacert, --sni/--server-name and --insecure need --tls")
+		return nil, 2
+	}
+	if o.cacert != "" {
+		var err error
+		if o.roots, err = loadRoots(o.cacert); err != nil {
+			fmt.Fprintf(stderr, "ferrox conform: --cacert: %v\n", err)
+			return nil, 2
+		}
 	}
 	o.sel = selection{level: o.level, ids: splitList(o.cases), sections: splitList(*sections), groups: splitList(*groups), skip: splitList(*skip)}
 	if err := o.sel.validate(); err != nil {
@@ -238,6 +254,7 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		TLS:                o.tls,
 		InsecureSkipVerify: o.insecure,
 		ServerName:         o.serverName,
+		RootCAs:            o.roots,
 		Timeout:            o.timeout,
 		Parallel:           o.parallel,
 		NoSplits:           o.noSplits,
@@ -410,4 +427,17 @@ func summarizeGate(w io.Writer, g *reports.Gate) {
 			fmt.Fprintf(w, "  %-13s %-40s %-16s %s\n", part.title, r.Case.ID, r.Case.Section, oneLine(r.Reason))
 		}
 	}
+}
+
+// loadRoots reads PEM CA certificates (--cacert) into a pool.
+func loadRoots(p string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", p)
+	}
+	return pool, nil
 }

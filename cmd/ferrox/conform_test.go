@@ -47,11 +47,16 @@ func okServer(t *testing.T) string {
 // gives the raw response for a path (ok false: the fixture's answer).
 func fixtureServer(t *testing.T, override func(path string) (string, bool)) string {
 	t.Helper()
+	return testnet.Listen(t, fixtureHandler(override))
+}
+
+// fixtureHandler is the connection handler of fixtureServer.
+func fixtureHandler(override func(path string) (string, bool)) func(net.Conn) {
 	files := map[string][]byte{}
 	for _, f := range corpus.Fixture() {
 		files[f.Path] = f.Data
 	}
-	return testnet.Listen(t, func(c net.Conn) {
+	return func(c net.Conn) {
 		br := bufio.NewReader(c)
 		head, target := false, ""
 		for range 1000 {
@@ -84,7 +89,7 @@ func fixtureServer(t *testing.T, override func(path string) (string, bool)) stri
 			io.WriteString(c, resp)
 			head, target = false, ""
 		}
-	})
+	}
 }
 
 func closedPort(t *testing.T) string {
