@@ -53,7 +53,11 @@ func printTree(w io.Writer, run *conformance.Run) {
 		} else if n[conformance.Warn] > 0 {
 			mark = "!"
 		}
-		fmt.Fprintf(w, "%s %s: %d cases, %d pass", mark, s, len(rs), n[conformance.Pass])
+		noun := "cases"
+		if len(rs) == 1 {
+			noun = "case"
+		}
+		fmt.Fprintf(w, "%s %s: %d %s, %d pass", mark, s, len(rs), noun, n[conformance.Pass])
 		for _, v := range verdictOrder {
 			if n[v] > 0 {
 				fmt.Fprintf(w, ", %d %s", n[v], v)

@@ -40,13 +40,13 @@ func TestConsole(t *testing.T) {
 			"warn  date                                         RFC9110 6.6.1    SHOULD no Date",
 		}},
 		{"tree", func(b *bytes.Buffer) { printTree(b, run) }, []string{
-			"! RFC9110 6.6.1: 1 cases, 0 pass, 1 warn",
+			"! RFC9110 6.6.1: 1 case, 0 pass, 1 warn",
 			"    warn  date                                         SHOULD no Date",
 			"✘ RFC9112 3: 2 cases, 1 pass, 1 error",
 			"    error host-two                                     MUST   dial: refused second line",
 			"✘ RFC9112 6.3: 2 cases, 1 pass, 1 fail",
 			"    fail  cl-sign                                      MUST   got 200",
-			"✘ RFC9112 6.10: 1 cases, 0 pass, 1 fail",
+			"✘ RFC9112 6.10: 1 case, 0 pass, 1 fail",
 			"    fail  te-cl                                        safety got 200, want 400+close",
 		}},
 		{"summary", func(b *bytes.Buffer) { b.WriteString(summaryLine(run, nil) + "\n") }, []string{
@@ -78,8 +78,8 @@ func TestConformVerbose(t *testing.T) {
 		flag string
 		want string
 	}{
-		{"-v", "✘ RFC9112 5.1: 1 cases, 0 pass, 1 fail\n    fail  reject-space-colon"},
-		{"--verbose", "✔ RFC9112 3: 1 cases, 1 pass\n"},
+		{"-v", "✘ RFC9112 5.1: 1 case, 0 pass, 1 fail\n    fail  reject-space-colon"},
+		{"--verbose", "✔ RFC9112 3: 1 case, 1 pass\n"},
 		{"--format=json", "fail  reject-space-colon"},
 	} {
 		t.Run(tc.flag, func(t *testing.T) {
