@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -43,24 +45,74 @@ func Preflight(ctx context.Context, cfg Config) error {
 		want[f.Path] = f.Data
 	}
 	for _, p := range PreflightPaths {
-		if err := preflightOne(ctx, &cfg, p, want[p]); err != nil {
+		resp, body, err := preflightGet(ctx, &cfg, p)
+		if err != nil {
+			return err
+		}
+		// A server may redirect a file to its directory (Go's FileServer
+		// sends /index.html to /); one redirect to a local path is
+		// followed, and the content found there must be the file's.
+		if loc, ok := localRedirect(&resp, p, cfg.Target); ok {
+			r2, b2, err := preflightGet(ctx, &cfg, loc)
+			if err != nil {
+				return err
+			}
+			if err := compareFixture(p, want[p], r2, b2); err != nil {
+				var fe *FixtureError
+				if errors.As(err, &fe) {
+					fe.Problem = fmt.Sprintf("redirected (%d) to %s: %s", resp.Status, loc, fe.Problem)
+				}
+				return err
+			}
+			continue
+		}
+		if err := compareFixture(p, want[p], resp, body); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func preflightOne(ctx context.Context, cfg *Config, p string, want []byte) error {
+// localRedirect returns the path a 3xx answer to p points to when it stays
+// on the target (a relative Location, or one naming localhost or the
+// target's host).
+func localRedirect(resp *Response, p, target string) (string, bool) {
+	if resp.Status < 300 || resp.Status > 399 {
+		return "", false
+	}
+	loc, ok := resp.header("Location")
+	if !ok {
+		return "", false
+	}
+	base := &url.URL{Scheme: "http", Host: "localhost", Path: p}
+	u, err := url.Parse(loc)
+	if err != nil {
+		return "", false
+	}
+	u = base.ResolveReference(u)
+	host, _, _ := net.SplitHostPort(target)
+	if h := u.Hostname(); h != "localhost" && h != host {
+		return "", false
+	}
+	if u.RequestURI() == p {
+		return "", false
+	}
+	return u.RequestURI(), true
+}
+
+// preflightGet fetches p over a fresh connection: the framed response and,
+// for a length- or close-delimited body, its content.
+func preflightGet(ctx context.Context, cfg *Config, p string) (Response, []byte, error) {
 	conn, err := dial(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("conformance: cannot reach %s: %w", cfg.Target, explainDial(err, cfg))
+		return Response{}, nil, fmt.Errorf("conformance: cannot reach %s: %w", cfg.Target, explainDial(err, cfg))
 	}
 	defer conn.Close()
 	defer context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })()
 	_ = conn.SetDeadline(time.Now().Add(2 * cfg.Timeout))
 	req := "GET " + p + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 	if _, err := conn.Write([]byte(req)); err != nil {
-		return &FixtureError{Path: p, Problem: "sending the request failed: " + err.Error()}
+		return Response{}, nil, &FixtureError{Path: p, Problem: "sending the request failed: " + err.Error()}
 	}
 	var b []byte
 	buf := make([]byte, 16<<10)
@@ -71,14 +123,14 @@ func preflightOne(ctx context.Context, cfg *Config, p string, want []byte) error
 		resp, used, perr := parseResponse(b, "GET", eof)
 		switch {
 		case perr == nil:
-			return compareFixture(p, want, resp, b[used-int(min(resp.BodyLen, int64(used))):used])
+			return resp, b[used-int(min(resp.BodyLen, int64(used))) : used], nil
 		case !errors.Is(perr, errNeedMore):
-			return &FixtureError{Path: p, Problem: "the answer is not an HTTP/1.1 response (" + perr.Error() + "); is --tls right?"}
+			return Response{}, nil, &FixtureError{Path: p, Problem: "the answer is not an HTTP/1.1 response (" + perr.Error() + "); is --tls right?"}
 		case eof || len(b) > 1<<20:
 			if len(b) == 0 {
-				return &FixtureError{Path: p, Problem: "no response (" + endWords(rerr) + "); is --tls right?"}
+				return Response{}, nil, &FixtureError{Path: p, Problem: "no response (" + endWords(rerr) + "); is --tls right?"}
 			}
-			return &FixtureError{Path: p, Problem: fmt.Sprintf("incomplete response after %d bytes (%s); is --tls right?", len(b), endWords(rerr))}
+			return Response{}, nil, &FixtureError{Path: p, Problem: fmt.Sprintf("incomplete response after %d bytes (%s); is --tls right?", len(b), endWords(rerr))}
 		}
 	}
 }

@@ -72,6 +72,27 @@ func TestPreflight(t *testing.T) {
 		{"content-length", lengthed, "", ""},
 		{"chunked", chunked, "", ""},
 		{"close-delimited", closeDelimited, "", ""},
+		{"index-redirected-to-dir", func(p string) string {
+			switch p {
+			case "/index.html":
+				return "HTTP/1.1 301 Moved Permanently\r\nLocation: ./\r\nContent-Length: 0\r\n\r\n"
+			case "/":
+				return lengthed("/index.html")
+			}
+			return lengthed(p)
+		}, "", ""},
+		{"redirect-elsewhere", on("/index.html", func(string) string {
+			return "HTTP/1.1 302 Found\r\nLocation: https://example.com/\r\nContent-Length: 0\r\n\r\n"
+		}), "/index.html", "status 302, want 200"},
+		{"redirect-to-login", func(p string) string {
+			switch p {
+			case "/canary.txt":
+				return "HTTP/1.1 302 Found\r\nLocation: http://localhost/login\r\nContent-Length: 0\r\n\r\n"
+			case "/login":
+				return "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nlogin\n"
+			}
+			return lengthed(p)
+		}, "/canary.txt", "redirected (302) to /login: 6 bytes starting \"login\\n\""},
 		{"canary-404", on("/canary.txt", func(string) string { return "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" }), "/canary.txt", "status 404, want 200"},
 		{"a-same-length-other-bytes", on("/a.txt", func(p string) string {
 			b := fixtureBody(p)
