@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -23,15 +24,16 @@ const CanaryBody = "canary"
 // Config says where and how to replay cases. The zero value of every field
 // but Target means its default.
 type Config struct {
-	Target             string        // host:port to dial (required)
-	TLS                bool          // speak TLS (ALPN http/1.1)
-	InsecureSkipVerify bool          // accept any certificate (self-signed targets)
-	ServerName         string        // TLS server name; default: Target's host when it is not an IP literal
-	Timeout            time.Duration // per read (and dial) deadline; default 2s
-	Idle               time.Duration // quiet period that ends a replay once every expected response arrived; default 300ms
-	Parallel           int           // connections in flight at once; default 4
-	NoSplits           bool          // skip the per-offset replays of split-mode cases (default: replay them)
-	MaxPace            time.Duration // upper bound on a paced send; default 20s
+	Target             string         // host:port to dial (required)
+	TLS                bool           // speak TLS (ALPN http/1.1)
+	InsecureSkipVerify bool           // accept any certificate (self-signed targets)
+	ServerName         string         // TLS server name (SNI, and the name verified); default: Target's host (an IP literal is verified against the certificate's IP addresses, no SNI sent)
+	RootCAs            *x509.CertPool // roots that verify the target's certificate; default: the system roots
+	Timeout            time.Duration  // per read (and dial) deadline; default 2s
+	Idle               time.Duration  // quiet period that ends a replay once every expected response arrived; default 300ms
+	Parallel           int            // connections in flight at once; default 4
+	NoSplits           bool           // skip the per-offset replays of split-mode cases (default: replay them)
+	MaxPace            time.Duration  // upper bound on a paced send; default 20s
 	Progress           func(done, total int)
 
 	canary string // the canary request; default Canary (a chain run names the case in it)
@@ -77,7 +79,7 @@ func Probe(ctx context.Context, cfg Config) error {
 	}
 	c, err := dial(ctx, &cfg)
 	if err != nil {
-		return fmt.Errorf("conformance: cannot reach %s: %w", cfg.Target, err)
+		return fmt.Errorf("conformance: cannot reach %s: %w", cfg.Target, explainDial(err, &cfg))
 	}
 	return c.Close()
 }

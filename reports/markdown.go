@@ -12,7 +12,9 @@ import (
 // ConformMarkdown renders a run as Markdown: the totals, a per-level and a
 // per-section table of verdict counts, then every failure and error with its
 // reason, expected outcomes and what was observed, then the warnings.
-func ConformMarkdown(run *conformance.Run) Reporter {
+func ConformMarkdown(run *conformance.Run) Reporter { return conformMarkdown(run, nil) }
+
+func conformMarkdown(run *conformance.Run, g *Gate) Reporter {
 	return func(w0 io.Writer) error {
 		w := newStickyWriter(w0)
 		t := countRun(run)
@@ -22,6 +24,9 @@ func ConformMarkdown(run *conformance.Run) Reporter {
 		}
 		w.printf("- Started: %s\n- Duration: %s ms\n- TLS: %t\n", formatTime(run.Started), formatMS(run.Duration), run.TLS)
 		w.printf("- Cases: %d — pass %d, fail %d, warn %d, error %d\n\n", t.Total(), t.Pass, t.Fail, t.Warn, t.Error)
+		if g != nil {
+			writeMDGate(w, g)
+		}
 
 		w.str("## By level\n\n| Level | Cases | Pass | Fail | Warn | Error |\n|---|---:|---:|---:|---:|---:|\n")
 		for _, lt := range levelTallies(run) {

@@ -236,3 +236,7 @@ func verdictSymbol(v conformance.Verdict) string {
 	}
 	return "–"
 }
+
+// CompareSections orders RFC section names naturally ("RFC9112 6.9"
+// before "RFC9112 6.10"), as every report does.
+func CompareSections(a, b string) int { return naturalCompare(a, b) }

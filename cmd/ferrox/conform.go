@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,9 +10,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +27,8 @@ type conformOptions struct {
 	target      string
 	tls         bool
 	insecure    bool
+	cacert      string // PEM file of the roots that verify the target
+	roots       *x509.CertPool
 	serverName  string
 	cases       string
 	level       string
@@ -38,10 +40,19 @@ type conformOptions struct {
 	list        bool
 	fixture     string
 	allowRemote bool
-	via         string // chain mode: the front end to send the cases to
-	origin      string // chain mode: where the recording origin listens
-	mutate      int    // chain mode: add this many mutations of the smuggling and chain cases
-	seed        uint64 // chain mode: the mutations' random seed
+	noPreflight bool // skip the fixture preflight
+
+	expectFailures string // file of case ids/globs known to fail
+	baseline       string // an earlier conformance.json whose failures are known
+	writeExpect    string // write the failing ids here after the run
+	known          map[string]bool
+	against        string // the sources of known, for the reports
+	sel            selection
+	verbose        bool   // print the results as a tree by section
+	via            string // chain mode: the front end to send the cases to
+	origin         string // chain mode: where the recording origin listens
+	mutate         int    // chain mode: add this many mutations of the smuggling and chain cases
+	seed           uint64 // chain mode: the mutations' random seed
 }
 
 // reportFiles maps a --format name to the files it writes in --out.
@@ -55,12 +66,13 @@ var reportFiles = map[string][]string{
 func conformUsage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprint(w, `usage: ferrox conform --target HOST:PORT [flags]
        ferrox conform --via FRONT:PORT [--origin HOST:PORT] [flags]
-       ferrox conform --list [--cases GLOB] [--level L]
+       ferrox conform --list [--cases GLOB] [--section GLOB] [--group G] [--skip GLOB] [--level L]
        ferrox conform --fixture DIR
 
 Replays the RFC 9112 request corpus against any HTTP/1.1 server (serve the
 fixture tree written by --fixture as its document root) and judges every
-response.
+response. A preflight first fetches /canary.txt, /a.txt and /index.html and
+stops (exit 2) when they are not the fixture's (--no-preflight skips it).
 
 With --via, the cases go to a front end (reverse proxy, load balancer)
 configured to forward to --origin, where conform runs a recording origin: it
@@ -69,7 +81,9 @@ judge compares them with what the client meant (smuggled requests, malformed
 bytes forwarded, missing rewrites). Cases run one at a time.
 
 Exit status: 0 no MUST/safety failure, 1 a MUST/safety case failed, 2 usage
-error or unreachable target.
+error, unreachable target or fixture not served. With --expect-failures or
+--baseline, 1 only when a MUST/safety case fails that is not known to fail;
+the console and conformance.md list the newly failing and the fixed cases.
 
 flags:
 `)
@@ -84,17 +98,28 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.StringVar(&o.target, "target", "", "server to test, `HOST:PORT` (loopback unless --allow-remote)")
 	fs.BoolVar(&o.tls, "tls", false, "connect with TLS (ALPN http/1.1)")
 	fs.BoolVar(&o.insecure, "insecure", false, "with --tls: accept any certificate (self-signed)")
-	fs.StringVar(&o.serverName, "server-name", "", "with --tls: server name to send and verify (default: the target host)")
+	fs.StringVar(&o.serverName, "server-name", "", "with --tls: server name to send (SNI) and verify (default: the target host; an IP is verified against the certificate's IP addresses)")
+	fs.StringVar(&o.serverName, "sni", "", "same as --server-name")
+	fs.StringVar(&o.cacert, "cacert", "", "with --tls: verify the target's certificate against the CA certificates in `FILE` (PEM) instead of the system roots")
 	fs.StringVar(&o.cases, "cases", "", "run only cases whose id matches one of these comma-separated `GLOB`s (path.Match)")
 	fs.StringVar(&o.level, "level", "all", "`LEVEL` of cases to run: must (MUST+safety), should (+SHOULD), all (+MAY)")
+	sections := fs.String("section", "", "run only cases whose RFC section matches one of these comma-separated `GLOB`s, e.g. 'RFC9112 6.*' (a trailing .* also matches the section itself)")
+	groups := fs.String("group", "", "run only cases of these comma-separated `GROUPS` (globs), e.g. chunked,smuggling")
+	skip := fs.String("skip", "", "leave out cases whose id matches one of these comma-separated `GLOB`s")
 	fs.StringVar(&o.out, "out", filepath.Join("out", "conform"), "`DIR` for the reports")
 	format := fs.String("format", "md,html,json,junit", "comma-separated report `FORMATS`: md, html, json, junit")
 	fs.IntVar(&o.parallel, "parallel", 4, "connections in flight at once")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Second, "per-read timeout")
 	fs.BoolVar(&o.noSplits, "no-splits", false, "skip replaying split-mode cases at every byte offset")
 	fs.BoolVar(&o.list, "list", false, "list the selected cases and exit")
+	fs.BoolVar(&o.verbose, "v", false, "print the results as a tree by RFC section (every section, each case that did not pass)")
+	fs.BoolVar(&o.verbose, "verbose", false, "same as -v")
 	fs.StringVar(&o.fixture, "fixture", "", "write the fixture tree the corpus expects to `DIR` and exit")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, allowRemoteHelp)
+	fs.BoolVar(&o.noPreflight, "no-preflight", false, "do not check first that the target serves the fixture (GET /canary.txt, /a.txt, /index.html)")
+	fs.StringVar(&o.expectFailures, "expect-failures", "", "`FILE` of case ids or globs known to fail (one a line, # comments): they do not fail the run")
+	fs.StringVar(&o.baseline, "baseline", "", "an earlier `REPORT.json` (conformance.json): its failing cases do not fail the run")
+	fs.StringVar(&o.writeExpect, "write-expect-failures", "", "after the run, write the failing MUST/safety case ids to `FILE` (for --expect-failures)")
 	fs.StringVar(&o.via, "via", "", "chain mode: send the cases to the front end at `HOST:PORT` (instead of --target)")
 	fs.StringVar(&o.origin, "origin", "127.0.0.1:8081", "chain mode: run the recording origin on `HOST:PORT`; the front end must forward there (loopback only)")
 	fs.IntVar(&o.mutate, "mutate", 0, "chain mode: also run `N` structured mutations (case, whitespace, duplicates, obfuscated CL/TE/Host, bare LF) of the selected smuggling and chain cases; failing ones are written as case files to --out/mutations")
@@ -141,45 +166,23 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 		fmt.Fprintf(stderr, "ferrox conform: --timeout %s: want a positive duration\n", o.timeout)
 		return nil, 2
 	}
-	for _, g := range splitList(o.cases) {
-		if _, err := path.Match(g, ""); err != nil {
-			fmt.Fprintf(stderr, "ferrox conform: --cases %q: %v\n", g, err)
+	if !o.tls && (o.cacert != "" || o.serverName != "" || o.insecure) {
+		fmt.Fprintln(stderr, "ferrox conform: --cacert, --sni/--server-name and --insecure need --tls")
+		return nil, 2
+	}
+	if o.cacert != "" {
+		var err error
+		if o.roots, err = loadRoots(o.cacert); err != nil {
+			fmt.Fprintf(stderr, "ferrox conform: --cacert: %v\n", err)
 			return nil, 2
 		}
 	}
-	return o, -1
-}
-
-// selectCases keeps the cases at or above the level whose id matches one
-// of the globs (all cases when there are none).
-func selectCases(all []corpus.Case, level string, globs []string) []corpus.Case {
-	var out []corpus.Case
-	for _, c := range all {
-		switch c.Level {
-		case corpus.SHOULD:
-			if level == "must" {
-				continue
-			}
-		case corpus.MAY:
-			if level != "all" {
-				continue
-			}
-		}
-		if len(globs) > 0 {
-			hit := false
-			for _, g := range globs {
-				if ok, _ := path.Match(g, c.ID); ok {
-					hit = true
-					break
-				}
-			}
-			if !hit {
-				continue
-			}
-		}
-		out = append(out, c)
+	o.sel = selection{level: o.level, ids: splitList(o.cases), sections: splitList(*sections), groups: splitList(*groups), skip: splitList(*skip)}
+	if err := o.sel.validate(); err != nil {
+		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
+		return nil, 2
 	}
-	return out
+	return o, -1
 }
 
 // checkTarget checks the --target syntax, then the loopback rule: the
@@ -215,9 +218,13 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		fmt.Fprintf(stderr, "ferrox conform: loading the corpus: %v\n", err)
 		return 2
 	}
-	cases := selectCases(all, o.level, splitList(o.cases))
-	if len(cases) == 0 {
-		fmt.Fprintf(stderr, "ferrox conform: no case matches --cases %q at --level %s (%d cases in the corpus)\n", o.cases, o.level, len(all))
+	if o.known, o.against, err = loadKnownFailures(o, all); err != nil {
+		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
+		return 2
+	}
+	cases, err := o.sel.apply(all)
+	if err != nil {
+		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 		return 2
 	}
 	if o.list {
@@ -247,11 +254,31 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		TLS:                o.tls,
 		InsecureSkipVerify: o.insecure,
 		ServerName:         o.serverName,
+		RootCAs:            o.roots,
 		Timeout:            o.timeout,
 		Parallel:           o.parallel,
 		NoSplits:           o.noSplits,
 	}
-	return gradeRun(o, cfg, cases, stdout, stderr, nil, conformance.RunCases)
+	var check func(context.Context, conformance.Config) error
+	if !o.noPreflight {
+		check = preflight
+	}
+	return gradeRun(o, cfg, cases, stdout, stderr, check, conformance.RunCases)
+}
+
+// preflight is conformance.Preflight with the remedy spelled out: the
+// cases only mean something against a server whose document root is the
+// fixture.
+func preflight(ctx context.Context, cfg conformance.Config) error {
+	err := conformance.Preflight(ctx, cfg)
+	var fe *conformance.FixtureError
+	if errors.As(err, &fe) {
+		return fmt.Errorf("the target does not serve the conformance fixture: GET %s: %s\n"+
+			"  write the fixture with `ferrox conform --fixture DIR` and serve DIR as the document root of %s,\n"+
+			"  or pass --no-preflight to run the cases anyway (every case that reads a fixture file will fail)",
+			fe.Path, fe.Problem, cfg.Target)
+	}
+	return err
 }
 
 // gradeRun probes the target, runs the cases with progress on a terminal,
@@ -292,19 +319,39 @@ func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, st
 		fmt.Fprintf(stderr, "ferrox conform: interrupted: %v (reporting what finished)\n", err)
 	}
 
-	written, werr := writeConformReports(run, o)
+	var gate *reports.Gate
+	if o.known != nil {
+		gate = reports.CompareGate(run, o.known, o.against)
+	}
+	written, werr := writeConformReports(run, gate, o)
+	if werr == nil && o.writeExpect != "" {
+		werr = writeExpectFailures(o.writeExpect, run)
+		if werr == nil {
+			written = append(written, o.writeExpect)
+		}
+	}
 	if werr == nil && o.mutate > 0 {
 		var mw []string
 		mw, werr = writeMutationFindings(run, o.out)
 		written = append(written, mw...)
 	}
-	mustFailed := summarize(stdout, run)
+	if o.verbose {
+		printTree(stdout, run)
+	} else {
+		printResults(stdout, run)
+	}
+	mustFailed := slices.ContainsFunc(run.Results, func(r conformance.Result) bool { return reports.Failing(&r) })
 	if run.Origin != "" {
 		summarizeFindings(stdout, run)
+	}
+	if gate != nil {
+		summarizeGate(stdout, gate)
+		mustFailed = gate.Regressed()
 	}
 	for _, f := range written {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
+	fmt.Fprintln(stdout, summaryLine(run, gate))
 	if werr != nil {
 		fmt.Fprintf(stderr, "ferrox conform: writing reports: %v\n", werr)
 		return 1
@@ -315,34 +362,9 @@ func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, st
 	return 0
 }
 
-// summarize prints the counts and the failing ids, and reports whether a
-// MUST or safety case failed.
-func summarize(w io.Writer, run *conformance.Run) bool {
-	counts := map[conformance.Verdict]int{}
-	ids := map[conformance.Verdict][]string{}
-	mustFailed := false
-	for _, r := range run.Results {
-		counts[r.Verdict]++
-		ids[r.Verdict] = append(ids[r.Verdict], r.Case.ID)
-		if r.Verdict == conformance.Fail && r.Case.Level != corpus.SHOULD && r.Case.Level != corpus.MAY {
-			mustFailed = true
-		}
-	}
-	fmt.Fprintf(w, "conformance of %s: %d cases: %d pass, %d fail, %d warn, %d error\n",
-		run.Target, len(run.Results), counts[conformance.Pass], counts[conformance.Fail], counts[conformance.Warn], counts[conformance.Error])
-	for _, v := range []conformance.Verdict{conformance.Fail, conformance.Error, conformance.Warn} {
-		if len(ids[v]) == 0 {
-			continue
-		}
-		sort.Strings(ids[v])
-		fmt.Fprintf(w, "%s: %s\n", v, strings.Join(ids[v], " "))
-	}
-	return mustFailed
-}
-
 // writeConformReports renders the chosen formats into o.out, each through
 // a temporary file renamed into place.
-func writeConformReports(run *conformance.Run, o *conformOptions) ([]string, error) {
+func writeConformReports(run *conformance.Run, gate *reports.Gate, o *conformOptions) ([]string, error) {
 	if len(o.formats) == 0 {
 		return nil, nil
 	}
@@ -352,7 +374,7 @@ func writeConformReports(run *conformance.Run, o *conformOptions) ([]string, err
 	var written []string
 	for _, f := range o.formats {
 		for _, name := range reportFiles[f] {
-			rep, err := reporterFor(name, run)
+			rep, err := reporterFor(name, run, gate)
 			if err != nil {
 				return written, err
 			}
@@ -366,10 +388,10 @@ func writeConformReports(run *conformance.Run, o *conformOptions) ([]string, err
 	return written, nil
 }
 
-func reporterFor(name string, run *conformance.Run) (reports.Reporter, error) {
+func reporterFor(name string, run *conformance.Run, gate *reports.Gate) (reports.Reporter, error) {
 	switch name {
 	case "conformance.md":
-		return reports.ConformMarkdown(run), nil
+		return reports.ConformMarkdownGate(run, gate), nil
 	case "coverage.md":
 		reqs, err := corpusRequirements()
 		if err != nil {
@@ -392,3 +414,30 @@ var (
 	corpusWriteFixture = corpus.WriteFixture
 	corpusRequirements = corpus.Requirements
 )
+
+// summarizeGate prints the comparison with the known failures: the newly
+// failing and the fixed cases, one a line.
+func summarizeGate(w io.Writer, g *reports.Gate) {
+	fmt.Fprintf(w, "against %s: %d newly failing, %d fixed, %d still failing\n", g.Against, len(g.NewlyFailing), len(g.Fixed), len(g.StillFailing))
+	for _, part := range []struct {
+		title string
+		rs    []*conformance.Result
+	}{{"newly failing", g.NewlyFailing}, {"fixed", g.Fixed}} {
+		for _, r := range part.rs {
+			fmt.Fprintf(w, "  %-13s %-40s %-16s %s\n", part.title, r.Case.ID, r.Case.Section, oneLine(r.Reason))
+		}
+	}
+}
+
+// loadRoots reads PEM CA certificates (--cacert) into a pool.
+func loadRoots(p string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", p)
+	}
+	return pool, nil
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -35,37 +36,60 @@ func testCases() []corpus.Case {
 	}
 }
 
-// okServer answers every request head with 200 (the canary with the
-// canary body) and keeps the connection.
+// okServer answers every request head with 200 and keeps the connection:
+// the fixture files with their content, any other path with "ok\n".
 func okServer(t *testing.T) string {
 	t.Helper()
-	return testnet.Listen(t, func(c net.Conn) {
+	return fixtureServer(t, nil)
+}
+
+// fixtureServer is okServer with answers replaced: override, when set,
+// gives the raw response for a path (ok false: the fixture's answer).
+func fixtureServer(t *testing.T, override func(path string) (string, bool)) string {
+	t.Helper()
+	return testnet.Listen(t, fixtureHandler(override))
+}
+
+// fixtureHandler is the connection handler of fixtureServer.
+func fixtureHandler(override func(path string) (string, bool)) func(net.Conn) {
+	files := map[string][]byte{}
+	for _, f := range corpus.Fixture() {
+		files[f.Path] = f.Data
+	}
+	return func(c net.Conn) {
 		br := bufio.NewReader(c)
-		head, canary := false, false
+		head, target := false, ""
 		for range 1000 {
 			l, err := br.ReadString('\n')
 			if err != nil {
 				return
 			}
-			if strings.HasPrefix(l, "HEAD ") {
-				head = true
-			}
-			if strings.HasPrefix(l, "GET /canary.txt ") {
-				canary = true
-			}
-			if l == "\r\n" {
-				switch {
-				case head:
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n")
-				case canary:
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ncanary\n")
-				default:
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+			if target == "" {
+				f := strings.Fields(l)
+				if len(f) >= 2 {
+					head, target = f[0] == "HEAD", f[1]
 				}
-				head, canary = false, false
 			}
+			if l != "\r\n" {
+				continue
+			}
+			body, ok := files[target]
+			if !ok {
+				body = []byte("ok\n")
+			}
+			resp := fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", len(body))
+			if !head {
+				resp += string(body)
+			}
+			if override != nil {
+				if r, ok := override(target); ok {
+					resp = r
+				}
+			}
+			io.WriteString(c, resp)
+			head, target = false, ""
 		}
-	})
+	}
 }
 
 func closedPort(t *testing.T) string {
@@ -178,7 +202,7 @@ func TestConformRun(t *testing.T) {
 			[]string{"2 cases: 2 pass, 0 fail"},
 			[]string{"conformance.md", "coverage.md", "conformance.json", "junit.xml", "conformance.html"}},
 		{"must-fail", []string{"--level", "must", "--format", "json"}, 1,
-			[]string{"2 cases: 1 pass, 1 fail", "fail: reject-space-colon"},
+			[]string{"2 cases: 1 pass, 1 fail", "fail  reject-space-colon"},
 			[]string{"conformance.json"}},
 	}
 	for _, tc := range tests {
@@ -232,5 +256,52 @@ func TestConformListRealCorpus(t *testing.T) {
 	}
 	if got := strings.Count(out.String(), "\n"); got != len(all) {
 		t.Errorf("run(conform --list) printed %d lines; want %d", got, len(all))
+	}
+}
+
+// TestConformPreflight: a target that does not serve the fixture is
+// refused before any case runs, naming the file and the remedy;
+// --no-preflight runs the cases anyway.
+func TestConformPreflight(t *testing.T) {
+	fakeCorpus(t, testCases())
+	answer := func(path, resp string) func(string) (string, bool) {
+		return func(p string) (string, bool) { return resp, p == path }
+	}
+	tests := []struct {
+		name     string
+		override func(string) (string, bool)
+		extra    []string
+		wantCode int
+		wantErr  []string
+	}{
+		{"served", nil, nil, 0, nil},
+		{"canary-404", answer("/canary.txt", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"), nil, 2,
+			[]string{"GET /canary.txt: status 404, want 200", "ferrox conform --fixture DIR", "document root", "--no-preflight"}},
+		{"a-different", answer("/a.txt", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"), nil, 2,
+			[]string{"GET /a.txt: 3 bytes starting \"ok\\n\", want the fixture's 1000 bytes"}},
+		{"index-different", answer("/index.html", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"), nil, 2,
+			[]string{"GET /index.html:"}},
+		{"skipped", answer("/a.txt", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"), []string{"--no-preflight"}, 0, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := fixtureServer(t, tc.override)
+			dir := t.TempDir()
+			args := append([]string{"conform", "--target", addr, "--timeout", "300ms", "--out", dir, "--cases", "ok-*", "--format", "json"}, tc.extra...)
+			var out, errb bytes.Buffer
+			code := run(args, &out, &errb)
+			if code != tc.wantCode {
+				t.Fatalf("run(%q) = %d; want %d\nstdout: %s\nstderr: %s", args, code, tc.wantCode, out.String(), errb.String())
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("run(%q) stderr %q; want it to contain %q", args, errb.String(), w)
+				}
+			}
+			_, err := os.Stat(filepath.Join(dir, "conformance.json"))
+			if ran := err == nil; ran != (tc.wantCode == 0) {
+				t.Errorf("run(%q): report written = %t; want %t (no case runs after a failed preflight)", args, ran, tc.wantCode == 0)
+			}
+		})
 	}
 }
