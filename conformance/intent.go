@@ -110,12 +110,12 @@ func ReadIntent(raw []byte) Intent {
 		}
 		m = lenientHead(raw[i:], end)
 		wire, content, clen, ok := cleanBodyLen(raw[i:i+end], raw[i+end:])
-		if !ok && reason == "cl_and_te" {
+		if !ok && reason == "cl_and_te" && m.Proto == "HTTP/1.1" {
 			// RFC 9112 §6.1: with both fields, Transfer-Encoding frames the
 			// message (an intermediary forwarding it removes Content-Length)
 			// and the connection closes after it. With one clean chunked
 			// coding that reading is the message; nothing after it is a
-			// request.
+			// request. (In HTTP/1.0 the framing is faulty either way.)
 			wire, content, clen, ok = cleanBodyLen(withoutCL(raw[i:i+end]), raw[i+end:])
 			m.KeepAlive = false
 		}

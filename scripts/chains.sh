@@ -352,12 +352,19 @@ check_forwards() {
 	return $ok
 }
 
+# Cases a proxy is not graded on, with why. Traffic Server 9.2: after
+# limit-fields-10000 (one request with 10 000 header fields) one of its
+# network threads spins at 100% CPU for good, so every later case would
+# time out; the hang is reported in the README instead.
+declare -A SKIP=([trafficserver]="limit-fields-10000")
+
 # run_conform NAME: grade one proxy; exit status and seconds land in its dir.
 run_conform() {
 	local name=$1 port=${FRONT[$1]} rc=0 t0
 	local args=(conform --via "127.0.0.1:$port" --origin "127.0.0.1:$((port + 100))"
 		--level "$LEVEL" --format json --out "$OUT/$name/")
 	[ -n "$CASES" ] && args+=(--cases "$CASES")
+	[ -n "${SKIP[$name]:-}" ] && args+=(--skip "${SKIP[$name]}")
 	rm -rf "${OUT:?}/$name"
 	mkdir -p "$OUT/$name"
 	t0=$(date +%s)
