@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -57,32 +56,6 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// writeFileAtomic renders rep into a temporary file beside p and renames
-// it into place, so p is either the old file or the complete new one.
-// Errors name p.
-func writeFileAtomic(p string, rep reports.Reporter) error {
-	if err := writeTemp(p, rep); err != nil {
-		return fmt.Errorf("%s: %w", p, err)
-	}
-	return nil
-}
-
-func writeTemp(p string, rep reports.Reporter) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := rep(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
-}
+// writeFileAtomic is reports.WriteFile: p is the old file or the
+// complete new one.
+func writeFileAtomic(p string, rep reports.Reporter) error { return reports.WriteFile(p, rep) }

@@ -14,9 +14,6 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -60,12 +57,12 @@ func run(args []string, stderr io.Writer) int {
 			return 2
 		}
 		seen[name] = true
-		file, err := reportFile(path)
+		file, err := reports.FindConformJSON(path)
 		if err != nil {
 			fmt.Fprintln(stderr, "chains:", err)
 			return 1
 		}
-		r, err := readRun(file)
+		r, err := reports.ReadConformJSONFile(file)
 		if err != nil {
 			fmt.Fprintf(stderr, "chains: %s: %v\n", file, err)
 			return 1
@@ -85,78 +82,10 @@ func run(args []string, stderr io.Writer) int {
 		name string
 		r    reports.Reporter
 	}{{"matrix.md", reports.ChainMatrix(runs)}, {"matrix.html", reports.ChainMatrixHTML(runs)}} {
-		if err := writeFile(filepath.Join(*out, o.name), o.r); err != nil {
+		if err := reports.WriteFile(filepath.Join(*out, o.name), o.r); err != nil {
 			fmt.Fprintln(stderr, "chains:", err)
 			return 1
 		}
 	}
 	return 0
-}
-
-// reportFile resolves a directory to the one JSON report inside it
-// (*.json or *.json.gz).
-func reportFile(path string) (string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if !st.IsDir() {
-		return path, nil
-	}
-	var matches []string
-	for _, pattern := range []string{"*.json", "*.json.gz"} {
-		m, err := filepath.Glob(filepath.Join(path, pattern))
-		if err != nil {
-			return "", err
-		}
-		matches = append(matches, m...)
-	}
-	if len(matches) != 1 {
-		return "", fmt.Errorf("%s: want exactly one *.json or *.json.gz report, found %d", path, len(matches))
-	}
-	return matches[0], nil
-}
-
-// readRun reads a JSON report, gunzipping a *.gz file on the way.
-func readRun(path string) (*conformance.Run, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var r io.Reader = bufio.NewReader(f)
-	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, err
-		}
-		defer zr.Close()
-		r = zr
-	}
-	return reports.ReadConformJSON(r)
-}
-
-// writeFile writes a report to a temp file in the same directory and
-// renames it into place on success, so a failed run leaves no half page.
-func writeFile(path string, r reports.Reporter) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".chains-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, os.Remove(tmp.Name()))
-		}
-	}()
-	if err := r(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -14,8 +14,6 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -51,18 +49,18 @@ func run(args []string, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "matrix: argument %q is not NAME=PATH\n", arg)
 			return 2
 		}
-		file, err := reportFile(path)
+		file, err := reports.FindConformJSON(path)
 		if err != nil {
 			fmt.Fprintln(stderr, "matrix:", err)
 			return 1
 		}
-		run, err := readRun(file)
+		run, err := reports.ReadConformJSONFile(file)
 		if err != nil {
 			fmt.Fprintf(stderr, "matrix: %s: %v\n", file, err)
 			return 1
 		}
 		if *rewrite {
-			if err := writeFile(file, reports.ConformJSON(run)); err != nil {
+			if err := reports.WriteFile(file, reports.ConformJSON(run)); err != nil {
 				fmt.Fprintln(stderr, "matrix:", err)
 				return 1
 			}
@@ -73,7 +71,7 @@ func run(args []string, stderr io.Writer) int {
 				name string
 				r    reports.Reporter
 			}{{"report.md", reports.ConformMarkdown(run)}, {"report.html", reports.ConformHTML(run)}} {
-				if err := writeFile(filepath.Join(dir, o.name), o.r); err != nil {
+				if err := reports.WriteFile(filepath.Join(dir, o.name), o.r); err != nil {
 					fmt.Fprintln(stderr, "matrix:", err)
 					return 1
 				}
@@ -86,63 +84,10 @@ func run(args []string, stderr io.Writer) int {
 		name string
 		r    reports.Reporter
 	}{{"matrix.md", reports.Matrix(runs)}, {"matrix.html", reports.MatrixHTML(runs)}} {
-		if err := writeFile(filepath.Join(*out, o.name), o.r); err != nil {
+		if err := reports.WriteFile(filepath.Join(*out, o.name), o.r); err != nil {
 			fmt.Fprintln(stderr, "matrix:", err)
 			return 1
 		}
 	}
 	return 0
-}
-
-// reportFile resolves a directory to the one JSON report inside it.
-func reportFile(path string) (string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if !st.IsDir() {
-		return path, nil
-	}
-	matches, err := filepath.Glob(filepath.Join(path, "*.json"))
-	if err != nil {
-		return "", err
-	}
-	if len(matches) != 1 {
-		return "", fmt.Errorf("%s: want exactly one *.json report, found %d", path, len(matches))
-	}
-	return matches[0], nil
-}
-
-func readRun(path string) (*conformance.Run, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return reports.ReadConformJSON(bufio.NewReader(f))
-}
-
-// writeFile writes a report atomically enough for a script: to a temp
-// file in the same directory, renamed into place on success.
-func writeFile(path string, r reports.Reporter) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".matrix-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, os.Remove(tmp.Name()))
-		}
-	}()
-	if err := r(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
