@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -170,12 +171,68 @@ func checkNoCRLFInjection(_ *corpus.Case, _ *Observed, own []Response, _ []reqIn
 }
 
 // checkNoRawMarkup: names taken from the request or the file system are
-// escaped in generated HTML (listings, error pages).
-func checkNoRawMarkup(_ *corpus.Case, obs *Observed, _ []Response, _ []reqInfo) string {
-	if bytes.Contains(bytes.ToLower(obs.Received), []byte("<script>")) {
-		return "raw <script> in the response"
+// escaped in generated HTML (listings, error pages). Only the markup the
+// case itself supplied counts, never any tag in the page: a listing or error
+// page may carry its own <script> (Caddy's does), and that is no echo. The
+// needles are markupNeedles; the page fails when it holds one of them raw.
+func checkNoRawMarkup(_ *corpus.Case, obs *Observed, _ []Response, refs []reqInfo) string {
+	page := bytes.ToLower(obs.Received)
+	for _, n := range markupNeedles(refs) {
+		if bytes.Contains(page, []byte(strings.ToLower(n))) {
+			return fmt.Sprintf("%q echoed unescaped", clip(n))
+		}
 	}
 	return ""
+}
+
+// markupNeedles lists the unescaped bytes a server could echo from a case:
+// each piece of a request target (path segment, query name or value; both
+// as sent and percent-decoded) that holds a '<', from that '<' on, and the
+// fixture's file names that hold one (a listing echoes those). A piece is
+// what a server would print whole, so a page that escapes it never
+// contains it raw.
+func markupNeedles(refs []reqInfo) []string {
+	var out []string
+	add := func(piece string) {
+		i := strings.IndexByte(piece, '<')
+		if i < 0 {
+			return
+		}
+		n := piece[i:]
+		for _, o := range out {
+			if o == n {
+				return
+			}
+		}
+		out = append(out, n)
+	}
+	for _, r := range refs {
+		p, q, _ := strings.Cut(r.Target, "?")
+		for _, s := range []string{p, unescapeLoose(p)} {
+			for _, seg := range strings.Split(s, "/") {
+				add(seg)
+			}
+		}
+		for _, s := range []string{q, unescapeLoose(q)} {
+			for _, kv := range strings.Split(s, "&") {
+				for _, piece := range strings.Split(kv, "=") {
+					add(piece)
+				}
+			}
+		}
+	}
+	for _, f := range corpus.Fixture() {
+		add(path.Base(f.Path))
+	}
+	return out
+}
+
+// unescapeLoose percent-decodes s, leaving a malformed escape as it is.
+func unescapeLoose(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 // checkAllow: a 405 lists the allowed methods in Allow (RFC 9110 §15.5.6).

@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,8 +46,14 @@ func TestChecks(t *testing.T) {
 		{"location-scheme-relative", "location-not-external", "GET //evil HTTP/1.1\r\nHost: h\r\n\r\n", []Response{resp(301, "Location", "//evil/")}, "", 0, "scheme-relative"},
 		{"crlf-injected", "no-crlf-injection", "GET / HTTP/1.1\r\n\r\n", []Response{resp(301, "Set-Cookie", "a=b")}, "", 0, "injected"},
 		{"crlf-clean", "no-crlf-injection", "GET / HTTP/1.1\r\n\r\n", []Response{resp(301, "Location", "/a%0d%0a")}, "", 0, ""},
-		{"markup", "no-raw-markup", "GET / HTTP/1.1\r\n\r\n", []Response{resp(200)}, "HTTP/1.1 200 OK\r\n\r\n<a><SCRIPT>x", 0, "<script>"},
-		{"markup-escaped", "no-raw-markup", "GET / HTTP/1.1\r\n\r\n", []Response{resp(200)}, "HTTP/1.1 200 OK\r\n\r\n&lt;script&gt;", 0, ""},
+		// no-raw-markup judges only what the case supplied: the page's own
+		// <script> (Caddy's listing has one) is not an echo.
+		{"markup-own-script-name-escaped", "no-raw-markup", "GET /list/ HTTP/1.1\r\n\r\n", []Response{resp(200)}, "HTTP/1.1 200 OK\r\n\r\n<html><script>\nsort()</script><a href=\"./%3Cscript%3Ex.txt\">&lt;script&gt;x.txt</a>", 0, ""},
+		{"markup-listing-name-raw", "no-raw-markup", "GET /list/ HTTP/1.1\r\n\r\n", []Response{resp(200)}, "HTTP/1.1 200 OK\r\n\r\n<html><a href=\"x\"><SCRIPT>x.txt</a>", 0, "echoed unescaped"},
+		{"markup-target-escaped", "no-raw-markup", "GET /%3Cscript%3Ealert(1)%3C/script%3E HTTP/1.1\r\n\r\n", []Response{resp(404)}, "HTTP/1.1 404 Not Found\r\n\r\n<script>track()</script>/&lt;script&gt;alert(1)&lt;/script&gt; not found", 0, ""},
+		{"markup-target-raw", "no-raw-markup", "GET /%3Cscript%3Ealert(1)%3C/script%3E HTTP/1.1\r\n\r\n", []Response{resp(404)}, "HTTP/1.1 404 Not Found\r\n\r\n/<script>alert(1)</script> not found", 0, "<script>alert(1)<"},
+		{"markup-query-raw", "no-raw-markup", "GET /missing?%3Cscript%3Eq=1 HTTP/1.1\r\n\r\n", []Response{resp(404)}, "HTTP/1.1 404 Not Found\r\n\r\nno <script>q here", 0, "echoed unescaped"},
+		{"markup-raw-target-raw", "no-raw-markup", "GET /<script>x HTTP/1.1\r\n\r\n", []Response{resp(400)}, "HTTP/1.1 400 Bad Request\r\n\r\nbad /<script>x", 0, "echoed unescaped"},
 		{"allow-missing", "allow-header", "PUT / HTTP/1.1\r\n\r\n", []Response{resp(405)}, "", 0, "without Allow"},
 		{"allow-ok", "allow-header", "PUT / HTTP/1.1\r\n\r\n", []Response{resp(405, "Allow", "GET, HEAD")}, "", 0, ""},
 		{"trace-echo", "no-trace-echo", "TRACE /x HTTP/1.1\r\n\r\n", []Response{resp(200)}, "HTTP/1.1 200 OK\r\n\r\nTRACE /x HTTP/1.1", 0, "echoed"},
@@ -73,3 +81,30 @@ func TestCheckLevelMapsToWarn(t *testing.T) {
 		t.Errorf("SHOULD case failing a check = %s (%s); want warn", v, why)
 	}
 }
+
+// TestMarkupNeedlesNotBareTags: every no-raw-markup case supplies markup a
+// page cannot hold on its own; a bare tag ("<script>") would be matched by
+// the page's own scripts, so the check would judge the page, not the echo.
+func TestMarkupNeedlesNotBareTags(t *testing.T) {
+	cases, err := corpus.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range cases {
+		if !slices.Contains(c.Check, "no-raw-markup") {
+			continue
+		}
+		n++
+		for _, nd := range markupNeedles(splitRequests(c.Raw)) {
+			if bareTag.MatchString(nd) {
+				t.Errorf("%s: markupNeedles gives the bare tag %q; give the markup a tail the page cannot have", c.ID, nd)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no case uses no-raw-markup")
+	}
+}
+
+var bareTag = regexp.MustCompile(`^</?[A-Za-z]+>$`)

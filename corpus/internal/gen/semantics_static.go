@@ -209,8 +209,8 @@ func paths(g *gen) {
 	p("listing-escapes-names", le, "a listing shows the file named <script>x.txt escaped", "200 | 403 | 404", "/list/", check("no-raw-markup"))
 	p("listing-no-slash", le, "/list without a slash redirects or lists, escaped", "200 | 301 | 308 | 302 | 307 | 403 | 404", "/list", check("no-raw-markup", "location-not-external"))
 	p("error-page-escapes-target", le, "a 404 page never echoes markup from the target", notFnd, "/%3Cscript%3Ealert(1)%3C/script%3E", check("no-raw-markup"))
-	p("error-page-escapes-query", le, "an error page never echoes markup from the query", notFnd, "/missing?%3Cscript%3E=1", check("no-raw-markup"))
-	p("listing-query-escaped", le, "a listing never echoes markup from the query", "200 | 403 | 404", "/list/?%3Cscript%3E", check("no-raw-markup"))
+	p("error-page-escapes-query", le, "an error page never echoes markup from the query", notFnd, "/missing?%3Cscript%3Eq=1", check("no-raw-markup"))
+	p("listing-query-escaped", le, "a listing never echoes markup from the query", "200 | 403 | 404", "/list/?%3Cscript%3Eq", check("no-raw-markup"))
 	p("file-with-markup-name", le, "the file named <script>x.txt is served by its encoded name", "200 | 403 | 404", "/list/%3Cscript%3Ex.txt", check("no-raw-markup"))
 	rd := "static-dir-redirect"
 	p("dir-redirect", rd, "a directory without its slash is redirected to the slash form on the same host", "301 | 308 | 302 | 307", "/dir", check("location-not-external"))
