@@ -74,6 +74,19 @@ func TestChecks(t *testing.T) {
 	}
 }
 
+// failVerdict: only MUST and safety cases fail; a policy case grades a
+// site's choice and warns.
+func TestFailVerdict(t *testing.T) {
+	for _, tc := range []struct {
+		l    corpus.Level
+		want Verdict
+	}{{corpus.MUST, Fail}, {corpus.Safety, Fail}, {corpus.SHOULD, Warn}, {corpus.MAY, Warn}, {corpus.Policy, Warn}} {
+		if got := failVerdict(tc.l); got != tc.want {
+			t.Errorf("failVerdict(%s) = %s; want %s", tc.l, got, tc.want)
+		}
+	}
+}
+
 func TestCheckLevelMapsToWarn(t *testing.T) {
 	c := corpus.Case{ID: "x", Level: corpus.SHOULD, Check: []string{"date"}, Raw: []byte("GET / HTTP/1.1\r\n\r\n")}
 	obs := Observed{Responses: []Response{{Status: 200}}}

@@ -10,9 +10,10 @@ import (
 )
 
 // failVerdict is the verdict for a case outside its outcomes: MUST and
-// safety cases fail; SHOULD and MAY cases only warn.
+// safety cases fail; SHOULD, MAY and policy cases only warn (a policy case
+// grades a site's choice, not RFC text).
 func failVerdict(l corpus.Level) Verdict {
-	if l == corpus.SHOULD || l == corpus.MAY {
+	if l == corpus.SHOULD || l == corpus.MAY || l == corpus.Policy {
 		return Warn
 	}
 	return Fail

@@ -19,7 +19,7 @@ type Verdict string
 const (
 	Pass  Verdict = "pass"
 	Fail  Verdict = "fail"  // observed behaviour is outside the allowed outcomes
-	Warn  Verdict = "warn"  // a SHOULD/MAY case outside its outcomes (not counted as failure)
+	Warn  Verdict = "warn"  // a SHOULD/MAY/policy case outside its outcomes (not counted as failure)
 	Error Verdict = "error" // the runner could not run the case (dial failed, ...)
 )
 

@@ -22,6 +22,10 @@ const (
 	SHOULD Level = "SHOULD"
 	MAY    Level = "MAY"
 	Safety Level = "safety" // not an RFC keyword: a security property (smuggling, traversal, injection)
+	// Policy is not an RFC keyword either: the expectation is a site's
+	// choice (dotfiles refused, TRACE off), so a case outside its outcomes
+	// warns and never fails a run by default.
+	Policy Level = "policy"
 )
 
 // Outcome is one allowed outcome of a case. A case passes when the observed
@@ -69,6 +73,6 @@ type Case struct {
 type Requirement struct {
 	ID      string // e.g. "9112-6.3-invalid-cl"
 	Section string // e.g. "RFC9112 6.3"
-	Level   string // MUST, SHOULD, MAY, safety
+	Level   string // MUST, SHOULD, MAY, safety, policy
 	Text    string
 }

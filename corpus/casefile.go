@@ -168,10 +168,10 @@ func (c *Case) set(key, val string) error {
 		c.Section = val
 	case "level":
 		switch l := Level(val); l {
-		case MUST, SHOULD, MAY, Safety:
+		case MUST, SHOULD, MAY, Safety, Policy:
 			c.Level = l
 		default:
-			return fmt.Errorf("unknown level %q (MUST, SHOULD, MAY, safety)", val)
+			return fmt.Errorf("unknown level %q (MUST, SHOULD, MAY, safety, policy)", val)
 		}
 	case "requirement":
 		if !validID(strings.ReplaceAll(val, ".", "-")) {

@@ -120,7 +120,7 @@ func Requirements() ([]Requirement, error) {
 
 // ParseRequirements reads a requirement list: one requirement a line,
 // "id | section | level | text"; blank lines and lines starting with '#'
-// are skipped. Ids are unique slugs; level is MUST, SHOULD, MAY or safety.
+// are skipped. Ids are unique slugs; level is MUST, SHOULD, MAY, safety or policy.
 func ParseRequirements(file string, text []byte) ([]Requirement, error) {
 	var out []Requirement
 	seen := map[string]bool{}
@@ -147,7 +147,7 @@ func ParseRequirements(file string, text []byte) ([]Requirement, error) {
 		}
 		seen[r.ID] = true
 		switch Level(r.Level) {
-		case MUST, SHOULD, MAY, Safety:
+		case MUST, SHOULD, MAY, Safety, Policy:
 		default:
 			return nil, posError(file, i+1, 1, "unknown level %q", r.Level)
 		}

@@ -129,6 +129,21 @@ func fixtureRun(target string) *conformance.Run {
 					Elapsed:   301 * time.Millisecond,
 				},
 			},
+			{
+				Case: corpus.Case{ID: "dotfile", Section: "RFC9110 7.1", Level: corpus.Policy,
+					Checks: "a dotfile is not served", Expect: []corpus.Outcome{{Status: "404"}},
+					Mode: corpus.SendWhole, Requirement: "safety-dotfiles"},
+				Target:  target,
+				Verdict: conformance.Warn,
+				Reason:  "got 200, want 404",
+				Observed: conformance.Observed{
+					Responses: []conformance.Response{ok200},
+					End:       conformance.EndOpen,
+					Sent:      []byte("GET /.hidden HTTP/1.1\r\nHost: a\r\n\r\n"),
+					Received:  []byte("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nhidden\n"),
+					Elapsed:   2 * time.Millisecond,
+				},
+			},
 		},
 	}
 }
@@ -144,6 +159,7 @@ func fixtureReqs() []corpus.Requirement {
 		{ID: "9112-3.2-host", Section: "RFC9112 3.2", Level: "MUST", Text: "missing, repeated or invalid Host is a 400"},
 		{ID: "9112-9.3.2-pipeline-order", Section: "RFC9112 9.3.2", Level: "MUST", Text: "pipelined responses | in request order"},
 		{ID: "9112-2.2-skip-empty", Section: "RFC9112 2.2", Level: "SHOULD", Text: "skip empty lines before the request-line"},
+		{ID: "safety-dotfiles", Section: "RFC9110 7.1", Level: "policy", Text: "dotfiles are not served by default"},
 	}
 }
 
@@ -160,6 +176,6 @@ func fixtureRuns() []*conformance.Run {
 	c := fixtureRun("caddy")
 	c.Results[1].Observed.Responses = []conformance.Response{{Status: 200}}
 	c.Results[1].Reason = "2xx+close"
-	c.Results = c.Results[:5]
+	c.Results = append(c.Results[:5], c.Results[6]) // never ran head-same-headers
 	return []*conformance.Run{a, b, c}
 }

@@ -17,9 +17,10 @@ type Gate struct {
 }
 
 // Failing reports whether a result fails the run: a MUST or safety case
-// (any level but SHOULD and MAY) judged fail.
+// (any level but SHOULD, MAY and policy) judged fail.
 func Failing(r *conformance.Result) bool {
-	return r.Verdict == conformance.Fail && r.Case.Level != corpus.SHOULD && r.Case.Level != corpus.MAY
+	l := r.Case.Level
+	return r.Verdict == conformance.Fail && l != corpus.SHOULD && l != corpus.MAY && l != corpus.Policy
 }
 
 // CompareGate builds the Gate of run against known, the ids of the cases

@@ -19,6 +19,8 @@ func TestCompareGate(t *testing.T) {
 		res("should-warn", corpus.SHOULD, conformance.Warn),
 		res("known-error", corpus.MUST, conformance.Error),
 		res("pass", corpus.MUST, conformance.Pass),
+		// A policy case is never failing, even if a caller judged it fail.
+		res("policy-fail", corpus.Policy, conformance.Fail),
 	}}
 	known := map[string]bool{"safety-known": true, "must-fixed": true, "known-error": true, "not-in-run": true}
 	g := CompareGate(run, known, "expected failures x")

@@ -196,7 +196,7 @@ func Matrix(runs []*conformance.Run) Reporter {
 		w := newStickyWriter(w0)
 		d := buildMatrix(runs)
 		w.str("# Conformance matrix\n\n")
-		w.str("Legend: ✓ pass, ✗ fail, ! warn (SHOULD/MAY outside the preferred outcomes), E error (could not run), – not run.\n\n")
+		w.str("Legend: ✓ pass, ✗ fail, ! warn (SHOULD/MAY/policy outside the preferred outcomes), E error (could not run), – not run.\n\n")
 
 		w.str("## Headline\n\n| Target | Pass | ")
 		for _, l := range levelOrder {
@@ -288,7 +288,7 @@ table.matrix tbody tr:hover td{outline:1px solid #c9d1e0}
 <table><thead><tr><th>Target</th><th class="n">Pass</th>{{range .Levels}}<th class="n">{{.}} pass</th>{{end}}<th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th><th class="n">Time (s)</th></tr></thead><tbody>
 {{range .Headlines}}<tr><td class="mono">{{.Target}}</td><td class="n"><b>{{.All.Pass}}</b> / {{.All.Total}}</td>{{range .ByLevel}}<td class="n">{{.Pass}} / {{.Of}} <span class="count">({{.Percentage}})</span></td>{{end}}<td class="n">{{.All.Fail}}</td><td class="n">{{.All.Warn}}</td><td class="n">{{.All.Error}}</td><td class="n">{{.Duration}}</td></tr>
 {{end}}</tbody></table>
-<p class="count">✓ pass · ✗ fail · ! warn (SHOULD/MAY outside the preferred outcomes) · E error (could not run) · – not run. Each cell shows the response statuses and how the connection ended; hover for the reason. Highlighted rows are disagreements.</p>
+<p class="count">✓ pass · ✗ fail · ! warn (SHOULD/MAY/policy outside the preferred outcomes) · E error (could not run) · – not run. Each cell shows the response statuses and how the connection ended; hover for the reason. Highlighted rows are disagreements.</p>
 <div class="filters">
 <label><input type="checkbox" id="fdis"> only disagreements</label>
 <label>Level <select id="flevel"><option value="">all</option>{{range .Levels}}<option>{{.}}</option>{{end}}</select></label>

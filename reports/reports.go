@@ -107,7 +107,7 @@ func countRun(run *conformance.Run) tally {
 }
 
 // levels in report order.
-var levelOrder = []corpus.Level{corpus.MUST, corpus.Safety, corpus.SHOULD, corpus.MAY}
+var levelOrder = []corpus.Level{corpus.MUST, corpus.Safety, corpus.SHOULD, corpus.MAY, corpus.Policy}
 
 // sectionGroup is the results of one section, in run order.
 type sectionGroup struct {

@@ -102,7 +102,7 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.StringVar(&o.serverName, "sni", "", "same as --server-name")
 	fs.StringVar(&o.cacert, "cacert", "", "with --tls: verify the target's certificate against the CA certificates in `FILE` (PEM) instead of the system roots")
 	fs.StringVar(&o.cases, "cases", "", "run only cases whose id matches one of these comma-separated `GLOB`s (path.Match)")
-	fs.StringVar(&o.level, "level", "all", "`LEVEL` of cases to run: must (MUST+safety), should (+SHOULD), all (+MAY)")
+	fs.StringVar(&o.level, "level", "all", "`LEVEL` of cases to run: must (MUST+safety), should (+SHOULD), all (+MAY, policy)")
 	sections := fs.String("section", "", "run only cases whose RFC section matches one of these comma-separated `GLOB`s, e.g. 'RFC9112 6.*' (a trailing .* also matches the section itself)")
 	groups := fs.String("group", "", "run only cases of these comma-separated `GROUPS` (globs), e.g. chunked,smuggling")
 	skip := fs.String("skip", "", "leave out cases whose id matches one of these comma-separated `GLOB`s")

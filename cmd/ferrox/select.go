@@ -47,7 +47,7 @@ func levelKeeps(level string, l corpus.Level) bool {
 	switch l {
 	case corpus.SHOULD:
 		return level != "must"
-	case corpus.MAY:
+	case corpus.MAY, corpus.Policy:
 		return level == "all"
 	}
 	return true

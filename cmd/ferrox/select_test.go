@@ -20,6 +20,7 @@ func selectionCases() []corpus.Case {
 		c("msg-body", "RFC9112 6", "framing-cl", corpus.SHOULD),
 		c("host-missing", "RFC9112 3.2", "host", corpus.MUST),
 		c("head-date", "RFC9110 6.6.1", "semantics-static", corpus.MAY),
+		c("dotfile", "RFC9110 7.1", "paths", corpus.Policy),
 	}
 }
 
@@ -31,18 +32,20 @@ func TestSelection(t *testing.T) {
 		want    string
 		wantErr string
 	}{
-		{"all", selection{level: "all"}, "chunk-ext chunk-size cl-te cl-dup msg-body host-missing head-date", ""},
+		{"all", selection{level: "all"}, "chunk-ext chunk-size cl-te cl-dup msg-body host-missing head-date dotfile", ""},
+		{"must-no-policy", selection{level: "must"}, "chunk-ext chunk-size cl-te cl-dup host-missing", ""},
+		{"should-no-policy", selection{level: "should"}, "chunk-ext chunk-size cl-te cl-dup msg-body host-missing", ""},
 		{"section-subtree", selection{level: "all", sections: []string{"RFC9112 6.*"}}, "cl-te cl-dup msg-body", ""},
 		{"section-exact", selection{level: "all", sections: []string{"RFC9112 7.1"}}, "chunk-size", ""},
-		{"section-two", selection{level: "all", sections: []string{"RFC9112 7.1*", "RFC9110 *"}}, "chunk-ext chunk-size head-date", ""},
+		{"section-two", selection{level: "all", sections: []string{"RFC9112 7.1*", "RFC9110 *"}}, "chunk-ext chunk-size head-date dotfile", ""},
 		{"group", selection{level: "all", groups: []string{"chunked", "smuggling"}}, "chunk-ext chunk-size cl-te", ""},
 		{"group-glob", selection{level: "all", groups: []string{"framing-*"}}, "cl-dup msg-body", ""},
 		{"skip", selection{level: "all", groups: []string{"chunked", "smuggling"}, skip: []string{"cl-*"}}, "chunk-ext chunk-size", ""},
 		{"section-and-level", selection{level: "must", sections: []string{"RFC9112 6.*"}}, "cl-te cl-dup", ""},
 		{"ids-and-group", selection{level: "all", ids: []string{"c*"}, groups: []string{"framing-cl"}}, "cl-dup", ""},
-		{"unknown-section", selection{level: "all", sections: []string{"RFC9112 99.*"}}, "", `no case matches --section "RFC9112 99.*" (values: RFC9110 6.6.1, RFC9112 3.2,`},
-		{"unknown-group", selection{level: "all", groups: []string{"chunky"}}, "", `no case matches --group "chunky" (values: chunked, framing-cl, host, semantics-static, smuggling)`},
-		{"empty-together", selection{level: "must", groups: []string{"semantics-static"}}, "", `no case is selected by --group "semantics-static" --level must together (7 cases in the corpus`},
+		{"unknown-section", selection{level: "all", sections: []string{"RFC9112 99.*"}}, "", `no case matches --section "RFC9112 99.*" (values: RFC9110 6.6.1, RFC9110 7.1, RFC9112 3.2,`},
+		{"unknown-group", selection{level: "all", groups: []string{"chunky"}}, "", `no case matches --group "chunky" (values: chunked, framing-cl, host, paths, semantics-static, smuggling)`},
+		{"empty-together", selection{level: "must", groups: []string{"semantics-static"}}, "", `no case is selected by --group "semantics-static" --level must together (8 cases in the corpus`},
 		{"all-skipped", selection{level: "all", groups: []string{"host"}, skip: []string{"host-*"}}, "", `--group "host" --skip "host-*" --level all together`},
 	}
 	for _, tc := range tests {

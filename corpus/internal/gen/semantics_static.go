@@ -61,9 +61,9 @@ func semanticsStatic(g *gen) {
 		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, "5\r\nhello\r\n0\r\n\r\n"), check("allow-header"), fwd)
 	s("unknown-method", "RFC9110 9.1", SHOULD, "9110-9.1-methods", "an unknown method gets 501", both("501"), "FOO /a.txt HTTP/1.1\r\n"+host+"\r\n", split, either)
 	s("unknown-method-long", "RFC9110 9.1", SHOULD, "9110-9.1-methods", "a longer unknown method token gets 501", both("501"), "PROPFINDX /a.txt HTTP/1.1\r\n"+host+"\r\n", either)
-	s("trace", "RFC9110 9.3.8", safety, "9110-9.3.8-trace", "TRACE is refused or at least never echoes the request", both("405", "501", "404")+" | 2xx",
+	s("trace", "RFC9110 9.3.8", policy, "9110-9.3.8-trace", "TRACE is refused or at least never echoes the request", both("405", "501", "404")+" | 2xx",
 		"TRACE /a.txt HTTP/1.1\r\n"+host+"Cookie: secret=1\r\n\r\n", check("no-trace-echo"))
-	s("trace-asterisk", "RFC9110 9.3.8", safety, "9110-9.3.8-trace", "TRACE * is refused and never echoes", both("405", "501", "400", "404")+" | 2xx",
+	s("trace-asterisk", "RFC9110 9.3.8", policy, "9110-9.3.8-trace", "TRACE * is refused and never echoes", both("405", "501", "400", "404")+" | 2xx",
 		"TRACE * HTTP/1.1\r\n"+host+"\r\n", check("no-trace-echo"))
 	// Ranges on /a.txt (1000 bytes).
 	rg, rgi := "9110-14.2-range", "9110-14.2-range-ignore"
@@ -149,7 +149,8 @@ func manyRanges(n int) string {
 }
 
 // paths: traversal, dotfiles, listing escaping, redirects and response
-// splitting. All are safety properties of a static server.
+// splitting. All are safety properties of a static server except refusing
+// dotfiles, which is policy.
 func paths(g *gen) {
 	const grp = "paths"
 	p := func(id, reqID, checks, expect, target string, opts ...opt) {
@@ -159,8 +160,13 @@ func paths(g *gen) {
 			sec = "RFC9110 7.1"
 		}
 		level := safety
-		if reqID == "static-dir-redirect" {
+		switch reqID {
+		case "static-dir-redirect":
 			level = SHOULD
+		case "safety-dotfiles":
+			// No RFC forbids serving a dotfile: refusing them is a site's
+			// policy (every baseline server serves them by default).
+			level = policy
 		}
 		// A front end may refuse such a target itself or forward it;
 		// forwarded, it reaches the origin unchanged (RFC 9110 7.7).

@@ -11,6 +11,7 @@ const (
 	SHOULD = corpus.SHOULD
 	MAY    = corpus.MAY
 	safety = corpus.Safety
+	policy = corpus.Policy
 )
 
 // requestLine: RFC 9112 2.2, 2.3, 3, 3.2.
