@@ -14,6 +14,9 @@ const timelineBucket = 250 * time.Millisecond
 // buckets are merged to stay under it.
 const maxTimelinePoints = 600
 
+// minPerPoint is the number of sends a drawn point should hold at least.
+const minPerPoint = 10
+
 // LoadTimeline buckets raw vegeta results by the time they were sent, for
 // the time-axis charts of LoadHTML. Feed it with Add from
 // loadtest.Config.OnResult, which calls serially; it is not safe for
@@ -93,6 +96,15 @@ func (t *LoadTimeline) points(origin time.Time) []timePoint {
 	slices.Sort(keys)
 	lo, hi := keys[0], keys[len(keys)-1]
 	merge := (hi - lo + 1 + maxTimelinePoints - 1) / maxTimelinePoints
+	// At low rates a bucket holds few sends and its rate jumps by whole
+	// requests: merge until a point holds about minPerPoint of them.
+	total := 0
+	for _, b := range t.buckets {
+		total += b.n
+	}
+	if avg := max(total/len(t.buckets), 1); avg < minPerPoint {
+		merge = max(merge, int64((minPerPoint+avg-1)/avg))
+	}
 	width := time.Duration(merge) * timelineBucket
 	var out []timePoint
 	for start := lo; start <= hi; start += merge {
