@@ -25,7 +25,7 @@ func rampFixture() *loadtest.Result {
 	return &loadtest.Result{
 		Schema: loadtest.SchemaVersion, Scenario: "ramp", Target: "http://127.0.0.1:8080/x",
 		Started: fixedStart, ElapsedMS: 4000,
-		Config:  loadtest.Settings{Rate: 2000, DurationMS: 1000, Connections: 16, Paths: []string{"/x"}},
+		Config: loadtest.Settings{Rate: 2000, DurationMS: 1000, Connections: 16, Paths: []string{"/x"}},
 		Phases: []loadtest.Phase{
 			step(500, 750, 0.2, 1, 1), step(1000, 1250, 0.3, 2, 1), step(1500, 1750, 0.5, 8, 1), step(2000, 2000, 5, 80, 0.98),
 		},
