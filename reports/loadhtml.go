@@ -321,8 +321,8 @@ h1{font-size:20px;margin:0 0 12px;word-break:break-all}
 .facts div{display:flex;gap:6px}.facts dt{color:#6b7280}.facts dd{margin:0;font-weight:600;word-break:break-all}
 .of{margin:8px 0 4px;font-size:13px;color:#374151}
 .figures{display:flex;flex-wrap:wrap;gap:10px}
-.fig{border:1px solid #e5e7eb;background:#fff;border-radius:6px;padding:6px 12px;min-width:92px}
-.fig .k{display:block;font-size:12px;color:#6b7280}.fig .v{font-size:20px;font-weight:700;margin-right:4px}.fig .u{font-size:12px;color:#6b7280}
+.fig{border:1px solid #e5e7eb;background:#fff;border-radius:6px;padding:5px 10px;min-width:80px}
+.fig .k{display:block;font-size:12px;color:#6b7280}.fig .v{font-size:18px;font-weight:700;margin-right:4px}.fig .u{font-size:12px;color:#6b7280}
 .slow,.note{font-size:13px;color:#374151;margin:8px 0 0}
 .warn{font-weight:700;color:#b91c1c;margin:8px 0 0}
 table.phases{border-collapse:collapse;font-size:12px;margin-bottom:12px;width:100%}
