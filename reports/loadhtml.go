@@ -55,7 +55,7 @@ func LoadHTML(res *loadtest.Result, tl *LoadTimeline, detail string) Reporter {
 
 // headlinePhase is the phase whose figures lead the panel: the attack phase of
 // a slow scenario, the last step of a ramp that passed (else the first),
-// the only phase otherwise.
+// "all" of a merged report, the last phase otherwise.
 func headlinePhase(res *loadtest.Result) *loadtest.Phase {
 	if len(res.Phases) == 0 {
 		return nil
@@ -70,8 +70,12 @@ func headlinePhase(res *loadtest.Result) *loadtest.Phase {
 		}
 		return best
 	}
+	lead := "attack"
+	if res.Scenario == "merged" {
+		lead = "all" // loadtest.Merge's phase over every result
+	}
 	for i := range res.Phases {
-		if res.Phases[i].Name == "attack" {
+		if res.Phases[i].Name == lead {
 			return &res.Phases[i]
 		}
 	}
@@ -99,7 +103,9 @@ func summaryPanel(res *loadtest.Result) string {
 	fact("scenario", res.Scenario)
 	fact("target", res.Target)
 	fact("started", formatTime(res.Started))
-	fact("elapsed", strconv.FormatFloat(res.ElapsedMS/1000, 'f', 1, 64)+" s")
+	if res.ElapsedMS > 0 {
+		fact("elapsed", strconv.FormatFloat(res.ElapsedMS/1000, 'f', 1, 64)+" s")
+	}
 	c := res.Config
 	if res.Scenario != "merged" {
 		pace := strconv.Itoa(c.Rate) + "/s"

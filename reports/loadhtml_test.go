@@ -134,6 +134,13 @@ func TestLoadHTMLStructure(t *testing.T) {
 		t.Errorf("ramp page draws a time axis; want latency against rate only")
 	}
 
+	merged := slowHTMLFixture()
+	merged.Scenario = "merged"
+	merged.Phases = append(merged.Phases, loadtest.Phase{Name: "all", Requests: 1000, Success: 1})
+	if got := string(render(t, LoadHTML(merged, nil, ""))); !strings.Contains(got, "figures of phase <b>all</b>") {
+		t.Errorf("merged page does not lead with phase all")
+	}
+
 	slow := string(render(t, LoadHTML(slowHTMLFixture(), slowTimeline(), "")))
 	for _, want := range []string{`v-fail">FAIL<`, "figures of phase <b>attack</b>", "slow held at once", ">1999<", "of 2000",
 		"slow attack starts", "slow connections held open", ">baseline</text>", ">attack</text>"} {
