@@ -223,6 +223,17 @@ func (e *slowEngine) hold(d, src int) {
 	e.cfg.Live.addSlow(int64(d))
 }
 
+// startSeries turns SlowOpenSeries on, with origin t0, and records its
+// first point: none open at now, when the slow connections start. Later
+// changes never fold into that point, so it marks the start.
+func (e *slowEngine) startSeries(t0, now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.t0 = t0
+	e.sampleLocked(now)
+	e.lastBucket = -1
+}
+
 // sampleLocked records the open count at now in SlowOpenSeries, folding
 // changes within one openSampleMS bucket into its last point. e.mu held.
 func (e *slowEngine) sampleLocked(now time.Time) {
@@ -323,10 +334,7 @@ func slow(ctx context.Context, c *Config, res *Result, kind slowKind) {
 	n := c.connCap(c.SlowConns, res)
 	res.Notes = append(res.Notes, c.slowSourceNote())
 	eng := newSlowEngine(c, kind, n)
-	eng.t0 = res.Started
-	eng.mu.Lock()
-	eng.sampleLocked(time.Now()) // the attack starts: none open yet
-	eng.mu.Unlock()
+	eng.startSeries(res.Started, time.Now())
 	engCtx, stopEng := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
