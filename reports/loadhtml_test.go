@@ -225,3 +225,29 @@ func TestLoadHTMLWriteError(t *testing.T) {
 		t.Errorf("LoadHTML on failing writer = %v; want %v", err, errLoadWrite)
 	}
 }
+
+// TestTimelineCoarsens checks that a long run keeps at most
+// maxTimelineBuckets buckets and loses no result when they widen.
+func TestTimelineCoarsens(t *testing.T) {
+	tl := NewLoadTimeline()
+	const n = 3 * maxTimelineBuckets
+	for i := range n {
+		tl.Add(&vegeta.Result{Attack: "soak", Code: 200, Timestamp: fixedStart.Add(time.Duration(i) * timelineBucket), Latency: time.Millisecond})
+	}
+	if len(tl.buckets) > maxTimelineBuckets {
+		t.Errorf("buckets = %d; want <= %d", len(tl.buckets), maxTimelineBuckets)
+	}
+	if tl.width != 4*timelineBucket {
+		t.Errorf("width = %v; want %v", tl.width, 4*timelineBucket)
+	}
+	total := 0
+	for _, b := range tl.buckets {
+		total += b.n
+	}
+	if total != n {
+		t.Errorf("results counted = %d; want %d", total, n)
+	}
+	if pts := tl.points(fixedStart); len(pts) > maxTimelinePoints {
+		t.Errorf("points = %d; want <= %d", len(pts), maxTimelinePoints)
+	}
+}

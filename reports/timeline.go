@@ -7,8 +7,12 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// timelineBucket is the width of one LoadTimeline bucket.
+// timelineBucket is the starting width of one LoadTimeline bucket.
 const timelineBucket = 250 * time.Millisecond
+
+// maxTimelineBuckets bounds a timeline's memory: past it, buckets double in
+// width (a day-long soak ends with buckets of about 8 s).
+const maxTimelineBuckets = 16384
 
 // maxTimelinePoints bounds the points one time-axis chart draws; adjacent
 // buckets are merged to stay under it.
@@ -22,7 +26,8 @@ const minPerPoint = 10
 // loadtest.Config.OnResult, which calls serially; it is not safe for
 // concurrent use. The zero value is not ready: use NewLoadTimeline.
 type LoadTimeline struct {
-	buckets map[int64]*tlBucket
+	width   time.Duration
+	buckets map[int64]*tlBucket // key: send time / width
 	// phases holds the first and last send time of each attack name.
 	phases map[string][2]time.Time
 }
@@ -37,15 +42,20 @@ type tlBucket struct {
 
 // NewLoadTimeline returns an empty timeline.
 func NewLoadTimeline() *LoadTimeline {
-	return &LoadTimeline{buckets: map[int64]*tlBucket{}, phases: map[string][2]time.Time{}}
+	return &LoadTimeline{width: timelineBucket, buckets: map[int64]*tlBucket{}, phases: map[string][2]time.Time{}}
 }
 
 // Add counts one result. A result is a success when it carries a 2xx or
 // 3xx status and no error, as vegeta's Metrics.Success counts it.
 func (t *LoadTimeline) Add(r *vegeta.Result) {
-	k := r.Timestamp.UnixNano() / int64(timelineBucket)
+	k := r.Timestamp.UnixNano() / int64(t.width)
 	b := t.buckets[k]
 	if b == nil {
+		if len(t.buckets) >= maxTimelineBuckets {
+			t.coarsen()
+			t.Add(r)
+			return
+		}
 		b = &tlBucket{}
 		t.buckets[k] = b
 	}
@@ -69,6 +79,39 @@ func (t *LoadTimeline) Add(r *vegeta.Result) {
 		ph[1] = r.Timestamp
 	}
 	t.phases[r.Attack] = ph
+}
+
+// coarsen doubles the bucket width, merging pairs of buckets.
+func (t *LoadTimeline) coarsen() {
+	t.width *= 2
+	old := t.buckets
+	t.buckets = make(map[int64]*tlBucket, len(old)/2+1)
+	for k, b := range old {
+		nk := k / 2
+		a := t.buckets[nk]
+		if a == nil {
+			t.buckets[nk] = b
+			continue
+		}
+		a.merge(b)
+	}
+}
+
+// merge adds b's counts into a.
+func (a *tlBucket) merge(b *tlBucket) {
+	if b.n == 0 {
+		return
+	}
+	if a.n == 0 || b.first.Before(a.first) {
+		a.first = b.first
+	}
+	if a.n == 0 || b.last.After(a.last) {
+		a.last = b.last
+	}
+	a.n += b.n
+	a.ok += b.ok
+	a.latSum += b.latSum
+	a.latMax = max(a.latMax, b.latMax)
 }
 
 // timePoint is one drawn interval of the timeline: its middle in seconds
@@ -105,25 +148,16 @@ func (t *LoadTimeline) points(origin time.Time) []timePoint {
 	if avg := max(total/len(t.buckets), 1); avg < minPerPoint {
 		merge = max(merge, int64((minPerPoint+avg-1)/avg))
 	}
-	width := time.Duration(merge) * timelineBucket
+	width := time.Duration(merge) * t.width
 	var out []timePoint
 	for start := lo; start <= hi; start += merge {
 		var agg tlBucket
 		for k := start; k < start+merge; k++ {
 			if b := t.buckets[k]; b != nil {
-				if agg.n == 0 || b.first.Before(agg.first) {
-					agg.first = b.first
-				}
-				if agg.n == 0 || b.last.After(agg.last) {
-					agg.last = b.last
-				}
-				agg.n += b.n
-				agg.ok += b.ok
-				agg.latSum += b.latSum
-				agg.latMax = max(agg.latMax, b.latMax)
+				agg.merge(b)
 			}
 		}
-		at := time.Unix(0, start*int64(timelineBucket)).Sub(origin) + width/2
+		at := time.Unix(0, start*int64(t.width)).Sub(origin) + width/2
 		p := timePoint{atS: at.Seconds(), empty: agg.n == 0}
 		if agg.n > 0 {
 			covered := width
