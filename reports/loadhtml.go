@@ -118,7 +118,9 @@ func summaryPanel(res *loadtest.Result) string {
 		switch res.Scenario {
 		case "slowloris", "slowbody", "idle":
 			fact("slow conns", strconv.Itoa(c.SlowConns))
-			fact("slow interval", loadNum(c.SlowIntervalMS)+" ms")
+			if res.Scenario != "idle" { // idle connections send nothing
+				fact("slow interval", loadNum(c.SlowIntervalMS)+" ms")
+			}
 			src := strconv.Itoa(c.SlowSources)
 			if c.SlowSameSource {
 				src += " (same as legit)"
