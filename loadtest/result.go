@@ -113,6 +113,17 @@ type SlowStats struct {
 	// from; SlowMaxOpenPerSource the most held open at once from one.
 	SlowSourcesUsed      int `json:"slow_sources_used"`
 	SlowMaxOpenPerSource int `json:"slow_max_open_per_source"`
+	// SlowOpenSeries is the number of slow connections held open over
+	// time: at most one point per 100 ms (the count at the end of it) and
+	// at most maxOpenSamples points, each a change of the count.
+	SlowOpenSeries []OpenSample `json:"slow_open_series,omitempty"`
+}
+
+// OpenSample is the count of slow connections held open at AtMS
+// milliseconds after the run started.
+type OpenSample struct {
+	AtMS float64 `json:"at_ms"`
+	Open int     `json:"open"`
 }
 
 // IdleStats describes the idle scenario.

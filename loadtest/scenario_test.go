@@ -179,6 +179,22 @@ func TestSlow(t *testing.T) {
 			if s.SlowConnsTarget != 6 || s.SlowConnsMaxOpen < 1 || s.SlowConnsMaxOpen > 6 || s.SlowConnects < 6 {
 				t.Errorf("%s: target %d max open %d connects %d; want 6, 1..6, >=6", c.id, s.SlowConnsTarget, s.SlowConnsMaxOpen, s.SlowConnects)
 			}
+			// The open series starts at zero when the slow connections
+			// start, never exceeds the most held at once, and reaches it.
+			ser := s.SlowOpenSeries
+			if len(ser) == 0 || ser[0].Open != 0 {
+				t.Errorf("%s: slow open series %v; want a first point with 0 open", c.id, ser)
+			}
+			peak := 0
+			for i, q := range ser {
+				peak = max(peak, q.Open)
+				if q.Open < 0 || (i > 0 && q.AtMS < ser[i-1].AtMS) {
+					t.Errorf("%s: slow open series point %d = %+v; want open >= 0 in time order", c.id, i, q)
+				}
+			}
+			if len(ser) > 0 && peak != s.SlowConnsMaxOpen {
+				t.Errorf("%s: slow open series peaks at %d; want max open %d", c.id, peak, s.SlowConnsMaxOpen)
+			}
 			ends := s.SlowCut408 + s.SlowCutOtherStatus + s.SlowCutClose + s.SlowCutReset + s.SlowRefused + s.SlowAliveAtEnd
 			if ends != s.SlowConnects {
 				t.Errorf("%s: endings add up to %d; want connects %d (%+v)", c.id, ends, s.SlowConnects, *s)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -27,6 +28,13 @@ const (
 
 // maxLifetimeSamples bounds the memory of lifetime samples.
 const maxLifetimeSamples = 1 << 20
+
+// maxOpenSamples bounds SlowOpenSeries (100 ms apart: over half an hour of
+// changes); later changes are dropped.
+const maxOpenSamples = 20000
+
+// openSampleMS is the width of one SlowOpenSeries point.
+const openSampleMS = 100
 
 // endHow is how one slow connection ended.
 type endHow int
@@ -52,6 +60,10 @@ type slowEngine struct {
 	stats     SlowStats
 	lifetimes []time.Duration
 	lifeMax   time.Duration
+	// t0 is the run's start, the origin of SlowOpenSeries; series is
+	// off while it is zero.
+	t0         time.Time
+	lastBucket int64
 
 	rampDone chan struct{}
 }
@@ -206,8 +218,38 @@ func (e *slowEngine) hold(d, src int) {
 	e.openBySrc[src] += d
 	e.stats.SlowConnsMaxOpen = max(e.stats.SlowConnsMaxOpen, e.open)
 	e.stats.SlowMaxOpenPerSource = max(e.stats.SlowMaxOpenPerSource, e.openBySrc[src])
+	e.sampleLocked(time.Now())
 	e.mu.Unlock()
 	e.cfg.Live.addSlow(int64(d))
+}
+
+// startSeries turns SlowOpenSeries on, with origin t0, and records its
+// first point: none open at now, when the slow connections start. Later
+// changes never fold into that point, so it marks the start.
+func (e *slowEngine) startSeries(t0, now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.t0 = t0
+	e.sampleLocked(now)
+	e.lastBucket = -1
+}
+
+// sampleLocked records the open count at now in SlowOpenSeries, folding
+// changes within one openSampleMS bucket into its last point. e.mu held.
+func (e *slowEngine) sampleLocked(now time.Time) {
+	if e.t0.IsZero() {
+		return
+	}
+	at := ms(now.Sub(e.t0))
+	b := int64(at / openSampleMS)
+	ser := e.stats.SlowOpenSeries
+	switch {
+	case len(ser) > 0 && b == e.lastBucket:
+		ser[len(ser)-1].Open = e.open
+	case len(ser) < maxOpenSamples:
+		e.stats.SlowOpenSeries = append(ser, OpenSample{AtMS: at, Open: e.open})
+		e.lastBucket = b
+	}
 }
 
 // statusEnd classifies the first bytes the server sent: a 408 or another
@@ -270,6 +312,7 @@ func (e *slowEngine) result() *SlowStats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.stats
+	s.SlowOpenSeries = slices.Clone(s.SlowOpenSeries)
 	s.SlowLifetimeMedianMS = ms(median(e.lifetimes))
 	s.SlowLifetimeMaxMS = ms(e.lifeMax)
 	return &s
@@ -291,6 +334,7 @@ func slow(ctx context.Context, c *Config, res *Result, kind slowKind) {
 	n := c.connCap(c.SlowConns, res)
 	res.Notes = append(res.Notes, c.slowSourceNote())
 	eng := newSlowEngine(c, kind, n)
+	eng.startSeries(res.Started, time.Now())
 	engCtx, stopEng := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

@@ -60,7 +60,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 		timeout     = fs.Duration("timeout", 10*time.Second, "timeout of one legitimate request")
 		paths       = fs.String("paths", "", "more comma-separated request paths (with an optional ?query), requested round-robin after the target URL's")
 		pid         = fs.Int("pid", 0, "idle: PID of the local target process, to read its RSS")
-		outDir      = fs.String("out", "out/load", "directory for load.txt, load.json, plot.html, results.gob")
+		outDir      = fs.String("out", "out/load", "directory for load.txt, load.json, plot.html (summary and charts), latency.html (every sample), results.gob")
 		allowRemote = fs.Bool("allow-remote", false, allowRemoteHelp)
 		caCert      = fs.String("cacert", "", "https: trust the PEM certificates in `FILE` (e.g. a self-signed server's)")
 		insecure    = fs.Bool("insecure", false, "https: do not verify the server's certificate")
@@ -190,6 +190,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 	defer gobFile.Close()
 	enc := vegeta.NewEncoder(gobFile)
 	pl := reports.NewLoadPlot(fmt.Sprintf("ferrox load %s %s", *scenario, u.Host))
+	tl := reports.NewLoadTimeline()
 	var (
 		count  atomic.Int64
 		encErr error
@@ -201,6 +202,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 			encErr = enc.Encode(r)
 		}
 		pl.Add(r)
+		tl.Add(r)
 	}
 
 	// The first Ctrl-C (or SIGTERM) stops the run and the report of what
@@ -231,7 +233,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 	}{
 		{"load.txt", reports.LoadText(res)},
 		{"load.json", reports.LoadJSON(res)},
-		{"plot.html", reports.LoadPlot(pl)},
+		{"plot.html", reports.LoadHTML(res, tl, "latency.html")},
+		{"latency.html", reports.LoadPlot(pl)},
 	}
 	for _, o := range outputs {
 		if err := writeFileAtomic(filepath.Join(*outDir, o.name), o.rep); err != nil {
@@ -242,7 +245,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 	if err := reports.LoadText(res)(stdout); err != nil {
 		fmt.Fprintf(stderr, "ferrox load: %v\n", err)
 	}
-	fmt.Fprintf(stderr, "ferrox load: wrote %s/{load.txt,load.json,plot.html,results.gob}\n", *outDir)
+	fmt.Fprintf(stderr, "ferrox load: wrote %s/{load.txt,load.json,plot.html,latency.html,results.gob}\n", *outDir)
 	if !res.Passed() {
 		return 1
 	}
@@ -250,11 +253,12 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 }
 
 // cmdLoadReport merges gob result files from several machines into one
-// report: text on stdout, merged.json and merged-plot.html in --out.
+// report: text on stdout, merged.json, merged-plot.html (summary and
+// charts) and merged-latency.html (every sample) in --out.
 func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ferrox load report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	outDir := fs.String("out", "out/load", "directory for merged.json and merged-plot.html")
+	outDir := fs.String("out", "out/load", "directory for merged.json, merged-plot.html and merged-latency.html")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -266,6 +270,7 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	pl := reports.NewLoadPlot("ferrox load report")
+	tl := reports.NewLoadTimeline()
 	var decs []vegeta.Decoder
 	for _, name := range fs.Args() {
 		f, err := os.Open(name)
@@ -285,6 +290,7 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 			rr := *r
 			rr.Attack = label + ":" + r.Attack
 			pl.Add(&rr)
+			tl.Add(&rr)
 			return nil
 		})
 	}
@@ -303,7 +309,8 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 		rep  reports.Reporter
 	}{
 		{"merged.json", reports.LoadJSON(res)},
-		{"merged-plot.html", reports.LoadPlot(pl)},
+		{"merged-plot.html", reports.LoadHTML(res, tl, "merged-latency.html")},
+		{"merged-latency.html", reports.LoadPlot(pl)},
 	} {
 		if err := writeFileAtomic(filepath.Join(*outDir, o.name), o.rep); err != nil {
 			fmt.Fprintf(stderr, "ferrox load report: %v\n", err)

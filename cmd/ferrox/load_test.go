@@ -111,7 +111,7 @@ func TestLoadKeepaliveWritesOutputs(t *testing.T) {
 	if code := cmdLoad(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("cmdLoad(%q) = %d; want 0\nstdout:\n%s\nstderr:\n%s", args, code, &stdout, &stderr)
 	}
-	for _, f := range []string{"load.txt", "load.json", "plot.html", "results.gob"} {
+	for _, f := range []string{"load.txt", "load.json", "plot.html", "latency.html", "results.gob"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("output %s: %v; want a non-empty file", f, err)
 		}
