@@ -56,27 +56,10 @@ type chainHead struct {
 
 // chainCell is one case through one proxy.
 type chainCell struct {
-	Present bool
-	Verdict conformance.Verdict
-	Kinds   string // the distinct finding kinds, in chainKinds order
-	Anchor  string // id of the case's findings on the page; "" without findings
-	Reason  string
-}
-
-// Sym is the verdict glyph, "–" when the proxy did not run the case.
-func (c chainCell) Sym() string {
-	if !c.Present {
-		return "–"
-	}
-	return verdictSymbol(c.Verdict)
-}
-
-// Class is the CSS class of the cell.
-func (c chainCell) Class() string {
-	if !c.Present {
-		return "none"
-	}
-	return string(c.Verdict)
+	verdictCell
+	Kinds  string // the distinct finding kinds, in chainKinds order
+	Anchor string // id of the case's findings on the page; "" without findings
+	Reason string
 }
 
 // chainRow is one case through every proxy.
@@ -133,7 +116,7 @@ func buildChainMatrix(runs []*conformance.Run) chainMatrixData {
 					Cells: make([]chainCell, len(runs))})
 			}
 			h.All.add(r.Verdict)
-			cell := chainCell{Present: true, Verdict: r.Verdict, Reason: r.Reason}
+			cell := chainCell{verdictCell: verdictCell{Present: true, Verdict: r.Verdict}, Reason: r.Reason}
 			if ch := r.Chain; ch != nil {
 				classifyInvalid(&h, ch)
 				if len(ch.Findings) > 0 {

@@ -13,15 +13,21 @@ import (
 
 // matrixCell is one case against one target.
 type matrixCell struct {
-	Present  bool
-	Verdict  conformance.Verdict
+	verdictCell
 	Statuses string
 	End      string
 	Reason   string
 }
 
+// verdictCell is one case's verdict through one target of a matrix, or
+// its absence; the conformance and the chain matrix share it.
+type verdictCell struct {
+	Present bool
+	Verdict conformance.Verdict
+}
+
 // Sym is the verdict glyph, "–" when the target did not run the case.
-func (c matrixCell) Sym() string {
+func (c verdictCell) Sym() string {
 	if !c.Present {
 		return "–"
 	}
@@ -29,7 +35,7 @@ func (c matrixCell) Sym() string {
 }
 
 // Class is the CSS class of the cell.
-func (c matrixCell) Class() string {
+func (c verdictCell) Class() string {
 	if !c.Present {
 		return "none"
 	}
@@ -93,11 +99,10 @@ func buildMatrix(runs []*conformance.Run) matrixData {
 				})
 			}
 			d.Rows[j].Cells[ti] = matrixCell{
-				Present:  true,
-				Verdict:  r.Verdict,
-				Statuses: compactStatuses(&r.Observed),
-				End:      endOf(&r.Observed),
-				Reason:   r.Reason,
+				verdictCell: verdictCell{Present: true, Verdict: r.Verdict},
+				Statuses:    compactStatuses(&r.Observed),
+				End:         endOf(&r.Observed),
+				Reason:      r.Reason,
 			}
 		}
 	}
