@@ -116,16 +116,16 @@ func judgeChain(c *corpus.Case, obs *Observed, ch *Chain, stream []byte) (Verdic
 	// refusing it is judged like refusing an invalid one.
 	if off := offending(in); off >= 0 {
 		m := &in.Messages[off]
-		allowed := func(o string) bool {
+		allowed := func(o corpus.ChainOutcome) bool {
 			if off > 0 && !explicitChain(c) {
 				return true // expect describes the first response, not this message
 			}
-			return chainAllows(chainOf(c), o)
+			return chainAllows(c, o)
 		}
 		switch {
-		case matched[off] && m.Class != IntentOK && !allowed(chainForward):
+		case matched[off] && m.Class != IntentOK && !allowed(corpus.ChainForward):
 			add(FindForwardedInvalid, level, 0, 0, "message %d (%s %s, %s) was forwarded; the case expects the front end to refuse it", off+1, m.Method, quoteTarget(m.Target), describeClass(m))
-		case !matched[off] && m.Class != IntentPartial && !allowed(chainReject) && !originRefused(ch):
+		case !matched[off] && m.Class != IntentPartial && !allowed(corpus.ChainReject) && !originRefused(ch):
 			// Refusing is never unsafe: at safety level it only warns.
 			sev := level
 			if c.Level == corpus.Safety {
@@ -216,10 +216,6 @@ func rank(v Verdict) int {
 }
 
 func describeChainPass(in *Intent, ch *Chain) string {
-	n := 0
-	for _, u := range ch.Upstreams {
-		n += len(u.Requests)
-	}
 	return fmt.Sprintf("%d of %d client messages reached the origin as sent; nothing else did", len(ch.Matched), len(in.Messages))
 }
 
@@ -235,30 +231,24 @@ func describeClass(m *IntentMessage) string {
 	return "valid"
 }
 
-// Chain expectations of a case (corpus FORMAT.md, key "chain").
-const (
-	chainReject  = string(corpus.ChainReject)
-	chainForward = string(corpus.ChainForward)
-	chainAny     = string(corpus.ChainAny)
-)
-
-// chainOf returns the case's chain expectation (derived from expect when
-// the case file has no chain key).
-func chainOf(c *corpus.Case) []string {
-	cs := c.Chain
-	if len(cs) == 0 {
-		cs = corpus.DefaultChain(c.Expect)
+// chainOf returns the case's chain expectation (corpus FORMAT.md, key
+// "chain"; derived from expect when the case file has none).
+func chainOf(c *corpus.Case) []corpus.ChainOutcome {
+	if len(c.Chain) > 0 {
+		return c.Chain
 	}
-	out := make([]string, len(cs))
-	for i, o := range cs {
-		out[i] = string(o)
-	}
-	return out
+	return corpus.DefaultChain(c.Expect)
 }
 
 // ChainExpect returns what a chain run expects of a front end for the case
 // (FORMAT.md, key "chain"): "reject", "forward", both, or "any".
-func ChainExpect(c *corpus.Case) []string { return chainOf(c) }
+func ChainExpect(c *corpus.Case) []string {
+	var out []string
+	for _, o := range chainOf(c) {
+		out = append(out, string(o))
+	}
+	return out
+}
 
 // explicitChain reports whether the case states its chain expectation
 // rather than deriving it from expect (which describes the first response).
@@ -267,9 +257,9 @@ func explicitChain(c *corpus.Case) bool {
 }
 
 // chainAllows reports whether the case's chain expectation allows o.
-func chainAllows(allowed []string, o string) bool {
-	for _, a := range allowed {
-		if a == o || a == chainAny {
+func chainAllows(c *corpus.Case, o corpus.ChainOutcome) bool {
+	for _, a := range chainOf(c) {
+		if a == o || a == corpus.ChainAny {
 			return true
 		}
 	}
