@@ -5,15 +5,10 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
+
+	"github.com/ferrox/ferrox/scripts/internal/stdserve"
 )
 
 func main() {
@@ -25,19 +20,5 @@ func main() {
 	// baseline grades what net/http does out of the box.
 	srv := &http.Server{Addr: *listen, Handler: http.FileServer(http.Dir(*root))}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		fmt.Fprintln(os.Stderr, "gofileserver:", err)
-		os.Exit(1)
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		fmt.Fprintln(os.Stderr, "gofileserver:", err)
-	}
+	stdserve.Run("gofileserver", srv)
 }

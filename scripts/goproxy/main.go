@@ -9,8 +9,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -18,9 +16,8 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
+
+	"github.com/ferrox/ferrox/scripts/internal/stdserve"
 )
 
 func main() {
@@ -42,21 +39,7 @@ func main() {
 	target := &url.URL{Scheme: "http", Host: *upstream}
 	srv := &http.Server{Addr: *listen, Handler: httputil.NewSingleHostReverseProxy(target)}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		fmt.Fprintln(os.Stderr, "goproxy:", err)
-		os.Exit(1)
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		fmt.Fprintln(os.Stderr, "goproxy:", err)
-	}
+	stdserve.Run("goproxy", srv)
 }
 
 // checkLoopback reports an error unless addr is HOST:PORT with HOST a
