@@ -13,6 +13,8 @@ import (
 // forwarded with the origin's strict framing of them, beside the client's
 // bytes.
 type htmlChain struct {
+	Sent      template.HTML // the client's bytes
+	SentLen   int
 	Expect    string
 	Findings  []conformance.Finding
 	Intent    []htmlIntent
@@ -46,7 +48,7 @@ func chainView(r *conformance.Result) *htmlChain {
 	if ch == nil {
 		return nil
 	}
-	v := &htmlChain{Expect: strings.Join(conformance.ChainExpect(&r.Case), " | "), Findings: ch.Findings}
+	v := &htmlChain{Sent: wireHTML(r.Observed.Sent), SentLen: len(r.Observed.Sent), Expect: strings.Join(conformance.ChainExpect(&r.Case), " | "), Findings: ch.Findings}
 	tagOf := map[int]string{}
 	for tag, j := range ch.Matched {
 		tagOf[j] = tag
@@ -112,3 +114,19 @@ func forwardedSummary(r *conformance.Result) string {
 	}
 	return s
 }
+
+// chainDetailTmpl lays out a chain result (htmlChain) for a person: what
+// the case expects, the findings, what the client meant, and the client's
+// bytes beside each upstream connection's forwarded bytes. The conformance
+// page and the chain matrix both use it.
+const chainDetailTmpl = `{{define "chaindetail"}}<dl class="kv"><dt>Chain expects</dt><dd class="mono">{{.Expect}}</dd>{{if .Hidden}}<dt>Client stream</dt><dd>{{.Hidden}}</dd>{{end}}</dl>
+{{if .Findings}}<ul class="findings">{{range .Findings}}<li><span class="badge v-{{.Severity}}">{{.Severity}}</span> <b class="mono">{{.Kind}}</b> {{.Detail}}{{if .Conn}} <span class="pill mono">c{{.Conn}}{{if .Seq}} r{{.Seq}}{{end}}</span>{{end}}</li>{{end}}</ul>{{end}}
+<table><thead><tr><th>#</th><th>Client meant</th><th>Class</th><th>Bytes</th><th class="n">Body</th><th>Reached the origin as</th></tr></thead><tbody>
+{{range .Intent}}<tr><td>{{.N}}</td><td class="mono">{{.Method}} {{.Target}}</td><td>{{.Class}}{{if .Reason}} <span class="count mono">{{.Reason}}</span>{{end}}</td><td class="mono">{{.Bytes}}</td><td class="n">{{.BodyLen}}</td><td class="mono">{{if .Origin}}{{.Origin}}{{else}}<span class="count">—</span>{{end}}</td></tr>
+{{end}}</tbody></table>
+<div class="side">
+<div><h3>Client sent ({{.SentLen}} bytes)</h3><pre class="wire">{{.Sent}}</pre></div>
+<div>{{range .Upstreams}}<h3>Forwarded on upstream c{{.Conn}} ({{.Len}} bytes, {{if .Closed}}closed by {{.Closed}}{{else}}kept open for reuse{{end}})</h3><pre class="wire">{{.Raw}}</pre>
+<ul class="hdrs mono">{{range .Requests}}<li>{{.Tag}}: {{.Method}} {{.Target}} · {{.Framing}} · body {{.BodyLen}} · bytes {{.Start}}–{{.End}}</li>{{end}}{{if .Reject}}<li class="bad">refused: {{.Reject}}</li>{{end}}{{if .Pending}}<li>{{.Pending}} bytes of an incomplete message</li>{{end}}</ul>
+{{else}}<h3>Forwarded</h3><p class="count">Nothing reached the origin.</p>{{end}}</div>
+</div>{{end}}`

@@ -76,10 +76,8 @@ type chainFinding struct {
 	Anchor   string
 	R        *conformance.Result
 	Kinds    string
-	Chain    *htmlChain
-	Sent     template.HTML
+	Chain    *htmlChain // the client's bytes are in Chain.Sent
 	Received template.HTML
-	SentLen  int
 	RecvLen  int
 }
 
@@ -133,8 +131,7 @@ func buildChainMatrix(runs []*conformance.Run) chainMatrixData {
 					d.Rows[j].Findings = true
 					sec.Findings = append(sec.Findings, chainFinding{
 						Anchor: cell.Anchor, R: r, Kinds: cell.Kinds, Chain: chainView(r),
-						Sent: wireHTML(r.Observed.Sent), Received: wireHTML(r.Observed.Received),
-						SentLen: len(r.Observed.Sent), RecvLen: len(r.Observed.Received),
+						Received: wireHTML(r.Observed.Received), RecvLen: len(r.Observed.Received),
 					})
 				}
 			}
@@ -405,7 +402,7 @@ func ChainMatrixHTML(runs []*conformance.Run) Reporter {
 	}
 }
 
-var chainMatrixTmpl = template.Must(template.New("chains").Funcs(tmplFuncs).Parse(`<!DOCTYPE html>
+var chainMatrixTmpl = template.Must(template.New("chains").Funcs(tmplFuncs).Parse(chainDetailTmpl + `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Ferrox proxy chains matrix</title>
@@ -450,17 +447,7 @@ td.z{color:var(--mute)}
 {{range .Findings}}{{$r := .R}}<details class="case {{$r.Verdict}}" id="{{.Anchor}}"><summary><span class="badge v-{{$r.Verdict}}">{{$r.Verdict}}</span><span class="id mono">{{$r.Case.ID}}</span><span class="sec">{{$r.Case.Group}} · {{$r.Case.Section}}</span><span class="lvl">{{$r.Case.Level}}</span><span class="obs mono">{{.Kinds}}</span></summary>
 <div class="body">
 <p>{{$r.Case.Checks}}</p>
-{{$f := .}}{{with .Chain}}<dl class="kv"><dt>Chain expects</dt><dd class="mono">{{.Expect}}</dd>{{if .Hidden}}<dt>Client stream</dt><dd>{{.Hidden}}</dd>{{end}}</dl>
-<ul class="findings">{{range .Findings}}<li><span class="badge v-{{.Severity}}">{{.Severity}}</span> <b class="mono">{{.Kind}}</b> {{.Detail}}{{if .Conn}} <span class="pill mono">c{{.Conn}}{{if .Seq}} r{{.Seq}}{{end}}</span>{{end}}</li>{{end}}</ul>
-<table><thead><tr><th>#</th><th>Client meant</th><th>Class</th><th>Bytes</th><th class="n">Body</th><th>Reached the origin as</th></tr></thead><tbody>
-{{range .Intent}}<tr><td>{{.N}}</td><td class="mono">{{.Method}} {{.Target}}</td><td>{{.Class}}{{if .Reason}} <span class="count mono">{{.Reason}}</span>{{end}}</td><td class="mono">{{.Bytes}}</td><td class="n">{{.BodyLen}}</td><td class="mono">{{if .Origin}}{{.Origin}}{{else}}<span class="count">—</span>{{end}}</td></tr>
-{{end}}</tbody></table>
-<div class="side">
-<div><h3>Client sent ({{$f.SentLen}} bytes)</h3><pre class="wire">{{$f.Sent}}</pre></div>
-<div>{{range .Upstreams}}<h3>Forwarded on upstream c{{.Conn}} ({{.Len}} bytes, {{if .Closed}}closed by {{.Closed}}{{else}}kept open for reuse{{end}})</h3><pre class="wire">{{.Raw}}</pre>
-<ul class="hdrs mono">{{range .Requests}}<li>{{.Tag}}: {{.Method}} {{.Target}} · {{.Framing}} · body {{.BodyLen}} · bytes {{.Start}}–{{.End}}</li>{{end}}{{if .Reject}}<li class="bad">refused: {{.Reject}}</li>{{end}}{{if .Pending}}<li>{{.Pending}} bytes of an incomplete message</li>{{end}}</ul>
-{{else}}<h3>Forwarded</h3><p class="count">Nothing reached the origin.</p>{{end}}</div>
-</div>{{end}}
+{{with .Chain}}{{template "chaindetail" .}}{{end}}
 <h3>Client received ({{.RecvLen}} bytes)</h3>
 <pre class="wire">{{.Received}}</pre>
 </div></details>

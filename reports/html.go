@@ -178,7 +178,7 @@ li.bad{color:var(--fail)}
 details.sections>summary{cursor:pointer;font-weight:600;margin-bottom:8px}
 `
 
-var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`<!DOCTYPE html>
+var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(chainDetailTmpl + `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Ferrox conformance: {{.Run.Target}}</title>
@@ -241,17 +241,7 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(`
 {{range $i, $p := $r.Observed.Responses}}<tr><td>{{$i}}</td><td class="mono">{{$p.Status}}</td><td class="mono">{{$p.Proto}}</td><td>{{$p.Framing}}</td><td class="n">{{$p.BodyLen}}</td><td class="n">{{ms $p.At}}</td><td><ul class="hdrs mono">{{range $p.Headers}}<li>{{index . 0}}: {{index . 1}}</li>{{end}}</ul></td></tr>
 {{end}}</tbody></table>{{end}}
 {{with .Chain}}<h3>Chain</h3>
-<dl class="kv"><dt>Chain expects</dt><dd class="mono">{{.Expect}}</dd>{{if .Hidden}}<dt>Client stream</dt><dd>{{.Hidden}}</dd>{{end}}</dl>
-{{if .Findings}}<ul class="findings">{{range .Findings}}<li><span class="badge v-{{.Severity}}">{{.Severity}}</span> <b class="mono">{{.Kind}}</b> {{.Detail}}{{if .Conn}} <span class="pill mono">c{{.Conn}}{{if .Seq}} r{{.Seq}}{{end}}</span>{{end}}</li>{{end}}</ul>{{end}}
-<table><thead><tr><th>#</th><th>Client meant</th><th>Class</th><th>Bytes</th><th class="n">Body</th><th>Reached the origin as</th></tr></thead><tbody>
-{{range .Intent}}<tr><td>{{.N}}</td><td class="mono">{{.Method}} {{.Target}}</td><td>{{.Class}}{{if .Reason}} <span class="count mono">{{.Reason}}</span>{{end}}</td><td class="mono">{{.Bytes}}</td><td class="n">{{.BodyLen}}</td><td class="mono">{{if .Origin}}{{.Origin}}{{else}}<span class="count">—</span>{{end}}</td></tr>
-{{end}}</tbody></table>
-<div class="side">
-<div><h3>Client sent ({{$c.SentLen}} bytes)</h3><pre class="wire">{{$c.Sent}}</pre></div>
-<div>{{range .Upstreams}}<h3>Forwarded on upstream c{{.Conn}} ({{.Len}} bytes, {{if .Closed}}closed by {{.Closed}}{{else}}kept open for reuse{{end}})</h3><pre class="wire">{{.Raw}}</pre>
-<ul class="hdrs mono">{{range .Requests}}<li>{{.Tag}}: {{.Method}} {{.Target}} · {{.Framing}} · body {{.BodyLen}} · bytes {{.Start}}–{{.End}}</li>{{end}}{{if .Reject}}<li class="bad">refused: {{.Reject}}</li>{{end}}{{if .Pending}}<li>{{.Pending}} bytes of an incomplete message</li>{{end}}</ul>
-{{else}}<h3>Forwarded</h3><p class="count">Nothing reached the origin.</p>{{end}}</div>
-</div>
+{{template "chaindetail" .}}
 <h3>Client received ({{$c.RecvLen}} bytes)</h3>
 <pre class="wire">{{$c.Received}}</pre>
 {{else}}<h3>Sent ({{.SentLen}} bytes)</h3>
