@@ -131,7 +131,16 @@ type FilesConfig struct {
 
 // LogsConfig controls the access and error logs.
 type LogsConfig struct {
-	AccessFormat string `yaml:"access_format"` // combined | common | json; default combined
+	AccessFormat string `yaml:"access_format"` // combined | combined_time | common | json; default combined
+	// AccessLogFormat is a template with named variables, nginx
+	// log_format style ('$remote_addr [$time_local] "$request" $status
+	// $request_time'); it replaces access_format (give one of them).
+	// Default "" (use access_format).
+	AccessLogFormat string `yaml:"access_log_format"`
+	// FlushInterval bounds how long an access line waits in memory before
+	// it is written; lines are also written on SIGUSR1/SIGHUP and at
+	// shutdown. Default (absent) 100ms; 0 writes every line at once.
+	FlushInterval *time.Duration `yaml:"flush_interval"`
 	// AccessLog is a file path, "-" for stdout, or "off" for none; default: log_dir/access.log, or stdout without log_dir.
 	AccessLog string `yaml:"access_log"`
 	// ErrorLog is a file path, or "-" for stderr; default: log_dir/error.log, or stderr without log_dir.

@@ -282,7 +282,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad-header-value", "paths:\n  serve_dir: SITE\nheaders:\n  X-Y: \"a\\nb\"\n", []string{`F:4:3: headers.X-Y: not a valid field value (no control characters, no space at either end)`}},
 		{"managed-header", "paths:\n  serve_dir: SITE\nheaders:\n  content-length: \"1\"\n", []string{`F:4:3: headers.content-length: content-length is managed by the server and cannot be set`}},
 		{"bad-format", "paths:\n  serve_dir: SITE\nlogs:\n  access_format: xml\n  level: loud\n", []string{
-			`F:4:3: logs.access_format: unknown format "xml" (want combined, common or json)`,
+			`F:4:3: logs.access_format: unknown format "xml" (want combined, combined_time, common or json)`,
 			`F:5:3: logs.level: unknown level "loud" (want debug, info, warn or error)`}},
 		{"bad-index", "paths:\n  serve_dir: SITE\nfiles:\n  index: [a, b/c]\n", []string{`F:4:14: files.index.1: "b/c" must be a plain file name (no / or \, not . or ..)`}},
 		{"files", "paths:\n  serve_dir: SITE\nfiles:\n  spa_fallback: ../x\n  routes:\n    about: a.txt\n    /b: nope.txt\n  error_pages:\n    200: a.txt\n    404: nope.html\n", []string{

@@ -36,6 +36,7 @@ var defaults = struct {
 	OpenFileCache    time.Duration
 	AccessFormat     string
 	Level            string
+	FlushInterval    time.Duration
 	// Headers are the security headers sent unless configured away.
 	Headers map[string]string
 }{
@@ -59,6 +60,7 @@ var defaults = struct {
 	OpenFileCache:    static.DefaultOpenFileCache, // 1s
 	AccessFormat:     "combined",
 	Level:            "info",
+	FlushInterval:    100 * time.Millisecond,
 	Headers: map[string]string{
 		"X-Content-Type-Options": "nosniff",
 		"Referrer-Policy":        "strict-origin-when-cross-origin",

@@ -221,6 +221,9 @@ func positionError(file string, root *yaml.Node, flags map[string]string, err er
 		return &ConfigError{Msg: flag + ": " + fe.Msg}
 	}
 	line, col := keyPos(root, fe.Path)
+	if fe.Off > 0 {
+		line, col = valueOffsetPos(root, fe.Path, fe.Off-1, line, col)
+	}
 	return &ConfigError{File: file, Line: line, Col: col, Msg: fe.Error()}
 }
 

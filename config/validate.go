@@ -20,6 +20,10 @@ import (
 type FieldError struct {
 	Path string
 	Msg  string
+	// Off is 1 + the byte offset in the key's text value the problem is
+	// at (placed at that column when the value is on one line); 0 places
+	// it at the key.
+	Off int
 }
 
 func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
@@ -244,7 +248,19 @@ func (c *Config) underRoot(p *problems, path, file string) {
 func (c *Config) validateLogs(p *problems) {
 	l := c.Logs
 	if _, ok := server.ParseAccessFormat(l.AccessFormat); !ok {
-		p.add("logs.access_format", "unknown format %q (want combined, common or json)", l.AccessFormat)
+		p.add("logs.access_format", "unknown format %q (want combined, combined_time, common or json)", l.AccessFormat)
+	}
+	if l.AccessLogFormat != "" {
+		var fe *server.LogFormatError
+		if _, err := server.CompileLogFormat(l.AccessLogFormat); errors.As(err, &fe) {
+			*p = append(*p, &FieldError{Path: "logs.access_log_format", Msg: fe.Msg, Off: fe.Offset + 1})
+		}
+		if l.AccessFormat != "" {
+			p.add("logs.access_log_format", "set together with logs.access_format (%q); give one of them", l.AccessFormat)
+		}
+	}
+	if v := l.FlushInterval; v != nil && (*v < 0 || *v > time.Minute) {
+		p.add("logs.flush_interval", "must be 0-1m (0 writes every line at once); got %v", *v)
 	}
 	switch l.Level {
 	case "", "debug", "info", "warn", "error":

@@ -1,11 +1,8 @@
 package server
 
 import (
-	"bufio"
 	"io"
-	"os"
 	"strconv"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -17,6 +14,12 @@ const (
 	FormatCombined AccessFormat = iota // NCSA combined (nginx default)
 	FormatCommon                       // NCSA common
 	FormatJSON                         // one JSON object per line
+	// FormatCombinedTime is combined followed by the request time in
+	// seconds with millisecond resolution (nginx's $request_time), the
+	// layout most nginx sites log. Combined itself stays byte for byte
+	// NCSA so that tools set up for it keep parsing it.
+	FormatCombinedTime
+	formatCustom // a compiled template (LogFormat.ops)
 )
 
 // ParseAccessFormat maps a config name to a format ("" = combined).
@@ -28,6 +31,8 @@ func ParseAccessFormat(s string) (AccessFormat, bool) {
 		return FormatCommon, true
 	case "json":
 		return FormatJSON, true
+	case "combined_time":
+		return FormatCombinedTime, true
 	}
 	return 0, false
 }
@@ -49,64 +54,34 @@ type AccessEntry struct {
 	Bytes     int64 // body bytes sent
 	Referer   []byte
 	UserAgent []byte
-	Duration  time.Duration
+	Duration  time.Duration // request time: from the request's first byte to the last byte sent
 }
 
-// reopenFile is an append-mode file (or a fixed stream) that can be
-// reopened after rotation.
-type reopenFile struct {
-	path string // "" for a fixed stream
-	f    *os.File
-	w    io.Writer
+// AccessLog writes access lines through a sink (see LogOptions): lines
+// reach the file within the flush interval of being logged, on Flush,
+// Reopen and Close; a failed write is reported once, retried, and the
+// lines lost meanwhile are counted. It is safe for concurrent use.
+type AccessLog struct {
+	format *LogFormat
+	s      *sink
+	line   []byte // guarded by s.mu
 }
 
-func openReopen(path string, std io.Writer) (*reopenFile, error) {
-	if path == "" || path == "-" {
-		return &reopenFile{w: std}, nil
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+// NewAccessLog logs to w in the given built-in format, writing each line
+// at once (no file, no reopen, no fault reports).
+func NewAccessLog(w io.Writer, f AccessFormat) *AccessLog {
+	return &AccessLog{format: &LogFormat{kind: f}, s: newSink("access log", &reopenFile{w: w}, LogOptions{})}
+}
+
+// OpenAccessLog opens an access log appending to the file at path, or
+// writing to std when path is "" or "-", with lines laid out by f.
+// Reopen reopens the file.
+func OpenAccessLog(path string, std io.Writer, f *LogFormat, o LogOptions) (*AccessLog, error) {
+	out, err := openReopen(path, std)
 	if err != nil {
 		return nil, err
 	}
-	return &reopenFile{path: path, f: f, w: f}, nil
-}
-
-func (r *reopenFile) reopen() error {
-	if r.path == "" {
-		return nil
-	}
-	f, err := os.OpenFile(r.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	old := r.f
-	r.f, r.w = f, f
-	return old.Close()
-}
-
-func (r *reopenFile) close() error {
-	if r != nil && r.f != nil {
-		return r.f.Close()
-	}
-	return nil
-}
-
-// AccessLog writes access lines through a buffer flushed within a second
-// of the first unflushed line, on Flush, Reopen and Close. It is safe for
-// concurrent use.
-type AccessLog struct {
-	mu      sync.Mutex
-	format  AccessFormat
-	out     *reopenFile
-	bw      *bufio.Writer
-	line    []byte
-	pending bool // a flush timer is armed
-	timer   *time.Timer
-}
-
-// NewAccessLog logs to w in the given format (no file, no reopen).
-func NewAccessLog(w io.Writer, f AccessFormat) *AccessLog {
-	return &AccessLog{format: f, out: &reopenFile{w: w}, bw: bufio.NewWriterSize(w, 32<<10)}
+	return &AccessLog{format: f, s: newSink("access log", out, o)}, nil
 }
 
 // Log appends one line for e.
@@ -114,75 +89,36 @@ func (l *AccessLog) Log(e *AccessEntry) {
 	if l == nil {
 		return
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.line[:0]
-	switch l.format {
-	case FormatJSON:
-		b = appendJSONEntry(b, e)
-	default:
-		b = appendNCSA(b, e, l.format == FormatCombined)
-	}
-	l.line = b
-	l.bw.Write(b)
-	if !l.pending {
-		l.pending = true
-		if l.timer == nil {
-			l.timer = time.AfterFunc(time.Second, l.timedFlush)
-		} else {
-			l.timer.Reset(time.Second)
-		}
-	}
+	l.s.mu.Lock()
+	l.line = l.format.append(l.line[:0], e)
+	l.s.unlock(l.s.lockedAdd(l.line), noFault)
 }
 
-func (l *AccessLog) timedFlush() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.pending = false
-	l.bw.Flush()
-}
-
-// Flush writes buffered lines out.
+// Flush writes buffered lines out; it returns the error of the current
+// failure, if writes are failing.
 func (l *AccessLog) Flush() error {
 	if l == nil {
 		return nil
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.bw.Flush()
+	return l.s.flush()
 }
 
-// Reopen flushes, then reopens the log file (after rotation; SIGUSR1).
+// Reopen flushes, then reopens the log file (after rotation; SIGUSR1)
+// and writes what the old file could not take to the new one.
 func (l *AccessLog) Reopen() error {
 	if l == nil {
 		return nil
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.bw.Flush()
-	if err := l.out.reopen(); err != nil {
-		return err
-	}
-	l.bw.Reset(l.out.w)
-	return nil
+	return l.s.reopen()
 }
 
-// Close flushes and closes the file and stops the flush timer.
+// Close flushes and closes the file and stops the flush timer. Lines it
+// could not write are reported (LogClosedFailing) and the error returned.
 func (l *AccessLog) Close() error {
 	if l == nil {
 		return nil
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.timer != nil {
-		l.timer.Stop()
-	}
-	l.pending = false
-	err := l.bw.Flush()
-	if cerr := l.out.close(); err == nil {
-		err = cerr
-	}
-	return err
+	return l.s.close()
 }
 
 // appendNCSA renders common or combined format:
@@ -319,56 +255,50 @@ func appendJSONEntry(b []byte, e *AccessEntry) []byte {
 	b = appendJSONString(b, e.Referer)
 	b = append(b, `,"user_agent":`...)
 	b = appendJSONString(b, e.UserAgent)
+	b = append(b, `,"request_time":`...)
+	b = appendSeconds(b, e.Duration)
 	b = append(b, `,"duration_ms":`...)
 	b = strconv.AppendFloat(b, float64(e.Duration.Microseconds())/1000, 'f', 3, 64)
 	return append(b, "}\n"...)
 }
 
-// OpenAccessLog opens an access log appending to the file at path, or
-// writing to std when path is "" or "-". Reopen reopens the file.
-func OpenAccessLog(path string, std io.Writer, f AccessFormat) (*AccessLog, error) {
-	out, err := openReopen(path, std)
-	if err != nil {
-		return nil, err
-	}
-	return &AccessLog{format: f, out: out, bw: bufio.NewWriterSize(out.w, 32<<10)}, nil
-}
-
 // LogFile is an append-mode log file (or a fixed stream) whose writes are
 // serialised and which can be reopened after rotation; the error log
-// writes through one. It is safe for concurrent use.
+// writes through one. Each Write is one line (as log/slog writes them),
+// written at once with LogOptions.FlushInterval 0. A failed write is
+// kept, retried and reported like the access log's. It is safe for
+// concurrent use.
 type LogFile struct {
-	mu sync.Mutex
-	f  *reopenFile
+	s *sink
 }
 
 // OpenLogFile opens the file at path for appending, creating it, or uses
 // std when path is "" or "-".
-func OpenLogFile(path string, std io.Writer) (*LogFile, error) {
+func OpenLogFile(path string, std io.Writer, o LogOptions) (*LogFile, error) {
 	f, err := openReopen(path, std)
 	if err != nil {
 		return nil, err
 	}
-	return &LogFile{f: f}, nil
+	return &LogFile{s: newSink("error log", f, o)}, nil
 }
 
-// Write writes p to the current file.
+// Write queues p (one or more whole lines) and writes it out as the
+// options say. It always accepts p: a line that cannot be written is
+// kept for a retry or counted as lost, and reported through
+// LogOptions.Report, never returned to the caller, who could do nothing
+// better with it.
 func (l *LogFile) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.f.w.Write(p)
+	l.s.mu.Lock()
+	l.s.unlock(l.s.lockedAdd(p), noFault)
+	return len(p), nil
 }
+
+// Flush writes buffered lines out.
+func (l *LogFile) Flush() error { return l.s.flush() }
 
 // Reopen reopens the file (a stream is left alone).
-func (l *LogFile) Reopen() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.f.reopen()
-}
+func (l *LogFile) Reopen() error { return l.s.reopen() }
 
-// Close closes the file (a stream is left open).
-func (l *LogFile) Close() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.f.close()
-}
+// Close writes out what it can and closes the file (a stream is left
+// open).
+func (l *LogFile) Close() error { return l.s.close() }

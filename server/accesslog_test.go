@@ -37,6 +37,7 @@ func TestAccessLogFormats(t *testing.T) {
 	}{
 		{"combined", FormatCombined, `127.0.0.1 - - [23/Nov/2026:21:00:05 +0000] "GET /a\x22b\x5cc\x01\xff HTTP/1.1" 200 42 "http://x/<y>&\xe2\x80\xa8" "ua\x221\x22"` + "\n"},
 		{"common", FormatCommon, `127.0.0.1 - - [23/Nov/2026:21:00:05 +0000] "GET /a\x22b\x5cc\x01\xff HTTP/1.1" 200 42` + "\n"},
+		{"combined_time", FormatCombinedTime, `127.0.0.1 - - [23/Nov/2026:21:00:05 +0000] "GET /a\x22b\x5cc\x01\xff HTTP/1.1" 200 42 "http://x/<y>&\xe2\x80\xa8" "ua\x221\x22" 0.001` + "\n"},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -71,6 +72,7 @@ func TestAccessLogJSON(t *testing.T) {
 		// Invalid UTF-8 is escaped as \u00XX of the byte value.
 		"target": "/a\"b\\c\x01\u00ff", "proto": "HTTP/1.1", "status": 200.0, "bytes": 42.0,
 		"referer": "http://x/<y>&\u2028", "user_agent": "ua\"1\"", "duration_ms": 1.5,
+		"request_time": 0.001,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("json line (-want +got):\n%s", diff)
@@ -99,11 +101,11 @@ func TestAccessLogBoundsRequestBytes(t *testing.T) {
 // makes the access log and a LogFile write to new files at the old paths.
 func TestLogFilesReopen(t *testing.T) {
 	dir := t.TempDir()
-	access, err := OpenAccessLog(filepath.Join(dir, "access.log"), nil, FormatCombined)
+	access, err := OpenAccessLog(filepath.Join(dir, "access.log"), nil, &LogFormat{kind: FormatCombined}, LogOptions{FlushInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	errLog, err := OpenLogFile(filepath.Join(dir, "error.log"), nil)
+	errLog, err := OpenLogFile(filepath.Join(dir, "error.log"), nil, LogOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +136,7 @@ func TestLogFilesReopen(t *testing.T) {
 			t.Errorf("%s = %q, %v; want one line with %q", tc.file, b, err, tc.want)
 		}
 	}
-	if _, err := OpenLogFile(filepath.Join(dir, "missing", "error.log"), nil); err == nil {
+	if _, err := OpenLogFile(filepath.Join(dir, "missing", "error.log"), nil, LogOptions{}); err == nil {
 		t.Error("OpenLogFile in a missing directory succeeded")
 	}
 }
