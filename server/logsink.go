@@ -323,6 +323,17 @@ func (s *sink) close() error {
 		return nil
 	}
 	f, g := s.lockedFlush(), noFault
+	if f.Kind == LogResumed {
+		// Report the recovery while the log is still open: a report
+		// may write into this log (the error log notes its own gap).
+		s.unlock(f, noFault)
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return nil
+		}
+		f = s.lockedFlush()
+	}
 	var err error
 	if len(s.buf) > 0 || s.failErr != nil {
 		err = s.failErr
