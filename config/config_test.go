@@ -400,7 +400,7 @@ func TestOverrides(t *testing.T) {
 	}{
 		{Overrides{Listen: "nope"}, `--listen "nope": want HOST:PORT`},
 		{Overrides{Listen: "h:0"}, `--listen "h:0": the port must be 1-65535`},
-		{Overrides{AccessFormat: "xml"}, `--access-format "xml": want combined, common or json`},
+		{Overrides{AccessFormat: "xml"}, `--access-format "xml": want combined, combined_time, common or json`},
 		{Overrides{TLSCert: "c.pem"}, `--tls-cert and --tls-key go together`},
 		{Overrides{HTTPSListen: "127.0.0.1:8443"}, `--https-listen "127.0.0.1:8443": HTTPS needs --tls-cert and --tls-key (or tls.enabled)`},
 	} {

@@ -45,7 +45,7 @@ func (o Overrides) Apply(c *Config) (map[string]string, error) {
 	}
 	if o.AccessFormat != "" {
 		if _, ok := server.ParseAccessFormat(o.AccessFormat); !ok {
-			return set, fmt.Errorf("--access-format %q: want combined, common or json", o.AccessFormat)
+			return set, fmt.Errorf("--access-format %q: want combined, combined_time, common or json", o.AccessFormat)
 		}
 		c.Logs.AccessFormat, set["logs.access_format"] = o.AccessFormat, "--access-format"
 	}

@@ -29,7 +29,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Root, "root", "", "directory to serve (default www)")
 	fs.StringVar(&o.Listen, "listen", "", "listen address `HOST:PORT` (default 127.0.0.1:8080)")
 	fs.StringVar(&o.LogDir, "log-dir", "", "write access.log and error.log in `DIR` (default stdout/stderr)")
-	fs.StringVar(&o.AccessFormat, "access-format", "", "access log format: combined, common or json (default combined)")
+	fs.StringVar(&o.AccessFormat, "access-format", "", "access log format: combined, combined_time, common or json (default combined)")
 	fs.BoolVar(&o.NoListing, "no-listing", false, "disable directory listings")
 	fs.StringVar(&o.HTTPSListen, "https-listen", "", "HTTPS listen address `HOST:PORT` (default server.addr:8443; needs TLS)")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate chain `FILE`; enables HTTPS (with --tls-key)")
