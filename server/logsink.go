@@ -171,6 +171,8 @@ type sink struct {
 	timer   *time.Timer
 	armed   bool
 	closed  bool
+	// reporting counts reports in flight (made after mu is released).
+	reporting sync.WaitGroup
 }
 
 func newSink(name string, out *reopenFile, o LogOptions) *sink {
@@ -187,10 +189,15 @@ var noFault = LogFault{Kind: 255}
 // unlock releases mu and then reports f and g in this order (each
 // unless it is noFault).
 func (s *sink) unlock(f, g LogFault) {
-	s.mu.Unlock()
-	if s.report == nil {
+	if s.report == nil || f.Kind == noFault.Kind && g.Kind == noFault.Kind {
+		s.mu.Unlock()
 		return
 	}
+	// Counted under mu, so that close, which waits for reports in
+	// flight, never returns before a report a timer started.
+	s.reporting.Add(1)
+	defer s.reporting.Done()
+	s.mu.Unlock()
 	if f.Kind != noFault.Kind {
 		s.report(f)
 	}
@@ -350,5 +357,6 @@ func (s *sink) close() error {
 		err = cerr
 	}
 	s.unlock(f, g)
+	s.reporting.Wait()
 	return err
 }
