@@ -91,7 +91,7 @@ func (l *AccessLog) Log(e *AccessEntry) {
 	}
 	l.s.mu.Lock()
 	l.line = l.format.append(l.line[:0], e)
-	l.s.unlock(l.s.lockedAdd(l.line), noFault)
+	l.s.unlock(l.s.lockedAdd(l.line), noFault())
 }
 
 // Flush writes buffered lines out; it returns the error of the current
@@ -289,7 +289,7 @@ func OpenLogFile(path string, std io.Writer, o LogOptions) (*LogFile, error) {
 // better with it.
 func (l *LogFile) Write(p []byte) (int, error) {
 	l.s.mu.Lock()
-	l.s.unlock(l.s.lockedAdd(p), noFault)
+	l.s.unlock(l.s.lockedAdd(p), noFault())
 	return len(p), nil
 }
 

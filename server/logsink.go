@@ -183,13 +183,16 @@ func newSink(name string, out *reopenFile, o LogOptions) *sink {
 	return s
 }
 
-// noFault is the "nothing to report" result of the locked methods.
-var noFault = LogFault{Kind: 255}
+// logNoFault marks the "nothing to report" result of the locked
+// methods.
+const logNoFault LogFaultKind = 255
+
+func noFault() LogFault { return LogFault{Kind: logNoFault} }
 
 // unlock releases mu and then reports f and g in this order (each
 // unless it is noFault).
 func (s *sink) unlock(f, g LogFault) {
-	if s.report == nil || f.Kind == noFault.Kind && g.Kind == noFault.Kind {
+	if s.report == nil || f.Kind == logNoFault && g.Kind == logNoFault {
 		s.mu.Unlock()
 		return
 	}
@@ -198,10 +201,10 @@ func (s *sink) unlock(f, g LogFault) {
 	s.reporting.Add(1)
 	defer s.reporting.Done()
 	s.mu.Unlock()
-	if f.Kind != noFault.Kind {
+	if f.Kind != logNoFault {
 		s.report(f)
 	}
-	if g.Kind != noFault.Kind {
+	if g.Kind != logNoFault {
 		s.report(g)
 	}
 }
@@ -210,9 +213,9 @@ func (s *sink) unlock(f, g LogFault) {
 // when the policy says so.
 func (s *sink) lockedAdd(line []byte) LogFault {
 	if s.closed {
-		return noFault
+		return noFault()
 	}
-	f := noFault
+	f := noFault()
 	if len(s.buf)+len(line) > s.max && s.failErr == nil {
 		f = s.lockedFlush() // make room
 	}
@@ -226,7 +229,7 @@ func (s *sink) lockedAdd(line []byte) LogFault {
 		// Retried by the timer; a write per line would only fail again.
 		s.lockedArm()
 	case s.interval <= 0 || len(s.buf) >= writeOutAt:
-		if g := s.lockedFlush(); g.Kind != noFault.Kind {
+		if g := s.lockedFlush(); g.Kind != logNoFault {
 			f = g
 		}
 	default:
@@ -263,7 +266,7 @@ func (s *sink) timed() {
 	if len(s.buf) > 0 {
 		s.lockedArm() // still failing: retry later
 	}
-	s.unlock(f, noFault)
+	s.unlock(f, noFault())
 }
 
 // lockedFlush writes the buffer out. A failure keeps what was not
@@ -271,7 +274,7 @@ func (s *sink) timed() {
 // is the first success after failures.
 func (s *sink) lockedFlush() LogFault {
 	if len(s.buf) == 0 {
-		return noFault
+		return noFault()
 	}
 	n, err := s.out.w.Write(s.buf)
 	n = min(max(n, 0), len(s.buf))
@@ -281,16 +284,19 @@ func (s *sink) lockedFlush() LogFault {
 	}
 	if err != nil {
 		if s.failErr != nil {
-			return noFault
+			return noFault()
 		}
 		s.failErr = err
 		return LogFault{Kind: LogWriteFailed, Log: s.name, Path: s.out.path, Err: err, Kept: s.max}
 	}
 	if s.failErr == nil {
-		return noFault
+		return noFault()
 	}
 	f := LogFault{Kind: LogResumed, Log: s.name, Path: s.out.path, Err: s.failErr, Lost: s.lost}
 	s.failErr, s.lost = nil, 0
+	if cap(s.buf) > 2*writeOutAt {
+		s.buf = nil // give back what the failure grew
+	}
 	return f
 }
 
@@ -301,7 +307,7 @@ func (s *sink) flush() error {
 		s.lockedArm()
 	}
 	err := s.failErr
-	s.unlock(f, noFault)
+	s.unlock(f, noFault())
 	return err
 }
 
@@ -309,7 +315,7 @@ func (s *sink) flush() error {
 // at the same path and retries the rest there.
 func (s *sink) reopen() error {
 	s.mu.Lock()
-	f, g := s.lockedFlush(), noFault
+	f, g := s.lockedFlush(), noFault()
 	err := s.out.reopen()
 	if err == nil {
 		g = s.lockedFlush()
@@ -329,11 +335,11 @@ func (s *sink) close() error {
 		s.mu.Unlock()
 		return nil
 	}
-	f, g := s.lockedFlush(), noFault
+	f, g := s.lockedFlush(), noFault()
 	if f.Kind == LogResumed {
 		// Report the recovery while the log is still open: a report
 		// may write into this log (the error log notes its own gap).
-		s.unlock(f, noFault)
+		s.unlock(f, noFault())
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
