@@ -60,6 +60,16 @@ func faultLevel(f server.LogFault) slog.Level {
 	return slog.LevelError
 }
 
+// reportFault writes a log fault on the error log: the message, the
+// errno and, once known, the number of lines lost.
+func reportFault(errLog *slog.Logger, f server.LogFault) {
+	if f.Kind == server.LogWriteFailed {
+		errLog.Log(context.Background(), faultLevel(f), f.String(), "errno", f.Errno())
+		return
+	}
+	errLog.Log(context.Background(), faultLevel(f), f.String(), "errno", f.Errno(), "lost_lines", f.Lost)
+}
+
 // OpenLogs opens the logs c names (c should be valid). stdout and stderr
 // are the fallbacks for "-" and for an empty log_dir.
 //
@@ -87,7 +97,7 @@ func OpenLogs(c *Config, stdout, stderr io.Writer) (*Logs, error) {
 		Report: func(f server.LogFault) {
 			fmt.Fprintf(stderr, "ferrox: %s\n", f)
 			if f.Kind == server.LogResumed {
-				errLog.Log(context.Background(), faultLevel(f), f.String(), "errno", f.Errno(), "lost_lines", f.Lost)
+				reportFault(errLog, f)
 			}
 		},
 	})
@@ -102,9 +112,7 @@ func OpenLogs(c *Config, stdout, stderr io.Writer) (*Logs, error) {
 	if accessPath != AccessLogOff {
 		a, err := server.OpenAccessLog(accessPath, stdout, format, server.LogOptions{
 			FlushInterval: flush,
-			Report: func(f server.LogFault) {
-				errLog.Log(context.Background(), faultLevel(f), f.String(), "errno", f.Errno(), "lost_lines", f.Lost)
-			},
+			Report: func(f server.LogFault) { reportFault(errLog, f) },
 		})
 		if err != nil {
 			eo.Close()
