@@ -112,7 +112,7 @@ func OpenLogs(c *Config, stdout, stderr io.Writer) (*Logs, error) {
 	if accessPath != AccessLogOff {
 		a, err := server.OpenAccessLog(accessPath, stdout, format, server.LogOptions{
 			FlushInterval: flush,
-			Report: func(f server.LogFault) { reportFault(errLog, f) },
+			Report:        func(f server.LogFault) { reportFault(errLog, f) },
 		})
 		if err != nil {
 			eo.Close()
