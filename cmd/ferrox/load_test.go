@@ -197,8 +197,11 @@ func TestLoadReportMerge(t *testing.T) {
 	}
 
 	loadWriteGob(t, b, 500)
-	if code := cmdLoad([]string{"report", a, b}, &stdout, &stderr); code != 1 {
-		t.Errorf("load report with a 500 = %d; want 1", code)
+	if code := cmdLoad([]string{"report", "--check", a, b}, &stdout, &stderr); code != 1 {
+		t.Errorf("load report --check with a 500 = %d; want 1", code)
+	}
+	if code := cmdLoad([]string{"report", a, b}, &stdout, &stderr); code != 0 {
+		t.Errorf("load report with a 500 = %d; want 0 (rendered; no --check)", code)
 	}
 	cases := []struct {
 		id   string
@@ -206,6 +209,7 @@ func TestLoadReportMerge(t *testing.T) {
 		want string
 	}{
 		{"missing", []string{filepath.Join(dir, "missing.gob")}, "no such file"},
+		{"empty-dir", []string{t.TempDir()}, "no load.json in it"},
 		{"format", []string{"--format", "pdf", a}, "unknown --format"},
 		{"mixed-kinds", []string{out, a}, "give the load.json files of every worker"},
 		{"garbage-json", []string{writeTemp(t, dir, "bad.json", "{\"schema\": 1}")}, "not a ferrox load result"},
@@ -267,7 +271,13 @@ func TestLoadDistributed(t *testing.T) {
 	for _, format := range []string{"text", "json", "html"} {
 		t.Run(format, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := cmdLoad([]string{"report", "--format", format, filepath.Join(dir, "w0"), filepath.Join(dir, "w1", "load.json")}, &stdout, &stderr)
+			// One worker by directory, one by file; then both at once
+			// through their parent directory.
+			args := []string{filepath.Join(dir, "w0"), filepath.Join(dir, "w1", "load.json")}
+			if format == "json" {
+				args = []string{dir}
+			}
+			code := cmdLoad(append([]string{"report", "--format", format}, args...), &stdout, &stderr)
 			if code != 0 {
 				t.Fatalf("load report --format %s = %d; want 0\n%s", format, code, &stderr)
 			}

@@ -31,12 +31,14 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	format := fs.String("format", "text", "output format: text, json or html")
 	out := fs.String("o", "", "write the report to `FILE` instead of standard output")
+	check := fs.Bool("check", false, "exit 1 when the (merged) run did not pass, like ferrox load")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "usage: ferrox load report [--format text|json|html] [-o OUT] FILE...\n\n"+
-			"FILE is a load.json written by `ferrox load` (or its directory) or a raw results.gob; several files\n"+
+			"FILE is a load.json written by `ferrox load`, its directory, a directory of such directories (every\n"+
+			"DIR/*/load.json, e.g. the shared volume of a Kubernetes load Job) or a raw results.gob. Several files\n"+
 			"of one distributed run (same scenario, same target) merge into one report with a per-worker table:\n"+
-			"requests and rates are summed, percentiles come from every sample. Exit: 0 pass, 1 fail, 2 usage\n"+
-			"or mismatched inputs.\n\n")
+			"requests and rates are summed, percentiles come from every sample. Exit: 0 rendered (with --check:\n"+
+			"and the run passed), 1 with --check the run did not pass, 2 usage or mismatched inputs.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -67,7 +69,12 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 		needTimes  = *format == "html"
 		multiInput = fs.NArg() > 1
 	)
-	for _, arg := range fs.Args() {
+	args, err := expandLoadArgs(fs.Args())
+	if err != nil {
+		return fail("%v", err)
+	}
+	multiInput = len(args) > 1
+	for _, arg := range args {
 		in, gob, err := readLoadInput(arg)
 		if err != nil {
 			return fail("%v", err)
@@ -79,7 +86,7 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 		if firstKind == "" {
 			firstKind = kind
 		} else if kind != firstKind {
-			return fail("%s is a %s but %s is a %s: give the load.json files of every worker, or every results.gob", arg, kind, fs.Arg(0), firstKind)
+			return fail("%s is a %s but %s is a %s: give the load.json files of every worker, or every results.gob", arg, kind, args[0], firstKind)
 		}
 		if gob || needTimes {
 			raw := arg
@@ -129,10 +136,39 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 	} else if err := writeFileAtomic(*out, rep); err != nil {
 		return fail("%v", err)
 	}
-	if !res.Passed() {
+	if *check && !res.Passed() {
 		return 1
 	}
 	return 0
+}
+
+// expandLoadArgs replaces each directory that holds no load.json by its
+// subdirectories that do (sorted), so one argument names every worker of a
+// shared results volume.
+func expandLoadArgs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(a, "load.json")); err == nil {
+			out = append(out, a)
+			continue
+		}
+		subs, err := filepath.Glob(filepath.Join(a, "*", "load.json"))
+		if err != nil {
+			return nil, err
+		}
+		if len(subs) == 0 {
+			return nil, fmt.Errorf("%s: no load.json in it or in its subdirectories", a)
+		}
+		for _, s := range subs { // Glob sorts
+			out = append(out, filepath.Dir(s))
+		}
+	}
+	return out, nil
 }
 
 // readLoadInput reads one FILE argument: a load.json, a directory holding
