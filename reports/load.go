@@ -32,6 +32,9 @@ func LoadText(res *loadtest.Result) Reporter {
 			case c.Method != "" && c.Method != "GET":
 				reqs = "method " + c.Method + ", " + reqs
 			}
+			if len(res.Workers) > 0 {
+				pace += " (sum of the workers)"
+			}
 			w.printf("config: rate %s, duration %s ms, connections %d, slow conns %d, slow interval %s ms, %s\n",
 				pace, loadNum(c.DurationMS), c.Connections, c.SlowConns, loadNum(c.SlowIntervalMS), reqs)
 		}

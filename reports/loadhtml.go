@@ -108,11 +108,21 @@ func summaryPanel(res *loadtest.Result) string {
 	if res.ElapsedMS > 0 {
 		fact("elapsed", strconv.FormatFloat(res.ElapsedMS/1000, 'f', 1, 64)+" s")
 	}
+	if len(res.Workers) > 0 {
+		fact("merged from", strconv.Itoa(len(res.Workers))+" workers")
+		if !res.StartAt.IsZero() {
+			fact("--start-at", formatTime(res.StartAt))
+		}
+		fact("first sends spread", loadNum(res.StartSkewMS)+" ms")
+	}
 	c := res.Config
 	if res.Scenario != "merged" {
 		pace := strconv.Itoa(c.Rate) + "/s"
 		if c.ClosedLoop {
 			pace = "closed loop"
+		}
+		if len(res.Workers) > 0 {
+			pace += " (sum of the workers)"
 		}
 		fact("rate", pace)
 		fact("duration", strconv.FormatFloat(c.DurationMS/1000, 'f', 1, 64)+" s per phase")
@@ -411,6 +421,7 @@ table.phases{border-collapse:collapse;font-size:12px;margin-bottom:12px;width:10
 .phases th,.phases td{border:1px solid #e5e7eb;padding:3px 6px;text-align:right}
 .phases th:first-child,.phases td:first-child,.phases td:last-child,.phases td:nth-last-child(2){text-align:left}
 .phases tr.failing td{background:#fef2f2}
+.workers th:nth-child(2),.workers td:nth-child(2){text-align:left}
 figure{margin:0 0 10px}
 svg.chart{width:100%;height:auto;font-size:12px}
 svg .title{font-size:14px;font-weight:600}

@@ -178,7 +178,9 @@ func (t *LoadTimeline) points(origin time.Time) []timePoint {
 				agg.merge(b)
 			}
 		}
-		at := time.Unix(0, start*int64(t.width)).Sub(origin) + width/2
+		// The first interval may begin before the origin (buckets are
+		// aligned to the clock): draw it at the origin, not left of the axis.
+		at := max(time.Unix(0, start*int64(t.width)).Sub(origin)+width/2, 0)
 		p := timePoint{atS: at.Seconds(), empty: agg.n == 0}
 		if agg.n > 0 {
 			covered := width
