@@ -203,3 +203,47 @@ func TestSchemaFields(t *testing.T) {
 		t.Error("idle phase has slow field slow_cut_408; want slow fields omitted")
 	}
 }
+
+// TestMergeResultsScenarios: slowloris merges sum the slow-connection
+// counts and recompute the throughput ratio from the merged phases; ramp
+// merges credit the sum of the workers' step rates of the highest merged
+// step that passed.
+func TestMergeResultsScenarios(t *testing.T) {
+	phase := func(name string, thr float64, lat int, slow *SlowStats) Phase {
+		var h Histogram
+		h.Record(time.Duration(lat) * time.Millisecond)
+		return Phase{Name: name, Requests: 1, Success: 1, Rate: thr, Throughput: thr, MeanMS: float64(lat), MaxMS: float64(lat),
+			StatusCodes: map[string]int{"200": 1}, Errors: []string{}, Legit: true, Latency: h.Seal(), SlowStats: slow}
+	}
+	run := func(name, scenario string, ps ...Phase) Input {
+		r := &Result{Schema: SchemaVersion, Scenario: scenario, Target: "http://t/", Worker: name, P99BoundMS: 50, Phases: ps}
+		return Input{File: name, Result: r}
+	}
+	slowA := &SlowStats{SlowConnsTarget: 100, SlowConnsMaxOpen: 90, SlowCut408: 80, SlowLifetimeMaxMS: 10000}
+	slowB := &SlowStats{SlowConnsTarget: 100, SlowConnsMaxOpen: 70, SlowCut408: 60, SlowLifetimeMaxMS: 12000}
+	res, err := MergeResults([]Input{
+		run("a", "slowloris", phase("baseline", 100, 1, nil), phase("attack", 50, 2, slowA)),
+		run("b", "slowloris", phase("baseline", 100, 1, nil), phase("attack", 100, 2, slowB)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Phases[1].SlowStats
+	if s == nil || s.SlowConnsTarget != 200 || s.SlowConnsMaxOpen != 160 || s.SlowCut408 != 140 || s.SlowLifetimeMaxMS != 12000 {
+		t.Errorf("merged slow stats = %+v; want target 200, max open 160, 408 140, lifetime max 12000", s)
+	}
+	if res.ThroughputRatio != 0.75 {
+		t.Errorf("merged throughput ratio = %v; want 150/200 = 0.75", res.ThroughputRatio)
+	}
+
+	res, err = MergeResults([]Input{
+		run("a", "ramp", phase("ramp-10", 10, 5, nil), phase("ramp-20", 20, 60, nil)),
+		run("b", "ramp", phase("ramp-10", 10, 5, nil), phase("ramp-20", 20, 5, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MaxOKRate != 20 {
+		t.Errorf("merged max ok rate = %v; want 20 (ramp-10 on both workers; ramp-20 has a p99 over 50 ms)", res.MaxOKRate)
+	}
+}

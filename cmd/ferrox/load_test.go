@@ -224,6 +224,26 @@ func TestLoadReportMerge(t *testing.T) {
 	}
 }
 
+// TestLoadReportSchema1: a result file of the first schema (no histograms,
+// no worker) is still re-rendered, but not merged.
+func TestLoadReportSchema1(t *testing.T) {
+	dir := t.TempDir()
+	v1 := `{"schema":1,"scenario":"keepalive","target":"http://127.0.0.1:8080/","started":"2026-01-01T00:00:00Z","elapsed_ms":1000,
+"config":{"rate":10,"closed_loop":false,"duration_ms":1000,"connections":1,"slow_conns":0,"slow_interval_ms":0,"slow_sources":0,"slow_same_source":false,"paths":["/"]},
+"phases":[{"name":"keepalive","requests":10,"success":1,"rate":10,"throughput":10,"p50_ms":1,"p90_ms":2,"p95_ms":2.5,"p99_ms":3,"mean_ms":1.2,"max_ms":4,
+"status_codes":{"200":10},"errors":[],"legit":true}],"verdict":"PASS","stopped_early":false}`
+	a := writeTemp(t, dir, "a.json", v1)
+	b := writeTemp(t, dir, "b.json", strings.Replace(v1, "00:00:00Z", "00:00:01Z", 1))
+	var stdout, stderr bytes.Buffer
+	if code := cmdLoad([]string{"report", a}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "p99 ms") || !strings.Contains(stdout.String(), "    3.000") {
+		t.Errorf("load report of a schema-1 file = %d\n%s%s; want 0 and its figures", code, &stdout, &stderr)
+	}
+	stderr.Reset()
+	if code := cmdLoad([]string{"report", a, b}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "no latency histogram") {
+		t.Errorf("load report merging schema-1 files = %d, %q; want 2 and no latency histogram", code, &stderr)
+	}
+}
+
 func writeTemp(t *testing.T, dir, name, body string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
