@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -61,25 +62,22 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 		return fail("unknown --format %q (want text, json or html)", *format)
 	}
 	tl := reports.NewLoadTimeline()
-	var (
-		ins        []loadtest.Input
-		kind       string
-		firstKind  string
-		hasTimes   int
-		needTimes  = *format == "html"
-		multiInput = fs.NArg() > 1
-	)
 	args, err := expandLoadArgs(fs.Args())
 	if err != nil {
 		return fail("%v", err)
 	}
-	multiInput = len(args) > 1
+	var (
+		ins       []loadtest.Input
+		firstKind string
+		hasTimes  int
+		needTimes = *format == "html"
+	)
 	for _, arg := range args {
 		in, gob, err := readLoadInput(arg)
 		if err != nil {
 			return fail("%v", err)
 		}
-		kind = "load.json"
+		kind := "load.json"
 		if gob {
 			kind = "results.gob"
 		}
@@ -94,10 +92,10 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 				raw = filepath.Join(filepath.Dir(in.File), "results.gob")
 			}
 			worker := rawWorkerName(arg)
-			if !gob && in.Result.Worker != "" {
-				worker = in.Result.Worker
+			if !gob {
+				worker = cmp.Or(in.Result.Worker, in.File)
 			}
-			r, found, err := readRaw(raw, worker, tl, multiInput)
+			r, found, err := readRaw(raw, worker, tl, len(args) > 1)
 			if err != nil {
 				return fail("%v", err)
 			}
@@ -119,6 +117,8 @@ func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
 	}
 	if hasTimes == 0 {
 		tl = nil
+	} else if hasTimes < len(ins) {
+		res.Notes = append(res.Notes, fmt.Sprintf("the time-axis charts show %d of %d workers (the others have no results.gob beside their load.json)", hasTimes, len(ins)))
 	}
 	var rep reports.Reporter
 	switch *format {
