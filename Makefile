@@ -50,6 +50,7 @@ bench: check-go
 ci: test
 	$(MAKE) fuzz FUZZTIME=$${CI_FUZZTIME:-5s}
 	$(MAKE) conform-self
+	$(MAKE) deploy-test
 
 ## conform-self: grade Ferrox's own server with the conformance corpus.
 conform-self: build
@@ -68,6 +69,40 @@ chains: build
 ## bench-compare: Ferrox vs nginx keep-alive, close and slowloris.
 bench-compare: build
 	./scripts/bench-compare.sh
+
+## image: the container image $(IMAGE) from the Dockerfile when a container
+## engine runs (docker or podman); without one, says so and builds the
+## image's static binary (bin/ferrox-static) and prints its size.
+IMAGE ?= ferrox:latest
+.PHONY: image distributed-load deploy-test
+image: check-go
+	@engine=""; \
+	for e in docker podman; do \
+		if command -v $$e >/dev/null && $$e info >/dev/null 2>&1; then engine=$$e; break; fi; \
+	done; \
+	if [ -n "$$engine" ]; then \
+		$$engine build --build-arg VERSION=$(VERSION) -t $(IMAGE) . && $$engine image ls $(IMAGE); \
+	else \
+		echo "make image: no container engine is running here (docker/podman info failed): not building $(IMAGE);"; \
+		echo "make image: building the image's static binary instead (CGO_ENABLED=0, -trimpath, version $(VERSION))"; \
+		CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/ferrox-static ./cmd/ferrox || exit 1; \
+		size=$$(wc -c < bin/ferrox-static); \
+		linked=static; ldd bin/ferrox-static >/dev/null 2>&1 && linked=DYNAMIC; \
+		echo "bin/ferrox-static: $$size bytes ($$((size / 1048576)) MiB), $$linked"; \
+	fi
+
+## distributed-load: 4 load workers in their own network namespaces against
+## one server, one --start-at, merged and checked (Linux, root) →
+## reports/distributed/.
+distributed-load: build
+	./scripts/distributed-load.sh
+
+## deploy-test: decode deploy/k8s/*.yaml strictly into the Kubernetes API
+## types (module deploy/, its own go.mod; the first run downloads and
+## compiles k8s.io/api, minutes on 2 cores, so `make ci` runs it, not
+## `make test`).
+deploy-test: check-go
+	cd deploy && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 clean:
 	rm -rf bin

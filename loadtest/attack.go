@@ -57,15 +57,20 @@ func (c *Config) attack(ctx context.Context, o attackOpts) Phase {
 	}
 	stop := context.AfterFunc(ctx, func() { a.Stop() })
 	defer stop()
-	var m vegeta.Metrics
+	var (
+		m vegeta.Metrics
+		h Histogram
+	)
 	for r := range a.Attack(tr, pacer, o.duration, o.name) {
 		m.Add(r)
+		h.Record(r.Latency)
 		if c.OnResult != nil {
 			c.OnResult(r)
 		}
 	}
 	m.Close()
 	p := PhaseOf(o.name, &m)
+	p.Latency = h.Seal()
 	p.Legit = true
 	return p
 }

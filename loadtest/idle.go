@@ -95,6 +95,12 @@ func idle(ctx context.Context, c *Config, res *Result) {
 			sum += d
 		}
 		p.MeanMS = ms(sum / time.Duration(len(lat)))
+		var h Histogram
+		for _, d := range lat {
+			h.Record(d)
+		}
+		p.Latency = h.Seal()
+		p.FirstSend, p.LastSend = began, began.Add(opened)
 	}
 	if c.PID > 0 {
 		if st.RSSKiBAfter, err = vmRSS(c.PID); err != nil {

@@ -9,7 +9,10 @@ import (
 )
 
 // SchemaVersion is the version of the JSON document described in SCHEMA.md.
-const SchemaVersion = 1
+// Version 2 added the worker name, the synchronised start, each phase's
+// send window and latency histogram, and the workers of a merged result;
+// version 1 files still decode (they can be re-rendered, not merged).
+const SchemaVersion = 2
 
 // maxErrors bounds the distinct error strings kept per phase.
 const maxErrors = 20
@@ -21,6 +24,13 @@ type Result struct {
 	Scenario string    `json:"scenario"`
 	Target   string    `json:"target"`
 	Started  time.Time `json:"started"`
+	// Worker names the load generator that ran this (--worker, an
+	// Indexed Job's completion index, or the host name); empty in a
+	// merged result.
+	Worker string `json:"worker,omitempty"`
+	// StartAt is the synchronised start the run waited for (--start-at);
+	// zero when it started at once.
+	StartAt time.Time `json:"start_at,omitzero"`
 	// ElapsedMS is the wall time of the whole scenario.
 	ElapsedMS float64  `json:"elapsed_ms"`
 	Config    Settings `json:"config"`
@@ -44,6 +54,24 @@ type Result struct {
 	StoppedEarly bool `json:"stopped_early"`
 	// Notes are human-readable remarks (caps applied, phases cut short).
 	Notes []string `json:"notes,omitempty"`
+	// Workers are the runs a merged result was made of (MergeResults),
+	// with their phases without histograms; empty for a single run.
+	Workers []WorkerRun `json:"workers,omitempty"`
+	// StartSkewMS is, in a merged result, the spread of the workers'
+	// first sends (latest minus earliest): how well the start was
+	// synchronised.
+	StartSkewMS float64 `json:"start_skew_ms,omitempty"`
+}
+
+// WorkerRun is one worker's part of a merged result.
+type WorkerRun struct {
+	Worker    string    `json:"worker"`
+	File      string    `json:"file,omitempty"`
+	Started   time.Time `json:"started"`
+	StartAt   time.Time `json:"start_at,omitzero"`
+	ElapsedMS float64   `json:"elapsed_ms"`
+	Verdict   string    `json:"verdict"`
+	Phases    []Phase   `json:"phases"`
 }
 
 // Settings echoes the effective configuration.
@@ -82,6 +110,16 @@ type Phase struct {
 	Errors      []string       `json:"errors"`
 	// Legit marks phases whose success must be 100% for the run to pass.
 	Legit bool `json:"legit"`
+	// FirstSend and LastSend are when the phase sent its first and last
+	// request (zero for phases without paced traffic, and in schema 1).
+	FirstSend time.Time `json:"first_send,omitzero"`
+	LastSend  time.Time `json:"last_send,omitzero"`
+	// CommonWindowMS is, in a merged result, how long every worker was
+	// sending at once (the latest first send to the earliest last send).
+	CommonWindowMS float64 `json:"common_window_ms,omitempty"`
+	// Latency counts every latency of the phase, so that runs merge
+	// exactly (schema 2; absent in schema 1 files and idle-less phases).
+	Latency *Histogram `json:"latency_histogram,omitempty"`
 	*SlowStats
 	*IdleStats
 }
@@ -193,6 +231,8 @@ func PhaseOf(name string, m *vegeta.Metrics) Phase {
 		MaxMS:       ms(m.Latencies.Max),
 		StatusCodes: map[string]int{},
 		Errors:      []string{},
+		FirstSend:   m.Earliest,
+		LastSend:    m.Latest,
 	}
 	for k, v := range m.StatusCodes {
 		p.StatusCodes[k] = v

@@ -32,6 +32,9 @@ func LoadText(res *loadtest.Result) Reporter {
 			case c.Method != "" && c.Method != "GET":
 				reqs = "method " + c.Method + ", " + reqs
 			}
+			if len(res.Workers) > 0 {
+				pace += " (sum of the workers)"
+			}
 			w.printf("config: rate %s, duration %s ms, connections %d, slow conns %d, slow interval %s ms, %s\n",
 				pace, loadNum(c.DurationMS), c.Connections, c.SlowConns, loadNum(c.SlowIntervalMS), reqs)
 		}
@@ -42,6 +45,29 @@ func LoadText(res *loadtest.Result) Reporter {
 			w.printf("%-14s %9d %7.2f%% %9.1f %9.1f %9s %9s %9s %9s %9s %9s  %s\n",
 				p.Name, p.Requests, p.Success*100, p.Rate, p.Throughput, loadNum(p.MeanMS),
 				loadNum(p.P50MS), loadNum(p.P90MS), loadNum(p.P95MS), loadNum(p.P99MS), loadNum(p.MaxMS), loadCodes(p.StatusCodes))
+		}
+		if len(res.Workers) > 0 {
+			w.printf("\nper worker (%d workers; first sends %s ms apart", len(res.Workers), loadNum(res.StartSkewMS))
+			if !res.StartAt.IsZero() {
+				w.printf("; --start-at %s", formatTime(res.StartAt))
+			}
+			w.str("):\n")
+			w.printf("%-14s %-12s %9s %9s %8s %9s %9s %9s %9s %9s %9s %9s  %s\n",
+				"worker", "phase", "start +ms", "requests", "success", "rate/s", "thrpt/s", "mean ms", "p50 ms", "p95 ms", "p99 ms", "max ms", "verdict")
+			first := firstSend(res)
+			for _, wr := range res.Workers {
+				for _, p := range wr.Phases {
+					w.printf("%-14s %-12s %9s %9d %7.2f%% %9.1f %9.1f %9s %9s %9s %9s %9s  %s\n",
+						wr.Worker, p.Name, startOffset(first, p), p.Requests, p.Success*100, p.Rate, p.Throughput,
+						loadNum(p.MeanMS), loadNum(p.P50MS), loadNum(p.P95MS), loadNum(p.P99MS), loadNum(p.MaxMS), wr.Verdict)
+				}
+			}
+			for _, p := range res.Phases {
+				if p.CommonWindowMS > 0 {
+					w.printf("%s: every worker sending at once for %s ms; merged rate = sum of the workers' rates, percentiles over all %d samples\n",
+						p.Name, loadNum(p.CommonWindowMS), histCount(p))
+				}
+			}
 		}
 		for _, p := range res.Phases {
 			if s := p.SlowStats; s != nil {
@@ -125,6 +151,14 @@ func LoadPlot(p *plot.Plot) Reporter {
 		}
 		return w.close()
 	}
+}
+
+// histCount is the number of latency samples of a phase.
+func histCount(p loadtest.Phase) uint64 {
+	if p.Latency == nil {
+		return 0
+	}
+	return p.Latency.Count
 }
 
 // loadNum prints milliseconds with three decimals.

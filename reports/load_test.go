@@ -164,3 +164,49 @@ func TestLoadWriteErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadWorkerBreakdown: a merged result shows one row per worker and
+// phase in text and HTML, with the start spread; a single run shows none.
+func TestLoadWorkerBreakdown(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ph := func(off time.Duration) loadtest.Phase {
+		return loadtest.Phase{Name: "keepalive", Requests: 10, Success: 1, Rate: 10, StatusCodes: map[string]int{"200": 10},
+			FirstSend: t0.Add(off), LastSend: t0.Add(time.Second)}
+	}
+	merged := &loadtest.Result{Schema: 2, Scenario: "keepalive", Target: "http://10.0.0.1/", Started: t0, StartSkewMS: 2.5,
+		Phases: []loadtest.Phase{ph(0)},
+		Workers: []loadtest.WorkerRun{
+			{Worker: "ns-1", Verdict: "PASS", Phases: []loadtest.Phase{ph(0)}},
+			{Worker: "ns-2", Verdict: "PASS", Phases: []loadtest.Phase{ph(2500 * time.Microsecond)}},
+		}}
+	single := &loadtest.Result{Schema: 2, Scenario: "keepalive", Target: "http://10.0.0.1/", Phases: []loadtest.Phase{ph(0)}}
+	cases := []struct {
+		id   string
+		rep  Reporter
+		want []string
+		not  []string
+	}{
+		{"text-merged", LoadText(merged), []string{"per worker (2 workers; first sends 2.500 ms apart)", "ns-1 ", "ns-2 ", "    2.500 "}, nil},
+		{"html-merged", LoadHTML(merged, nil, ""), []string{`class="phases workers"`, "<td>ns-2</td><td>keepalive</td><td>2.500</td>"}, nil},
+		{"text-single", LoadText(single), nil, []string{"per worker"}},
+		{"html-single", LoadHTML(single, nil, ""), nil, []string{"per worker"}},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			var b strings.Builder
+			if err := c.rep(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("%s lacks %q:\n%s", c.id, w, b.String())
+				}
+			}
+			for _, w := range c.not {
+				if strings.Contains(b.String(), w) {
+					t.Errorf("%s has %q; want none", c.id, w)
+				}
+			}
+		})
+	}
+}

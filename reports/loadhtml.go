@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ferrox/ferrox/loadtest"
 )
@@ -42,6 +43,7 @@ func LoadHTML(res *loadtest.Result, tl *LoadTimeline, detail string) Reporter {
 		w.str("</head><body>\n<h1>" + e(title) + "</h1>\n")
 		w.str(summaryPanel(res))
 		w.str(phaseTable(res))
+		w.str(workerTable(res))
 		for _, c := range loadCharts(res, tl) {
 			w.str("<figure>" + c.svg() + "</figure>\n")
 		}
@@ -106,11 +108,21 @@ func summaryPanel(res *loadtest.Result) string {
 	if res.ElapsedMS > 0 {
 		fact("elapsed", strconv.FormatFloat(res.ElapsedMS/1000, 'f', 1, 64)+" s")
 	}
+	if len(res.Workers) > 0 {
+		fact("merged from", strconv.Itoa(len(res.Workers))+" workers")
+		if !res.StartAt.IsZero() {
+			fact("--start-at", formatTime(res.StartAt))
+		}
+		fact("first sends spread", loadNum(res.StartSkewMS)+" ms")
+	}
 	c := res.Config
 	if res.Scenario != "merged" {
 		pace := strconv.Itoa(c.Rate) + "/s"
 		if c.ClosedLoop {
 			pace = "closed loop"
+		}
+		if len(res.Workers) > 0 {
+			pace += " (sum of the workers)"
 		}
 		fact("rate", pace)
 		fact("duration", strconv.FormatFloat(c.DurationMS/1000, 'f', 1, 64)+" s per phase")
@@ -312,6 +324,9 @@ func timeCharts(res *loadtest.Result, tl *LoadTimeline, open *series, marks []ma
 			&chart{title: "legitimate throughput", xLabel: xl, yLabel: "responses/s", xMax: xMax, series: []series{thr}, markers: marks, bands: bands},
 			&chart{title: "legitimate latency", xLabel: xl, yLabel: "latency (ms)", xMax: xMax, series: []series{mean, mx}, markers: marks, bands: bands})
 	}
+	if len(pts) > 0 && len(tl.workerNames) > 1 {
+		out = append(out, workerChart(tl, origin, xMax, bands))
+	}
 	if open != nil {
 		out = append(out, &chart{title: "slow connections held open", xLabel: xl, yLabel: "connections", xMax: xMax,
 			series: []series{*open}, markers: marks, bands: bands})
@@ -319,8 +334,77 @@ func timeCharts(res *loadtest.Result, tl *LoadTimeline, open *series, marks []ma
 	return out
 }
 
+// workerColors are the lines of the per-worker chart, in turn.
+var workerColors = []string{"#2563eb", "#dc2626", "#059669", "#7c3aed", "#f59e0b", "#0891b2", "#be185d", "#4d7c0f"}
+
+// workerChart draws each worker's successful responses per second on the
+// merged run's time axis: synchronised workers' lines start together.
+func workerChart(tl *LoadTimeline, origin time.Time, xMax float64, bands []band) *chart {
+	c := &chart{title: "successful responses/s per worker (by send time)", xLabel: "seconds since the run started",
+		yLabel: "responses/s", xMax: xMax, bands: bands}
+	for i, name := range tl.workerNames {
+		s := series{name: name, color: workerColors[i%len(workerColors)]}
+		for _, p := range tl.workers[name].points(origin) {
+			y := p.okPerS
+			if p.empty {
+				y = math.NaN()
+			}
+			s.pts = append(s.pts, point{p.atS, y})
+		}
+		c.series = append(c.series, s)
+	}
+	return c
+}
+
+// workerTable is the per-worker breakdown of a merged result: one row per
+// worker and phase, with its first send relative to the earliest worker's.
+func workerTable(res *loadtest.Result) string {
+	if len(res.Workers) == 0 {
+		return ""
+	}
+	e := html.EscapeString
+	var b strings.Builder
+	fmt.Fprintf(&b, `<h2>per worker (%d workers; first sends %s ms apart)</h2>`+"\n", len(res.Workers), loadNum(res.StartSkewMS))
+	b.WriteString(`<table class="phases workers"><thead><tr><th>worker</th><th>phase</th><th>start +ms</th><th>requests</th><th>success</th><th>rate/s</th><th>thrpt/s</th><th>mean ms</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th><th>status codes</th><th>verdict</th></tr></thead><tbody>` + "\n")
+	first := firstSend(res)
+	for _, wr := range res.Workers {
+		for _, p := range wr.Phases {
+			cls := ""
+			if p.Requests == 0 || p.Success < 1 {
+				cls = ` class="failing"`
+			}
+			fmt.Fprintf(&b, "<tr%s><td>%s</td><td>%s</td><td>%s</td><td>%d</td><td>%.2f%%</td><td>%.1f</td><td>%.1f</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+				cls, e(wr.Worker), e(p.Name), startOffset(first, p), p.Requests, p.Success*100, p.Rate, p.Throughput, loadNum(p.MeanMS),
+				loadNum(p.P50MS), loadNum(p.P95MS), loadNum(p.P99MS), loadNum(p.MaxMS), e(loadCodes(p.StatusCodes)), e(wr.Verdict))
+		}
+	}
+	b.WriteString("</tbody></table>\n")
+	return b.String()
+}
+
+// firstSend is the earliest first send of a merged result's phases.
+func firstSend(res *loadtest.Result) time.Time {
+	var f time.Time
+	for _, p := range res.Phases {
+		if !p.FirstSend.IsZero() && (f.IsZero() || p.FirstSend.Before(f)) {
+			f = p.FirstSend
+		}
+	}
+	return f
+}
+
+// startOffset is when p's first request left, in ms after first; "-"
+// when unknown.
+func startOffset(first time.Time, p loadtest.Phase) string {
+	if first.IsZero() || p.FirstSend.IsZero() {
+		return "-"
+	}
+	return loadNum(float64(p.FirstSend.Sub(first).Microseconds()) / 1000)
+}
+
 const loadCSS = `<style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:20px 40px;color:#111827;background:#fff;max-width:1200px}
+h2{font-size:15px;margin:14px 0 6px}
 h1{font-size:20px;margin:0 0 12px;word-break:break-all}
 .panel{border:1px solid #d1d5db;border-radius:8px;padding:14px 18px;margin-bottom:16px;background:#f9fafb;position:relative}
 .verdict{position:absolute;top:14px;right:18px;font-weight:700;font-size:22px;padding:4px 14px;border-radius:6px;color:#fff;background:#6b7280}
@@ -337,6 +421,7 @@ table.phases{border-collapse:collapse;font-size:12px;margin-bottom:12px;width:10
 .phases th,.phases td{border:1px solid #e5e7eb;padding:3px 6px;text-align:right}
 .phases th:first-child,.phases td:first-child,.phases td:last-child,.phases td:nth-last-child(2){text-align:left}
 .phases tr.failing td{background:#fef2f2}
+.workers th:nth-child(2),.workers td:nth-child(2){text-align:left}
 figure{margin:0 0 10px}
 svg.chart{width:100%;height:auto;font-size:12px}
 svg .title{font-size:14px;font-weight:600}

@@ -30,6 +30,10 @@ type LoadTimeline struct {
 	buckets map[int64]*tlBucket // key: send time / width
 	// phases holds the first and last send time of each attack name.
 	phases map[string][2]time.Time
+	// workers holds one timeline per worker of a merged report (AddWorker),
+	// in the order they were first seen.
+	workers     map[string]*LoadTimeline
+	workerNames []string
 }
 
 type tlBucket struct {
@@ -79,6 +83,23 @@ func (t *LoadTimeline) Add(r *vegeta.Result) {
 		ph[1] = r.Timestamp
 	}
 	t.phases[r.Attack] = ph
+}
+
+// AddWorker counts one result of the named worker of a distributed run:
+// in the whole timeline and in the worker's own, which LoadHTML draws as
+// one throughput line per worker.
+func (t *LoadTimeline) AddWorker(name string, r *vegeta.Result) {
+	t.Add(r)
+	if t.workers == nil {
+		t.workers = map[string]*LoadTimeline{}
+	}
+	w := t.workers[name]
+	if w == nil {
+		w = NewLoadTimeline()
+		t.workers[name] = w
+		t.workerNames = append(t.workerNames, name)
+	}
+	w.Add(r)
 }
 
 // coarsen doubles the bucket width, merging pairs of buckets.
@@ -157,7 +178,9 @@ func (t *LoadTimeline) points(origin time.Time) []timePoint {
 				agg.merge(b)
 			}
 		}
-		at := time.Unix(0, start*int64(t.width)).Sub(origin) + width/2
+		// The first interval may begin before the origin (buckets are
+		// aligned to the clock): draw it at the origin, not left of the axis.
+		at := max(time.Unix(0, start*int64(t.width)).Sub(origin)+width/2, 0)
 		p := timePoint{atS: at.Seconds(), empty: agg.n == 0}
 		if agg.n > 0 {
 			covered := width

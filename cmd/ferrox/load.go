@@ -70,11 +70,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 		bodyFile    = fs.String("body-file", "", "send the contents of `FILE` as the request body (like --body)")
 		targetsFile = fs.String("targets", "", "vegeta targets `FILE` (see --format): its requests, round-robin, are the legitimate traffic; --target defaults to the first")
 		format      = fs.String("format", "http", "format of --targets: http or json (vegeta's)")
+		startAt     = fs.String("start-at", "", "wait until this RFC 3339 `TIME` (e.g. 2026-01-02T15:04:05Z) before the first phase, so several workers' phases line up (at most 24h ahead, not in the past)")
+		worker      = fs.String("worker", "", "name of this load generator in the result file and merged reports (default $JOB_COMPLETION_INDEX of an Indexed Job as worker-N, else the host name)")
 		headers     headerFlag
 	)
 	fs.Var(&headers, "header", "request header 'Name: value', repeatable (with --targets: added to every target)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load --targets FILE [--format http|json] --scenario NAME [flags]\n       ferrox load report [--out DIR] FILE.gob...\n\n"+
+		fmt.Fprint(stderr, "usage: ferrox load --target URL --scenario NAME [flags]\n       ferrox load --targets FILE [--format http|json] --scenario NAME [flags]\n       ferrox load report [--format text|json|html] [-o OUT] FILE...\n\n"+
 			"Every target host must be loopback unless --allow-remote. Exit: 0 pass, 1 legitimate traffic below 100% success\n"+
 			"(ramp: no step passed), the server capped the slow connections (verdict INCONCLUSIVE), or the run\n"+
 			"stopped early (verdict STOPPED; Ctrl-C stops the run and still writes the report of what was measured),\n"+
@@ -97,6 +99,10 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 	if (*target == "" && *targetsFile == "") || *scenario == "" {
 		fs.Usage()
 		return 2
+	}
+	start, err := parseStartAt(*startAt, time.Now())
+	if err != nil {
+		return usageErr("%v", err)
 	}
 	if !slices.Contains(loadtest.Scenarios, *scenario) {
 		return usageErr("unknown scenario %q (want one of %s)", *scenario, strings.Join(loadtest.Scenarios, ", "))
@@ -210,6 +216,12 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	defer context.AfterFunc(ctx, stop)()
+	if !start.IsZero() {
+		if err := waitUntil(ctx, start, stderr); err != nil {
+			fmt.Fprintf(stderr, "ferrox load: stopped while waiting for --start-at %s; nothing was measured\n", start.Format(time.RFC3339Nano))
+			return 1
+		}
+	}
 	cfg.Live = &loadtest.Live{}
 	stopProgress := loadProgress(stderr, *scenario, &count, cfg.Live)
 	res, err := loadtest.Run(ctx, *scenario, cfg)
@@ -218,6 +230,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 		fmt.Fprintf(stderr, "ferrox load: %v\n", err)
 		return 2
 	}
+	res.Worker, res.StartAt = workerName(*worker, os.Getenv, os.Hostname), start
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "ferrox load: stopped early; the report covers what was measured until then")
 	}
@@ -252,78 +265,63 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 	return 0
 }
 
-// cmdLoadReport merges gob result files from several machines into one
-// report: text on stdout, merged.json, merged-plot.html (summary and
-// charts) and merged-latency.html (every sample) in --out.
-func cmdLoadReport(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ferrox load report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	outDir := fs.String("out", "out/load", "directory for merged.json, merged-plot.html and merged-latency.html")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+// maxStartAhead and maxStartLate bound --start-at: a time more than a day
+// ahead is a typo, and one more than a few seconds gone means the workers
+// would not start together.
+const (
+	maxStartAhead = 24 * time.Hour
+	maxStartLate  = 5 * time.Second
+)
+
+// parseStartAt reads --start-at; zero when empty.
+func parseStartAt(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
 	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: ferrox load report [--out DIR] FILE.gob...")
-		return 2
-	}
-	pl := reports.NewLoadPlot("ferrox load report")
-	tl := reports.NewLoadTimeline()
-	var decs []vegeta.Decoder
-	for _, name := range fs.Args() {
-		f, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
-			return 2
-		}
-		defer f.Close()
-		dec := vegeta.NewDecoder(f)
-		label := filepath.Base(filepath.Dir(name)) + "/" + filepath.Base(name)
-		// The plot keys series by attack name and sequence number, which
-		// repeat across machines: label each file's series apart.
-		decs = append(decs, func(r *vegeta.Result) error {
-			if err := dec(r); err != nil {
-				return err
-			}
-			rr := *r
-			rr.Attack = label + ":" + r.Attack
-			pl.Add(&rr)
-			tl.Add(&rr)
-			return nil
-		})
-	}
-	res, err := loadtest.Merge(nil, decs...)
+	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
-		return 2
+		return time.Time{}, fmt.Errorf("--start-at %q is not an RFC 3339 time like 2026-01-02T15:04:05Z", s)
 	}
-	res.Target = strings.Join(fs.Args(), " ")
-	if err := os.MkdirAll(*outDir, 0o755); err != nil {
-		fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
-		return 2
+	switch d := t.Sub(now); {
+	case d < -maxStartLate:
+		return time.Time{}, fmt.Errorf("--start-at %s is %s in the past (now %s): the workers would not start together; pick a time a little ahead",
+			s, (-d).Round(time.Second), now.UTC().Format(time.RFC3339))
+	case d > maxStartAhead:
+		return time.Time{}, fmt.Errorf("--start-at %s is %s ahead, more than %s (now %s)", s, d.Round(time.Second), maxStartAhead, now.UTC().Format(time.RFC3339))
 	}
-	for _, o := range []struct {
-		name string
-		rep  reports.Reporter
-	}{
-		{"merged.json", reports.LoadJSON(res)},
-		{"merged-plot.html", reports.LoadHTML(res, tl, "merged-latency.html")},
-		{"merged-latency.html", reports.LoadPlot(pl)},
-	} {
-		if err := writeFileAtomic(filepath.Join(*outDir, o.name), o.rep); err != nil {
-			fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
-			return 2
-		}
+	return t, nil
+}
+
+// waitUntil sleeps until t, or returns ctx's error when it ends first.
+func waitUntil(ctx context.Context, t time.Time, w io.Writer) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return nil
 	}
-	if err := reports.LoadText(res)(stdout); err != nil {
-		fmt.Fprintf(stderr, "ferrox load report: %v\n", err)
+	fmt.Fprintf(w, "ferrox load: waiting %s for --start-at %s\n", d.Round(time.Millisecond), t.Format(time.RFC3339Nano))
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	if !res.Passed() {
-		return 1
+}
+
+// workerName is --worker, else worker-N from an Indexed Job's
+// JOB_COMPLETION_INDEX, else the host name.
+func workerName(flag string, getenv func(string) string, hostname func() (string, error)) string {
+	if flag != "" {
+		return flag
 	}
-	return 0
+	if i := getenv("JOB_COMPLETION_INDEX"); i != "" {
+		return "worker-" + i
+	}
+	if h, err := hostname(); err == nil {
+		return h
+	}
+	return ""
 }
 
 // loadProgress reports on w until the returned stop function is called: one

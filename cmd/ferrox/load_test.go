@@ -64,6 +64,9 @@ func TestLoadUsage(t *testing.T) {
 		{"rate-cap", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "200001"}, "hard cap"},
 		{"zero-rate", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--rate", "0"}, "positive"},
 		{"report-no-files", []string{"report"}, "usage"},
+		{"start-at-past", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--start-at", "2001-01-01T00:00:00Z"}, "in the past"},
+		{"start-at-far", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--start-at", time.Now().Add(25 * time.Hour).UTC().Format(time.RFC3339)}, "ahead, more than 24h"},
+		{"start-at-garbage", []string{"--target", "http://127.0.0.1:1", "--scenario", "keepalive", "--start-at", "tomorrow"}, "not an RFC 3339 time"},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {
@@ -130,11 +133,11 @@ func TestLoadKeepaliveWritesOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	merged, err := loadtest.Merge(nil, vegeta.NewDecoder(f))
+	raw, err := loadtest.RawResult("w", vegeta.NewDecoder(f), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := merged.Phases[len(merged.Phases)-1].Requests; got != res.Phases[0].Requests {
+	if got := raw.Phases[0].Requests; got != res.Phases[0].Requests {
 		t.Errorf("results.gob has %d results; want %d", got, res.Phases[0].Requests)
 	}
 	if !strings.Contains(stdout.String(), "verdict: PASS") {
@@ -176,32 +179,176 @@ func TestLoadReportMerge(t *testing.T) {
 	a, b := filepath.Join(dir, "a.gob"), filepath.Join(dir, "b.gob")
 	loadWriteGob(t, a, 200, 200, 200)
 	loadWriteGob(t, b, 200, 200)
+	out := filepath.Join(dir, "merged.json")
 	var stdout, stderr bytes.Buffer
-	if code := cmdLoad([]string{"report", "--out", dir, a, b}, &stdout, &stderr); code != 0 {
+	if code := cmdLoad([]string{"report", "--format", "json", "-o", out, a, b}, &stdout, &stderr); code != 0 {
 		t.Fatalf("load report = %d; want 0\n%s", code, &stderr)
 	}
 	var res loadtest.Result
-	raw, err := os.ReadFile(filepath.Join(dir, "merged.json"))
+	raw, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatal(err)
 	}
-	all := res.Phases[len(res.Phases)-1]
-	if all.Name != "all" || all.Requests != 5 || all.StatusCodes["200"] != 5 {
-		t.Errorf("merged all = %s %d requests %v; want all, 5, 200:5", all.Name, all.Requests, all.StatusCodes)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "merged-plot.html")); err != nil {
-		t.Errorf("merged plot: %v", err)
+	if p := res.Phases[0]; p.Requests != 5 || p.StatusCodes["200"] != 5 || len(res.Workers) != 2 {
+		t.Errorf("merged = %d requests %v, %d workers; want 5, 200:5, 2 workers", p.Requests, p.StatusCodes, len(res.Workers))
 	}
 
 	loadWriteGob(t, b, 500)
-	if code := cmdLoad([]string{"report", "--out", dir, a, b}, &stdout, &stderr); code != 1 {
-		t.Errorf("load report with a 500 = %d; want 1", code)
+	if code := cmdLoad([]string{"report", "--check", a, b}, &stdout, &stderr); code != 1 {
+		t.Errorf("load report --check with a 500 = %d; want 1", code)
 	}
-	if code := cmdLoad([]string{"report", "--out", dir, filepath.Join(dir, "missing.gob")}, &stdout, &stderr); code != 2 {
-		t.Errorf("load report of a missing file = %d; want 2", code)
+	if code := cmdLoad([]string{"report", a, b}, &stdout, &stderr); code != 0 {
+		t.Errorf("load report with a 500 = %d; want 0 (rendered; no --check)", code)
+	}
+	cases := []struct {
+		id   string
+		args []string
+		want string
+	}{
+		{"missing", []string{filepath.Join(dir, "missing.gob")}, "no such file"},
+		{"empty-dir", []string{t.TempDir()}, "no load.json in it"},
+		{"format", []string{"--format", "pdf", a}, "unknown --format"},
+		{"mixed-kinds", []string{out, a}, "give the load.json files of every worker"},
+		{"garbage-json", []string{writeTemp(t, dir, "bad.json", "{\"schema\": 1}")}, "not a ferrox load result"},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := cmdLoad(append([]string{"report"}, c.args...), &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("load report %q = %d, %q; want 2 and %q", c.args, code, &stderr, c.want)
+			}
+		})
+	}
+}
+
+// TestLoadReportSchema1: a result file of the first schema (no histograms,
+// no worker) is still re-rendered, but not merged.
+func TestLoadReportSchema1(t *testing.T) {
+	dir := t.TempDir()
+	v1 := `{"schema":1,"scenario":"keepalive","target":"http://127.0.0.1:8080/","started":"2026-01-01T00:00:00Z","elapsed_ms":1000,
+"config":{"rate":10,"closed_loop":false,"duration_ms":1000,"connections":1,"slow_conns":0,"slow_interval_ms":0,"slow_sources":0,"slow_same_source":false,"paths":["/"]},
+"phases":[{"name":"keepalive","requests":10,"success":1,"rate":10,"throughput":10,"p50_ms":1,"p90_ms":2,"p95_ms":2.5,"p99_ms":3,"mean_ms":1.2,"max_ms":4,
+"status_codes":{"200":10},"errors":[],"legit":true}],"verdict":"PASS","stopped_early":false}`
+	a := writeTemp(t, dir, "a.json", v1)
+	b := writeTemp(t, dir, "b.json", strings.Replace(v1, "00:00:00Z", "00:00:01Z", 1))
+	var stdout, stderr bytes.Buffer
+	if code := cmdLoad([]string{"report", a}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "p99 ms") || !strings.Contains(stdout.String(), "    3.000") {
+		t.Errorf("load report of a schema-1 file = %d\n%s%s; want 0 and its figures", code, &stdout, &stderr)
+	}
+	stderr.Reset()
+	if code := cmdLoad([]string{"report", a, b}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "no latency histogram") {
+		t.Errorf("load report merging schema-1 files = %d, %q; want 2 and no latency histogram", code, &stderr)
+	}
+}
+
+func writeTemp(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestLoadDistributed runs two workers with one --start-at against one
+// target and merges their load.json files: counts add up, the workers are
+// named, the start is recorded and no request left before it; mixing in a
+// run of another scenario is refused.
+func TestLoadDistributed(t *testing.T) {
+	target := loadTarget(t)
+	dir := t.TempDir()
+	start := time.Now().Add(300 * time.Millisecond).UTC()
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	errs := make([]bytes.Buffer, 2)
+	for i := range 2 {
+		wg.Go(func() {
+			var stdout bytes.Buffer
+			codes[i] = cmdLoad([]string{"--target", target, "--scenario", "keepalive", "--rate", "40", "--duration", "300ms",
+				"--connections", "2", "--start-at", start.Format(time.RFC3339Nano), "--worker", "w" + string(rune('0'+i)),
+				"--out", filepath.Join(dir, "w"+string(rune('0'+i)))}, &stdout, &errs[i])
+		})
+	}
+	wg.Wait()
+	var sum uint64
+	for i := range 2 {
+		if codes[i] != 0 {
+			t.Fatalf("worker %d = %d; want 0\n%s", i, codes[i], &errs[i])
+		}
+		var r loadtest.Result
+		b, _ := os.ReadFile(filepath.Join(dir, "w"+string(rune('0'+i)), "load.json"))
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Worker != "w"+string(rune('0'+i)) || !r.StartAt.Equal(start) || r.Phases[0].FirstSend.Before(start) {
+			t.Errorf("worker %d: worker %q, start_at %v, first send %v; want w%d, %v, not before it", i, r.Worker, r.StartAt, r.Phases[0].FirstSend, i, start)
+		}
+		sum += r.Phases[0].Requests
+	}
+	for _, format := range []string{"text", "json", "html"} {
+		t.Run(format, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			// One worker by directory, one by file; then both at once
+			// through their parent directory.
+			args := []string{filepath.Join(dir, "w0"), filepath.Join(dir, "w1", "load.json")}
+			if format == "json" {
+				args = []string{dir}
+			}
+			code := cmdLoad(append([]string{"report", "--format", format}, args...), &stdout, &stderr)
+			if code != 0 {
+				t.Fatalf("load report --format %s = %d; want 0\n%s", format, code, &stderr)
+			}
+			for _, want := range []string{"w0", "w1", "keepalive"} {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("load report --format %s lacks %q", format, want)
+				}
+			}
+			if format == "json" {
+				var m loadtest.Result
+				if err := json.Unmarshal(stdout.Bytes(), &m); err != nil {
+					t.Fatal(err)
+				}
+				if m.Phases[0].Requests != sum {
+					t.Errorf("merged requests = %d; want the sum %d", m.Phases[0].Requests, sum)
+				}
+			}
+		})
+	}
+	other := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := cmdLoad([]string{"--target", target, "--scenario", "close", "--rate", "20", "--duration", "100ms", "--out", other}, &stdout, &stderr); code != 0 {
+		t.Fatalf("close run = %d\n%s", code, &stderr)
+	}
+	stderr.Reset()
+	if code := cmdLoad([]string{"report", filepath.Join(dir, "w0"), other}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), `ran scenario "close"`) {
+		t.Errorf("load report of keepalive + close = %d, %q; want 2 and a scenario mismatch", code, &stderr)
+	}
+}
+
+func TestWorkerName(t *testing.T) {
+	host := func() (string, error) { return "box", nil }
+	cases := []struct {
+		id, flag, index, want string
+	}{
+		{"flag", "eu-1", "3", "eu-1"},
+		{"indexed-job", "", "3", "worker-3"},
+		{"hostname", "", "", "box"},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			env := func(k string) string {
+				if k == "JOB_COMPLETION_INDEX" {
+					return c.index
+				}
+				return ""
+			}
+			if got := workerName(c.flag, env, host); got != c.want {
+				t.Errorf("workerName(%q, index %q) = %q; want %q", c.flag, c.index, got, c.want)
+			}
+		})
 	}
 }
 
