@@ -145,3 +145,14 @@ func (h *Handler) encodeBody(r *request, resp *wire.Response, f *os.File, fi fil
 	*body = bodySource{data: data}
 	return true
 }
+
+// ifRangeDate reports whether If-Range holds a date. An encoding made on
+// the fly has the original's Last-Modified, which therefore does not tell
+// its bytes from the identity's; only its own entity-tag can validate a
+// range of it, and with a date the whole encoding is sent (a server may
+// always ignore Range, RFC 9110 §14.2).
+func ifRangeDate(r *request) bool {
+	ir, ok := r.header("If-Range")
+	ir = trimOWS(ir)
+	return ok && len(ir) > 0 && ir[0] != '"' && ir[0] != 'W'
+}

@@ -74,7 +74,7 @@ func (h *Handler) serveFile(r *request, resp *wire.Response, f *os.File, fi file
 	// Range applies to GET only (RFC 9110 §14.2), and only while
 	// If-Range holds (§13.1.5).
 	if !head {
-		if rv, ok := r.header("Range"); ok && ifRangeAllows(r, &v) {
+		if rv, ok := r.header("Range"); ok && ifRangeAllows(r, &v) && !(ch.otf && ifRangeDate(r)) {
 			var buf [maxRanges]byteRange
 			ranges, res := parseRange(buf[:0], rv, size)
 			switch res {
