@@ -24,6 +24,8 @@ type Config struct {
 	Listing  ListingConfig  `yaml:"listing"`
 	Files    FilesConfig    `yaml:"files"`
 	Logs     LogsConfig     `yaml:"logs"`
+	// Compression: gzip and zstd on the fly (compression.go).
+	Compression CompressionConfig `yaml:"compression"`
 
 	// Headers are added to every response unless the handler set a field
 	// of the same name. They are merged over the defaults
