@@ -6,7 +6,7 @@ FUZZTIME  ?= 30s
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test vet fuzz bench ci conform-self baseline chains bench-compare clean check-go
+.PHONY: all build run test vet fuzz bench ci conform-self baseline chains bench-compare bench-compress clean check-go
 
 all: build
 
@@ -68,6 +68,10 @@ chains: build
 ## bench-compare: Ferrox vs nginx keep-alive, close and slowloris.
 bench-compare: build
 	./scripts/bench-compare.sh
+
+## bench-compress: CPU per gzip/zstd request, Ferrox vs nginx gzip on.
+bench-compress: build
+	./scripts/bench-compress.sh
 
 clean:
 	rm -rf bin

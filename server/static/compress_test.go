@@ -24,12 +24,15 @@ func compTree(t testing.TB) (root string, files map[string]string) {
 	t.Helper()
 	root, _ = newTree(t)
 	files = map[string]string{
-		"big.js":     strings.Repeat("function f(a, b) { return a + b; } // line\n", 200),
-		"sib.css":    strings.Repeat("body { margin: 0; padding: 0; }\n", 100),
-		"sib.css.gz": "PRECOMPRESSED-GZ",
-		"small.txt":  "tiny\n",
-		"huge.txt":   strings.Repeat("x", 70000),
-		"photo.png":  strings.Repeat("\x89PNG", 1000),
+		"big.js":      strings.Repeat("function f(a, b) { return a + b; } // line\n", 200),
+		"sib.css":     strings.Repeat("body { margin: 0; padding: 0; }\n", 100),
+		"sib.css.gz":  "PRECOMPRESSED-GZ",
+		"all.txt":     strings.Repeat("every sibling and the original\n", 100),
+		"all.txt.br":  "BR-SIBLING",
+		"all.txt.zst": "ZSTD-SIBLING",
+		"small.txt":   "tiny\n",
+		"huge.txt":    strings.Repeat("x", 70000),
+		"photo.png":   strings.Repeat("\x89PNG", 1000),
 	}
 	for name, content := range files {
 		p := filepath.Join(root, name)
@@ -111,6 +114,10 @@ func TestCompressNegotiation(t *testing.T) {
 		{"sibling-preferred-on-tie", "/sib.css", "gzip, zstd", "gzip", true, "PRECOMPRESSED-GZ"},
 		{"sibling-gzip-only", "/sib.css", "gzip", "gzip", true, "PRECOMPRESSED-GZ"},
 		{"otf-zstd-higher-q-than-sibling", "/sib.css", "gzip;q=0.5, zstd", "zstd", true, ""},
+		{"br-sibling-first", "/all.txt", "gzip, br, zstd", "br", true, "BR-SIBLING"},
+		{"zstd-sibling-beats-otf-zstd", "/all.txt", "zstd, gzip", "zstd", true, "ZSTD-SIBLING"},
+		{"zstd-sibling-higher-q", "/all.txt", "br;q=0.5, zstd", "zstd", true, "ZSTD-SIBLING"},
+		{"otf-gzip-beside-siblings", "/all.txt", "gzip", "gzip", true, ""},
 		{"below-min", "/small.txt", "gzip, zstd", "", false, "tiny\n"},
 		{"above-max", "/huge.txt", "gzip, zstd", "", false, files["huge.txt"]},
 		{"not-compressible", "/photo.png", "gzip, zstd", "", false, files["photo.png"]},
