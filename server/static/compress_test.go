@@ -569,3 +569,53 @@ func FuzzAcceptEncoding(f *testing.F) {
 		}
 	})
 }
+
+// TestCompressHitAllocs: serving an encoding from the cache allocates
+// nothing beyond what the identity response of the same file does.
+func TestCompressHitAllocs(t *testing.T) {
+	root, _ := compTree(t)
+	h := newHandler(t, compConfig(root, 1<<20))
+	allocs := func(kv ...string) float64 {
+		r := mkreq("GET", "/big.js", kv...)
+		resp := &wire.Response{}
+		return testing.AllocsPerRun(200, func() {
+			resp.Reset()
+			h.serve(r, resp)
+			if resp.Status != 200 {
+				t.Fatalf("status %d", resp.Status)
+			}
+			resp.Release()
+		})
+	}
+	id := allocs("Accept-Encoding", "identity")
+	for _, ae := range []string{"gzip", "zstd", "gzip, deflate, br, zstd"} {
+		if got := allocs("Accept-Encoding", ae); got > id {
+			t.Errorf("cache hit (%s): %.1f allocations; identity %.1f", ae, got, id)
+		}
+	}
+}
+
+// benchCompress serves big.js with Accept-Encoding ae; with cacheBytes 0
+// every iteration encodes.
+func benchCompress(b *testing.B, cacheBytes int64, ae string) {
+	root, files := compTree(b)
+	cfg := compConfig(root, cacheBytes)
+	cfg.Compress.GzipLevel = 1
+	h := newHandler(b, cfg)
+	r := mkreq("GET", "/big.js", "Accept-Encoding", ae)
+	resp := &wire.Response{}
+	b.SetBytes(int64(len(files["big.js"])))
+	b.ReportAllocs()
+	for b.Loop() {
+		resp.Reset()
+		h.serve(r, resp)
+		if resp.Status != 200 || resp.Get("Content-Encoding") != ae {
+			b.Fatalf("status %d, Content-Encoding %q", resp.Status, resp.Get("Content-Encoding"))
+		}
+		resp.Release()
+	}
+}
+
+func BenchmarkCompressGzipHit(b *testing.B)      { benchCompress(b, 1<<20, "gzip") }
+func BenchmarkCompressGzip1NoCache(b *testing.B) { benchCompress(b, 0, "gzip") }
+func BenchmarkCompressZstdNoCache(b *testing.B)  { benchCompress(b, 0, "zstd") }
