@@ -185,6 +185,13 @@ type compressor struct {
 	gz   sync.Pool // *gzip.Writer at gzipLvl
 	zs   *zstd.Encoder
 	bufs sync.Pool // *[]byte, input and uncached output buffers
+	// slots bounds the encodings in progress, and so the memory and CPU
+	// they take (input and output, about 2*MaxSize each): a request that
+	// finds none free is answered with the identity at once rather than
+	// wait (load shedding; the response still has Vary, so caches keep
+	// the codings apart). With the cache this happens only when many
+	// distinct files are first asked for at the same moment.
+	slots chan struct{}
 
 	cache compCache
 }
@@ -228,6 +235,7 @@ func newCompressor(cfg CompressConfig) (*compressor, error) {
 		return w
 	}
 	c.cache.budget = max(cfg.CacheBytes, 0)
+	c.slots = make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0)))
 	return c, nil
 }
 
@@ -293,10 +301,19 @@ func (b *pooledBody) Close() error {
 // errChanged: the file changed while it was read.
 var errChanged = errors.New("static: file changed while compressing")
 
+// errBusy: every encoding slot is taken.
+var errBusy = errors.New("static: every encoding slot is busy")
+
 // compressFile reads the regular file f (size and mtime as in fi, read
 // positionally, so it may be a shared one) and encodes it. It fails when
 // the file cannot be read whole or changed meanwhile.
 func (c *compressor) compressFile(dst []byte, f *os.File, fi fileStat, coding otfCoding) ([]byte, error) {
+	select {
+	case c.slots <- struct{}{}:
+		defer func() { <-c.slots }()
+	default:
+		return nil, errBusy
+	}
 	in := c.getBuf(int(fi.size))
 	defer c.putBuf(in)
 	src := (*in)[:fi.size]

@@ -619,3 +619,41 @@ func benchCompress(b *testing.B, cacheBytes int64, ae string) {
 func BenchmarkCompressGzipHit(b *testing.B)      { benchCompress(b, 1<<20, "gzip") }
 func BenchmarkCompressGzip1NoCache(b *testing.B) { benchCompress(b, 0, "gzip") }
 func BenchmarkCompressZstdNoCache(b *testing.B)  { benchCompress(b, 0, "zstd") }
+
+// TestCompressBusy: when every encoding slot is taken the identity is
+// sent at once (with Vary, the identity's ETag), nothing is cached, and
+// the next request after a slot frees is encoded.
+func TestCompressBusy(t *testing.T) {
+	root, files := compTree(t)
+	for _, cache := range []int64{1 << 20, 0} {
+		t.Run(fmt.Sprintf("cache=%d", cache), func(t *testing.T) {
+			h := newHandler(t, compConfig(root, cache))
+			idResp, _ := do(t, h, mkreq("GET", "/big.js"))
+			for range cap(h.comp.slots) {
+				h.comp.slots <- struct{}{}
+			}
+			for _, method := range []string{"GET", "HEAD"} {
+				resp, body := do(t, h, mkreq(method, "/big.js", "Accept-Encoding", "gzip"))
+				if resp.Status != 200 || resp.Get("Content-Encoding") != "" || resp.Get("Vary") != "Accept-Encoding" ||
+					resp.Get("ETag") != idResp.Get("ETag") || resp.ContentLength != int64(len(files["big.js"])) {
+					t.Errorf("%s with every slot busy: %d CE %q Vary %q ETag %q length %d; want 200 identity with Vary", method,
+						resp.Status, resp.Get("Content-Encoding"), resp.Get("Vary"), resp.Get("ETag"), resp.ContentLength)
+				}
+				if method == "GET" && body != files["big.js"] {
+					t.Errorf("GET with every slot busy: body is not the file")
+				}
+			}
+			if used, entries, _, _, _ := h.comp.cache.stats(); used != 0 || entries != 0 {
+				t.Errorf("cache holds %d entries (%d bytes) after failed encodings; want none", entries, used)
+			}
+			<-h.comp.slots
+			resp, body := do(t, h, mkreq("GET", "/big.js", "Accept-Encoding", "gzip"))
+			if resp.Get("Content-Encoding") != "gzip" || string(decode(t, "gzip", []byte(body))) != files["big.js"] {
+				t.Errorf("after a slot freed: Content-Encoding %q; want gzip", resp.Get("Content-Encoding"))
+			}
+			for len(h.comp.slots) > 0 {
+				<-h.comp.slots
+			}
+		})
+	}
+}
