@@ -114,7 +114,7 @@ type ListingConfig struct {
 type FilesConfig struct {
 	Index    []string `yaml:"index"`    // index file names tried in order; default [index.html]
 	Dotfiles bool     `yaml:"dotfiles"` // serve (and list) dotfiles; default false (→ 404)
-	// Precompressed serves X.br / X.gz siblings to clients that accept
+	// Precompressed serves X.br / X.zst / X.gz siblings to clients that accept
 	// them; default true.
 	Precompressed *bool  `yaml:"precompressed"`
 	CacheControl  string `yaml:"cache_control"` // Cache-Control for files; default "" (none)

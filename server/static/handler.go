@@ -31,7 +31,7 @@ type Config struct {
 	// otherwise such paths are 404 and left out of listings.
 	Dotfiles bool
 	// NoPrecompressed disables serving precompressed siblings (file.br,
-	// file.gz), which are otherwise served when the client accepts them.
+	// file.zst, file.gz), which are otherwise served when the client accepts them.
 	NoPrecompressed bool
 	// Routes maps an exact URL path ("/about", starting with '/') to a
 	// local file path relative to Root ("pages/about.html"). Files are
