@@ -657,3 +657,23 @@ func TestCompressBusy(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkAcceptEncodingHostile: the parse is one pass; a 16 KiB value
+// (the default head limit) of any shape costs microseconds.
+func BenchmarkAcceptEncodingHostile(b *testing.B) {
+	for _, c := range []struct{ id, v string }{
+		{"commas", strings.Repeat(",", 16<<10)},
+		{"elements", strings.Repeat("gzip;q=0.5, ", 16<<10/12)},
+		{"semicolons", strings.Repeat(";", 16<<10)},
+		{"browser", "gzip, deflate, br, zstd"},
+	} {
+		b.Run(c.id, func(b *testing.B) {
+			v := []byte(c.v)
+			b.SetBytes(int64(len(v)))
+			b.ReportAllocs()
+			for b.Loop() {
+				acceptEncoding(v)
+			}
+		})
+	}
+}

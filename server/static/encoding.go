@@ -92,6 +92,7 @@ func acceptEncoding(v []byte) [nCodes]int {
 		}
 		coding = trimOWS(coding)
 		switch {
+		case len(coding) == 0: // an empty list element (§5.6.1) or ";q=1"
 		case parser.EqualFold(coding, "br"):
 			w[codeBr] = q
 		case parser.EqualFold(coding, "zstd"):
