@@ -6,7 +6,7 @@ FUZZTIME  ?= 30s
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test vet fuzz bench ci conform-self baseline chains bench-compare clean check-go
+.PHONY: all build run test vet fuzz bench ci conform-self baseline chains bench-compare bench-compress clean check-go
 
 all: build
 
@@ -103,6 +103,10 @@ distributed-load: build
 ## `make test`).
 deploy-test: check-go
 	cd deploy && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+## bench-compress: CPU per gzip/zstd request, Ferrox vs nginx gzip on.
+bench-compress: build
+	./scripts/bench-compress.sh
 
 clean:
 	rm -rf bin

@@ -24,6 +24,8 @@ type Config struct {
 	Listing  ListingConfig  `yaml:"listing"`
 	Files    FilesConfig    `yaml:"files"`
 	Logs     LogsConfig     `yaml:"logs"`
+	// Compression: gzip and zstd on the fly (compression.go).
+	Compression CompressionConfig `yaml:"compression"`
 
 	// Headers are added to every response unless the handler set a field
 	// of the same name. They are merged over the defaults
@@ -112,7 +114,7 @@ type ListingConfig struct {
 type FilesConfig struct {
 	Index    []string `yaml:"index"`    // index file names tried in order; default [index.html]
 	Dotfiles bool     `yaml:"dotfiles"` // serve (and list) dotfiles; default false (→ 404)
-	// Precompressed serves X.br / X.gz siblings to clients that accept
+	// Precompressed serves X.br / X.zst / X.gz siblings to clients that accept
 	// them; default true.
 	Precompressed *bool  `yaml:"precompressed"`
 	CacheControl  string `yaml:"cache_control"` // Cache-Control for files; default "" (none)

@@ -184,6 +184,7 @@ func (c *Config) StaticConfig() static.Config {
 		ErrorPages:      c.Files.ErrorPages,
 		CacheControl:    c.Files.CacheControl,
 		OpenFileCache:   c.OpenFileCache(),
+		Compress:        c.CompressConfig(),
 	}
 }
 

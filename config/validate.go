@@ -52,6 +52,7 @@ func (c *Config) Validate() error {
 	c.validateTimeouts(&p)
 	c.validateFiles(&p)
 	c.validateLogs(&p)
+	c.validateCompression(&p)
 	return errors.Join(p...)
 }
 

@@ -28,15 +28,25 @@
 // Allow (RFC 9110 §15.5.6); any other method gets 501 (RFC 9110 §9.1).
 // Method names are case-sensitive (RFC 9110 §9.1).
 //
-// # Precompressed siblings
+// # Content codings
 //
-// For compressible types (text, JSON, XML, JavaScript, SVG, wasm…) the
-// handler serves file.br or file.gz when Accept-Encoding allows it (br
-// first on equal weight, q=0 refuses), with Content-Encoding, the
-// original's Content-Type, an ETag of its own and Vary: Accept-Encoding
-// (also on the identity response whenever a sibling exists). Which
-// siblings exist is cached per file for one second (or until the
-// original's modification time changes).
+// Accept-Encoding is read with its q-values (RFC 9110 §12.5.3; q=0
+// refuses, "*" covers what is not listed, identity stays acceptable unless
+// refused). The candidates are the precompressed siblings that exist
+// (file.br, file.zst, file.gz; looked for only for compressible types, and
+// cached per file for one second or until the original's modification
+// time changes) and, when Config.Compress is on, zstd and gzip made on
+// the fly for the configured types and sizes (compress.go). The highest
+// weight wins; on equal weights a sibling beats an on-the-fly coding
+// (br, zstd, gzip), zstd beats gzip, and any coding beats identity. An
+// encoded response has Content-Encoding, the original's Content-Type and
+// an ETag of its own (the sibling's size and time, or the original's
+// with the coding and level), and every response of a resource with more
+// than one representation has Vary: Accept-Encoding, the identity ones
+// and 304s too. On-the-fly encodings are made whole in memory and kept in
+// an LRU cache under a byte budget (compcache.go), so Content-Length,
+// HEAD, Range (over the encoded bytes) and 304 are exact; an If-Range
+// date does not validate them (only their ETag does).
 //
 // # Open-file cache
 //

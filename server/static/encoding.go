@@ -51,14 +51,29 @@ func parseQ(b []byte) (int, bool) {
 	return q, true
 }
 
-// acceptedCodings reads Accept-Encoding (RFC 9110 §12.5.3) and returns
-// the weight (0..1000) of br and gzip: an explicit entry wins, then "*",
-// else 0 (a coding not listed is not acceptable when the field is
-// present). "x-gzip" counts as gzip (RFC 9110 §8.4.1.3). A malformed
-// element is skipped.
-func acceptedCodings(v []byte) (br, gzip int) {
-	br, gzip = -1, -1
-	star := 0
+// Content codings the handler can send, in the server's order of
+// preference among equal weights: a precompressed sibling costs no CPU
+// and was usually made at the highest level, so siblings come first
+// (br, the smallest, then zstd, then gzip); then the on-the-fly codings,
+// zstd before gzip (smaller and faster to make); identity last.
+const (
+	codeBr = iota
+	codeZstd
+	codeGzip
+	codeIdentity
+	nCodes
+)
+
+// acceptEncoding reads Accept-Encoding (RFC 9110 §12.5.3) into a weight
+// (0..1000) per coding: an explicit entry wins, then "*", else 0 (a
+// coding not listed is not acceptable when the field is present).
+// identity is the exception: unless listed, or excluded by "*;q=0", it
+// stays acceptable, with the least weight (1). "x-gzip" counts as gzip
+// (RFC 9110 §8.4.1.3). A malformed element is skipped. The work is one
+// pass over the value, which the head-size limit bounds.
+func acceptEncoding(v []byte) [nCodes]int {
+	w := [nCodes]int{-1, -1, -1, -1}
+	star := -1
 	for len(v) > 0 {
 		var elem []byte
 		elem, v = nextElem(v)
@@ -77,21 +92,31 @@ func acceptedCodings(v []byte) (br, gzip int) {
 		}
 		coding = trimOWS(coding)
 		switch {
+		case len(coding) == 0: // an empty list element (§5.6.1) or ";q=1"
 		case parser.EqualFold(coding, "br"):
-			br = q
+			w[codeBr] = q
+		case parser.EqualFold(coding, "zstd"):
+			w[codeZstd] = q
 		case parser.EqualFold(coding, "gzip"), parser.EqualFold(coding, "x-gzip"):
-			gzip = q
+			w[codeGzip] = q
+		case parser.EqualFold(coding, "identity"):
+			w[codeIdentity] = q
 		case len(coding) == 1 && coding[0] == '*':
 			star = q
 		}
 	}
-	if br < 0 {
-		br = star
+	for i := range w {
+		switch {
+		case w[i] >= 0:
+		case star >= 0:
+			w[i] = star
+		case i == codeIdentity:
+			w[i] = 1
+		default:
+			w[i] = 0
+		}
 	}
-	if gzip < 0 {
-		gzip = star
-	}
-	return br, gzip
+	return w
 }
 
 // coding is a precompressed sibling kind.
@@ -99,11 +124,15 @@ type coding struct {
 	suffix string // file name suffix
 	name   string // Content-Encoding value
 	tag    string // ETag suffix
+	code   int    // codeBr, codeZstd or codeGzip
 }
 
+// codings are the sibling kinds in order of preference; bit i of a
+// sibling mask stands for codings[i].
 var codings = [...]coding{
-	{".br", "br", "br"},
-	{".gz", "gzip", "gz"},
+	{".br", "br", "br", codeBr},
+	{".zst", "zstd", "zst", codeZstd},
+	{".gz", "gzip", "gz", codeGzip},
 }
 
 // siblingTTL is how long the presence of precompressed siblings is

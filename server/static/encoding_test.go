@@ -10,34 +10,43 @@ import (
 	"github.com/ferrox/ferrox/wire"
 )
 
-func TestAcceptedCodings(t *testing.T) {
+func TestAcceptEncoding(t *testing.T) {
+	// Weights in thousandths: br, zstd, gzip, identity.
 	cases := []struct {
-		in     string
-		br, gz int
+		id, in string
+		want   [nCodes]int
 	}{
-		{"gzip, deflate, br", 1000, 1000},
-		{"gzip", 0, 1000},
-		{"br;q=0.5, gzip;q=0.8", 500, 800},
-		{"br;q=0, gzip", 0, 1000},
-		{"*", 1000, 1000},
-		{"*;q=0.3, br", 1000, 300},
-		{"*, gzip;q=0", 1000, 0},
-		{"identity", 0, 0},
-		{"", 0, 0},
-		{"GZIP, BR", 1000, 1000},
-		{"x-gzip", 0, 1000},
-		{"br;q=2", 0, 0},
-		{"br;q=0.1234", 0, 0},
-		{"br;level=1", 0, 0},
-		{"br ; q=0.25", 250, 0},
-		{"br;q=1.000", 1000, 0},
-		{"br;q=1.001", 0, 0},
+		{"browser", "gzip, deflate, br", [nCodes]int{1000, 0, 1000, 1}},
+		{"browser-zstd", "gzip, deflate, br, zstd", [nCodes]int{1000, 1000, 1000, 1}},
+		{"gzip-only", "gzip", [nCodes]int{0, 0, 1000, 1}},
+		{"weights", "br;q=0.5, gzip;q=0.8, zstd;q=0.7", [nCodes]int{500, 700, 800, 1}},
+		{"br-refused", "br;q=0, gzip", [nCodes]int{0, 0, 1000, 1}},
+		{"star", "*", [nCodes]int{1000, 1000, 1000, 1000}},
+		{"star-low-br-listed", "*;q=0.3, br", [nCodes]int{1000, 300, 300, 300}},
+		{"star-gzip-refused", "*, gzip;q=0", [nCodes]int{1000, 1000, 0, 1000}},
+		{"star-refused", "*;q=0", [nCodes]int{0, 0, 0, 0}},
+		{"star-refused-identity-listed", "*;q=0, identity", [nCodes]int{0, 0, 0, 1000}},
+		{"identity-only", "identity", [nCodes]int{0, 0, 0, 1000}},
+		{"identity-refused", "gzip, identity;q=0", [nCodes]int{0, 0, 1000, 0}},
+		{"empty", "", [nCodes]int{0, 0, 0, 1}},
+		{"upper-case", "GZIP, BR, ZSTD", [nCodes]int{1000, 1000, 1000, 1}},
+		{"x-gzip", "x-gzip", [nCodes]int{0, 0, 1000, 1}},
+		{"q-above-one", "br;q=2", [nCodes]int{0, 0, 0, 1}},
+		{"q-four-digits", "br;q=0.1234", [nCodes]int{0, 0, 0, 1}},
+		{"not-q-param", "br;level=1", [nCodes]int{0, 0, 0, 1}},
+		{"ows-around-semicolon", "br ; q=0.25", [nCodes]int{250, 0, 0, 1}},
+		{"q-one-zeros", "br;q=1.000", [nCodes]int{1000, 0, 0, 1}},
+		{"q-one-point-001", "br;q=1.001", [nCodes]int{0, 0, 0, 1}},
+		{"commas-only", ",,,, ,", [nCodes]int{0, 0, 0, 1}},
+		{"bad-q-letters", "gzip;q=abc, zstd;q=", [nCodes]int{0, 0, 0, 1}},
+		{"last-wins", "gzip;q=0.1, gzip", [nCodes]int{0, 0, 1000, 1}},
 	}
 	for _, c := range cases {
-		br, gz := acceptedCodings([]byte(c.in))
-		if br != c.br || gz != c.gz {
-			t.Errorf("acceptedCodings(%q) = %d, %d; want %d, %d", c.in, br, gz, c.br, c.gz)
-		}
+		t.Run(c.id, func(t *testing.T) {
+			if got := acceptEncoding([]byte(c.in)); got != c.want {
+				t.Errorf("acceptEncoding(%q) = %v; want %v", c.in, got, c.want)
+			}
+		})
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/ferrox/ferrox/internal/mime"
 	"github.com/ferrox/ferrox/wire"
@@ -21,13 +20,12 @@ func contentType(name string) string { return mime.ForName(name) }
 // resp) named name under the root.
 func (h *Handler) serveFile(r *request, resp *wire.Response, f *os.File, fi fileStat, name string, head bool) {
 	ctype := contentType(name)
-	encoding := ""
-	etagSuffix := ""
-	vary := false
 	now := h.now()
-	if h.precompressed && compressible(ctype) {
-		f, fi, encoding, etagSuffix, vary = h.negotiate(r, resp, f, fi, name, now)
+	ch := h.negotiate(r, resp, f, fi, name, ctype, now)
+	if ch.file != nil {
+		f, fi = ch.file, ch.fi
 	}
+	encoding, etagSuffix, vary := ch.encoding, ch.tag, ch.vary
 
 	var v validators
 	v.modTime = lastModified(fi.mtime, now)
@@ -56,7 +54,14 @@ func (h *Handler) serveFile(r *request, resp *wire.Response, f *os.File, fi file
 		return
 	}
 
+	body := fileBody(resp, f)
 	size := fi.size
+	if ch.otf {
+		if !h.encodeBody(r, resp, f, fi, name, head, ch, &body) {
+			return
+		}
+		size = int64(len(body.data))
+	}
 	resp.Add("Content-Type", ctype)
 	if encoding != "" {
 		resp.Add("Content-Encoding", encoding)
@@ -69,7 +74,7 @@ func (h *Handler) serveFile(r *request, resp *wire.Response, f *os.File, fi file
 	// Range applies to GET only (RFC 9110 §14.2), and only while
 	// If-Range holds (§13.1.5).
 	if !head {
-		if rv, ok := r.header("Range"); ok && ifRangeAllows(r, &v) {
+		if rv, ok := r.header("Range"); ok && ifRangeAllows(r, &v) && !(ch.otf && ifRangeDate(r)) {
 			var buf [maxRanges]byteRange
 			ranges, res := parseRange(buf[:0], rv, size)
 			switch res {
@@ -85,9 +90,9 @@ func (h *Handler) serveFile(r *request, resp *wire.Response, f *os.File, fi file
 				return
 			case rangeOK:
 				if len(ranges) == 1 {
-					h.singleRange(resp, f, ranges[0], size)
+					h.singleRange(resp, body, ranges[0], size)
 				} else {
-					h.multiRange(resp, f, ranges, size, ctype)
+					h.multiRange(resp, body, ranges, size, ctype)
 				}
 				return
 			}
@@ -96,7 +101,7 @@ func (h *Handler) serveFile(r *request, resp *wire.Response, f *os.File, fi file
 	resp.Status = 200
 	resp.ContentLength = size
 	if size > 0 {
-		resp.Body = append(resp.Body, wire.Segment{File: f, Off: 0, N: size, Shared: isShared(resp, f)})
+		resp.Body = append(resp.Body, body.segment(0, size))
 	}
 }
 
@@ -109,51 +114,12 @@ func (h *Handler) addCacheFields(resp *wire.Response, vary bool) {
 	}
 }
 
-// negotiate looks for precompressed siblings of name (RFC 9110 §12.5.3,
-// §8.4). It returns the file to send (the sibling, registered in resp, or
-// the original), its metadata, the Content-Encoding and ETag suffix, and
-// whether any sibling exists (then the response varies on
-// Accept-Encoding, also when the original is sent).
-func (h *Handler) negotiate(r *request, resp *wire.Response, f *os.File, fi fileStat, name string, now time.Time) (*os.File, fileStat, string, string, bool) {
-	mask := h.siblings(name, fi.mtime.UnixNano(), now)
-	if mask == 0 {
-		return f, fi, "", "", false
-	}
-	qbr, qgz := 0, 0
-	if ae, ok := r.header("Accept-Encoding"); ok {
-		qbr, qgz = acceptedCodings(ae)
-	}
-	// Preference order: the higher weight, br on a tie.
-	order := [2]int{0, 1}
-	if qgz > qbr {
-		order = [2]int{1, 0}
-	}
-	weights := [2]int{qbr, qgz}
-	for _, i := range order {
-		if weights[i] <= 0 || mask&(1<<i) == 0 {
-			continue
-		}
-		c := &codings[i]
-		sf, sfi, err := h.open(name + c.suffix)
-		if err != nil {
-			continue
-		}
-		if sfi.kind != kindRegular {
-			sf.Close()
-			continue
-		}
-		resp.Keep(sf)
-		return sf, sfi, c.name, c.tag, true
-	}
-	return f, fi, "", "", true
-}
-
-func (h *Handler) singleRange(resp *wire.Response, f *os.File, br byteRange, size int64) {
+func (h *Handler) singleRange(resp *wire.Response, body bodySource, br byteRange, size int64) {
 	cr := resp.AppendScratch(func(b []byte) []byte { return appendContentRange(b, br, size) })
 	resp.Add("Content-Range", cr) // RFC 9110 §14.4
 	resp.Status = 206
 	resp.ContentLength = br.length
-	resp.Body = append(resp.Body, wire.Segment{File: f, Off: br.start, N: br.length, Shared: isShared(resp, f)})
+	resp.Body = append(resp.Body, body.segment(br.start, br.length))
 }
 
 func appendContentRange(dst []byte, br byteRange, size int64) []byte {
@@ -168,7 +134,7 @@ func appendContentRange(dst []byte, br byteRange, size int64) []byte {
 // multiRange answers with multipart/byteranges (RFC 9110 §14.6): each part
 // has its own Content-Type and Content-Range; there is no top-level
 // Content-Range (§15.3.7).
-func (h *Handler) multiRange(resp *wire.Response, f *os.File, ranges []byteRange, size int64, ctype string) {
+func (h *Handler) multiRange(resp *wire.Response, body bodySource, ranges []byteRange, size int64, ctype string) {
 	var bnd [32]byte
 	b := strconv.AppendUint(bnd[:0], rand.Uint64(), 16)
 	b = append(b, '_')
@@ -214,7 +180,7 @@ func (h *Handler) multiRange(resp *wire.Response, f *os.File, ranges []byteRange
 	var total int64
 	for i, br := range ranges {
 		part := data[offs[i][0]:offs[i][1]:offs[i][1]]
-		resp.Body = append(resp.Body, wire.Segment{Data: part}, wire.Segment{File: f, Off: br.start, N: br.length, Shared: isShared(resp, f)})
+		resp.Body = append(resp.Body, wire.Segment{Data: part}, body.segment(br.start, br.length))
 		total += int64(len(part)) + br.length
 	}
 	tail := data[offs[len(ranges)][0]:offs[len(ranges)][1]]

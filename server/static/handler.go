@@ -31,7 +31,7 @@ type Config struct {
 	// otherwise such paths are 404 and left out of listings.
 	Dotfiles bool
 	// NoPrecompressed disables serving precompressed siblings (file.br,
-	// file.gz), which are otherwise served when the client accepts them.
+	// file.zst, file.gz), which are otherwise served when the client accepts them.
 	NoPrecompressed bool
 	// Routes maps an exact URL path ("/about", starting with '/') to a
 	// local file path relative to Root ("pages/about.html"). Files are
@@ -53,6 +53,9 @@ type Config struct {
 	// noticed within this time, a change in place at once. Zero or
 	// negative: off.
 	OpenFileCache time.Duration
+	// Compress configures gzip and zstd on the fly (compress.go); the
+	// zero value is off.
+	Compress CompressConfig
 }
 
 // Handler serves files from one root. It is safe for concurrent use.
@@ -69,6 +72,7 @@ type Handler struct {
 	now           func() time.Time
 	sib           siblingCache
 	files         fileCache
+	comp          *compressor
 }
 
 type errorOverride struct {
@@ -101,6 +105,10 @@ func New(cfg Config) (*Handler, error) {
 	h.files.max = maxCachedFiles
 	h.files.clock = func() time.Time { return h.now() }
 	h.files.valid = max(int64(cfg.OpenFileCache), 0)
+	if h.comp, err = newCompressor(cfg.Compress); err != nil {
+		root.Close()
+		return nil, err
+	}
 	if len(cfg.Routes) > 0 {
 		h.routes = make(map[string]string, len(cfg.Routes))
 		for url, file := range cfg.Routes {
@@ -151,6 +159,8 @@ type request struct {
 	hasQuery bool
 	asterisk bool
 	hdr      headerSource
+	// identityOnly: answer with the identity (an encoding failed).
+	identityOnly bool
 }
 
 func (r *request) header(name string) ([]byte, bool) {
