@@ -229,3 +229,25 @@ func TestListingDotfilesShown(t *testing.T) {
 		t.Errorf("Dotfiles: listing hides .hidden")
 	}
 }
+
+// TestListingJSONGolden pins the JSON listing byte for byte: its schema
+// and order (directories first, then byte order of names) are an API.
+func TestListingJSONGolden(t *testing.T) {
+	h := newHandler(t, Config{Root: newListingTree(t)})
+	for _, target := range []string{"/list/", "/list/?sort=size&order=desc&filter=a"} {
+		_, body := do(t, h, mkreq("GET", target, "Accept", "application/json"))
+		golden := filepath.Join("testdata", "listing.json.golden")
+		if *update && target == "/list/" {
+			if err := os.WriteFile(golden, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run with -update to create it)", err)
+		}
+		if diff := cmp.Diff(string(want), body); diff != "" {
+			t.Errorf("GET %s: JSON listing differs from %s (-want +got):\n%s", target, golden, diff)
+		}
+	}
+}
