@@ -2,12 +2,10 @@ package static
 
 import (
 	"encoding/json"
-	"html"
 	"io"
 	"io/fs"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -75,8 +73,9 @@ func (h *Handler) serveDir(r *request, resp *wire.Response, f *os.File, name, cl
 		resp.SetData(resp.AppendData(func(d []byte) []byte { return append(append(d, b...), '\n') }))
 		return
 	}
+	opts := parseListingQuery(r.query)
 	resp.Add("Content-Type", htmlType)
-	resp.SetData(resp.AppendData(func(d []byte) []byte { return appendListingHTML(d, clean, entries) }))
+	resp.SetData(resp.AppendData(func(d []byte) []byte { return appendListingHTML(d, clean, entries, opts) }))
 }
 
 func acceptsJSON(r *request) bool {
@@ -136,56 +135,4 @@ func (h *Handler) readListing(f *os.File, name string) ([]entry, error) {
 		return strings.Compare(a.Name, b.Name)
 	})
 	return out, nil
-}
-
-// hrefSafe marks bytes kept as-is in a listing href: unreserved only, so
-// ':' (which could turn a name into a scheme such as "javascript:") and
-// every HTML-significant byte are percent-encoded.
-var hrefSafe = alnumPlus("-._~")
-
-const listingStyle = `body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.2em 1em;text-align:left}td.s{text-align:right}`
-
-// appendListingHTML renders the HTML listing of the directory at URL path
-// dir. Names are HTML-escaped in text and percent-encoded (then
-// HTML-escaped) in hrefs, which start with "./" so no name can become a
-// scheme or a network-path reference.
-func appendListingHTML(b []byte, dir string, entries []entry) []byte {
-	title := dir
-	if title != "/" {
-		title += "/"
-	}
-	et := html.EscapeString(title)
-	b = append(b, "<!doctype html>\n<html>\n<head>\n<meta charset=utf-8>\n<meta name=viewport content=\"width=device-width\">\n<title>Index of "...)
-	b = append(b, et...)
-	b = append(b, "</title>\n<style>"...)
-	b = append(b, listingStyle...)
-	b = append(b, "</style>\n</head>\n<body>\n<h1>Index of "...)
-	b = append(b, et...)
-	b = append(b, "</h1>\n<table>\n<thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th></tr></thead>\n<tbody>\n"...)
-	if dir != "/" {
-		b = append(b, "<tr><td><a href=\"../\">../</a></td><td class=s>-</td><td></td></tr>\n"...)
-	}
-	for _, e := range entries {
-		b = append(b, "<tr><td><a href=\"./"...)
-		b = appendEscaped(b, e.Name, &hrefSafe)
-		if e.Dir {
-			b = append(b, '/')
-		}
-		b = append(b, "\">"...)
-		b = append(b, html.EscapeString(e.Name)...)
-		if e.Dir {
-			b = append(b, '/')
-		}
-		b = append(b, "</a></td><td class=s>"...)
-		if e.Dir {
-			b = append(b, '-')
-		} else {
-			b = strconv.AppendInt(b, e.Size, 10)
-		}
-		b = append(b, "</td><td>"...)
-		b = e.MTime.AppendFormat(b, "2006-01-02 15:04:05")
-		b = append(b, "</td></tr>\n"...)
-	}
-	b = append(b, "</tbody>\n</table>\n</body>\n</html>\n"...)
-	return b
 }
