@@ -190,11 +190,11 @@ func cmpInt64(a, b int64) int {
 	return 0
 }
 
-// humanSize formats n bytes with binary units as ls -h does: "512 B",
-// "1.2 KiB", "4.8 MiB", "12 GiB" (one decimal below 10).
-func humanSize(n int64) string {
+// appendHumanSize appends n bytes with binary units as ls -h does:
+// "512 B", "1.2 KiB", "4.8 MiB", "12 GiB" (one decimal below 10).
+func appendHumanSize(b []byte, n int64) []byte {
 	if n < 1024 {
-		return strconv.FormatInt(n, 10) + " B"
+		return append(strconv.AppendInt(b, n, 10), " B"...)
 	}
 	const units = "KMGTPE"
 	v := float64(n) / 1024
@@ -203,13 +203,12 @@ func humanSize(n int64) string {
 		v /= 1024
 		u++
 	}
-	var b []byte
+	prec := 0
 	if v < 9.95 {
-		b = strconv.AppendFloat(b, v, 'f', 1, 64)
-	} else {
-		b = strconv.AppendFloat(b, v, 'f', 0, 64)
+		prec = 1
 	}
-	return string(b) + " " + units[u:u+1] + "iB"
+	b = strconv.AppendFloat(b, v, 'f', prec, 64)
+	return append(b, ' ', units[u], 'i', 'B')
 }
 
 // bidiControls are the code points that reorder the text around them
@@ -273,8 +272,7 @@ type listingPage struct {
 	Sort   string // hidden form fields, empty when the default
 	Order  string
 	Count  string
-	Match  string // "5 match" when filtered
-	Rows   []row
+	Match  string // "5 shown" when filtered
 }
 
 // crumb links one ancestor directory in the heading.
@@ -287,13 +285,101 @@ type column struct {
 	Arrow              string
 }
 
-// row is one entry, formatted.
-type row struct {
-	Href, Name  string // Href empty: shown, not linked (see servable)
-	Dir, Hidden bool
-	Size, Bytes string
-	Date, Clock string
-	Stamp       string
+// appendRow appends the table row of e, shown as name (displayName, with
+// a '/' for a directory), hidden when the filter does not match. Its
+// output is exactly what html/template renders from rowTemplate
+// (listinghtml_test.go) for the same entry, the same markup and the same
+// escaping (htmlEscape): a test and a fuzz target hold the two equal.
+// Running the template per row costs many times this
+// (BenchmarkListingHTML), so the page frame, which carries the request's
+// filter, goes through html/template and the rows, which carry only
+// names, sizes and times, through here.
+func appendRow(b []byte, e *entry, name string, hidden bool) []byte {
+	b = append(b, `<tr class="`...)
+	if e.Dir {
+		b = append(b, 'd')
+	} else {
+		b = append(b, 'f')
+	}
+	b = append(b, '"')
+	if hidden {
+		b = append(b, " hidden"...)
+	}
+	b = append(b, `><td class="n">`...)
+	if servable(e.Name) {
+		// The href holds only unreserved bytes and %XX escapes (hrefSafe):
+		// nothing html/template's URL normalizer or escaper would change.
+		b = append(b, `<a href="./`...)
+		b = appendEscaped(b, e.Name, &hrefSafe)
+		if e.Dir {
+			b = append(b, '/')
+		}
+		b = append(b, `">`...)
+		b = htmlEscape(b, name)
+		b = append(b, `</a>`...)
+	} else {
+		b = append(b, `<span title="not served: the name holds a control character or a backslash">`...)
+		b = htmlEscape(b, name)
+		b = append(b, `</span>`...)
+	}
+	b = append(b, `</td><td class="s"`...)
+	if e.Dir {
+		b = append(b, ">—"...)
+	} else {
+		b = append(b, ` title="`...)
+		b = strconv.AppendInt(b, e.Size, 10)
+		if e.Size == 1 {
+			b = append(b, ` byte">`...)
+		} else {
+			b = append(b, ` bytes">`...)
+		}
+		b = appendHumanSize(b, e.Size)
+	}
+	var ts [24]byte
+	stamp := e.MTime.AppendFormat(ts[:0], "2006-01-02T15:04:05Z")
+	b = append(b, `</td><td class="m"><time datetime="`...)
+	b = append(b, stamp...)
+	b = append(b, `">`...)
+	b = append(b, stamp[:10]...) // the date
+	b = append(b, `<span class="hm"> `...)
+	b = append(b, stamp[11:16]...) // hours and minutes
+	b = append(b, "</span></time></td></tr>\n"...)
+	return b
+}
+
+// htmlSpecial marks the bytes htmlEscape replaces.
+var htmlSpecial = [256]bool{0: true, '"': true, '&': true, '\'': true, '+': true, '<': true, '>': true}
+
+// htmlEscape appends s escaped as html/template escapes text and quoted
+// attribute values (its htmlReplacementTable): NUL, '"', '&', '\”,
+// '+', '<' and '>'.
+func htmlEscape(b []byte, s string) []byte {
+	i := 0
+	for i < len(s) && !htmlSpecial[s[i]] {
+		i++
+	}
+	b = append(b, s[:i]...)
+	for ; i < len(s); i++ {
+		switch c := s[i]; c {
+		case 0:
+			b = append(b, "\uFFFD"...)
+		case '"':
+			b = append(b, "&#34;"...)
+		case '&':
+			b = append(b, "&amp;"...)
+		case '\'':
+			b = append(b, "&#39;"...)
+		case '+':
+			b = append(b, "&#43;"...)
+		case '<':
+			b = append(b, "&lt;"...)
+		case '>':
+			b = append(b, "&gt;"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
 }
 
 // crumbs splits the directory path dir ("/a/b") into links relative to
@@ -360,7 +446,6 @@ func appendListingHTML(b []byte, dir string, entries []entry, o listingOpts) []b
 		Crumbs: crumbs(dir),
 		Parent: dir != "/",
 		Filter: o.filter,
-		Rows:   make([]row, len(entries)),
 	}
 	if o.sort != byName || o.desc {
 		p.Sort = sortNames[o.sort]
@@ -383,48 +468,45 @@ func appendListingHTML(b []byte, dir string, entries []entry, o listingOpts) []b
 		}
 		p.Cols[i] = c
 	}
+	// The rows go between the "head" and "tail" templates, appended by
+	// appendRow, whose output a test holds byte for byte to
+	// html/template's for the same row; the count, known only after
+	// the rows, is in the head, so the rows are built first.
 	lowFilter := strings.ToLower(o.filter)
 	dirs, files, match := 0, 0, 0
-	var href []byte
-	for i, e := range entries {
-		href = appendEscaped(append(href[:0], "./"...), e.Name, &hrefSafe)
+	rows := make([]byte, 0, len(entries)*320)
+	for i := range entries {
+		e := &entries[i]
 		name := displayName(e.Name)
 		if e.Dir {
-			href = append(href, '/')
 			name += "/"
 			dirs++
 		} else {
 			files++
 		}
-		r := row{Href: string(href), Name: name, Dir: e.Dir}
-		if !servable(e.Name) {
-			r.Href = ""
-		}
+		hidden := false
 		if lowFilter != "" {
 			if strings.Contains(strings.ToLower(name), lowFilter) {
 				match++
 			} else {
-				r.Hidden = true
+				hidden = true
 			}
 		}
-		if !e.Dir {
-			r.Size = humanSize(e.Size)
-			r.Bytes = plural64(e.Size, "byte", "bytes")
-		}
-		var ts [32]byte
-		r.Date = string(e.MTime.AppendFormat(ts[:0], "2006-01-02"))
-		r.Clock = string(e.MTime.AppendFormat(ts[:0], "15:04"))
-		r.Stamp = string(e.MTime.AppendFormat(ts[:0], "2006-01-02T15:04:05Z"))
-		p.Rows[i] = r
+		rows = appendRow(rows, e, name, hidden)
 	}
 	p.Count = plural(dirs, "directory", "directories") + ", " + plural(files, "file", "files")
 	if o.filter != "" {
 		p.Match = strconv.Itoa(match) + " shown"
 	}
 	w := appendWriter{b}
-	if err := listingTemplate.Execute(&w, p); err != nil {
-		// The template is fixed and its data plain strings: this cannot
-		// happen short of a bug; end the page rather than panic.
+	err := listingTemplate.ExecuteTemplate(&w, "head", p)
+	w.b = append(w.b, rows...)
+	if err == nil {
+		err = listingTemplate.ExecuteTemplate(&w, "tail", p)
+	}
+	if err != nil {
+		// The templates are fixed and their data plain strings: this
+		// cannot happen short of a bug; end the page rather than panic.
 		return append(w.b, "\n<p>listing failed\n"...)
 	}
 	return w.b
