@@ -31,7 +31,8 @@ var listingTemplate = template.Must(template.New("listing").Parse(listingSource)
 const listingCSS = `table{width:100%;border-collapse:collapse;margin-top:.5rem}` +
 	`th,td{padding:.35rem .6rem;text-align:left;vertical-align:top;border-bottom:1px solid var(--line)}` +
 	`th{font-weight:600;white-space:nowrap}th a{color:inherit;text-decoration:none}th a:hover{text-decoration:underline}` +
-	`td.n{overflow-wrap:anywhere}td.n a{unicode-bidi:isolate;text-decoration:none}td.n a:hover{text-decoration:underline}` +
+	`h1 a{text-decoration:none}h1 a:hover{text-decoration:underline}` +
+	`td.n{overflow-wrap:anywhere;width:100%}td.n a{unicode-bidi:isolate;text-decoration:none}td.n a:hover{text-decoration:underline}` +
 	`td.s,td.m{white-space:nowrap;font-variant-numeric:tabular-nums}td.s,th.s{text-align:right}` +
 	`tbody tr:hover{background:var(--hi)}.d a{font-weight:600}` +
 	`.bar{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between}` +
