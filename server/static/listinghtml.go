@@ -16,9 +16,11 @@ import (
 // server by the query (?sort=name|size|time&order=asc|desc, Caddy's
 // parameters) so sorting works without JavaScript, and a filter box that
 // is a plain GET form (?filter=) which a small script turns into a live
-// filter. Every value goes through html/template; names are also
-// percent-encoded in hrefs and shown with control characters made
-// visible.
+// filter. The page frame (which echoes the filter) is html/template;
+// the rows are appended by appendRow, held byte for byte to an
+// html/template row template by TestAppendRowMatchesTemplate and
+// FuzzAppendRow. Names are percent-encoded in hrefs and shown with
+// control and bidi characters made visible (displayName).
 
 //go:embed listing.tmpl
 var listingSource string
@@ -37,7 +39,7 @@ const listingCSS = `table{width:100%;border-collapse:collapse;margin-top:.5rem}`
 	`tbody tr:hover{background:var(--hi)}.d a{font-weight:600}` +
 	`.bar{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between}` +
 	`.bar input{font:inherit;padding:.3rem .6rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);width:18rem;max-width:100%;box-sizing:border-box}` +
-	`.count,.up{color:var(--mute)}.esc{color:var(--mute);font-size:.85em}` +
+	`.count,.up{color:var(--mute)}` +
 	`@media(max-width:600px){th,td{padding:.35rem .3rem}.hm{display:none}.bar input{width:100%}}`
 
 // sortKey is the column a listing is sorted by.
