@@ -55,7 +55,7 @@ func (h *Handler) serveDir(r *request, resp *wire.Response, f *os.File, name, cl
 		h.errorPage(403, resp)
 		return
 	}
-	entries, err := h.readListing(f, name)
+	entries, truncated, err := h.readListing(f, name)
 	f.Close()
 	if err != nil {
 		h.errorPage(statusForError(err), resp)
@@ -74,6 +74,7 @@ func (h *Handler) serveDir(r *request, resp *wire.Response, f *os.File, name, cl
 		return
 	}
 	opts := parseListingQuery(r.query)
+	opts.truncated = truncated
 	resp.Add("Content-Type", htmlType)
 	resp.SetData(resp.AppendData(func(d []byte) []byte { return appendListingHTML(d, clean, entries, opts) }))
 }
@@ -94,10 +95,16 @@ type entry struct {
 // readListing reads the directory f, hiding dotfiles unless configured and
 // symlinks whose target is missing or outside the root; a symlink is
 // described by its target. Directories come first, then by name.
-func (h *Handler) readListing(f *os.File, name string) ([]entry, error) {
+// truncated reports that the directory holds more than maxListing
+// entries, of which only the first maxListing read were looked at.
+func (h *Handler) readListing(f *os.File, name string) (_ []entry, truncated bool, _ error) {
 	des, err := f.ReadDir(maxListing)
 	if err != nil && err != io.EOF { // io.EOF: the directory is empty
-		return nil, err
+		return nil, false, err
+	}
+	if len(des) == maxListing {
+		more, _ := f.ReadDir(1)
+		truncated = len(more) > 0
 	}
 	out := make([]entry, 0, len(des))
 	for _, de := range des {
@@ -134,5 +141,5 @@ func (h *Handler) readListing(f *os.File, name string) ([]entry, error) {
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
-	return out, nil
+	return out, truncated, nil
 }

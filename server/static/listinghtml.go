@@ -56,9 +56,10 @@ var sortNames = [...]string{byName: "name", bySize: "size", byTime: "time"}
 // listingOpts is what the query asks of an HTML listing. The zero value
 // is the default: by name, ascending, unfiltered.
 type listingOpts struct {
-	sort   sortKey
-	desc   bool
-	filter string
+	sort      sortKey
+	desc      bool
+	filter    string
+	truncated bool // not from the query: the directory had more than maxListing entries
 }
 
 // parseListingQuery reads sort, order and filter from the raw query.
@@ -276,6 +277,9 @@ type listingPage struct {
 	Order  string
 	Count  string
 	Match  string // "5 shown" when filtered
+	// Truncated says how many entries were read of a directory that has
+	// more (maxListing); empty otherwise.
+	Truncated string
 }
 
 // crumb links one ancestor directory in the heading.
@@ -500,6 +504,9 @@ func appendListingHTML(b []byte, dir string, entries []entry, o listingOpts) []b
 	p.Count = plural(dirs, "directory", "directories") + ", " + plural(files, "file", "files")
 	if o.filter != "" {
 		p.Match = strconv.Itoa(match) + " shown"
+	}
+	if o.truncated {
+		p.Truncated = strconv.Itoa(maxListing)
 	}
 	w := appendWriter{b}
 	err := listingTemplate.ExecuteTemplate(&w, "head", p)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -499,4 +500,41 @@ func FuzzAppendRow(f *testing.F) {
 		e := entry{Name: name, Dir: dir, Size: size & (1<<62 - 1), MTime: mt}
 		checkRowsMatchTemplate(t, []entry{e}, []bool{hidden})
 	})
+}
+
+// TestListingTruncated: a directory with more than maxListing entries
+// lists maxListing of them and says so; the JSON listing keeps its form.
+func TestListingTruncated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 10 001 files; skipped with -short")
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, "many")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxListing + 1 {
+		f, err := os.Create(filepath.Join(dir, "f"+strconv.Itoa(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	h := newHandler(t, Config{Root: root})
+	_, body := do(t, h, mkreq("GET", "/many/"))
+	rows, _, count := parseListing(t, body)
+	if len(rows) != maxListing || count != "0 directories, 10000 files" {
+		t.Errorf("%d rows, count %q; want %d rows, \"0 directories, 10000 files\"", len(rows), count, maxListing)
+	}
+	if want := "only the first 10000 read are listed"; !strings.Contains(body, want) {
+		t.Errorf("truncated listing does not say %q", want)
+	}
+	_, js := do(t, h, mkreq("GET", "/many/", "Accept", "application/json"))
+	if n := strings.Count(js, `"name":`); n != maxListing || !strings.HasPrefix(js, "[{") {
+		t.Errorf("JSON listing has %d entries; want %d in the usual array", n, maxListing)
+	}
+	_, small := do(t, h, mkreq("GET", "/"))
+	if strings.Contains(small, "only the first") {
+		t.Errorf("a small listing claims to be truncated")
+	}
 }
