@@ -107,7 +107,7 @@ type TimeoutsConfig struct {
 // exactly when files.dotfiles is true (they could not be fetched
 // otherwise).
 type ListingConfig struct {
-	Enabled *bool `yaml:"enabled"` // list directories without an index file; default true
+	Enabled *bool `yaml:"enabled"` // list directories without an index file; default false
 }
 
 // FilesConfig controls how files are picked and described.

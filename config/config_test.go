@@ -186,7 +186,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("server.New(defaults) = %v; want the defaults resolved", err)
 	}
 	sc := c.StaticConfig()
-	if sc.Root != "www" || !cmp.Equal(sc.Index, []string{"index.html"}) || sc.OpenFileCache != time.Second || sc.ListingOff || sc.NoPrecompressed || sc.Dotfiles {
+	if sc.Root != "www" || !cmp.Equal(sc.Index, []string{"index.html"}) || sc.OpenFileCache != time.Second || !sc.ListingOff || sc.NoPrecompressed || sc.Dotfiles {
 		t.Errorf("zero Config StaticConfig = %+v", sc)
 	}
 	if c.Addr() != "127.0.0.1:8080" || c.HTTPSAddr() != "127.0.0.1:8443" || c.ShutdownGrace() != 10*time.Second {
@@ -440,5 +440,46 @@ func TestEditDistance(t *testing.T) {
 		if got := editDistance(tc.a, tc.b); got != tc.want {
 			t.Errorf("editDistance(%q, %q) = %d; want %d", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestListingDefault: listings are off unless the file or --listing turns
+// them on; --no-listing wins over the file; both flags are refused.
+func TestListingDefault(t *testing.T) {
+	site := testSite(t)
+	for _, c := range []struct {
+		id      string
+		file    string
+		o       Overrides
+		want    bool
+		wantErr string
+	}{
+		{"default-off", "", Overrides{}, false, ""},
+		{"file-on", "listing:\n  enabled: true\n", Overrides{}, true, ""},
+		{"flag-on", "", Overrides{Listing: true}, true, ""},
+		{"flag-off-beats-file", "listing:\n  enabled: true\n", Overrides{NoListing: true}, false, ""},
+		{"flag-on-beats-file", "listing:\n  enabled: false\n", Overrides{Listing: true}, true, ""},
+		{"both-flags", "", Overrides{Listing: true, NoListing: true}, false, "--listing and --no-listing contradict each other"},
+	} {
+		t.Run(c.id, func(t *testing.T) {
+			o := c.o
+			o.Root = site
+			cfg, err := LoadBytes("f.yml", []byte(c.file), &o)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("LoadBytes = %v; want an error containing %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("LoadBytes = %v", err)
+			}
+			if got := cfg.ListingOn(); got != c.want {
+				t.Errorf("ListingOn() = %v; want %v", got, c.want)
+			}
+			if got := cfg.StaticConfig().ListingOff; got == c.want {
+				t.Errorf("StaticConfig().ListingOff = %v; want %v", got, !c.want)
+			}
+		})
 	}
 }

@@ -105,8 +105,9 @@ func (c *Config) ServerHeaderOn() bool { return on(c.Server.ServerHeader) }
 // ParkWaitingOn reports whether waiting connections are parked.
 func (c *Config) ParkWaitingOn() bool { return on(c.Server.ParkWaiting) }
 
-// ListingOn reports whether directory listings are enabled.
-func (c *Config) ListingOn() bool { return on(c.Listing.Enabled) }
+// ListingOn reports whether directory listings are enabled; default
+// false, as in nginx and Caddy (the README's "Directory listings" says why).
+func (c *Config) ListingOn() bool { return c.Listing.Enabled != nil && *c.Listing.Enabled }
 
 // PrecompressedOn reports whether precompressed siblings are served.
 func (c *Config) PrecompressedOn() bool { return on(c.Files.Precompressed) }

@@ -15,6 +15,7 @@ type Overrides struct {
 	Listen       string // --listen HOST:PORT: server.addr and server.port
 	LogDir       string // --log-dir: paths.log_dir
 	AccessFormat string // --access-format: logs.access_format
+	Listing      bool   // --listing: listing.enabled = true
 	NoListing    bool   // --no-listing: listing.enabled = false
 	TLSCert      string // --tls-cert: tls.cert_path, and tls.enabled (with TLSKey)
 	TLSKey       string // --tls-key: tls.key_path
@@ -49,9 +50,15 @@ func (o Overrides) Apply(c *Config) (map[string]string, error) {
 		}
 		c.Logs.AccessFormat, set["logs.access_format"] = o.AccessFormat, "--access-format"
 	}
-	if o.NoListing {
-		off := false
-		c.Listing.Enabled = &off
+	if o.Listing && o.NoListing {
+		return set, fmt.Errorf("--listing and --no-listing contradict each other")
+	}
+	if o.Listing || o.NoListing {
+		on := o.Listing
+		c.Listing.Enabled, set["listing.enabled"] = &on, "--listing"
+		if o.NoListing {
+			set["listing.enabled"] = "--no-listing"
+		}
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return set, fmt.Errorf("--tls-cert and --tls-key go together")

@@ -34,7 +34,11 @@ func newPathEnv(tb testing.TB) *pathEnv {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { root.Close() })
-	return &pathEnv{site: s, h: newStatic(tb, s, (&config.Config{}).StaticConfig()), root: root}
+	// The oracle expects a directory without an index to be listed (200),
+	// so listings are on here (their default is off).
+	on := true
+	cfg := config.Config{Listing: config.ListingConfig{Enabled: &on}}
+	return &pathEnv{site: s, h: newStatic(tb, s, cfg.StaticConfig()), root: root}
 }
 
 // serve parses raw as a request and serves it; ok is false when the

@@ -193,7 +193,7 @@ start_nethttp() {
 start_ferrox() {
 	local d="$WORK/ferrox"
 	mkdir -p "$d"
-	"$BIN" serve --root "$FIX" --listen "127.0.0.1:${PORT[ferrox]}" >"$d/stdout.log" 2>&1 &
+	"$BIN" serve --root "$FIX" --listen "127.0.0.1:${PORT[ferrox]}" --listing >"$d/stdout.log" 2>&1 &
 	PIDS+=($!)
 }
 

@@ -35,7 +35,7 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || echo $((20000 + RANDOM % 20000)))
 addr="127.0.0.1:$port"
 
-"$BIN" serve --root "$work/root" --listen "$addr" >"$work/serve.log" 2>&1 &
+"$BIN" serve --root "$work/root" --listen "$addr" --listing >"$work/serve.log" 2>&1 &
 server_pid=$!
 
 # Wait until it accepts: at most 100 tries, 0.1 s apart (10 s).

@@ -10,15 +10,26 @@ import (
 // HTML body Ferrox generates.
 const HTMLType = "text/html; charset=utf-8"
 
+// PageCSS is the style every HTML page Ferrox generates starts with (the
+// error pages here, the directory listing in server/static): the system
+// font stack, light and dark colours from prefers-color-scheme, a
+// readable measure. Self-contained: no fonts, images or links to load.
+const PageCSS = `:root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--mute:#59636e;--line:#d1d9e0;--link:#0969da;--hi:#f6f8fa}` +
+	`@media(prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--mute:#9198a1;--line:#3d444d;--link:#4493f8;--hi:#151b23}}` +
+	`body{margin:0 auto;max-width:80rem;padding:1rem 1.5rem;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}` +
+	`a{color:var(--link)}h1{font-size:1.4rem;font-weight:600;margin:.5rem 0;overflow-wrap:anywhere}` +
+	`footer{color:var(--mute);font-size:.85rem;border-top:1px solid var(--line);margin-top:1.5rem;padding-top:.5rem}` +
+	`@media(max-width:600px){body{padding:.5rem .75rem}}`
+
 // pageTemplate is the built-in error page. html/template escapes every
 // value, though none comes from the request.
 var pageTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>{{.Code}} {{.Reason}}</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light dark"><title>{{.Code}} {{.Reason}}</title><style>{{.CSS}}</style></head>
 <body>
 <h1>{{.Code}} {{.Reason}}</h1>
 <p>{{.Text}}</p>
-<hr><p>ferrox</p>
+<footer>ferrox</footer>
 </body>
 </html>
 `))
@@ -26,6 +37,7 @@ var pageTemplate = template.Must(template.New("error").Parse(`<!doctype html>
 type pageData struct {
 	Code         int
 	Reason, Text string
+	CSS          template.CSS // PageCSS, a constant
 }
 
 // pageReason is the title of the page for code: its reason phrase, or
@@ -45,7 +57,7 @@ func pageReason(code int) string {
 
 // renderPage executes the template for code.
 func renderPage(code int) []byte {
-	d := pageData{code, pageReason(code), explain(code)}
+	d := pageData{code, pageReason(code), explain(code), PageCSS}
 	var b bytes.Buffer
 	if err := pageTemplate.Execute(&b, d); err != nil {
 		// The template and data are fixed; fall back to a bare line.

@@ -112,3 +112,30 @@ func (m pageMapBytes) Page(status int) ([]byte, string, bool) {
 	b, ok := m[status]
 	return b, "text/plain", ok
 }
+
+// TestErrorPageStyle: every built-in page carries the shared style (the
+// system font stack, light and dark colours), stays small and
+// self-contained (nothing to fetch: no URL, import or external
+// resource), and its text is escaped.
+func TestErrorPageStyle(t *testing.T) {
+	for code := 300; code < len(statuses); code++ {
+		if StatusText(code) == "" {
+			continue
+		}
+		p := string(ErrorPage(code))
+		if !strings.Contains(p, "<style>"+PageCSS+"</style>") || !strings.Contains(PageCSS, "font:15px/1.5 system-ui,") || !strings.Contains(PageCSS, "prefers-color-scheme:dark") {
+			t.Errorf("ErrorPage(%d) lacks the shared style", code)
+		}
+		for _, bad := range []string{"http:", "https:", "//", "@import", "url(", " src=", "<link", "<script"} {
+			if strings.Contains(strings.ReplaceAll(p, "<!doctype", ""), bad) {
+				t.Errorf("ErrorPage(%d) holds %q: it must load nothing", code, bad)
+			}
+		}
+		if len(p) > 2048 {
+			t.Errorf("ErrorPage(%d) is %d bytes; want at most 2048", code, len(p))
+		}
+		if strings.Count(p, "<") != strings.Count(pageTemplate.Tree.Root.String(), "<") {
+			t.Errorf("ErrorPage(%d) has markup the template lacks: %q", code, p)
+		}
+	}
+}

@@ -16,9 +16,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 )
 
-// version is set with -ldflags "-X main.version=...".
+// version is set with -ldflags "-X main.version=..." (make build); when
+// it is not, versionText reads the build info.
 var version = "dev"
 
 func main() {
@@ -45,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "cert":
 		return cmdCert(rest, stdout, stderr)
 	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "ferrox", version)
+		fmt.Fprintln(stdout, versionText(version, buildInfo(), runtime.GOOS, runtime.GOARCH))
 		return 0
 	case "help", "-h", "--help":
 		usage(stdout)

@@ -30,13 +30,14 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Listen, "listen", "", "listen address `HOST:PORT` (default 127.0.0.1:8080)")
 	fs.StringVar(&o.LogDir, "log-dir", "", "write access.log and error.log in `DIR` (default stdout/stderr)")
 	fs.StringVar(&o.AccessFormat, "access-format", "", "access log format: combined, combined_time, common or json (default combined)")
-	fs.BoolVar(&o.NoListing, "no-listing", false, "disable directory listings")
+	fs.BoolVar(&o.Listing, "listing", false, "list directories that have no index file (default off)")
+	fs.BoolVar(&o.NoListing, "no-listing", false, "do not list directories (overrides listing.enabled: true in the file)")
 	fs.StringVar(&o.HTTPSListen, "https-listen", "", "HTTPS listen address `HOST:PORT` (default server.addr:8443; needs TLS)")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate chain `FILE`; enables HTTPS (with --tls-key)")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "PEM private key `FILE` of --tls-cert")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: ferrox serve [--config FILE] [--root DIR] [--listen HOST:PORT] [--log-dir DIR] [--access-format F] [--no-listing] [--tls-cert FILE --tls-key FILE [--https-listen HOST:PORT]]")
+			fmt.Fprintln(stdout, "usage: ferrox serve [--config FILE] [--root DIR] [--listen HOST:PORT] [--log-dir DIR] [--access-format F] [--listing | --no-listing] [--tls-cert FILE --tls-key FILE [--https-listen HOST:PORT]]")
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return 0

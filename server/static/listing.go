@@ -2,12 +2,10 @@ package static
 
 import (
 	"encoding/json"
-	"html"
 	"io"
 	"io/fs"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -57,7 +55,7 @@ func (h *Handler) serveDir(r *request, resp *wire.Response, f *os.File, name, cl
 		h.errorPage(403, resp)
 		return
 	}
-	entries, err := h.readListing(f, name)
+	entries, truncated, err := h.readListing(f, name)
 	f.Close()
 	if err != nil {
 		h.errorPage(statusForError(err), resp)
@@ -75,8 +73,10 @@ func (h *Handler) serveDir(r *request, resp *wire.Response, f *os.File, name, cl
 		resp.SetData(resp.AppendData(func(d []byte) []byte { return append(append(d, b...), '\n') }))
 		return
 	}
+	opts := parseListingQuery(r.query)
+	opts.truncated = truncated
 	resp.Add("Content-Type", htmlType)
-	resp.SetData(resp.AppendData(func(d []byte) []byte { return appendListingHTML(d, clean, entries) }))
+	resp.SetData(resp.AppendData(func(d []byte) []byte { return appendListingHTML(d, clean, entries, opts) }))
 }
 
 func acceptsJSON(r *request) bool {
@@ -95,10 +95,16 @@ type entry struct {
 // readListing reads the directory f, hiding dotfiles unless configured and
 // symlinks whose target is missing or outside the root; a symlink is
 // described by its target. Directories come first, then by name.
-func (h *Handler) readListing(f *os.File, name string) ([]entry, error) {
+// truncated reports that the directory holds more than maxListing
+// entries, of which only the first maxListing read were looked at.
+func (h *Handler) readListing(f *os.File, name string) (_ []entry, truncated bool, _ error) {
 	des, err := f.ReadDir(maxListing)
 	if err != nil && err != io.EOF { // io.EOF: the directory is empty
-		return nil, err
+		return nil, false, err
+	}
+	if len(des) == maxListing {
+		more, _ := f.ReadDir(1)
+		truncated = len(more) > 0
 	}
 	out := make([]entry, 0, len(des))
 	for _, de := range des {
@@ -135,57 +141,5 @@ func (h *Handler) readListing(f *os.File, name string) ([]entry, error) {
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
-	return out, nil
-}
-
-// hrefSafe marks bytes kept as-is in a listing href: unreserved only, so
-// ':' (which could turn a name into a scheme such as "javascript:") and
-// every HTML-significant byte are percent-encoded.
-var hrefSafe = alnumPlus("-._~")
-
-const listingStyle = `body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.2em 1em;text-align:left}td.s{text-align:right}`
-
-// appendListingHTML renders the HTML listing of the directory at URL path
-// dir. Names are HTML-escaped in text and percent-encoded (then
-// HTML-escaped) in hrefs, which start with "./" so no name can become a
-// scheme or a network-path reference.
-func appendListingHTML(b []byte, dir string, entries []entry) []byte {
-	title := dir
-	if title != "/" {
-		title += "/"
-	}
-	et := html.EscapeString(title)
-	b = append(b, "<!doctype html>\n<html>\n<head>\n<meta charset=utf-8>\n<meta name=viewport content=\"width=device-width\">\n<title>Index of "...)
-	b = append(b, et...)
-	b = append(b, "</title>\n<style>"...)
-	b = append(b, listingStyle...)
-	b = append(b, "</style>\n</head>\n<body>\n<h1>Index of "...)
-	b = append(b, et...)
-	b = append(b, "</h1>\n<table>\n<thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th></tr></thead>\n<tbody>\n"...)
-	if dir != "/" {
-		b = append(b, "<tr><td><a href=\"../\">../</a></td><td class=s>-</td><td></td></tr>\n"...)
-	}
-	for _, e := range entries {
-		b = append(b, "<tr><td><a href=\"./"...)
-		b = appendEscaped(b, e.Name, &hrefSafe)
-		if e.Dir {
-			b = append(b, '/')
-		}
-		b = append(b, "\">"...)
-		b = append(b, html.EscapeString(e.Name)...)
-		if e.Dir {
-			b = append(b, '/')
-		}
-		b = append(b, "</a></td><td class=s>"...)
-		if e.Dir {
-			b = append(b, '-')
-		} else {
-			b = strconv.AppendInt(b, e.Size, 10)
-		}
-		b = append(b, "</td><td>"...)
-		b = e.MTime.AppendFormat(b, "2006-01-02 15:04:05")
-		b = append(b, "</td></tr>\n"...)
-	}
-	b = append(b, "</tbody>\n</table>\n</body>\n</html>\n"...)
-	return b
+	return out, truncated, nil
 }
