@@ -126,9 +126,9 @@ type conn struct {
 	// bodyUntil is when the current request's body must be complete
 	// (bodyTime after its head).
 	bodyUntil time.Time
-	pending      bool    // one holds the next request's first byte (tlsQuiet)
-	one          [1]byte // receives the first byte of the next request while idle
-	park         parkEntry
+	pending   bool    // one holds the next request's first byte (tlsQuiet)
+	one       [1]byte // receives the first byte of the next request while idle
+	park      parkEntry
 
 	exited chan struct{} // closed when the connection ends (ServeConn only)
 }

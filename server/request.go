@@ -2,8 +2,8 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"crypto/tls"
+	"errors"
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
