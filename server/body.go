@@ -18,9 +18,11 @@ import (
 //   - drainGap: after an early answer, at most 5 s may pass between two
 //     reads of the rest of the body (nginx's lingering_timeout).
 //   - keepDrainBytes: an early answer keeps the connection only when at
-//     most 64 KiB of a Content-Length body are still to come; otherwise
-//     it says Connection: close and the connection ends with the bounded
-//     lingering close (lingerTimeout, lingerBytes).
+//     most 64 KiB of a Content-Length body are still to come, or for a
+//     chunked body, whose data may then be at most 64 KiB (beyond, the
+//     connection closes); otherwise it says Connection: close and the
+//     connection ends with the bounded lingering close (lingerTimeout,
+//     lingerBytes).
 //
 // So a request body holds a connection at most bodyTime (30 s) plus the
 // lingering close (2 s) plus the time to write the answer.
@@ -137,7 +139,7 @@ func (c *conn) discardBody(req *parser.Request, headLen int) (int, error) {
 		}
 		return c.discardLength(headLen, req.ContentLength, &g)
 	case parser.FramingChunked:
-		return c.discardChunked(headLen, &g)
+		return c.discardChunked(headLen, &g, c.srv.maxBody)
 	}
 	return headLen, nil
 }
@@ -189,9 +191,8 @@ func (c *conn) discardLength(pos int, n int64, g *bodyGuard) (int, error) {
 }
 
 // discardChunked decodes and drops a chunked body starting at buf[pos:]
-// (RFC 9112 §7.1), counting its data against the body limit.
-func (c *conn) discardChunked(pos int, g *bodyGuard) (int, error) {
-	s := c.srv
+// (RFC 9112 §7.1), counting its data against limit (errBodyTooLarge).
+func (c *conn) discardChunked(pos int, g *bodyGuard, limit int64) (int, error) {
 	st := c.st
 	headEnd := pos
 	st.dec = parser.ChunkedDecoder{}
@@ -204,7 +205,7 @@ func (c *conn) discardChunked(pos int, g *bodyGuard) (int, error) {
 			}
 			pos += consumed
 			total += int64(len(data))
-			if total > s.maxBody {
+			if total > limit {
 				return 0, errBodyTooLarge
 			}
 			if done {

@@ -93,7 +93,9 @@ func TestFaultSlowBody(t *testing.T) {
 				_, open := pipeServer(t, dir, nil)
 				cli, done := open()
 				start := time.Now()
+				stop, wrote := make(chan struct{}), make(chan struct{})
 				go func() {
+					defer close(wrote)
 					if _, err := io.WriteString(cli, tc.head); err != nil {
 						return
 					}
@@ -103,7 +105,11 @@ func TestFaultSlowBody(t *testing.T) {
 						if _, err := cli.Write(bytes.Repeat([]byte{'x'}, 110)); err != nil {
 							return
 						}
-						time.Sleep(time.Second)
+						select {
+						case <-stop:
+							return
+						case <-time.After(time.Second):
+						}
 					}
 				}()
 				resp, err := http.ReadResponse(bufio.NewReader(cli), nil)
@@ -121,7 +127,9 @@ func TestFaultSlowBody(t *testing.T) {
 				if ended := time.Since(start); ended > tc.endedBy {
 					t.Errorf("connection held %v by a slow body; want at most %v", ended, tc.endedBy)
 				}
+				close(stop)
 				cli.Close()
+				<-wrote
 			})
 		})
 	}

@@ -27,10 +27,11 @@ import (
 //   - a success (2xx, 3xx) without Expect: the body is read first, within
 //     the body bounds, then the answer is made anew: a request is only
 //     served as a success once it is complete (RFC 9112 §8);
-//   - at most keepDrainBytes of a Content-Length body still to come, no
-//     Expect: answered, then the rest is drained within the bounds, and
-//     the next request is framed exactly after it (RFC 9112 §9.3);
-//   - otherwise (more to come, chunked, or a client waiting on Expect):
+//   - at most keepDrainBytes of a Content-Length body still to come, or a
+//     chunked body, no Expect: answered, then the rest is drained within
+//     the bounds (a chunked body's data at most keepDrainBytes), and the
+//     next request is framed exactly after it (RFC 9112 §9.3);
+//   - otherwise (more to come, or a client waiting on Expect):
 //     answered with Connection: close, then half-close and the bounded
 //     lingering close (RFC 9112 §9.6).
 func (c *conn) serveRequest() phase {
@@ -55,7 +56,7 @@ func (c *conn) serveRequest() phase {
 	resp := &x.resp
 	resp.Reset()
 	s.h.Serve(req, resp)
-	var drain int64 // Content-Length body bytes to drain after the answer
+	drain := false // drain the body after the answer
 	bodyClose := false
 	if !complete {
 		switch {
@@ -65,9 +66,9 @@ func (c *conn) serveRequest() phase {
 				return c.fail(err, req)
 			}
 			s.h.Serve(req, resp)
-		case req.Framing == parser.FramingLength && !req.Expect100 &&
-			req.ContentLength-int64(st.w-st.headLen) <= s.keepDrainBytes:
-			drain = req.ContentLength
+		case !req.Expect100 && (req.Framing == parser.FramingChunked ||
+			req.ContentLength-int64(st.w-st.headLen) <= s.keepDrainBytes):
+			drain = true
 			pos = st.headLen
 		default:
 			bodyClose = true
@@ -105,12 +106,21 @@ func (c *conn) serveRequest() phase {
 		// RFC 9112 §9.6: nothing after a close is processed.
 		return c.closeClean()
 	}
-	if drain > 0 {
+	if drain {
 		g := c.newBodyGuard(s.drainGap)
-		end, err := c.discardLength(st.headLen, drain, &g)
+		var end int
+		var err error
+		if req.Framing == parser.FramingChunked {
+			end, err = c.discardChunked(st.headLen, &g, s.keepDrainBytes)
+		} else {
+			end, err = c.discardLength(st.headLen, req.ContentLength, &g)
+		}
 		if err != nil {
-			if err == errBodyTimeout {
+			switch err {
+			case errBodyTimeout:
 				s.refuse(RefusedBodyTimeout, c.ip)
+			case errBodyTooLarge:
+				s.refuse(RefusedBodyTooLarge, c.ip)
 			}
 			s.log.Debug("body not drained after the answer", "remote", c.remoteString(), "err", err)
 			return phaseClose
