@@ -160,6 +160,42 @@ func TestBodies(t *testing.T) {
 		}
 		c.expectEOF()
 	})
+	t.Run("refused-body-in-pieces-drained", func(t *testing.T) {
+		// The 405 comes before the body; the body, sent after it, is
+		// drained and the next request framed right after it.
+		c := e.dial(t)
+		c.send("POST /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 50\r\n\r\n0123456789")
+		if resp, _ := c.read("POST"); resp.StatusCode != 405 || resp.Close {
+			t.Fatalf("status %d close %v; want 405 keep-alive before the body", resp.StatusCode, resp.Close)
+		}
+		c.send(strings.Repeat("G", 40) + get("/b.txt"))
+		if _, body := c.read("GET"); body != "bravo bravo\n" {
+			t.Errorf("next body = %q", body)
+		}
+	})
+	t.Run("refused-chunked-in-pieces-drained", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("PUT /a.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel")
+		if resp, _ := c.read("PUT"); resp.StatusCode != 405 || resp.Close {
+			t.Fatalf("status %d close %v; want 405 keep-alive before the body", resp.StatusCode, resp.Close)
+		}
+		c.send("lo\r\n0\r\n\r\n" + get("/b.txt"))
+		if _, body := c.read("GET"); body != "bravo bravo\n" {
+			t.Errorf("next body = %q", body)
+		}
+	})
+	t.Run("refused-chunked-over-limit-closes", func(t *testing.T) {
+		// MaxBody is 100 here, but a drained chunked body may reach
+		// keepDrainBytes (64 KiB); beyond that the connection closes.
+		c := e.dial(t)
+		c.send("PUT /a.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+		if resp, _ := c.read("PUT"); resp.StatusCode != 405 {
+			t.Fatalf("status %d; want 405", resp.StatusCode)
+		}
+		chunk := "8000\r\n" + strings.Repeat("z", 0x8000) + "\r\n"
+		c.send(chunk + chunk + chunk + "0\r\n\r\n" + get("/b.txt"))
+		c.expectEOF()
+	})
 	t.Run("short-body-half-close", func(t *testing.T) {
 		c := e.dial(t)
 		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345")

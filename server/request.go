@@ -123,7 +123,12 @@ func (c *conn) serveRequest() phase {
 				s.refuse(RefusedBodyTooLarge, c.ip)
 			}
 			s.log.Debug("body not drained after the answer", "remote", c.remoteString(), "err", err)
-			return phaseClose
+			if rc := errorReaction(err); rc.status == 0 {
+				return phaseClose // the client is gone
+			}
+			// Too slow or too large: the client may still be sending, so
+			// the bounded lingering close keeps the end a FIN.
+			return phaseLinger
 		}
 		st.r = end
 	}
