@@ -135,49 +135,80 @@ func TestFaultSlowBody(t *testing.T) {
 	}
 }
 
-// TestFaultConnLimitRefusal: a connection refused by the per-IP limit,
-// with its request already sent, reads the whole 503 and then a FIN
-// (EOF), not a reset; the refusal is counted and logged in one summary
-// line.
+// TestFaultConnLimitRefusal: a connection refused by a limit (the total
+// or the per-IP one), with its request already sent, reads the whole 503
+// and then a FIN (EOF), not a reset; the refusal is counted and logged in
+// one summary line. Beyond the bound on lingering refused connections
+// (here 0) the connection is closed at once and counted as linger_full.
 func TestFaultConnLimitRefusal(t *testing.T) {
 	needLinux(t)
-	var log logBuffer
-	set := testSettings()
-	set.MaxConnsPerIP = 1
-	e := serveEnv(t, set, testSite(t), Options{ErrorLog: log.logger()})
-	holder := e.dial(t)
-	holder.send(get("/a.txt"))
-	holder.read("GET") // the server holds this connection: the limit is reached
+	for _, tc := range []struct {
+		id       string
+		mod      func(*Settings)
+		linger   int // maxRefusedLinger
+		kind     Refusal
+		logged   string
+		graceful bool
+	}{
+		{"per-ip", func(s *Settings) { s.MaxConnsPerIP = 1 }, maxRefusedLinger, RefusedPerIP, "per-IP limit 1", true},
+		{"total", func(s *Settings) { s.MaxConns = 1 }, maxRefusedLinger, RefusedConnLimit, "connection limit 1", true},
+		{"linger-full", func(s *Settings) { s.MaxConnsPerIP = 1 }, 0, RefusedPerIP, "per-IP limit 1", false},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			var log logBuffer
+			set := testSettings()
+			tc.mod(&set)
+			e := serveEnv(t, set, testSite(t), Options{ErrorLog: log.logger()})
+			e.s.mu.Lock() // read under mu by refuseConn
+			e.s.maxRefusedLinger = tc.linger
+			e.s.mu.Unlock()
+			holder := e.dial(t)
+			holder.send(get("/a.txt"))
+			holder.read("GET") // the server holds this connection: the limit is reached
 
-	const refused = 3
-	for i := range refused {
-		nc, err := net.Dial("tcp", e.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nc.SetDeadline(time.Now().Add(10 * time.Second))
-		// The request is sent at once, so it is unread when the server
-		// closes: without the graceful close that close is a reset.
-		if _, err := io.WriteString(nc, get("/a.txt")); err != nil {
-			t.Fatal(err)
-		}
-		all, err := io.ReadAll(nc) // to EOF: a FIN; a reset is an error
-		nc.Close()
-		if err != nil {
-			t.Fatalf("refused connection %d: read %q, then %v; want the 503 and a FIN (EOF)", i, all, err)
-		}
-		resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(all)), nil)
-		if err != nil || resp.StatusCode != 503 {
-			t.Fatalf("refused connection %d: %q (%v); want a 503", i, all, err)
-		}
-	}
-	if got := e.s.Stats().Refused[RefusedPerIP]; got != refused {
-		t.Errorf("Stats().Refused[per_ip_limit] = %d; want %d", got, refused)
-	}
-	e.s.refusals.close() // flush the summary now rather than after a second
-	want := fmt.Sprintf("refused %d connections from 1 address in the last 1s: per-IP limit 1", refused)
-	if got := log.lines("level=ERROR", want); len(got) != 1 {
-		t.Errorf("log lines with %q = %d; want 1\nlog:\n%s", want, len(got), log.String())
+			const refused = 3
+			for i := range refused {
+				nc, err := net.Dial("tcp", e.addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				nc.SetDeadline(time.Now().Add(10 * time.Second))
+				// The request is sent at once, so it is unread when the
+				// server closes: without the graceful close that close is
+				// a reset.
+				if _, err := io.WriteString(nc, get("/a.txt")); err != nil {
+					t.Fatal(err)
+				}
+				all, err := io.ReadAll(nc) // to EOF: a FIN; a reset is an error
+				nc.Close()
+				if tc.graceful && err != nil {
+					t.Fatalf("refused connection %d: read %q, then %v; want the 503 and a FIN (EOF)", i, all, err)
+				}
+				if !tc.graceful {
+					continue // closed at once: a reset may come before the 503 is read
+				}
+				resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(all)), nil)
+				if err != nil || resp.StatusCode != 503 {
+					t.Fatalf("refused connection %d: %q (%v); want a 503", i, all, err)
+				}
+			}
+			st := e.s.Stats()
+			if got := st.Refused[tc.kind]; got != refused {
+				t.Errorf("Stats().Refused[%s] = %d; want %d", tc.kind.Name(), got, refused)
+			}
+			wantFull := uint64(0)
+			if !tc.graceful {
+				wantFull = refused
+			}
+			if got := st.Refused[RefusedLingerFull]; got != wantFull {
+				t.Errorf("Stats().Refused[linger_full] = %d; want %d", got, wantFull)
+			}
+			e.s.refusals.close() // flush the summary now rather than after a second
+			want := fmt.Sprintf("refused %d connections from 1 address in the last 1s: %s", refused, tc.logged)
+			if got := log.lines("level=ERROR", want); len(got) != 1 {
+				t.Errorf("log lines with %q = %d; want 1\nlog:\n%s", want, len(got), log.String())
+			}
+		})
 	}
 }
 

@@ -55,7 +55,7 @@ func (s *Server) refuseConn(nc net.Conn, kind Refusal, ip netip.Addr) {
 		return
 	}
 	s.mu.Lock()
-	if s.shutdown.Load() || len(s.lingering) >= maxRefusedLinger {
+	if s.shutdown.Load() || len(s.lingering) >= s.maxRefusedLinger {
 		full := !s.shutdown.Load()
 		s.mu.Unlock()
 		if full {

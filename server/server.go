@@ -71,7 +71,8 @@ type Server struct {
 	keepDrainBytes int64
 	// refusedLinger bounds the graceful close of a refused connection
 	// (see lingerRefused); tests shorten it.
-	refusedLinger time.Duration
+	refusedLinger    time.Duration
+	maxRefusedLinger int // read under mu
 	// head is how every response head is formatted; clearHead is the
 	// same for a response a TLS server sends in clear text (before or
 	// instead of the handshake): no Strict-Transport-Security, which only
@@ -103,30 +104,31 @@ func New(set Settings, o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		h:              o.Handler,
-		access:         o.Access,
-		log:            o.ErrorLog,
-		handshake:      o.Handshake,
-		limits:         set.Limits,
-		maxHeadBuf:     set.Limits.MaxHeadBytes + 1024,
-		headerTimeout:  set.HeaderTimeout,
-		idleTimeout:    set.IdleTimeout,
-		writeTimeout:   set.WriteTimeout,
-		bodyWindow:     set.BodyRateWindow,
-		bodyMinRate:    set.BodyMinRate,
-		maxBody:        set.MaxBody,
-		maxConns:       set.MaxConns,
-		maxPerIP:       set.MaxConnsPerIP,
-		noPark:         !set.Park,
-		bodyTime:       bodyTime,
-		drainGap:       drainGap,
-		keepDrainBytes: keepDrainBytes,
-		refusedLinger:  refusedLingerTime,
-		lingering:      make(map[net.Conn]struct{}),
-		done:           make(chan struct{}),
-		listeners:      make(map[net.Listener]struct{}),
-		conns:          make(map[*conn]struct{}),
-		perIP:          make(map[netip.Addr]int),
+		h:                o.Handler,
+		access:           o.Access,
+		log:              o.ErrorLog,
+		handshake:        o.Handshake,
+		limits:           set.Limits,
+		maxHeadBuf:       set.Limits.MaxHeadBytes + 1024,
+		headerTimeout:    set.HeaderTimeout,
+		idleTimeout:      set.IdleTimeout,
+		writeTimeout:     set.WriteTimeout,
+		bodyWindow:       set.BodyRateWindow,
+		bodyMinRate:      set.BodyMinRate,
+		maxBody:          set.MaxBody,
+		maxConns:         set.MaxConns,
+		maxPerIP:         set.MaxConnsPerIP,
+		noPark:           !set.Park,
+		bodyTime:         bodyTime,
+		drainGap:         drainGap,
+		keepDrainBytes:   keepDrainBytes,
+		refusedLinger:    refusedLingerTime,
+		maxRefusedLinger: maxRefusedLinger,
+		lingering:        make(map[net.Conn]struct{}),
+		done:             make(chan struct{}),
+		listeners:        make(map[net.Listener]struct{}),
+		conns:            make(map[*conn]struct{}),
+		perIP:            make(map[netip.Addr]int),
 	}
 	if eh, ok := o.Handler.(ErrorHandler); ok {
 		s.eh = eh

@@ -128,7 +128,7 @@ func newRefusalLog(log *slog.Logger, s *Server) *refusalLog {
 	l.detail = [NumRefusals]string{
 		RefusedConnLimit:     fmt.Sprintf("connection limit %d", s.maxConns),
 		RefusedPerIP:         fmt.Sprintf("per-IP limit %d", s.maxPerIP),
-		RefusedLingerFull:    fmt.Sprintf("closed at once after the 503: %d refused connections already closing", maxRefusedLinger),
+		RefusedLingerFull:    fmt.Sprintf("closed at once after the 503: %d refused connections already closing", s.maxRefusedLinger),
 		RefusedHeadTooLarge:  fmt.Sprintf("head larger than %d bytes (431)", s.limits.MaxHeadBytes),
 		RefusedTargetTooLong: fmt.Sprintf("target longer than %d bytes (414)", s.limits.MaxTargetLen),
 		RefusedBodyTooLarge:  fmt.Sprintf("body larger than %d bytes (413)", s.maxBody),
