@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -22,9 +23,17 @@ const (
 	// never send it.
 	slowHeaders slowKind = iota
 	// slowBody is R.U.D.Y.: a complete head announcing Content-Length:
-	// 1000000 (RFC 9112 §6.2), then one body byte per interval.
+	// 1000000 (RFC 9112 §6.2), then slowBodyDrip body bytes per interval.
 	slowBody
 )
+
+// slowBodyDrip is how many body bytes slowbody sends per SlowInterval:
+// 120, so that at the default interval (1 s) the body comes at 120 B/s,
+// just above Ferrox's default rate floor (1 KiB per 10 s, 102.4 B/s),
+// the pace at which a body once held a connection for hours (issue 18).
+// A server with a stricter floor cuts it; one that answers from the
+// head alone answers before the first drip.
+const slowBodyDrip = 120
 
 // maxLifetimeSamples bounds the memory of lifetime samples.
 const maxLifetimeSamples = 1 << 20
@@ -170,7 +179,7 @@ func (e *slowEngine) drive(ctx context.Context, nc net.Conn, src int) (how endHo
 	case slowBody:
 		head = "POST " + path + " HTTP/1.1\r\nHost: " + e.cfg.Target.Host +
 			"\r\nUser-Agent: ferrox-load/slowbody\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000\r\n\r\n"
-		drip = "a"
+		drip = strings.Repeat("a", slowBodyDrip)
 	}
 	if _, err := io.WriteString(nc, head); err != nil {
 		return classify(ctx, err), false

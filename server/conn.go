@@ -123,9 +123,12 @@ type conn struct {
 	// headDeadline: the header deadline is set on the socket for the
 	// current head (it is set before the first read that needs it).
 	headDeadline bool
-	pending      bool    // one holds the next request's first byte (tlsQuiet)
-	one          [1]byte // receives the first byte of the next request while idle
-	park         parkEntry
+	// bodyUntil is when the current request's body must be complete
+	// (bodyTime after its head).
+	bodyUntil time.Time
+	pending   bool    // one holds the next request's first byte (tlsQuiet)
+	one       [1]byte // receives the first byte of the next request while idle
+	park      parkEntry
 
 	exited chan struct{} // closed when the connection ends (ServeConn only)
 }

@@ -160,6 +160,42 @@ func TestBodies(t *testing.T) {
 		}
 		c.expectEOF()
 	})
+	t.Run("refused-body-in-pieces-drained", func(t *testing.T) {
+		// The 405 comes before the body; the body, sent after it, is
+		// drained and the next request framed right after it.
+		c := e.dial(t)
+		c.send("POST /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 50\r\n\r\n0123456789")
+		if resp, _ := c.read("POST"); resp.StatusCode != 405 || resp.Close {
+			t.Fatalf("status %d close %v; want 405 keep-alive before the body", resp.StatusCode, resp.Close)
+		}
+		c.send(strings.Repeat("G", 40) + get("/b.txt"))
+		if _, body := c.read("GET"); body != "bravo bravo\n" {
+			t.Errorf("next body = %q", body)
+		}
+	})
+	t.Run("refused-chunked-in-pieces-drained", func(t *testing.T) {
+		c := e.dial(t)
+		c.send("PUT /a.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel")
+		if resp, _ := c.read("PUT"); resp.StatusCode != 405 || resp.Close {
+			t.Fatalf("status %d close %v; want 405 keep-alive before the body", resp.StatusCode, resp.Close)
+		}
+		c.send("lo\r\n0\r\n\r\n" + get("/b.txt"))
+		if _, body := c.read("GET"); body != "bravo bravo\n" {
+			t.Errorf("next body = %q", body)
+		}
+	})
+	t.Run("refused-chunked-over-limit-closes", func(t *testing.T) {
+		// MaxBody is 100 here, but a drained chunked body may reach
+		// keepDrainBytes (64 KiB); beyond that the connection closes.
+		c := e.dial(t)
+		c.send("PUT /a.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+		if resp, _ := c.read("PUT"); resp.StatusCode != 405 {
+			t.Fatalf("status %d; want 405", resp.StatusCode)
+		}
+		chunk := "8000\r\n" + strings.Repeat("z", 0x8000) + "\r\n"
+		c.send(chunk + chunk + chunk + "0\r\n\r\n" + get("/b.txt"))
+		c.expectEOF()
+	})
 	t.Run("short-body-half-close", func(t *testing.T) {
 		c := e.dial(t)
 		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345")
@@ -168,29 +204,40 @@ func TestBodies(t *testing.T) {
 	})
 }
 
+// TestExpectContinue: the final status is known from the head alone, so
+// it is sent at once and no 100 (Continue) ever is (RFC 9110 §10.1.1
+// allows either); a client that withholds its body is answered with
+// Connection: close, since it may never send it.
 func TestExpectContinue(t *testing.T) {
 	e := startServer(t, func(c *Settings) { c.MaxBody = 100 })
-	t.Run("100-before-body", func(t *testing.T) {
+	for _, tc := range []struct {
+		id, req string
+		status  int
+	}{
+		{"get-final-without-100", "GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n", 200},
+		{"post-405-without-100", "POST /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 50\r\nExpect: 100-continue\r\n\r\n", 405},
+		{"get-missing-404", "GET /nope HTTP/1.1\r\nHost: t\r\nContent-Length: 50\r\nExpect: 100-continue\r\n\r\n", 404},
+		{"chunked-405", "PUT /a.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n", 405},
+		{"too-large-413", "GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n", 413},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			c := e.dial(t)
+			c.send(tc.req)
+			resp, _ := c.read("GET")
+			if resp.StatusCode != tc.status || !resp.Close {
+				t.Fatalf("first response %d close %v; want %d with Connection: close and no 100 before it", resp.StatusCode, resp.Close, tc.status)
+			}
+			c.expectEOF()
+		})
+	}
+	t.Run("body-already-sent-keeps-connection", func(t *testing.T) {
 		c := e.dial(t)
-		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
-		interim, _ := c.read("GET")
-		if interim.StatusCode != 100 {
-			t.Fatalf("interim status = %d; want 100 before the body is sent", interim.StatusCode)
+		c.send("POST /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello" + get("/b.txt"))
+		if resp, _ := c.read("GET"); resp.StatusCode != 405 || resp.Close {
+			t.Errorf("status %d close %v; want 405 keep-alive", resp.StatusCode, resp.Close)
 		}
-		if _, ok := interim.Header["Content-Length"]; ok || interim.Header.Get("Connection") != "" {
-			t.Errorf("100 header %v; want no Content-Length and no Connection", interim.Header)
-		}
-		c.send("hello")
-		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
-			t.Errorf("final = %d %q; want 200 alpha", resp.StatusCode, body)
-		}
-	})
-	t.Run("too-large-no-100", func(t *testing.T) {
-		c := e.dial(t)
-		c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n")
-		resp, _ := c.read("GET")
-		if resp.StatusCode != 413 || !resp.Close {
-			t.Errorf("status %d close %v; want 413 close", resp.StatusCode, resp.Close)
+		if _, body := c.read("GET"); body != "bravo bravo\n" {
+			t.Errorf("second body = %q", body)
 		}
 	})
 	t.Run("other-expectation", func(t *testing.T) {
@@ -203,29 +250,38 @@ func TestExpectContinue(t *testing.T) {
 }
 
 // TestExpectContinueNetHTTPClient: net/http's client, told to wait for
-// 100 (Continue) before sending its body, receives the interim response,
-// then sends the body and reads the final response.
+// 100 (Continue) before sending its body, gets the final response at
+// once, with no 100 and without sending the body.
 func TestExpectContinueNetHTTPClient(t *testing.T) {
 	e := startServer(t, nil)
 	var got100 atomic.Bool
 	trace := &httptrace.ClientTrace{Got100Continue: func() { got100.Store(true) }}
-	// A long ExpectContinueTimeout: the body leaves only once the 100 came.
+	// A long ExpectContinueTimeout: the body would leave only after a 100.
 	tr := &http.Transport{ExpectContinueTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
-		"GET", "http://"+e.addr+"/a.txt", strings.NewReader("hello"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Expect", "100-continue")
-	resp, err := tr.RoundTrip(req)
-	if err != nil {
-		t.Fatalf("RoundTrip: %v", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != 200 || string(body) != "alpha\n" || !got100.Load() {
-		t.Errorf("GET with Expect: 100-continue = %d %q (err %v), got 100: %v; want 200 alpha after a 100", resp.StatusCode, body, err, got100.Load())
+	for _, tc := range []struct {
+		method string
+		status int
+		body   string
+	}{
+		{"GET", 200, "alpha\n"},
+		{"POST", 405, ""},
+	} {
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace),
+			tc.method, "http://"+e.addr+"/a.txt", strings.NewReader("hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Expect", "100-continue")
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("RoundTrip: %v", err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != tc.status || (tc.body != "" && string(body) != tc.body) || got100.Load() {
+			t.Errorf("%s with Expect: 100-continue = %d %q (err %v), got 100: %v; want %d %q and no 100", tc.method, resp.StatusCode, body, err, got100.Load(), tc.status, tc.body)
+		}
 	}
 }
 

@@ -20,7 +20,43 @@ var (
 	errExpectation   = errors.New("server: unsupported expectation")
 	errHeadTooLarge  = errors.New("server: request head too large")
 	errBadChunkSlack = errors.New("server: chunk framing line too long")
+	errNoCause       = errors.New("server: the handler gave no cause")
 )
+
+// fileError is a failure of the file side of a response body: the file
+// could not be read, or it ended before the length announced in the head
+// (truncated while it was sent). path is the file's name as the handler
+// opened it.
+type fileError struct {
+	path string
+	err  error
+}
+
+func (e *fileError) Error() string { return "file " + e.path + ": " + e.err.Error() }
+func (e *fileError) Unwrap() error { return e.err }
+
+// refusalOf says which limit, if any, err is a refusal by.
+func refusalOf(err error) (Refusal, bool) {
+	var pe *parser.Error
+	switch {
+	case errors.Is(err, errHeadTooLarge):
+		return RefusedHeadTooLarge, true
+	case errors.Is(err, errBodyTooLarge):
+		return RefusedBodyTooLarge, true
+	case errors.Is(err, errHeadTimeout):
+		return RefusedHeadTimeout, true
+	case errors.Is(err, errBodyTimeout):
+		return RefusedBodyTimeout, true
+	case errors.As(err, &pe):
+		switch pe.Status {
+		case 431:
+			return RefusedHeadTooLarge, true
+		case 414:
+			return RefusedTargetTooLong, true
+		}
+	}
+	return 0, false
+}
 
 // reaction is what the wire sees for an error.
 type reaction struct {

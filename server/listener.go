@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,8 +25,75 @@ const (
 // at send time (wire.AppendCanned), so it carries Date and the configured
 // fields, with no content and Connection: close. It goes out before any
 // TLS handshake, in clear text, hence clearHead.
-func (s *Server) overloadResponse(nc net.Conn) {
-	s.writeCanned(nc, &s.clearHead, 50*time.Millisecond, 503, "", "", wire.Meta{})
+func (s *Server) overloadResponse(nc net.Conn) error {
+	return s.writeCanned(nc, &s.clearHead, 50*time.Millisecond, 503, "", "", wire.Meta{})
+}
+
+// Graceful close of a refused connection. After its 503 the write side
+// is shut (FIN) and what the client already sent (its request) is read
+// and dropped, at most refusedLingerBytes within refusedLingerTime, so
+// that the close does not turn into a reset that can destroy the 503
+// before the client reads it (RFC 9112 §9.6). At most maxRefusedLinger
+// refused connections linger at once (a goroutine and a 2 KiB buffer
+// each, bounded in time): beyond that a refused connection is closed
+// right after its 503, and counted (RefusedLingerFull), so a flood of
+// refused connections cannot turn the courtesy into a resource sink.
+const (
+	maxRefusedLinger   = 256
+	refusedLingerTime  = time.Second
+	refusedLingerBytes = 16 << 10
+)
+
+var refusedBufPool = sync.Pool{New: func() any { b := make([]byte, 2048); return &b }}
+
+// refuseConn answers a connection a limit refused: counted and logged
+// (rate-limited), a 503, then a graceful close.
+func (s *Server) refuseConn(nc net.Conn, kind Refusal, ip netip.Addr) {
+	s.refuse(kind, ip)
+	if s.overloadResponse(nc) != nil {
+		nc.Close() // the client is gone or not reading: nothing to deliver
+		return
+	}
+	s.mu.Lock()
+	if s.shutdown.Load() || len(s.lingering) >= s.maxRefusedLinger {
+		full := !s.shutdown.Load()
+		s.mu.Unlock()
+		if full {
+			s.refuse(RefusedLingerFull, ip)
+		}
+		nc.Close()
+		return
+	}
+	s.lingering[nc] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.lingerRefused(nc)
+}
+
+// lingerRefused is the bounded graceful close of a refused connection
+// (see refuseConn).
+func (s *Server) lingerRefused(nc net.Conn) {
+	defer func() {
+		s.mu.Lock()
+		delete(s.lingering, nc)
+		s.mu.Unlock()
+		nc.Close()
+		s.wg.Done()
+	}()
+	cw, ok := nc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	bp := refusedBufPool.Get().(*[]byte)
+	defer refusedBufPool.Put(bp)
+	nc.SetReadDeadline(time.Now().Add(s.refusedLinger))
+	for total := 0; total < refusedLingerBytes; {
+		n, err := nc.Read(*bp)
+		total += n
+		if err != nil {
+			return
+		}
+	}
 }
 
 // ListenAndServe listens on the TCP address addr and serves it.
@@ -86,12 +155,13 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		delay = 0
-		c, refused := s.addConn(nc)
+		c, refused, kind, ip := s.addConn(nc)
 		if c == nil {
 			if refused {
-				s.overloadResponse(nc)
+				s.refuseConn(nc, kind, ip)
+			} else {
+				nc.Close()
 			}
-			nc.Close()
 			continue
 		}
 		go c.run()

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
@@ -10,9 +11,29 @@ import (
 )
 
 // serveRequest runs phaseRequest: the head is complete (its views in the
-// exchange, its length in st.headLen). It disposes of the body, lets the
-// handler answer, writes the response and says where the connection goes:
-// phaseNext when it stays, phaseLinger or phaseClose when not.
+// exchange, its length in st.headLen). It lets the handler answer,
+// disposes of the body, writes the response and says where the
+// connection goes: phaseNext when it stays, phaseLinger or phaseClose
+// when not.
+//
+// The handler's answer never depends on the body, so it is decided from
+// the head alone and, when it refuses the request (4xx, 5xx), sent at
+// once: a client is never made to upload a body that will be dropped,
+// and a slow body cannot delay the answer. RFC 9110 §10.1.1 lets a server
+// answer an Expect: 100-continue request with its final status and no
+// 100; Ferrox never sends 100 Continue, since it never uses a body. What
+// happens to the body (see the bounds in body.go):
+//   - already complete in the buffer: skipped, the connection stays;
+//   - a success (2xx, 3xx) without Expect: the body is read first, within
+//     the body bounds, then the answer is made anew: a request is only
+//     served as a success once it is complete (RFC 9112 §8);
+//   - at most keepDrainBytes of a Content-Length body still to come, or a
+//     chunked body, no Expect: answered, then the rest is drained within
+//     the bounds (a chunked body's data at most keepDrainBytes), and the
+//     next request is framed exactly after it (RFC 9112 §9.3);
+//   - otherwise (more to come, or a client waiting on Expect):
+//     answered with Connection: close, then half-close and the bounded
+//     lingering close (RFC 9112 §9.6).
 func (c *conn) serveRequest() phase {
 	s := c.srv
 	st := c.st
@@ -26,34 +47,109 @@ func (c *conn) serveRequest() phase {
 	if req.ExpectOther {
 		return c.fail(errExpectation, req)
 	}
-	pos, err := c.discardBody(req, st.headLen, req.Expect100)
+	c.bodyUntil = time.Now().Add(s.bodyTime)
+	pos, complete, err := c.bufferedBody(req, st.headLen)
 	if err != nil {
 		return c.fail(err, req)
 	}
-	st.r = pos
 
 	resp := &x.resp
 	resp.Reset()
 	s.h.Serve(req, resp)
+	drain := false // drain the body after the answer
+	bodyClose := false
+	if !complete {
+		switch {
+		case resp.Status < 400 && !req.Expect100:
+			resp.Reset()
+			if pos, err = c.discardBody(req, st.headLen); err != nil {
+				return c.fail(err, req)
+			}
+			s.h.Serve(req, resp)
+		case !req.Expect100 && (req.Framing == parser.FramingChunked ||
+			req.ContentLength-int64(st.w-st.headLen) <= s.keepDrainBytes):
+			drain = true
+			pos = st.headLen
+		default:
+			bodyClose = true
+		}
+	}
+	st.r = pos
+	if resp.Status >= 500 {
+		s.counters.serverErrors.Add(1)
+		cause := resp.Cause
+		if cause == nil {
+			cause = errNoCause
+		}
+		s.log.Error("request failed", "remote", c.remoteString(), "status", resp.Status, "err", cause)
+	}
 	// RFC 9112 §9.3: persistence follows the request's version and
-	// Connection options; a handler or a shutdown may end it sooner.
-	stay := req.KeepAlive && !resp.Close && !s.shutdown.Load()
+	// Connection options; a handler, a shutdown or an unread body may end
+	// it sooner.
+	stay := req.KeepAlive && !resp.Close && !s.shutdown.Load() && !bodyClose
 	sent, werr := c.writeResponse(resp, wire.Meta{
 		KeepAlive: stay,
 		HTTP10:    http10,
 		Head:      bytes.Equal(req.Method, []byte("HEAD")),
 	})
 	c.logAccess(req, resp.Status, sent)
-	resp.Release()
 	if werr != nil {
-		s.log.Debug("write failed", "remote", c.remoteString(), "err", werr)
+		c.logWriteError(werr, resp, sent)
+		resp.Release()
 		return phaseClose
+	}
+	resp.Release()
+	if bodyClose {
+		return phaseLinger // Connection: close was sent; the body is left unread
 	}
 	if !stay {
 		// RFC 9112 §9.6: nothing after a close is processed.
 		return c.closeClean()
 	}
+	if drain {
+		g := c.newBodyGuard(s.drainGap)
+		var end int
+		var err error
+		if req.Framing == parser.FramingChunked {
+			end, err = c.discardChunked(st.headLen, &g, s.keepDrainBytes)
+		} else {
+			end, err = c.discardLength(st.headLen, req.ContentLength, &g)
+		}
+		if err != nil {
+			switch err {
+			case errBodyTimeout:
+				s.refuse(RefusedBodyTimeout, c.ip)
+			case errBodyTooLarge:
+				s.refuse(RefusedBodyTooLarge, c.ip)
+			}
+			s.log.Debug("body not drained after the answer", "remote", c.remoteString(), "err", err)
+			if rc := errorReaction(err); rc.status == 0 {
+				return phaseClose // the client is gone
+			}
+			// Too slow or too large: the client may still be sending, so
+			// the bounded lingering close keeps the end a FIN.
+			return phaseLinger
+		}
+		st.r = end
+	}
 	return phaseNext
+}
+
+// logWriteError logs why a response could not be sent whole: a file that
+// failed or shrank while it was sent is the server's fault and is logged
+// at error level with its path and how much was sent; a client that went
+// away only at debug level. Either way the connection closes, so a short
+// body is never padded or followed by another response.
+func (c *conn) logWriteError(err error, resp *wire.Response, sent int64) {
+	s := c.srv
+	var fe *fileError
+	if errors.As(err, &fe) {
+		s.counters.fileErrors.Add(1)
+		s.log.Error("file changed or failed while it was sent; connection closed",
+			"remote", c.remoteString(), "path", fe.path, "sent", sent, "of", resp.ContentLength, "err", fe.err)
+		return
+	}
+	s.log.Debug("write failed", "remote", c.remoteString(), "err", err)
 }
 
 // input is what peekInput sees in the socket's receive queue.
@@ -98,7 +194,11 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 		s.log.Debug("connection ended", "remote", c.remoteString(), "err", err)
 		return phaseClose
 	}
+	if kind, ok := refusalOf(err); ok {
+		s.refuse(kind, c.ip)
+	}
 	if rc.status >= 500 {
+		s.counters.serverErrors.Add(1)
 		s.log.Error("request failed", "remote", c.remoteString(), "status", rc.status, "err", err)
 	} else {
 		s.log.Debug("request rejected", "remote", c.remoteString(), "status", rc.status, "err", err)

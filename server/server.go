@@ -63,6 +63,16 @@ type Server struct {
 	maxConns      int
 	maxPerIP      int
 	noPark        bool
+	// Bounds on a request body, which the server never uses (see
+	// serveRequest): set from the constants in body.go; tests shorten
+	// them.
+	bodyTime       time.Duration
+	drainGap       time.Duration
+	keepDrainBytes int64
+	// refusedLinger bounds the graceful close of a refused connection
+	// (see lingerRefused); tests shorten it.
+	refusedLinger    time.Duration
+	maxRefusedLinger int // read under mu
 	// head is how every response head is formatted; clearHead is the
 	// same for a response a TLS server sends in clear text (before or
 	// instead of the handshake): no Strict-Transport-Security, which only
@@ -80,6 +90,10 @@ type Server struct {
 	wg        sync.WaitGroup // one per live conn, and the parker's goroutine
 
 	waiter waiter // holds waiting connections (see waiter)
+
+	counters  counters
+	refusals  *refusalLog
+	lingering map[net.Conn]struct{} // refused connections closing gracefully (under mu)
 }
 
 // New builds a server around o.Handler with the resolved settings set
@@ -90,25 +104,31 @@ func New(set Settings, o Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		h:             o.Handler,
-		access:        o.Access,
-		log:           o.ErrorLog,
-		handshake:     o.Handshake,
-		limits:        set.Limits,
-		maxHeadBuf:    set.Limits.MaxHeadBytes + 1024,
-		headerTimeout: set.HeaderTimeout,
-		idleTimeout:   set.IdleTimeout,
-		writeTimeout:  set.WriteTimeout,
-		bodyWindow:    set.BodyRateWindow,
-		bodyMinRate:   set.BodyMinRate,
-		maxBody:       set.MaxBody,
-		maxConns:      set.MaxConns,
-		maxPerIP:      set.MaxConnsPerIP,
-		noPark:        !set.Park,
-		done:          make(chan struct{}),
-		listeners:     make(map[net.Listener]struct{}),
-		conns:         make(map[*conn]struct{}),
-		perIP:         make(map[netip.Addr]int),
+		h:                o.Handler,
+		access:           o.Access,
+		log:              o.ErrorLog,
+		handshake:        o.Handshake,
+		limits:           set.Limits,
+		maxHeadBuf:       set.Limits.MaxHeadBytes + 1024,
+		headerTimeout:    set.HeaderTimeout,
+		idleTimeout:      set.IdleTimeout,
+		writeTimeout:     set.WriteTimeout,
+		bodyWindow:       set.BodyRateWindow,
+		bodyMinRate:      set.BodyMinRate,
+		maxBody:          set.MaxBody,
+		maxConns:         set.MaxConns,
+		maxPerIP:         set.MaxConnsPerIP,
+		noPark:           !set.Park,
+		bodyTime:         bodyTime,
+		drainGap:         drainGap,
+		keepDrainBytes:   keepDrainBytes,
+		refusedLinger:    refusedLingerTime,
+		maxRefusedLinger: maxRefusedLinger,
+		lingering:        make(map[net.Conn]struct{}),
+		done:             make(chan struct{}),
+		listeners:        make(map[net.Listener]struct{}),
+		conns:            make(map[*conn]struct{}),
+		perIP:            make(map[netip.Addr]int),
 	}
 	if eh, ok := o.Handler.(ErrorHandler); ok {
 		s.eh = eh
@@ -116,6 +136,7 @@ func New(set Settings, o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	s.refusals = newRefusalLog(s.log, s)
 	s.head = wire.Settings{ServerHeader: set.ServerHeader, Headers: set.Headers, Dates: &s.dates}
 	s.clearHead = s.head
 	s.clearHead.Headers = withoutHSTS(set.Headers)
@@ -137,6 +158,9 @@ func (s *Server) beginShutdown() {
 	for ln := range s.listeners {
 		ln.Close()
 	}
+	for nc := range s.lingering {
+		nc.Close()
+	}
 }
 
 // Shutdown stops accepting, closes idle connections at once and lets
@@ -154,10 +178,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-drained:
+		s.refusals.close()
 		return nil
 	case <-ctx.Done():
 		s.closeAll()
 		<-drained
+		s.refusals.close()
 		return ctx.Err()
 	}
 }
@@ -169,6 +195,7 @@ func (s *Server) Close() error {
 	s.drainParked()
 	s.closeAll()
 	s.wg.Wait()
+	s.refusals.close()
 	return nil
 }
 
@@ -215,18 +242,23 @@ func remoteIP(nc net.Conn) netip.Addr {
 }
 
 // addConn registers a new connection, enforcing the total and per-IP
-// limits. It returns nil when the connection must be refused.
-func (s *Server) addConn(nc net.Conn) (*conn, bool) {
-	ip := remoteIP(nc)
+// limits. It returns nil when the connection must be closed: refused
+// then says whether a limit refused it (and which), else the server is
+// shutting down.
+func (s *Server) addConn(nc net.Conn) (c *conn, refused bool, kind Refusal, ip netip.Addr) {
+	ip = remoteIP(nc)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.shutdown.Load() {
-		return nil, false
+		return nil, false, 0, ip
 	}
-	if len(s.conns) >= s.maxConns || ip.IsValid() && s.perIP[ip] >= s.maxPerIP {
-		return nil, true
+	if len(s.conns) >= s.maxConns {
+		return nil, true, RefusedConnLimit, ip
 	}
-	c := &conn{srv: s, nc: nc, raw: nc, ip: ip}
+	if ip.IsValid() && s.perIP[ip] >= s.maxPerIP {
+		return nil, true, RefusedPerIP, ip
+	}
+	c = &conn{srv: s, nc: nc, raw: nc, ip: ip}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		// Raw socket calls under TLS too: the TLS layer's reads and
 		// writes then keep sysmon asleep as plain ones do (see sockConn).
@@ -238,7 +270,7 @@ func (s *Server) addConn(nc net.Conn) (*conn, bool) {
 		s.perIP[ip]++
 	}
 	s.wg.Add(1)
-	return c, false
+	return c, false, 0, ip
 }
 
 func (s *Server) removeConn(c *conn) {
@@ -258,8 +290,11 @@ func (s *Server) removeConn(c *conn) {
 // ServeConn serves one already-accepted connection on the calling
 // goroutine (tests, in-memory conns). It returns when the connection ends.
 func (s *Server) ServeConn(nc net.Conn) {
-	c, _ := s.addConn(nc)
+	c, refused, kind, ip := s.addConn(nc)
 	if c == nil {
+		if refused {
+			s.refuse(kind, ip)
+		}
 		nc.Close()
 		return
 	}

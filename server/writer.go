@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"slices"
 	"sync"
@@ -24,7 +26,9 @@ const fileChunk = 512 << 10
 
 // writeResponse formats the head (wire.AppendHead, under the server's
 // settings) and sends it with the body. It returns the number of body
-// bytes sent.
+// bytes sent. A failure of the file side (read error, or a file shorter
+// than announced: truncated while it was sent) is a *fileError; the bytes
+// already in the head buffer are then not sent, and the count says so.
 func (c *conn) writeResponse(resp *wire.Response, meta wire.Meta) (int64, error) {
 	bp := headBufPool.Get().(*[]byte)
 	b := (*bp)[:0]
@@ -39,17 +43,19 @@ func (c *conn) writeResponse(resp *wire.Response, meta wire.Meta) (int64, error)
 		return 0, c.write(b)
 	}
 	var sent int64
+	var pending int64 // body bytes in b, not yet written
 	for _, seg := range resp.Body {
 		if seg.File == nil {
 			if len(seg.Data) <= smallBody {
 				b = append(b, seg.Data...)
 				sent += int64(len(seg.Data))
+				pending += int64(len(seg.Data))
 				continue
 			}
 			if err := c.writev(b, seg.Data); err != nil {
 				return sent, err
 			}
-			b = b[:0]
+			b, pending = b[:0], 0
 			sent += int64(len(seg.Data))
 			continue
 		}
@@ -60,17 +66,18 @@ func (c *conn) writeResponse(resp *wire.Response, meta wire.Meta) (int64, error)
 			// read this way: its offset belongs to no one.
 			nb, err := appendFileRange(b, seg)
 			if err != nil {
-				return sent, err
+				return sent - pending, &fileError{path: seg.File.Name(), err: err}
 			}
 			b = nb
 			sent += seg.N
+			pending += seg.N
 			continue
 		}
 		if len(b) > 0 {
 			if err := c.write(b); err != nil {
 				return sent, err
 			}
-			b = b[:0]
+			b, pending = b[:0], 0
 		}
 		n, err := c.sendFile(seg)
 		sent += n
@@ -145,7 +152,7 @@ var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return 
 // The deadline is renewed for every fileChunk, so it bounds progress.
 func (c *conn) sendFile(seg wire.Segment) (int64, error) {
 	if _, err := seg.File.Seek(seg.Off, io.SeekStart); err != nil {
-		return 0, err
+		return 0, &fileError{path: seg.File.Name(), err: err}
 	}
 	// A conn that takes the file itself (ReadFrom: *net.TCPConn, or the
 	// sockConn around one) sends it with sendfile; anything else (TLS, an
@@ -171,6 +178,15 @@ func (c *conn) sendFile(seg wire.Segment) (int64, error) {
 			}
 		}
 		sent += w
+		var pe *fs.PathError
+		if err == io.EOF || err == io.ErrUnexpectedEOF || errors.As(err, &pe) {
+			// The file ended early (CopyN's io.EOF: truncated under us)
+			// or failed to read; a write error is a net error instead.
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return sent, &fileError{path: seg.File.Name(), err: err}
+		}
 		if err != nil {
 			return sent, err
 		}

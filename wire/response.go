@@ -48,6 +48,10 @@ type Response struct {
 	NoBody bool
 	// Close asks the engine to close the connection after this response.
 	Close bool
+	// Cause is why the handler answered with a 5xx (the file-system
+	// error, with its path); the engine logs it at error level. Nil for
+	// every other answer.
+	Cause error
 
 	closers []io.Closer // released by Release, in order
 	scratch []byte      // arena for per-request header values
@@ -65,6 +69,7 @@ func (r *Response) Reset() {
 	r.Body = r.Body[:0]
 	r.NoBody = false
 	r.Close = false
+	r.Cause = nil
 	r.scratch = r.scratch[:0]
 	r.data = r.data[:0]
 }

@@ -308,6 +308,7 @@ func (h *Handler) serveName(r *request, resp *wire.Response, name, clean string,
 			h.serveSPA(r, resp, head)
 			return
 		}
+		resp.Cause = err // logged by the engine when status is a 5xx
 		h.errorPage(status, resp)
 		return
 	}
@@ -343,6 +344,7 @@ func hasExtension(p string) bool {
 func (h *Handler) serveSPA(r *request, resp *wire.Response, head bool) {
 	f, fi, shared, err := h.openShared(h.spa)
 	if err != nil {
+		resp.Cause = err
 		h.errorPage(statusForError(err), resp)
 		return
 	}

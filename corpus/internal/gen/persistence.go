@@ -51,6 +51,23 @@ func persistence(g *gen) {
 	p("expect-100-http10", "RFC9110 10.1.1", MUST, ex, "Expect: 100-continue in HTTP/1.0 is ignored", "2xx+close",
 		"GET /a.txt HTTP/1.0\r\n"+host+"Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello", orReject)
 	p("expect-unknown", "RFC9110 10.1.1", MAY, ex, "an unknown expectation may get 417 or be ignored", "417 | 417+close | 2xx", getH("/a.txt", "Expect: teapot"))
+	// A body the server will not use: the refusal is known from the head
+	// alone. Answering before the body is a site's choice (policy), or,
+	// with Expect, one of two conforming answers (MAY); none of them
+	// waits for a body that never comes, so none has a canary. (issue 18)
+	refused := "405 | 405+close | 501 | 501+close"
+	p("post-unsent-body-early-405", "RFC9112 9.3", policy, per, "a POST to a static file with Content-Length 100000 and only the head sent: the 405 comes from the head alone, without waiting for a body the server will drop", refused,
+		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 100000"}, ""), noCanary, chain("any"))
+	p("post-partial-body-early-405", "RFC9112 9.3", policy, per, "a POST to a static file with 10 of its 100 body bytes sent: the 405 comes from the head alone, before the rest of the body", refused,
+		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 100"}, "0123456789"), noCanary, chain("any"))
+	p("put-chunked-unsent-early-405", "RFC9112 9.3", policy, per, "a chunked PUT to a static file with only the head and a first chunk sent: the 405 comes from the head alone, before the last chunk", refused,
+		req("PUT /a.txt HTTP/1.1", []string{"Host: localhost", "Transfer-Encoding: chunked"}, "5\r\nhello\r\n"), noCanary, chain("any"))
+	p("post-body-split-then-canary", "RFC9112 9.3", MUST, "9112-6-framing-any-method", "a POST refused with 405, its body and the canary split at every byte: whether the refusal comes before or after the body, the body is never read as a request and the next request is framed right after it", refused,
+		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 35"}, get("/smuggled")[:24]+"Host: x\r\n\r\n"), split, fwd)
+	p("expect-100-post-unsent-body", "RFC9110 10.1.1", MAY, ex, "Expect: 100-continue on a POST to a static file, body withheld: the final 405 comes at once (a 100 then waiting for the body conforms too, hence MAY)", refused+" | 417 | 417+close",
+		req("POST /a.txt HTTP/1.1", []string{"Host: localhost", "Expect: 100-continue", "Content-Length: 100000"}, ""), noCanary, chain("any"))
+	p("expect-100-missing-unsent-body", "RFC9110 10.1.1", MAY, ex, "Expect: 100-continue on a PUT to a missing file, body withheld: the final status comes at once (a 100 then waiting for the body conforms too, hence MAY)", "4xx | 4xx+close | 5xx | 5xx+close",
+		req("PUT /missing.txt HTTP/1.1", []string{"Host: localhost", "Expect: 100-continue", "Content-Length: 5000"}, ""), noCanary, chain("any"))
 	up := "9110-7.8-upgrade"
 	p("upgrade-websocket", "RFC9110 7.8", MUST, up, "a static file server does not switch to websocket: 200, not 101", ok,
 		getH("/a.txt", "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"))
@@ -120,6 +137,8 @@ func limits(g *gen) {
 	l("cookie-8k", "RFC9110 5.4", SHOULD, fl, "an 8 KB Cookie is served", ok, getH("/a.txt", "Cookie: a="+strings.Repeat("c", 8190)))
 	l("body-64k-cl", "RFC9112 6.3", MUST, "9112-6.3-no-length", "a 64 KB body on a GET is read (or refused with 413) and the connection stays in sync", "2xx | 413+close",
 		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 65536"}, strings.Repeat("x", 65536)))
+	l("body-cl-1g-head-only", "RFC9110 15.5.14", policy, "9112-9.3-persistence", "a GET announcing a 1 GB body with only the head sent is refused with 413 at once, not after waiting for the body (issue 18)", "413+close | 413",
+		req("GET /a.txt HTTP/1.1", []string{"Host: localhost", "Content-Length: 1000000000"}, ""), noCanary, chain("any"))
 	inc := "9112-8-incomplete"
 	l("eof-in-request-line", "RFC9112 8", MAY, inc, "EOF inside the request-line is never served", incomplete, "GET /a.t", noCanary, half)
 	l("eof-in-head", "RFC9112 8", MAY, inc, "EOF before the end of the header section is never served", incomplete, "GET /a.txt HTTP/1.1\r\n"+host, noCanary, half)
