@@ -58,6 +58,7 @@ func (h *Handler) serveDir(r *request, resp *wire.Response, f *os.File, name, cl
 	entries, truncated, err := h.readListing(f, name)
 	f.Close()
 	if err != nil {
+		resp.Cause = err // logged by the engine when status is a 5xx
 		h.errorPage(statusForError(err), resp)
 		return
 	}
@@ -66,6 +67,7 @@ func (h *Handler) serveDir(r *request, resp *wire.Response, f *os.File, name, cl
 	if acceptsJSON(r) {
 		b, err := json.Marshal(entries)
 		if err != nil {
+			resp.Cause = err
 			h.errorPage(500, resp)
 			return
 		}
