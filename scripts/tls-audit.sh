@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# tls-audit: run testssl.sh against a local Ferrox with a self-signed
+# certificate on loopback and print a summary of every finding that is
+# not OK or INFO. Installs Debian's testssl.sh when it is missing.
+#
+#   scripts/tls-audit.sh            # HTTPS on 127.0.0.1:${TLS_AUDIT_PORT:-18343}
+#   TLS_AUDIT_PORT=18443 scripts/tls-audit.sh
+#
+# Exit status: 0 when nothing beyond the self-signed certificate (and
+# what a loopback test cannot have: no OCSP, no CT, no CAA) is found, 1
+# otherwise, 2 when the audit could not run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port="${TLS_AUDIT_PORT:-18343}"
+plain="${TLS_AUDIT_PLAIN_PORT:-$((port + 1))}"
+out="${TLS_AUDIT_OUT:-bin/tls-audit}"
+
+testssl=$(command -v testssl || command -v testssl.sh || true)
+if [ -z "$testssl" ]; then
+	echo "tls-audit: installing the Debian package testssl.sh" >&2
+	if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+	$sudo apt-get install -y testssl.sh >/dev/null || { $sudo apt-get update >/dev/null && $sudo apt-get install -y testssl.sh >/dev/null; }
+	testssl=$(command -v testssl || command -v testssl.sh)
+fi
+
+mkdir -p "$out"
+rm -f "$out"/testssl.csv "$out"/testssl.log
+go build -o "$out/ferrox" ./cmd/ferrox
+"$out/ferrox" cert --dev "$out/certs" --force >/dev/null
+
+"$out/ferrox" serve --root www --listen "127.0.0.1:$plain" \
+	--tls-cert "$out/certs/cert.pem" --tls-key "$out/certs/key.pem" \
+	--https-listen "127.0.0.1:$port" --access-format common >/dev/null 2>"$out/ferrox.log" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+	grep -q "serving" "$out/ferrox.log" 2>/dev/null && break
+	kill -0 "$pid" 2>/dev/null || { echo "tls-audit: ferrox did not start:" >&2; cat "$out/ferrox.log" >&2; exit 2; }
+	sleep 0.1
+done
+
+echo "tls-audit: $("$testssl" --version 2>/dev/null | grep -m1 -o 'testssl.sh *[0-9][^ ]*' || echo testssl.sh) against https://127.0.0.1:$port" >&2
+# --warnings batch: no questions; --sneaky: a browser-like User-Agent.
+"$testssl" --quiet --color 0 --warnings batch --ip one --csvfile "$out/testssl.csv" \
+	"127.0.0.1:$port" >"$out/testssl.log" 2>&1 || true
+[ -s "$out/testssl.csv" ] || { echo "tls-audit: testssl.sh wrote no results; see $out/testssl.log" >&2; exit 2; }
+
+# CSV: "id","fqdn/ip","port","severity","finding","cve","cwe".
+# Expected on a loopback test with a self-signed certificate: the trust
+# chain, and the absent OCSP/CRL/CT/CAA that only a public CA provides.
+expected='^(cert_chain_of_trust|cert_trust|cert_caaRecord|cert_crlDistributionPoints|cert_ocspURL|OCSP_stapling|cert_certificateTransparency|DNS_CAArecord|cert_extlifeSpan|cert_validityPeriod)'
+awk -F'","' -v exp="$expected" '
+	NR == 1 { next }
+	{ id = substr($1, 2); sev = $4; finding = $5 }
+	sev ~ /^(LOW|MEDIUM|HIGH|CRITICAL|WARN)$/ {
+		if (id ~ exp) { printf "expected  %-9s %-32s %s\n", sev, id, finding }
+		else { printf "FINDING   %-9s %-32s %s\n", sev, id, finding; bad++ }
+	}
+	sev == "OK" { ok++ }
+	END {
+		printf "\n%d checks OK, %d finding(s) beyond the self-signed certificate\n", ok, bad
+		exit bad > 0
+	}' "$out/testssl.csv"
