@@ -51,14 +51,24 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	// Signals are caught from before the banner on, so that a signal
+	// sent once it is printed is never left to the default action.
+	sigs := make(chan os.Signal, 4)
+	notify := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	for _, sig := range []os.Signal{reopenSignal, reloadSignal, gracefulSignal} {
+		if sig != nil {
+			notify = append(notify, sig)
+		}
+	}
+	signal.Notify(sigs, notify...)
+	defer signal.Stop(sigs)
 	site, code := startSite(configFile, &o, stdout, stderr, nil)
 	if site == nil {
 		return code
 	}
 	fmt.Fprintf(stderr, "ferrox: %s\n", site.Banner())
-	return serveUntilSignal(site, func(cur *config.Site) (*config.Site, []error) {
-		next, errs := loadSite(configFile, &o, stdout, stderr, cur)
-		return next, errs
+	return serveUntilSignal(site, sigs, func(cur *config.Site) (*config.Site, []error) {
+		return loadSite(configFile, &o, stdout, stderr, cur)
 	}, stderr)
 }
 
@@ -135,7 +145,8 @@ func printConfigErrors(w io.Writer, err error) {
 	}
 }
 
-// serveUntilSignal serves site until a signal or a listener failure.
+// serveUntilSignal serves site until a signal (from sigs) or a listener
+// failure.
 //
 //   - SIGUSR1 reopens the logs.
 //   - SIGHUP reloads: reload re-reads the whole configuration and builds a
@@ -156,16 +167,7 @@ func printConfigErrors(w io.Writer, err error) {
 //     second SIGQUIT changes nothing (nginx's "graceful quit").
 //
 // A listener that fails on its own closes everything and returns 1.
-func serveUntilSignal(site *config.Site, reload func(cur *config.Site) (*config.Site, []error), stderr io.Writer) int {
-	sigs := make(chan os.Signal, 4)
-	notify := []os.Signal{os.Interrupt, syscall.SIGTERM}
-	for _, sig := range []os.Signal{reopenSignal, reloadSignal, gracefulSignal} {
-		if sig != nil {
-			notify = append(notify, sig)
-		}
-	}
-	signal.Notify(sigs, notify...)
-	defer signal.Stop(sigs)
+func serveUntilSignal(site *config.Site, sigs <-chan os.Signal, reload func(cur *config.Site) (*config.Site, []error), stderr io.Writer) int {
 
 	// force ends every grace period at once (second signal, failure).
 	force, forceNow := context.WithCancel(context.Background())
@@ -246,7 +248,10 @@ func serveUntilSignal(site *config.Site, reload func(cur *config.Site) (*config.
 					break wait
 				case sig2 := <-sigs:
 					if sig2 != os.Interrupt && sig2 != syscall.SIGTERM {
-						continue // SIGQUIT, SIGHUP, SIGUSR1: nothing more to do
+						// SIGQUIT is graceful only; reloads and reopens
+						// make no sense any more.
+						cur.Logs.Error.Info("already shutting down gracefully; send SIGTERM or SIGINT to stop at once", "signal", sig2.String())
+						continue
 					}
 					cut := open()
 					cur.Logs.Error.Warn(fmt.Sprintf("shutdown forced by second signal: %d connections cut", cut), "signal", sig2.String(), "connections_cut", cut)
