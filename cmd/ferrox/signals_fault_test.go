@@ -137,17 +137,6 @@ func (p *proc) wait() int {
 	}
 }
 
-// freePort returns a loopback port free at the time of the call.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // faultSite makes a served directory with a small file and a big sparse
 // one (big enough that a client that stops reading keeps its response in
 // flight).
@@ -199,26 +188,6 @@ func inflight(t *testing.T, addr string) (net.Conn, *bufio.Reader, *http.Respons
 		t.Fatalf("in-flight GET: %v", err)
 	}
 	return c, br, resp
-}
-
-// get makes one request on a new connection and returns the response
-// with its body read.
-func get(addr, path string) (*http.Response, string, error) {
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		return nil, "", err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); err != nil {
-		return nil, "", err
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		return nil, "", err
-	}
-	b, err := io.ReadAll(resp.Body)
-	return resp, string(b), err
 }
 
 // TestFaultServeDoubleSignal: a second SIGTERM/SIGINT during the grace
