@@ -198,4 +198,3 @@ func get(addr, path string) (*http.Response, string, error) {
 	b, err := io.ReadAll(resp.Body)
 	return resp, string(b), err
 }
-

@@ -283,31 +283,32 @@ func TestFaultReloadInvalidKeepsRunning(t *testing.T) {
 	}
 }
 
-// TestFaultReloadKeepsSockets: a reload that changes settings but not
-// the address keeps the listening socket: a client connecting
-// continuously across it is never refused, and sees the new settings
-// after it.
+// TestFaultReloadKeepsSockets: reloads that change settings but not the
+// address keep the listening socket: a client connecting continuously
+// across three reloads is never refused nor reset, and sees each new
+// setting in turn.
 func TestFaultReloadKeepsSockets(t *testing.T) {
 	root := faultSite(t)
 	cfg := filepath.Join(t.TempDir(), "ferrox.yml")
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	writeConfig(t, cfg, root, port, "a", "")
+	writeConfig(t, cfg, root, port, "g0", "")
 	p := startServe(t, "--config", cfg)
 
-	writeConfig(t, cfg, root, port, "b", "")
 	var gens []string
-	reloaded := false
-	// Bounded: at most 5000 requests or 30 s.
-	deadline := time.Now().Add(30 * time.Second)
-	for i := 0; i < 5000 && time.Now().Before(deadline); i++ {
-		if i == 20 {
+	reloads := 0
+	// Bounded: at most 2000 requests or 60 s. A reload every 100
+	// requests, each once the previous one is done.
+	deadline := time.Now().Add(60 * time.Second)
+	for i := 0; i < 2000 && time.Now().Before(deadline); i++ {
+		if i%100 == 20 && reloads < 3 && strings.Count(p.stderr.String(), "configuration reloaded") == reloads {
+			reloads++
+			writeConfig(t, cfg, root, port, fmt.Sprintf("g%d", reloads), "")
 			p.signal(syscall.SIGHUP)
-			reloaded = true
 		}
 		resp, body, err := get(addr, "/a.txt")
 		if err != nil {
-			t.Fatalf("request %d (reload sent: %v): %v", i, reloaded, err)
+			t.Fatalf("request %d (%d reloads sent): %v", i, reloads, err)
 		}
 		if resp.StatusCode != 200 || body != "alpha\n" {
 			t.Fatalf("request %d: %d %q; want 200 alpha", i, resp.StatusCode, body)
@@ -316,14 +317,13 @@ func TestFaultReloadKeepsSockets(t *testing.T) {
 		if len(gens) == 0 || gens[len(gens)-1] != g {
 			gens = append(gens, g)
 		}
-		if g == "b" && i >= 300 {
-			break // well past the switch
+		if g == "g3" && i%100 == 99 {
+			break // well past the last switch
 		}
 	}
-	if strings.Join(gens, ",") != "a,b" {
-		t.Errorf("X-Gen sequence %v; want a then b", gens)
+	if got := strings.Join(gens, ","); got != "g0,g1,g2,g3" {
+		t.Errorf("X-Gen sequence %s; want g0,g1,g2,g3", got)
 	}
-	p.waitLog(`configuration reloaded`)
 	p.signal(syscall.SIGTERM)
 	if code := p.wait(); code != 0 {
 		t.Errorf("exit code %d; want 0", code)
