@@ -18,6 +18,7 @@ const (
 	stateActive int32 = iota
 	stateIdle
 	stateClosing
+	stateFirst // waiting for the first request: not idle (see waitRequest)
 )
 
 // Lingering close: after the last response, the write side is shut and

@@ -118,3 +118,24 @@ func TestShutdownServesFirstRequest(t *testing.T) {
 		t.Errorf("Shutdown = %v; want nil", fmt.Sprint(err))
 	}
 }
+
+// TestShutdownSilentNewConn: a new connection that never sends a request
+// does not hold Shutdown beyond shutdownFirstWait: Shutdown returns nil
+// (well before its 10 s context ends, and before the header timeout),
+// and the connection is closed with no response.
+func TestShutdownSilentNewConn(t *testing.T) {
+	e := startServer(t, func(s *Settings) { s.HeaderTimeout = time.Minute })
+	silent := e.dial(t)
+	for i := 0; e.s.NumConns() < 1; i++ {
+		if i == 500 {
+			t.Fatalf("server holds %d connections; want 1", e.s.NumConns())
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.s.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown = %v; want nil (a silent new connection waits at most %v)", err, shutdownFirstWait)
+	}
+	silent.expectEOF()
+}

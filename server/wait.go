@@ -62,12 +62,13 @@ func (c *conn) waitRequest(first bool) bool {
 	// request served, as the client sends it right after connecting and
 	// closing it unread would lose that request, or reset. Shutdown
 	// leaves it alone (it is not stateIdle); its wait is bounded by the
-	// header timeout, and by shutdownFirstWait when the shutdown has
-	// begun; Close and the end of the grace close it like any other.
-	// Later requests are not waited for under shutdown.
+	// header timeout, and by shutdownFirstWait once the shutdown has
+	// begun (closeIdle shortens the deadline of one already waiting);
+	// Close and the end of the grace close it like any other. Later
+	// requests are not waited for under shutdown.
 	if first {
-		if !c.state.CompareAndSwap(stateIdle, stateActive) && c.state.Load() == stateClosing {
-			return false
+		if !c.state.CompareAndSwap(stateActive, stateFirst) && !c.state.CompareAndSwap(stateIdle, stateFirst) {
+			return false // closing
 		}
 	} else {
 		c.state.Store(stateIdle)
@@ -93,7 +94,8 @@ func (c *conn) waitRequest(first bool) bool {
 	if n == 0 {
 		return false
 	}
-	if !first && !c.state.CompareAndSwap(stateIdle, stateActive) {
+	if first && !c.state.CompareAndSwap(stateFirst, stateActive) ||
+		!first && !c.state.CompareAndSwap(stateIdle, stateActive) {
 		return false // Shutdown closed us meanwhile
 	}
 	c.getState()
