@@ -56,8 +56,9 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-echo "tls-audit: $("$testssl" --version 2>/dev/null | grep -m1 -o 'testssl.sh *[0-9][^ ]*' || echo testssl.sh) against https://127.0.0.1:$port" >&2
-# --warnings batch: no questions; --sneaky: a browser-like User-Agent.
+ver=$(dpkg-query -W -f='${Version}' testssl.sh 2>/dev/null || echo unknown)
+echo "tls-audit: testssl.sh $ver against https://127.0.0.1:$port (self-signed ECDSA P-256 certificate)" >&2
+# --warnings batch: no questions asked.
 "$testssl" --quiet --color 0 --warnings batch --ip one --csvfile "$out/testssl.csv" \
 	"127.0.0.1:$port" >"$out/testssl.log" 2>&1 || true
 [ -s "$out/testssl.csv" ] || { echo "tls-audit: testssl.sh wrote no results; see $out/testssl.log" >&2; exit 2; }
