@@ -67,8 +67,8 @@ func (c *conn) waitRequest(first bool) bool {
 	// Close and the end of the grace close it like any other. Later
 	// requests are not waited for under shutdown.
 	if first {
-		if !c.state.CompareAndSwap(stateActive, stateFirst) && !c.state.CompareAndSwap(stateIdle, stateFirst) {
-			return false // closing
+		if c.state.Swap(stateFirst) == stateClosing {
+			return false // closed by Shutdown or Close meanwhile
 		}
 	} else {
 		c.state.Store(stateIdle)

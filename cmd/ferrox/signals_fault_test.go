@@ -8,6 +8,8 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -285,49 +287,97 @@ func TestFaultReloadInvalidKeepsRunning(t *testing.T) {
 
 // TestFaultReloadKeepsSockets: reloads that change settings but not the
 // address keep the listening socket: a client connecting continuously
-// across three reloads is never refused nor reset, and sees each new
-// setting in turn.
+// (over plain HTTP, or HTTPS, where a handshake may be under way at the
+// hand-over) across three reloads is never refused nor reset, and sees
+// each new setting in turn.
 func TestFaultReloadKeepsSockets(t *testing.T) {
-	root := faultSite(t)
-	cfg := filepath.Join(t.TempDir(), "ferrox.yml")
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	writeConfig(t, cfg, root, port, "g0", "")
-	p := startServe(t, "--config", cfg)
+	certPath, keyPath := devPair(t)
+	pem, err := os.ReadFile(certPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	for _, tlsOn := range []bool{false, true} {
+		name := map[bool]string{false: "http", true: "https"}[tlsOn]
+		t.Run(name, func(t *testing.T) {
+			root := faultSite(t)
+			cfg := filepath.Join(t.TempDir(), "ferrox.yml")
+			port, plainPort := freePort(t), freePort(t)
+			addr := fmt.Sprintf("127.0.0.1:%d", port)
+			write := func(gen string) {
+				if !tlsOn {
+					writeConfig(t, cfg, root, port, gen, "")
+					return
+				}
+				writeConfig(t, cfg, root, plainPort, gen, fmt.Sprintf("tls:\n  enabled: true\n  cert_path: %s\n  key_path: %s\n", certPath, keyPath))
+				b, _ := os.ReadFile(cfg)
+				os.WriteFile(cfg, []byte(strings.Replace(string(b), "server:\n", fmt.Sprintf("server:\n  https_port: %d\n", port), 1)), 0o644)
+			}
+			fetch := func() (*http.Response, string, error) {
+				if !tlsOn {
+					return get(addr, "/a.txt")
+				}
+				return getTLS(addr, pool)
+			}
+			write("g0")
+			p := startServe(t, "--config", cfg)
 
-	var gens []string
-	reloads := 0
-	// Bounded: at most 2000 requests or 60 s. A reload every 100
-	// requests, each once the previous one is done.
-	deadline := time.Now().Add(60 * time.Second)
-	for i := 0; i < 2000 && time.Now().Before(deadline); i++ {
-		if i%100 == 20 && reloads < 3 && strings.Count(p.stderr.String(), "configuration reloaded") == reloads {
-			reloads++
-			writeConfig(t, cfg, root, port, fmt.Sprintf("g%d", reloads), "")
-			p.signal(syscall.SIGHUP)
-		}
-		resp, body, err := get(addr, "/a.txt")
-		if err != nil {
-			t.Fatalf("request %d (%d reloads sent): %v", i, reloads, err)
-		}
-		if resp.StatusCode != 200 || body != "alpha\n" {
-			t.Fatalf("request %d: %d %q; want 200 alpha", i, resp.StatusCode, body)
-		}
-		g := resp.Header.Get("X-Gen")
-		if len(gens) == 0 || gens[len(gens)-1] != g {
-			gens = append(gens, g)
-		}
-		if g == "g3" && i%100 == 99 {
-			break // well past the last switch
-		}
+			var gens []string
+			reloads := 0
+			// Bounded: at most 2000 requests or 60 s. A reload every 100
+			// requests, each once the previous one is done.
+			deadline := time.Now().Add(60 * time.Second)
+			for i := 0; i < 2000 && time.Now().Before(deadline); i++ {
+				if i%100 == 20 && reloads < 3 && strings.Count(p.stderr.String(), "configuration reloaded") == reloads {
+					reloads++
+					write(fmt.Sprintf("g%d", reloads))
+					p.signal(syscall.SIGHUP)
+				}
+				resp, body, err := fetch()
+				if err != nil {
+					t.Fatalf("request %d (%d reloads sent): %v", i, reloads, err)
+				}
+				if resp.StatusCode != 200 || body != "alpha\n" {
+					t.Fatalf("request %d: %d %q; want 200 alpha", i, resp.StatusCode, body)
+				}
+				g := resp.Header.Get("X-Gen")
+				if len(gens) == 0 || gens[len(gens)-1] != g {
+					gens = append(gens, g)
+				}
+				if g == "g3" && i%100 == 99 {
+					break // well past the last switch
+				}
+			}
+			if got := strings.Join(gens, ","); got != "g0,g1,g2,g3" {
+				t.Errorf("X-Gen sequence %s; want g0,g1,g2,g3", got)
+			}
+			p.signal(syscall.SIGTERM)
+			if code := p.wait(); code != 0 {
+				t.Errorf("exit code %d; want 0", code)
+			}
+		})
 	}
-	if got := strings.Join(gens, ","); got != "g0,g1,g2,g3" {
-		t.Errorf("X-Gen sequence %s; want g0,g1,g2,g3", got)
+}
+
+// getTLS is get over HTTPS, trusting pool.
+func getTLS(addr string, pool *x509.CertPool) (*http.Response, string, error) {
+	d := &net.Dialer{Timeout: 5 * time.Second}
+	c, err := tls.DialWithDialer(d, "tcp", addr, &tls.Config{RootCAs: pool, ServerName: "localhost"})
+	if err != nil {
+		return nil, "", err
 	}
-	p.signal(syscall.SIGTERM)
-	if code := p.wait(); code != 0 {
-		t.Errorf("exit code %d; want 0", code)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, "GET /a.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"); err != nil {
+		return nil, "", err
 	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := io.ReadAll(resp.Body)
+	return resp, string(b), err
 }
 
 // TestFaultReloadListeners: a reload opens added listeners, closes
