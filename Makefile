@@ -6,7 +6,7 @@ FUZZTIME  ?= 30s
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test vet fuzz bench ci conform-self baseline chains bench-compare bench-compress clean check-go
+.PHONY: all build run test vet fuzz bench ci conform-self baseline chains bench-compare bench-compress clean check-go faults tls-audit
 
 all: build
 
@@ -107,6 +107,17 @@ deploy-test: check-go
 ## bench-compress: CPU per gzip/zstd request, Ferrox vs nginx gzip on.
 bench-compress: build
 	./scripts/bench-compress.sh
+
+## faults: every fault test (TestFault…: signals, reloads, full disks,
+## descriptor limits, slow clients), verbosely; some need Linux or root and
+## say so when they skip.
+faults: check-go
+	$(GO) test -count=1 -v -run '^TestFault' ./...
+
+## tls-audit: testssl.sh (Debian package, installed if missing) against a
+## local HTTPS instance with a self-signed certificate; prints a summary.
+tls-audit: check-go
+	./scripts/tls-audit.sh
 
 clean:
 	rm -rf bin

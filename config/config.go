@@ -122,8 +122,8 @@ type FilesConfig struct {
 	// Routes maps an exact URL path ("/about") to a file under serve_dir
 	// ("pages/about.html"); default none.
 	Routes map[string]string `yaml:"routes"`
-	// ErrorPages maps a status code to a file under serve_dir (or an
-	// absolute path); default none (built-in pages).
+	// ErrorPages maps a status code to a file under serve_dir (relative;
+	// absolute paths are refused); default none (built-in pages).
 	ErrorPages map[int]string `yaml:"error_pages"`
 	// OpenFileCache is how long a small file (≤ 32 KiB) stays open for
 	// reuse; a deleted or replaced file is noticed within it, a change in

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // describeFileErr words a file-system error for a person: "no such file"
@@ -81,4 +82,46 @@ func logFileCheck(p string) error {
 		return fmt.Errorf("cannot create %s: directory %w", p, err)
 	}
 	return nil
+}
+
+// servedFile is the one check of a configuration path that names a file
+// to serve (files.routes, files.spa_fallback, files.error_pages): it must
+// be relative, stay inside the served directory, and name a regular file
+// when opened through root (an os.Root of serve_dir, shown as dir in
+// messages), which is how the static handler opens it. A symlink inside
+// the directory is followed only while it stays inside; one leading out
+// is refused here just as the handler would refuse it. Absolute paths
+// are refused: everything served is read through the root, so no
+// setting can make the server read a file outside it (an error page
+// "/etc/hostname" would otherwise be sent to every client).
+func servedFile(root *os.Root, dir, file string) error {
+	native := filepath.FromSlash(file)
+	switch {
+	case filepath.IsAbs(native) || strings.HasPrefix(file, "/"):
+		return fmt.Errorf("%q must be a relative path inside paths.serve_dir (absolute paths are refused: nothing outside it is served)", file)
+	case !filepath.IsLocal(native):
+		return fmt.Errorf("%q must be a relative path inside paths.serve_dir", file)
+	}
+	fi, err := root.Stat(native)
+	switch {
+	case isEscape(err):
+		return fmt.Errorf("%q leads outside paths.serve_dir (%s) through a symbolic link; files outside it are never served", file, dir)
+	case err != nil:
+		return fmt.Errorf("%s: %s", filepath.Join(dir, native), describeFileErr(err, false))
+	case fi.IsDir():
+		return fmt.Errorf("%s is a directory, not a file", filepath.Join(dir, native))
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file", filepath.Join(dir, native))
+	}
+	return nil
+}
+
+// isEscape recognises os.Root's refusal of a path that leaves the root
+// ("path escapes from parent"), which has no exported sentinel.
+func isEscape(err error) bool {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return err != nil && err.Error() == "path escapes from parent"
 }

@@ -1,10 +1,12 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"reflect"
 	"time"
 
 	"github.com/ferrox/ferrox/server"
@@ -14,24 +16,43 @@ import (
 // Site is a configuration wired up: its logs, the static file handler,
 // the engine that serves it and, with TLS, the certificate store and the
 // plain listener's redirecting engine. Open builds it, Listen binds its
-// addresses, Close releases everything.
+// addresses (or takes them over from the site it replaces), Start serves
+// them, Shutdown and Close end it.
+//
+// A reload (SIGHUP) builds a whole new Site from the re-read file while
+// the old one runs: the new one takes over the listening sockets whose
+// address did not change (Listen(prev), then Start), binds the new
+// addresses, and the old one is shut down gracefully, so its in-flight
+// requests finish under the settings they started with; the addresses
+// the new configuration dropped close with it.
 type Site struct {
 	Logs *Logs
 	// Grace is how long a graceful shutdown waits (timeouts.shutdown_grace).
 	Grace time.Duration
 	// Listening holds each engine with its listener, after Listen.
-	Listening []Listening
+	Listening []*Listening
 
 	cfg     Config
 	handler *static.Handler
 	main    *server.Server
+	redir   *server.Server    // the plain listener's engine with TLS, after Listen
 	certs   *server.CertStore // nil without TLS
 }
 
 // Listening is one engine and the listener it serves.
 type Listening struct {
 	Srv *server.Server
-	Ln  net.Listener
+	Ln  *server.Handoff
+	// Addr is the configured address (before the system picks a port
+	// for 0): a reload keeps the socket when it is unchanged.
+	Addr string
+
+	prev    *Listening    // the old site's listener this one takes over
+	fresh   bool          // bound by this site (closed if Listen fails)
+	kept    bool          // handed over to the next site: Close leaves it
+	started bool          // Start ran Serve on it
+	done    chan struct{} // closed when Serve has returned; err is its result
+	err     error
 }
 
 // Open wires c (which should have passed Validate) into a Site: it opens
@@ -64,36 +85,158 @@ func Open(c *Config, stdout, stderr io.Writer) (*Site, error) {
 
 // Listen binds the site's addresses: server.addr:port, and with TLS the
 // HTTPS address too, whose plain twin then redirects every request to it.
-func (s *Site) Listen() error {
+// An address that prev (the running site a reload replaces; nil at
+// start) listens on is not bound again: Start takes its socket over. On
+// error the addresses bound here are closed again and prev is untouched.
+func (s *Site) Listen(prev *Site) error {
 	c := &s.cfg
-	if !c.TLS.Enabled {
-		ln, err := server.Listen(c.Addr())
-		if err != nil {
-			return err
+	take := func(addr string) (*Listening, error) {
+		if prev != nil {
+			for _, l := range prev.Listening {
+				if l.Addr == addr && !l.kept {
+					return &Listening{Ln: l.Ln, Addr: addr, prev: l}, nil
+				}
+			}
 		}
-		s.Listening = []Listening{{s.main, ln}}
-		return nil
+		ln, err := server.Listen(addr)
+		if err != nil {
+			return nil, err
+		}
+		return &Listening{Ln: server.NewHandoff(ln), Addr: addr, fresh: true}, nil
 	}
-	httpsLn, err := server.Listen(c.HTTPSAddr())
-	if err != nil {
+	fail := func(err error) error {
+		for _, l := range s.Listening {
+			if l.fresh {
+				l.Ln.Close()
+			}
+		}
+		s.Listening = nil
 		return err
 	}
-	s.Listening = []Listening{{s.main, httpsLn}}
-	redir, err := server.New(c.redirectSettings(), server.Options{
-		Handler:  server.RedirectHandler{HTTPSPort: httpsLn.Addr().(*net.TCPAddr).Port},
+	if !c.TLS.Enabled {
+		l, err := take(c.Addr())
+		if err != nil {
+			return fail(err)
+		}
+		l.Srv = s.main
+		s.Listening = []*Listening{l}
+		return nil
+	}
+	https, err := take(c.HTTPSAddr())
+	if err != nil {
+		return fail(err)
+	}
+	https.Srv = s.main
+	s.Listening = []*Listening{https}
+	s.redir, err = server.New(c.redirectSettings(), server.Options{
+		Handler:  server.RedirectHandler{HTTPSPort: https.Ln.Addr().(*net.TCPAddr).Port},
 		Access:   s.Logs.Access,
 		ErrorLog: s.Logs.Error,
 	})
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	ln, err := server.Listen(c.Addr())
+	plain, err := take(c.Addr())
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	s.Listening = append(s.Listening, Listening{redir, ln})
+	plain.Srv = s.redir
+	s.Listening = append(s.Listening, plain)
 	return nil
 }
+
+// Start serves every listener on a goroutine of its own. A listener taken
+// over from the previous site is first released by it (its engine stops
+// accepting on the socket, which stays open; connections arriving
+// meanwhile wait in the accept queue). A listener whose Serve ends for
+// any reason other than a shutdown or a hand-over reports its error on
+// failed, which must have room for one error per listener or be read.
+func (s *Site) Start(failed chan<- error) {
+	for _, l := range s.Listening {
+		if p := l.prev; p != nil {
+			p.kept = true
+			if p.started {
+				if err := p.Ln.Release(); err != nil {
+					failed <- err
+					continue
+				}
+				<-p.done
+			}
+			if err := l.Ln.Resume(); err != nil {
+				failed <- err
+				continue
+			}
+		}
+		l.done = make(chan struct{})
+		l.started = true
+		go func() {
+			defer close(l.done)
+			l.err = l.Srv.Serve(l.Ln)
+			if !errors.Is(l.err, server.ErrServerClosed) && !errors.Is(l.err, server.ErrReleased) {
+				failed <- fmt.Errorf("%s: %w", l.Addr, l.err)
+			}
+		}()
+	}
+}
+
+// engines are the site's servers.
+func (s *Site) engines() []*server.Server {
+	e := []*server.Server{s.main}
+	if s.redir != nil {
+		e = append(e, s.redir)
+	}
+	return e
+}
+
+// NumConns is the number of connections the site's engines hold open.
+func (s *Site) NumConns() int {
+	n := 0
+	for _, e := range s.engines() {
+		n += e.NumConns()
+	}
+	return n
+}
+
+// Shutdown stops every engine gracefully (server.Server.Shutdown): idle
+// connections close at once, in-flight requests finish, and when ctx
+// ends first the rest are cut and ctx's error returned. It returns when
+// every started Serve has returned. Listeners handed to the next site
+// stay open.
+func (s *Site) Shutdown(ctx context.Context) error {
+	errs := make(chan error, 2)
+	es := s.engines()
+	for _, e := range es {
+		go func() { errs <- e.Shutdown(ctx) }()
+	}
+	var err error
+	for range es {
+		err = errors.Join(err, <-errs)
+	}
+	s.waitServe()
+	return err
+}
+
+// Stop closes every engine and connection at once.
+func (s *Site) Stop() {
+	for _, e := range s.engines() {
+		e.Close()
+	}
+	s.waitServe()
+}
+
+func (s *Site) waitServe() {
+	for _, l := range s.Listening {
+		if l.started {
+			<-l.done
+		}
+	}
+}
+
+// Unchanged reports whether c is the configuration the site runs. A
+// reload with an unchanged configuration keeps the site (and its idle
+// keep-alive connections) and only re-reads the certificate and reopens
+// the logs.
+func (s *Site) Unchanged(c *Config) bool { return reflect.DeepEqual(s.cfg, *c) }
 
 // Banner says what is served where, after Listen.
 func (s *Site) Banner() string {
@@ -121,11 +264,15 @@ func (s *Site) ReloadCerts() {
 	s.Logs.Error.Info("certificate reloaded", "cert", s.cfg.TLS.CertPath)
 }
 
-// Close closes the listeners still open, the file handler and the logs.
+// Close closes the listeners still open (not those handed to the next
+// site), the file handler and the logs.
 // Call it after the engines have stopped.
 func (s *Site) Close() error {
 	var errs []error
 	for _, l := range s.Listening {
+		if l.kept || l.prev != nil && !l.started {
+			continue // the next site's (or still the previous site's) socket
+		}
 		if err := l.Ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"path/filepath"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,40 +209,41 @@ func (c *Config) validateFiles(p *problems) {
 	if !parser.ValidFieldValue(f.CacheControl) {
 		p.add("files.cache_control", "not a valid field value (no control characters, no space at either end)")
 	}
+	// Every path naming a served file is checked by servedFile, the way
+	// the static handler will open it: through an os.Root of serve_dir.
+	// Without a usable serve_dir (reported by validatePaths) there is
+	// nothing to check them against.
+	root, err := os.OpenRoot(c.ServeDir())
+	if err != nil {
+		root = nil
+	} else {
+		defer root.Close()
+	}
+	check := func(path, file string) {
+		if root == nil {
+			return
+		}
+		if err := servedFile(root, c.ServeDir(), file); err != nil {
+			p.add(path, "%v", err)
+		}
+	}
 	if f.SPAFallback != "" {
-		c.underRoot(p, "files.spa_fallback", f.SPAFallback)
+		check("files.spa_fallback", f.SPAFallback)
 	}
 	for _, k := range sortedKeys(f.Routes) {
 		if !strings.HasPrefix(k, "/") {
 			p.add("files.routes."+k, "the URL path must start with /")
 			continue
 		}
-		c.underRoot(p, "files.routes."+k, f.Routes[k])
+		check("files.routes."+k, f.Routes[k])
 	}
 	for _, st := range sortedKeys(f.ErrorPages) {
 		path := "files.error_pages." + strconv.Itoa(st)
-		switch file := f.ErrorPages[st]; {
-		case st < 400 || st > 599:
+		if st < 400 || st > 599 {
 			p.add(path, "%d is not an error status (400-599)", st)
-		case filepath.IsAbs(file):
-			if err := fileCheck(file); err != nil {
-				p.add(path, "%v", err)
-			}
-		default:
-			c.underRoot(p, path, file)
+			continue
 		}
-	}
-}
-
-// underRoot checks that file is a local path naming a file under the
-// served directory.
-func (c *Config) underRoot(p *problems, path, file string) {
-	if !filepath.IsLocal(filepath.FromSlash(file)) {
-		p.add(path, "%q must be a relative path inside paths.serve_dir", file)
-		return
-	}
-	if err := fileCheck(filepath.Join(c.ServeDir(), filepath.FromSlash(file))); err != nil {
-		p.add(path, "%v", err)
+		check(path, f.ErrorPages[st])
 	}
 }
 

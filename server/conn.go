@@ -18,6 +18,7 @@ const (
 	stateActive int32 = iota
 	stateIdle
 	stateClosing
+	stateFirst // waiting for the first request: not idle (see waitRequest)
 )
 
 // Lingering close: after the last response, the write side is shut and
@@ -302,15 +303,19 @@ func (c *conn) run() {
 }
 
 // handshake runs the handshake hook (TLS) under the header timeout and
-// says where the connection goes. No request has been sent during it: the
-// connection counts as idle, so Shutdown closes it at once.
+// says where the connection goes. Like a plain connection waiting for its
+// first request (see waitRequest), it is not idle: a client whose
+// ClientHello is on its way when a shutdown (or a reload's hand-over)
+// begins gets its handshake and first request served, within
+// shutdownFirstWait.
 func (c *conn) handshake() phase {
 	s := c.srv
-	c.state.Store(stateIdle)
+	c.state.Store(stateFirst)
+	d := s.headerTimeout
 	if s.shutdown.Load() {
-		return phaseClose
+		d = min(d, shutdownFirstWait)
 	}
-	c.nc.SetDeadline(time.Now().Add(s.headerTimeout))
+	c.nc.SetDeadline(time.Now().Add(d))
 	nc, err := s.handshake(c.nc)
 	if err != nil {
 		s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)

@@ -213,6 +213,8 @@ func (s *Server) closeIdle() {
 	for c := range s.conns {
 		if c.state.CompareAndSwap(stateIdle, stateClosing) {
 			c.raw.Close()
+		} else if c.state.Load() == stateFirst {
+			c.raw.SetReadDeadline(time.Now().Add(shutdownFirstWait))
 		}
 	}
 }

@@ -133,15 +133,33 @@ func hasPEMBlock(b []byte, want func(string) bool) bool {
 	return false
 }
 
+// tls12Suites are the only TLS 1.2 cipher suites offered: ECDHE key
+// exchange (forward secrecy) with an AEAD cipher (AES-GCM or
+// ChaCha20-Poly1305), the set of Mozilla's "intermediate" profile. CBC
+// suites (LUCKY13-style padding oracles), static-RSA key exchange (no
+// forward secrecy) and 3DES/RC4 are left out. RFC 9325 §4.2 recommends
+// exactly these for TLS 1.2. TLS 1.3 suites are not configurable in Go
+// and are all AEAD already.
+var tls12Suites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
 // NewTLSConfig returns the HTTPS listener's TLS settings: TLS 1.2 or
-// later, Go's default cipher suites and key exchanges (including the
-// post-quantum hybrid), ALPN offering only http/1.1 (Ferrox speaks no
-// HTTP/2, so a client must not pick h2), and the certificate read from cs
-// on every handshake. Certificates stays empty so GetCertificate is always
-// consulted.
+// later; for TLS 1.2 only the AEAD suites with forward secrecy of
+// tls12Suites (TLS 1.3 as Go sets it); Go's default key exchanges
+// (including the post-quantum hybrid); ALPN offering only http/1.1
+// (Ferrox speaks no HTTP/2, so a client must not pick h2); and the
+// certificate read from cs on every handshake. Certificates stays empty
+// so GetCertificate is always consulted.
 func NewTLSConfig(cs *CertStore) *tls.Config {
 	return &tls.Config{
 		MinVersion:     tls.VersionTLS12,
+		CipherSuites:   slices.Clone(tls12Suites),
 		NextProtos:     []string{"http/1.1"},
 		GetCertificate: cs.GetCertificate,
 	}

@@ -785,3 +785,42 @@ func TestWithoutHSTS(t *testing.T) {
 		}
 	}
 }
+
+// TestTLS12CipherSuites: a TLS 1.2 client that offers only CBC (or
+// static-RSA) suites finds no suite in common; one offering an ECDHE AEAD
+// suite connects with it.
+func TestTLS12CipherSuites(t *testing.T) {
+	e := startTLS(t, nil)
+	cases := []struct {
+		name    string
+		suites  []uint16
+		wantErr bool
+	}{
+		{"cbc only", []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256}, true},
+		{"static rsa gcm", []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_256_GCM_SHA384}, true},
+		{"ecdhe aes-128-gcm", []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}, false},
+		{"ecdhe aes-256-gcm", []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}, false},
+		{"ecdhe chacha20-poly1305", []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12, CipherSuites: c.suites, RootCAs: e.pool, ServerName: "127.0.0.1"}
+			conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", e.addr, cfg)
+			if c.wantErr {
+				if err == nil {
+					suite := conn.ConnectionState().CipherSuite
+					conn.Close()
+					t.Fatalf("TLS 1.2 handshake offering %v succeeded with %s; want a failure", c.suites, tls.CipherSuiteName(suite))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("TLS 1.2 handshake offering %v: %v; want success", c.suites, err)
+			}
+			defer conn.Close()
+			if got := conn.ConnectionState().CipherSuite; got != c.suites[0] {
+				t.Errorf("CipherSuite = %s; want %s", tls.CipherSuiteName(got), tls.CipherSuiteName(c.suites[0]))
+			}
+		})
+	}
+}

@@ -37,6 +37,10 @@ type nonBlocking interface {
 	read(b []byte, wait bool) (int, error)
 }
 
+// shutdownFirstWait bounds the wait for the first request of a connection
+// accepted just before a shutdown (see waitRequest).
+const shutdownFirstWait = time.Second
+
 // errWouldBlock is a non-blocking read's answer when nothing is there.
 var errWouldBlock = errors.New("read would block")
 
@@ -53,12 +57,31 @@ var errWouldBlock = errors.New("read would block")
 func (c *conn) waitRequest(first bool) bool {
 	s := c.srv
 	c.putState()
-	c.state.Store(stateIdle)
-	if s.shutdown.Load() {
-		return false
+	// A new connection is not idle: one accepted before a shutdown (or
+	// before a reload hands its listener over) still gets its first
+	// request served, as the client sends it right after connecting and
+	// closing it unread would lose that request, or reset. Shutdown
+	// leaves it alone (it is not stateIdle); its wait is bounded by the
+	// header timeout, and by shutdownFirstWait once the shutdown has
+	// begun (closeIdle shortens the deadline of one already waiting);
+	// Close and the end of the grace close it like any other. Later
+	// requests are not waited for under shutdown.
+	if first {
+		if c.state.Swap(stateFirst) == stateClosing {
+			return false // closed by Shutdown or Close meanwhile
+		}
+	} else {
+		c.state.Store(stateIdle)
+		if s.shutdown.Load() {
+			return false
+		}
 	}
 	if first {
-		c.nc.SetReadDeadline(time.Now().Add(s.headerTimeout))
+		d := s.headerTimeout
+		if s.shutdown.Load() {
+			d = min(d, shutdownFirstWait)
+		}
+		c.nc.SetReadDeadline(time.Now().Add(d))
 	} else {
 		c.nc.SetReadDeadline(monoTime(c.since).Add(s.idleTimeout))
 	}
@@ -71,7 +94,8 @@ func (c *conn) waitRequest(first bool) bool {
 	if n == 0 {
 		return false
 	}
-	if !c.state.CompareAndSwap(stateIdle, stateActive) {
+	if first && !c.state.CompareAndSwap(stateFirst, stateActive) ||
+		!first && !c.state.CompareAndSwap(stateIdle, stateActive) {
 		return false // Shutdown closed us meanwhile
 	}
 	c.getState()
@@ -88,8 +112,8 @@ func (c *conn) waitRequest(first bool) bool {
 // yet (or the connection cannot try a read): then waitRequest waits.
 func (c *conn) readReady() bool {
 	nb, ok := c.nc.(nonBlocking)
-	if !ok || c.srv.shutdown.Load() {
-		return false
+	if !ok {
+		return false // (also under shutdown: see waitRequest)
 	}
 	c.getState()
 	n, _ := nb.read(c.st.buf, false)

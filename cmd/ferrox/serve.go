@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"github.com/ferrox/ferrox/config"
@@ -15,8 +17,8 @@ import (
 
 // cmdServe runs `ferrox serve`: flags and an optional config file become a
 // config.Config, which config.Open wires into a site; signals drive
-// shutdown (SIGINT, SIGTERM), certificate reload (SIGHUP) and log
-// reopening (SIGUSR1, SIGHUP).
+// shutdown (SIGINT, SIGTERM, SIGQUIT), reload of the whole configuration
+// (SIGHUP) and log reopening (SIGUSR1); see serveUntilSignal.
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	// Errors are reported in one line below; -h prints the usage.
@@ -50,31 +52,81 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	// Signals are caught from before the banner on, so that a signal
+	// sent once it is printed is never left to the default action.
+	sigs := make(chan os.Signal, 4)
+	notify := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	for _, sig := range []os.Signal{reopenSignal, reloadSignal, gracefulSignal} {
+		if sig != nil {
+			notify = append(notify, sig)
+		}
+	}
+	signal.Notify(sigs, notify...)
+	defer signal.Stop(sigs)
+	site, code := startSite(configFile, &o, stdout, stderr, nil)
+	if site == nil {
+		return code
+	}
+	fmt.Fprintf(stderr, "ferrox: %s\n", site.Banner())
+	return serveUntilSignal(site, sigs, func(cur *config.Site) (*config.Site, []error) {
+		return loadSite(configFile, &o, stdout, stderr, cur)
+	}, stderr)
+}
+
+// loadSite reads configFile ("" for none) with the overrides o, exactly
+// as check-config does, opens the site it describes and binds its
+// addresses, taking over those that prev (the running site, on a reload;
+// nil at start) already listens on. When the configuration is prev's, it
+// returns prev itself. It returns every problem, each a
+// *config.ConfigError for the file or a plain error.
+func loadSite(configFile string, o *config.Overrides, stdout, stderr io.Writer, prev *config.Site) (*config.Site, []error) {
 	var b []byte
 	if configFile != "" {
 		var err error
 		if b, err = os.ReadFile(configFile); err != nil {
-			fmt.Fprintf(stderr, "ferrox: %v\n", err)
-			return 2
+			return nil, []error{err}
 		}
 	}
-	cfg, err := config.LoadBytes(configFile, b, &o)
+	cfg, err := config.LoadBytes(configFile, b, o)
 	if err != nil {
-		printConfigErrors(stderr, err)
-		return 2
+		return nil, splitErrors(err)
+	}
+	if prev != nil && prev.Unchanged(&cfg) {
+		return prev, nil
 	}
 	site, err := config.Open(&cfg, stdout, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "ferrox: %v\n", err)
-		return 2
+		return nil, []error{err}
 	}
-	defer site.Close()
-	if err := site.Listen(); err != nil {
-		fmt.Fprintf(stderr, "ferrox: %v\n", err)
-		return 1
+	if err := site.Listen(prev); err != nil {
+		site.Close()
+		return nil, []error{err}
 	}
-	fmt.Fprintf(stderr, "ferrox: %s\n", site.Banner())
-	return serveUntilSignal(site, stderr)
+	return site, nil
+}
+
+// startSite is loadSite at start: problems go to stderr, and the exit
+// code is 2 for a configuration problem, 1 for an address that cannot be
+// bound.
+func startSite(configFile string, o *config.Overrides, stdout, stderr io.Writer, prev *config.Site) (*config.Site, int) {
+	site, errs := loadSite(configFile, o, stdout, stderr, prev)
+	if site != nil {
+		return site, 0
+	}
+	printConfigErrors(stderr, errors.Join(errs...))
+	var ne *net.OpError
+	if len(errs) == 1 && errors.As(errs[0], &ne) {
+		return nil, 1
+	}
+	return nil, 2
+}
+
+// splitErrors flattens an errors.Join.
+func splitErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // printConfigErrors prints one line per problem: "file:line:col: message"
@@ -94,65 +146,136 @@ func printConfigErrors(w io.Writer, err error) {
 	}
 }
 
-// serveUntilSignal serves every listener of site until a signal or a
-// listener failure. SIGUSR1 reopens the logs; SIGHUP reloads the TLS
-// certificate, then reopens the logs too; SIGINT/SIGTERM shut every
-// engine down within the grace period and return 0. A listener that fails
-// on its own closes everything and returns 1.
-func serveUntilSignal(site *config.Site, stderr io.Writer) int {
-	sigs := make(chan os.Signal, 4)
-	notify := []os.Signal{os.Interrupt, syscall.SIGTERM}
-	for _, sig := range []os.Signal{reopenSignal, reloadSignal} {
-		if sig != nil {
-			notify = append(notify, sig)
-		}
+// serveUntilSignal serves site until a signal (from sigs) or a listener
+// failure.
+//
+//   - SIGUSR1 reopens the logs.
+//   - SIGHUP reloads: reload re-reads the whole configuration and builds a
+//     new site on the running sockets (see config.Site); the old site is
+//     shut down gracefully in the background: its in-flight requests
+//     finish under the old settings, its idle keep-alive connections are
+//     closed at once (as nginx's old workers close theirs), and the
+//     addresses the new configuration dropped close. When the file
+//     describes the running configuration, the site stays (idle
+//     connections too) and only its certificate and logs are re-read. When the new configuration
+//     is invalid, every problem is logged and the running site stays,
+//     with its certificate re-read and its logs reopened (as before
+//     reloads re-read the whole file).
+//   - SIGINT/SIGTERM shut down gracefully within the grace period and
+//     return 0; a second SIGINT/SIGTERM during the grace stops at once,
+//     cutting the connections still open, and logs how many.
+//   - SIGQUIT (unix) shuts down gracefully too, but only gracefully: a
+//     second SIGQUIT changes nothing (nginx's "graceful quit").
+//
+// A listener that fails on its own closes everything and returns 1.
+func serveUntilSignal(site *config.Site, sigs <-chan os.Signal, reload func(cur *config.Site) (*config.Site, []error), stderr io.Writer) int {
+
+	// force ends every grace period at once (second signal, failure).
+	force, forceNow := context.WithCancel(context.Background())
+	defer forceNow()
+	failed := make(chan error, 8)
+	cur := site
+	cur.Start(failed)
+	var retiring []*config.Site // old sites still draining, after reloads
+	var retired sync.WaitGroup
+	retire := func(old *config.Site) {
+		retiring = append(retiring, old)
+		retired.Add(1)
+		go func() {
+			defer retired.Done()
+			ctx, cancel := context.WithTimeout(force, old.Grace)
+			defer cancel()
+			if err := old.Shutdown(ctx); err != nil {
+				old.Logs.Error.Warn("previous configuration: grace period over; its remaining connections closed", "err", err)
+			}
+			old.Close()
+		}()
 	}
-	signal.Notify(sigs, notify...)
-	defer signal.Stop(sigs)
-	ls, logs := site.Listening, site.Logs
-	served := make(chan error, len(ls))
-	for _, l := range ls {
-		go func() { served <- l.Srv.Serve(l.Ln) }()
+	open := func() int {
+		n := cur.NumConns()
+		for _, r := range retiring {
+			n += r.NumConns()
+		}
+		return n
 	}
 	for {
 		select {
-		case err := <-served:
-			logs.Error.Error("listener failed", "err", err)
-			for _, l := range ls {
-				l.Srv.Close()
-			}
-			for range len(ls) - 1 {
-				<-served
-			}
+		case err := <-failed:
+			cur.Logs.Error.Error("listener failed", "err", err)
+			forceNow()
+			cur.Stop()
+			retired.Wait()
+			cur.Close()
 			return 1
 		case sig := <-sigs:
-			if sig == reopenSignal || sig == reloadSignal {
-				if sig == reloadSignal {
-					site.ReloadCerts()
+			switch sig {
+			case reopenSignal:
+				reopenLogs(cur, sig, stderr)
+				continue
+			case reloadSignal:
+				next, errs := reload(cur)
+				if next == nil {
+					for _, e := range errs {
+						cur.Logs.Error.Error("reload failed; keeping the running configuration", "err", e.Error())
+					}
+					cur.ReloadCerts()
+					reopenLogs(cur, sig, stderr)
+					continue
 				}
-				if err := logs.Reopen(); err != nil {
-					fmt.Fprintf(stderr, "ferrox: reopening logs: %v\n", err)
-				} else {
-					logs.Error.Info("logs reopened", "signal", sig.String())
+				if next == cur {
+					cur.Logs.Error.Info("configuration unchanged; keeping the running site", "signal", sig.String())
+					cur.ReloadCerts()
+					reopenLogs(cur, sig, stderr)
+					continue
 				}
+				next.Start(failed)
+				next.Logs.Error.Info("configuration reloaded", "signal", sig.String(), "site", next.Banner())
+				next.ReloadCerts() // says so in the log; the pair was read by Open
+				old := cur
+				cur = next
+				retire(old)
 				continue
 			}
-			logs.Error.Info("shutting down", "signal", sig.String(), "grace", site.Grace)
-			ctx, cancel := context.WithTimeout(context.Background(), site.Grace)
-			errs := make(chan error, len(ls))
-			for _, l := range ls {
-				go func() { errs <- l.Srv.Shutdown(ctx) }()
-			}
+			graceful := sig == gracefulSignal
+			cur.Logs.Error.Info("shutting down", "signal", sig.String(), "grace", cur.Grace, "graceful_only", graceful)
+			ctx, cancel := context.WithTimeout(force, cur.Grace)
+			done := make(chan error, 1)
+			go func() { done <- cur.Shutdown(ctx) }()
 			var err error
-			for range ls {
-				err = errors.Join(err, <-errs)
-				<-served
+		wait:
+			for {
+				select {
+				case err = <-done:
+					break wait
+				case sig2 := <-sigs:
+					if sig2 != os.Interrupt && sig2 != syscall.SIGTERM {
+						// SIGQUIT is graceful only; reloads and reopens
+						// make no sense any more.
+						cur.Logs.Error.Info("already shutting down gracefully; send SIGTERM or SIGINT to stop at once", "signal", sig2.String())
+						continue
+					}
+					cut := open()
+					cur.Logs.Error.Warn(fmt.Sprintf("shutdown forced by second signal: %d connections cut", cut), "signal", sig2.String(), "connections_cut", cut)
+					forceNow()
+				}
 			}
 			cancel()
-			if err != nil {
-				logs.Error.Warn("grace period over; remaining connections closed", "err", err)
+			if err != nil && force.Err() == nil {
+				cur.Logs.Error.Warn("grace period over; remaining connections closed", "err", err)
 			}
+			retired.Wait()
+			cur.Close()
 			return 0
 		}
 	}
+}
+
+// reopenLogs reopens the running site's logs (SIGUSR1, or SIGHUP with
+// an invalid configuration).
+func reopenLogs(site *config.Site, sig os.Signal, stderr io.Writer) {
+	if err := site.Logs.Reopen(); err != nil {
+		fmt.Fprintf(stderr, "ferrox: reopening logs: %v\n", err)
+		return
+	}
+	site.Logs.Error.Info("logs reopened", "signal", sig.String())
 }

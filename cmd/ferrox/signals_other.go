@@ -4,6 +4,8 @@ package main
 
 import "os"
 
-// No reopen or reload signals here (Windows has neither SIGUSR1 nor
-// SIGHUP): restart the server to rotate logs or load a new certificate.
-var reopenSignal, reloadSignal os.Signal
+// No reopen, reload or graceful-only signals here (Windows has no
+// SIGUSR1, SIGHUP or SIGQUIT): restart the server to rotate logs or load
+// a new configuration; Ctrl-C (os.Interrupt) shuts down gracefully, a
+// second one at once.
+var reopenSignal, reloadSignal, gracefulSignal os.Signal
