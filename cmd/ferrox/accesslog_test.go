@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -53,12 +52,7 @@ func TestServeSIGTERMKeepsAccessLines(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	// A free port (--listen needs a real one).
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	listen := l.Addr().String()
-	l.Close()
+	listen := freeAddr(t)
 	cmd := exec.CommandContext(ctx, bin, "serve", "--config", conf, "--listen", listen)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -168,15 +169,32 @@ func TestCheckConfigAgreesWithServe(t *testing.T) {
 	}
 }
 
-// freePort returns a loopback port free at the time of the call.
+// freePort returns a loopback port free at the time of the call, for a
+// server the test starts later (a child process needs a number, not a
+// listener). It is taken outside the kernel's ephemeral range (Linux's
+// default is 32768-60999) and outside the 18000s that scripts use: a port
+// that ":0" hands out can be taken as the local port of any outgoing
+// connection in the meantime (parallel test packages make thousands), and
+// the server's bind then fails with "address already in use".
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		port := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("freePort: no free loopback port in 20000-31999 after 200 tries")
+	return 0
+}
+
+// freeAddr is freePort as a 127.0.0.1:port address.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	return fmt.Sprintf("127.0.0.1:%d", freePort(t))
 }
 
 // get makes one request on a new connection and returns the response

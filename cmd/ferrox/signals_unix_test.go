@@ -35,12 +35,7 @@ func TestServeTLSEndToEnd(t *testing.T) {
 	}
 	certPath, keyPath := filepath.Join(keyDir, "cert.pem"), filepath.Join(keyDir, "key.pem")
 	// A free plain port (--listen needs a real one).
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain := l.Addr().String()
-	l.Close()
+	plain := freeAddr(t)
 
 	var stdout, stderr lockedBuffer
 	exit := make(chan int, 1)
