@@ -63,12 +63,23 @@ func TestPreflight(t *testing.T) {
 			return lengthed(p)
 		}
 	}
+	// under serves the fixture below /sub/ only; everything else is 404.
+	under := func(p string) string {
+		if rest, ok := strings.CutPrefix(p, "/sub/"); ok {
+			return lengthed("/" + rest)
+		}
+		return "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+	}
 	tests := []struct {
 		name     string
 		respond  func(string) string
 		wantPath string // "" : no error
 		wantText string
 	}{
+		{"prefix-served", under, "", ""},
+		{"prefix-not-given", under, "/canary.txt", "status 404, want 200"},
+		{"prefix-wrong", under, "/other/canary.txt", "status 404, want 200"},
+		{"prefix-but-served-at-root", lengthed, "/sub/canary.txt", "the fixture is served at /, not below /sub/ (drop --prefix"},
 		{"content-length", lengthed, "", ""},
 		{"chunked", chunked, "", ""},
 		{"close-delimited", closeDelimited, "", ""},
@@ -105,10 +116,13 @@ func TestPreflight(t *testing.T) {
 		{"tls-alert", on("/canary.txt", func(string) string { return "\x15\x03\x01\x00\x02\x02\x46" }), "/canary.txt", "incomplete response after 7 bytes (connection closed); is --tls right?"},
 		{"silent-close", on("/canary.txt", func(string) string { return "" }), "/canary.txt", "no response (connection closed)"},
 	}
+	prefixes := map[string]string{"prefix-served": "/sub/", "prefix-wrong": "/other/", "prefix-but-served-at-root": "/sub/"}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			addr := serve(t, fixtureAnswer(tc.respond))
-			err := Preflight(context.Background(), testConfig(addr))
+			cfg := testConfig(addr)
+			cfg.Prefix = prefixes[tc.name]
+			_, err := Preflight(context.Background(), cfg)
 			if tc.wantPath == "" {
 				if err != nil {
 					t.Fatalf("Preflight = %v; want nil", err)
