@@ -88,15 +88,15 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// canaryFor is the canary request appended to c: GET / (under the prefix)
-// for a fixture-free case, else the chain run's named canary or GET
+// canaryFor is the canary request appended to cs: a chain run's named
+// canary, GET / (under the prefix) for a fixture-free case, else GET
 // /canary.txt under the prefix.
 func (c *Config) canaryFor(cs *corpus.Case) string {
 	switch {
-	case cs.FixtureFree:
-		return "GET " + c.Prefix + " HTTP/1.1\r\nHost: localhost\r\n\r\n"
 	case c.canary != "":
 		return c.canary
+	case cs.FixtureFree:
+		return "GET " + c.Prefix + " HTTP/1.1\r\nHost: localhost\r\n\r\n"
 	case c.Prefix != "/" && c.Prefix != "":
 		return "GET " + c.Prefix + "canary.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
 	}

@@ -35,19 +35,19 @@ func wireHTML(b []byte) template.HTML {
 }
 
 type htmlCase struct {
-	R        *conformance.Result
-	Expected []string
-	Statuses string
-	End      string
-	Elapsed  string
-	Sent     template.HTML
-	Received template.HTML
-	SentLen  int
-	RecvLen  int
-	Chain    *htmlChain
-	Repro    string // the ferrox command that re-runs the case
-	OneLiner string // a shell line sending the raw bytes ("" when too big)
-	ElapsedUS int64 // for sorting
+	R         *conformance.Result
+	Expected  []string
+	Statuses  string
+	End       string
+	Elapsed   string
+	Sent      template.HTML
+	Received  template.HTML
+	SentLen   int
+	RecvLen   int
+	Chain     *htmlChain
+	Repro     string // the ferrox command that re-runs the case
+	OneLiner  string // a shell line sending the raw bytes ("" when too big)
+	ElapsedUS int64  // for sorting
 }
 
 type htmlConformPage struct {
@@ -87,16 +87,16 @@ func ConformHTMLGate(run *conformance.Run, g *Gate) Reporter {
 			for _, r := range g.Results {
 				o := &r.Observed
 				p.Cases = append(p.Cases, htmlCase{
-					R:        r,
-					Expected: formatOutcomes(r.Case.Expect),
-					Statuses: statusList(o),
-					End:      endOf(o),
-					Elapsed:  humanDuration(o.Elapsed),
-					Sent:     wireHTML(o.Sent),
-					Received: wireHTML(o.Received),
-					SentLen:  len(o.Sent),
-					RecvLen:  len(o.Received),
-					Chain:    chainView(r),
+					R:         r,
+					Expected:  formatOutcomes(r.Case.Expect),
+					Statuses:  statusList(o),
+					End:       endOf(o),
+					Elapsed:   humanDuration(o.Elapsed),
+					Sent:      wireHTML(o.Sent),
+					Received:  wireHTML(o.Received),
+					SentLen:   len(o.Sent),
+					RecvLen:   len(o.Received),
+					Chain:     chainView(r),
 					Repro:     reproCommand(run, r),
 					OneLiner:  rawOneLiner(run, r),
 					ElapsedUS: o.Elapsed.Microseconds(),

@@ -262,8 +262,8 @@ func ReadConformJSON(r io.Reader) (*conformance.Run, error) {
 		Grader:    doc.Grader,
 		CorpusRev: doc.CorpusRevision,
 		Options:   doc.Options,
-		Duration: fromMS(doc.DurationMS),
-		Results:  make([]conformance.Result, 0, len(doc.Results)),
+		Duration:  fromMS(doc.DurationMS),
+		Results:   make([]conformance.Result, 0, len(doc.Results)),
 	}
 	if doc.Started != "" {
 		t, err := time.Parse(time.RFC3339Nano, doc.Started)
