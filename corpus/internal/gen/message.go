@@ -39,7 +39,7 @@ func message(g *gen) {
 	m("absolute-form", "RFC9112 3.2.2", MUST, "9112-3.2.2-absolute-form", "a server accepts the absolute form of the target", acc,
 		"GET http://localhost/ HTTP/1.1\r\n"+host+"\r\n")
 	m("ows-around-value", "RFC9112 5.1", MUST, "9112-5.1-ows-value", "spaces and tabs around a field value are not part of it", acc,
-		"GET / HTTP/1.1\r\nHost: \t localhost \t\r\nAccept:   */*  \r\n\r\n")
+		"GET / HTTP/1.1\r\nHost: localhost\r\nAccept: \t */* \t\r\nX-Padding:   x  \r\n\r\n")
 	m("post-cl-body", "RFC9112 6.3", MUST, "9112-6-framing-any-method", "a POST / with a Content-Length body: the body is read, then the canary", acc,
 		post([]string{"Content-Length: 5"}, "hello"), split)
 	m("post-cl-zero", "RFC9112 6.3", MUST, "9112-6-framing-any-method", "a POST / with Content-Length: 0 has no body", acc, post([]string{"Content-Length: 0"}, ""))
@@ -74,9 +74,12 @@ func message(g *gen) {
 		post([]string{"Transfer-Encoding: x-unknown"}, "5\r\nhello\r\n0\r\n\r\n"))
 	m("te-not-chunked-last", "RFC9112 6.3", MUST, "9112-6.3-te-not-chunked", "a request whose codings do not end in chunked: 400 (or 501) and close", te501,
 		post([]string{"Transfer-Encoding: chunked, gzip"}, "5\r\nhello\r\n0\r\n\r\n"))
-	m("chunk-size-0x", "RFC9112 7.1", MUST, "9112-7.1-chunk-size", "a chunk size with a 0x prefix: 400 and close", rejC,
+	// A bad chunk size is only seen when the body is read; a server may
+	// answer POST / (405, 404) before reading it, and must then close,
+	// so that "accept+close" is as safe as the 400.
+	m("chunk-size-0x", "RFC9112 7.1", MUST, "9112-7.1-chunk-size", "a chunk size with a 0x prefix: 400 and close, or an answer before the body is read and a close", rejC+" | "+accC,
 		post([]string{"Transfer-Encoding: chunked"}, "0x5\r\nhello\r\n0\r\n\r\n"))
-	m("chunk-size-overflow", "RFC9112 7.1", MUST, "9112-7.1-overflow", "a chunk size beyond 64 bits: 400 (or 413) and close", "400+close | 413+close",
+	m("chunk-size-overflow", "RFC9112 7.1", MUST, "9112-7.1-overflow", "a chunk size beyond 64 bits: 400 (or 413) and close, or an answer before the body is read and a close", "400+close | 413+close | "+accC,
 		post([]string{"Transfer-Encoding: chunked"}, "1ffffffffffffffff\r\nhello\r\n0\r\n\r\n"))
 
 	// Smuggling: a request hidden where a strict reader sees body bytes.
