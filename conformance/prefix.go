@@ -27,7 +27,9 @@ import (
 //   - a path whose start is the point (a leading empty segment "//x", a
 //     backslash or an encoded separator or TAB that a browser turns into
 //     "//", a drive letter "C:") stays as it is: below the prefix the
-//     open-redirect or absolute-path probe would become harmless.
+//     open-redirect or absolute-path probe would become harmless. A
+//     dotfile behind the empty segment ("//.hidden") is about the
+//     dotfile, and moves.
 //
 // Encoded separators elsewhere ("/list%2fb.txt") keep their meaning below
 // the prefix and are moved.
@@ -170,7 +172,10 @@ func PrefixKind(target string) (int, PrefixDecision) {
 		return off, PrefixClimbs
 	}
 	lead := strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(d)
-	if strings.HasPrefix(lead, "//") || driveLetter(lead) {
+	// "//host/..." and "//etc/passwd" are about their start (a scheme-
+	// relative redirect, an absolute file path); "//.hidden" is about the
+	// dotfile behind an empty segment, which survives the move.
+	if (strings.HasPrefix(lead, "//") && !strings.HasPrefix(strings.TrimLeft(lead, "/"), ".")) || driveLetter(lead) {
 		return off, PrefixLeading
 	}
 	return off, PrefixMoved

@@ -59,6 +59,8 @@ func TestPrefixRewrite(t *testing.T) {
 		{"traversal-semicolon", "GET /..;/etc/passwd HTTP/1.1", "GET /..;/etc/passwd HTTP/1.1", PrefixClimbs},
 		{"traversal-absolute-form", "GET http://localhost/../../etc/passwd HTTP/1.1", "GET http://localhost/../../etc/passwd HTTP/1.1", PrefixClimbs},
 		{"traversal-via-dir", "GET /dir/../../etc/passwd HTTP/1.1", "GET /dir/../../etc/passwd HTTP/1.1", PrefixClimbs},
+		{"double-slash-dotfile", "GET //.hidden HTTP/1.1", "GET /sub//.hidden HTTP/1.1", PrefixMoved},
+		{"double-slash-absolute-path", "GET //etc/passwd HTTP/1.1", "GET //etc/passwd HTTP/1.1", PrefixLeading},
 		{"double-slash", "GET //evil.example/%2e%2e HTTP/1.1", "GET //evil.example/%2e%2e HTTP/1.1", PrefixLeading},
 		{"backslash-start", `GET /\evil.example/ HTTP/1.1`, `GET /\evil.example/ HTTP/1.1`, PrefixLeading},
 		{"pct-slash-start", "GET /%2fevil.example/ HTTP/1.1", "GET /%2fevil.example/ HTTP/1.1", PrefixLeading},
