@@ -199,6 +199,7 @@ details.sections>summary{cursor:pointer;font-weight:600;margin-bottom:8px}
 // conformCSS is what the conformance page adds to pageCSS: the facts in
 // the header, RFC links, sortable tables, reproduction commands, the gate.
 const conformCSS = `
+.filters input[type=search]{min-width:150px}
 header dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:10px 0 0;font-size:12.5px;color:#b7bfd0}
 header dl.facts dt{color:#8d96aa}header dl.facts dd{margin:0;color:#e6eaf2;word-break:break-all}
 a.rfc{color:inherit;text-decoration:underline dotted;text-underline-offset:2px}
@@ -246,7 +247,7 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(c
 {{range .}}<li><a href="#case-{{.R.Case.ID}}"><span class="badge v-{{.R.Verdict}}">{{.R.Verdict}}</span> <span class="mono">{{.R.Case.ID}}</span></a> <span class="count">{{.R.Case.Section}} · {{.R.Case.Level}} · {{.R.Reason}}</span></li>
 {{end}}</ul></div>{{end}}
 </div>
-<details class="sections" open><summary>By section ({{len .Sections}} sections)</summary>
+<details class="sections"><summary>By section ({{len .Sections}} sections)</summary>
 <table class="sortable"><thead><tr><th>Section</th><th class="n">Cases</th><th class="n">Pass</th><th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th></tr></thead><tbody>
 {{range .Sections}}<tr><td data-sort="{{.Section}}">{{with rfc .Section}}<a class="rfc" href="{{.}}">{{end}}{{.Section}}{{if rfc .Section}}</a>{{end}}</td><td class="n">{{.Tally.Total}}</td><td class="n">{{.Tally.Pass}}</td><td class="n">{{.Tally.Fail}}</td><td class="n">{{.Tally.Warn}}</td><td class="n">{{.Tally.Error}}</td></tr>
 {{end}}</tbody></table>
@@ -277,7 +278,7 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(c
 {{if $r.Observed.Err}}<dt>Runner error</dt><dd class="mono">{{$r.Observed.Err}}</dd>{{end}}
 {{if $r.Observed.Interim}}<dt>Interim</dt><dd class="mono">{{range $r.Observed.Interim}}<span class="pill">{{.Status}}</span>{{end}}</dd>{{end}}
 {{if $r.Observed.Unframed}}<dt>Unframed</dt><dd>{{$r.Observed.Unframed}} bytes belong to no complete response</dd>{{end}}
-{{if $r.Replays}}<dt>Replays</dt><dd>{{$r.Replays}} connections{{if $r.Observed.Split}}; the bytes below are the replay split at offset {{$r.Observed.Split}}{{end}}</dd>{{end}}
+{{if $r.Replays}}<dt>Replays</dt><dd>{{$r.Replays}} connection{{if ne $r.Replays 1}}s{{end}}{{if $r.Observed.Split}}; the bytes below are the replay split at offset {{$r.Observed.Split}}{{end}}</dd>{{end}}
 {{if $r.Case.Mode}}<dt>Mode</dt><dd>{{$r.Case.Mode}}{{if $r.Case.Canary}} + canary{{end}}</dd>{{end}}
 {{if $r.Case.Check}}<dt>Extra checks</dt><dd>{{range $r.Case.Check}}<span class="pill mono">{{.}}</span>{{end}}</dd>{{end}}
 {{if $r.Case.File}}<dt>Case file</dt><dd class="mono">{{$r.Case.File}}</dd>{{end}}
