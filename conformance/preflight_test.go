@@ -136,3 +136,46 @@ func TestPreflight(t *testing.T) {
 		})
 	}
 }
+
+// PreflightRoot takes any accepting answer to GET / (under the prefix)
+// and records its status; a rejection is refused, saying why.
+func TestPreflightRoot(t *testing.T) {
+	tests := []struct {
+		name, prefix, resp string
+		wantStatus         int
+		wantErr            string
+	}{
+		{"200", "", "HTTP/1.1 200 OK\r\nServer: app/2\r\nContent-Length: 5\r\n\r\nhello", 200, ""},
+		{"404-app", "", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 404, ""},
+		{"redirect", "", "HTTP/1.1 302 Found\r\nLocation: /login\r\nContent-Length: 0\r\n\r\n", 302, ""},
+		{"under-prefix", "/sub/", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 200, ""},
+		{"400", "", "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 0, "status 400: a plain GET / with Host: localhost is refused"},
+		{"503", "", "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", 0, "status 503"},
+		{"silent", "", "", 0, "no response"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			askedc := make(chan string, 4)
+			addr := serve(t, fixtureAnswer(func(p string) string { askedc <- p; return tc.resp }))
+			cfg := testConfig(addr)
+			cfg.Prefix = tc.prefix
+			info, err := PreflightRoot(context.Background(), cfg)
+			if tc.wantErr == "" {
+				if err != nil || info.RootStatus != tc.wantStatus {
+					t.Fatalf("PreflightRoot = %+v, %v; want status %d", info, err, tc.wantStatus)
+				}
+				want := tc.prefix
+				if want == "" {
+					want = "/"
+				}
+				if asked := <-askedc; asked != want {
+					t.Errorf("asked for %q; want %q", asked, want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("PreflightRoot = %+v, %v; want an error containing %q", info, err, tc.wantErr)
+			}
+		})
+	}
+}

@@ -134,7 +134,7 @@ func ConformJUnitGate(run *conformance.Run, gate *Gate) Reporter {
 			for _, r := range g.Results {
 				c := junitCase{Name: r.Case.ID, Classname: g.Section, Time: seconds(r.Observed.Elapsed)}
 				total += r.Observed.Elapsed
-				detail := xmlSafe(junitDetail(r))
+				detail := xmlSafe(junitDetail(run, r))
 				switch {
 				case status[r] == "known":
 					c.Skipped = &junitSkipped{Message: xmlSafe("expected failure (" + gate.Against + "): " + r.Reason)}
@@ -188,7 +188,7 @@ func junitTimestamp(t time.Time) string {
 }
 
 // junitDetail is the plain-text body of a failure, error or warning.
-func junitDetail(r *conformance.Result) string {
+func junitDetail(run *conformance.Run, r *conformance.Result) string {
 	o := &r.Observed
 	var b strings.Builder
 	fmt.Fprintf(&b, "level: %s\nsection: %s %s\nchecks: %s\nexpected: %s\nobserved: status %s, end %s, %s\n",
@@ -208,6 +208,7 @@ func junitDetail(r *conformance.Result) string {
 			fmt.Fprintf(&b, "finding: %s\n", f)
 		}
 	}
+	fmt.Fprintf(&b, "reproduce: %s\n", reproCommand(run, r))
 	sent, cut := truncated(o.Sent, 4<<10)
 	b.WriteString("sent:\n")
 	b.WriteString(escapeText(sent))
