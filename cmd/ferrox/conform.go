@@ -328,7 +328,7 @@ func preflightRoot(ctx context.Context, cfg conformance.Config) (conformance.Pre
 	info, err := conformance.PreflightRoot(ctx, cfg)
 	var fe *conformance.FixtureError
 	if errors.As(err, &fe) {
-		return info, fmt.Errorf("GET %s on %s: %s\n  or pass --no-preflight to run the cases anyway", fe.Path, cfg.Target, fe.Problem)
+		return info, fmt.Errorf("GET %s on %s: %s\n  (pass --no-preflight to run the cases anyway)", fe.Path, cfg.Target, fe.Problem)
 	}
 	return info, err
 }
