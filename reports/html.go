@@ -199,7 +199,9 @@ details.sections>summary{cursor:pointer;font-weight:600;margin-bottom:8px}
 // conformCSS is what the conformance page adds to pageCSS: the facts in
 // the header, RFC links, sortable tables, reproduction commands, the gate.
 const conformCSS = `
+.filters{gap:10px}
 .filters input[type=search]{min-width:150px}
+.filters select{max-width:150px}
 header dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:10px 0 0;font-size:12.5px;color:#b7bfd0}
 header dl.facts dt{color:#8d96aa}header dl.facts dd{margin:0;color:#e6eaf2;word-break:break-all}
 a.rfc{color:inherit;text-decoration:underline dotted;text-underline-offset:2px}
