@@ -117,3 +117,21 @@ func TestRFCLinks(t *testing.T) {
 }
 
 var timeParse = time.ParseDuration
+
+// Reports of every schema version are read: v1 and v2 lack the provenance
+// fields (they stay empty), v3 carries them; the committed baseline is v3.
+func TestReadEverySchema(t *testing.T) {
+	for _, schema := range []string{SchemaV1, SchemaV2, Schema} {
+		in := `{"schema":"` + schema + `","target":"t","server":"nginx/1","grader":"ferrox x","corpus_revision":"abc","prefix":"/p/","results":[{"id":"a","verdict":"fail","level":"MUST","expected":["accept+close"],"fixture_free":true,"observed":{"statuses":[200],"end":"fin"}}]}`
+		run, err := ReadConformJSON(strings.NewReader(in))
+		if err != nil {
+			t.Fatalf("%s: %v", schema, err)
+		}
+		if run.Server != "nginx/1" || run.Grader != "ferrox x" || run.CorpusRev != "abc" || run.Prefix != "/p/" || !run.Results[0].Case.FixtureFree {
+			t.Errorf("%s: read %+v; want the provenance and fixture_free back", schema, run)
+		}
+	}
+	if _, err := ReadConformJSON(strings.NewReader(`{"schema":"ferrox.conformance/v4"}`)); err == nil {
+		t.Errorf("schema v4 read without error; want a refusal naming the known ones")
+	}
+}
