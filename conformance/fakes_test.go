@@ -143,8 +143,23 @@ func longestHex(s string) string {
 // CRLF only, token field names with no whitespace before the colon, one
 // Host, Content-Length all digits and agreeing, Transfer-Encoding exactly
 // chunked and never with Content-Length, strict chunk sizes. Any error
-// gets 400 + Connection: close and a graceful close.
+// gets 400 + Connection: close and a graceful close. It answers GET with
+// the fixture's canary or "ok".
 func strictServer(c net.Conn) {
+	strictServerWith(func(_, target string) (int, string) { return 200, bodyFor(target) })(c)
+}
+
+// strictServerWith is strictServer answering each request with answer's
+// status and body: an application server (the same answer for every path,
+// or 404 except for /), or a site serving the fixture below a prefix. It
+// also takes HTTP/1.0 (Host optional, close after the answer), skips empty
+// lines before a request, reads trailer fields and closes after
+// Connection: close.
+func strictServerWith(answer func(method, target string) (int, string)) func(net.Conn) {
+	return func(c net.Conn) { strictServe(c, answer) }
+}
+
+func strictServe(c net.Conn, answer func(method, target string) (int, string)) {
 	br := bufio.NewReader(c)
 	reject := func() {
 		writeResp(c, 400, "bad request\n", "Connection: close")
@@ -162,6 +177,7 @@ func strictServer(c net.Conn) {
 		l = strings.TrimSuffix(l, "\r\n")
 		return l, !strings.ContainsAny(l, "\r\n")
 	}
+	empty := 0
 	for n := 0; n < 100; n++ {
 		line, ok := crlfLine()
 		if !ok {
@@ -170,13 +186,19 @@ func strictServer(c net.Conn) {
 			}
 			return
 		}
+		if line == "" && empty < 2 {
+			empty++ // RFC 9112 2.2: an empty line before a request-line is skipped
+			continue
+		}
+		empty = 0
 		f := strings.Split(line, " ")
-		if len(f) != 3 || f[2] != "HTTP/1.1" || f[0] == "" || f[1] == "" {
+		if len(f) != 3 || (f[2] != "HTTP/1.1" && f[2] != "HTTP/1.0") || f[0] == "" || f[1] == "" {
 			reject()
 			return
 		}
-		method, target := f[0], f[1]
+		method, target, http10 := f[0], f[1], f[2] == "HTTP/1.0"
 		var hosts, cls, tes []string
+		closing := http10
 		for {
 			l, ok := crlfLine()
 			if !ok {
@@ -199,9 +221,11 @@ func strictServer(c net.Conn) {
 				cls = append(cls, value)
 			case "transfer-encoding":
 				tes = append(tes, value)
+			case "connection":
+				closing = closing || strings.Contains(strings.ToLower(value), "close")
 			}
 		}
-		if len(hosts) != 1 || (len(tes) > 0 && len(cls) > 0) {
+		if len(hosts) > 1 || (len(hosts) == 0 && !http10) || (len(tes) > 0 && len(cls) > 0) || (len(tes) > 0 && http10) {
 			reject()
 			return
 		}
@@ -220,9 +244,15 @@ func strictServer(c net.Conn) {
 				}
 				size, _ := strconv.ParseInt(s, 16, 64)
 				if size == 0 {
-					if l, ok := crlfLine(); !ok || l != "" {
-						reject()
-						return
+					for k := 0; ; k++ { // trailer fields, then the empty line
+						l, ok := crlfLine()
+						if !ok || k > 32 || (l != "" && !strings.Contains(l, ":")) {
+							reject()
+							return
+						}
+						if l == "" {
+							break
+						}
 					}
 					break
 				}
@@ -252,10 +282,25 @@ func strictServer(c net.Conn) {
 				return
 			}
 		}
-		if method == "HEAD" {
-			io.WriteString(c, "HTTP/1.1 200 OK\r\nDate: "+time.Now().UTC().Format(imf)+"\r\nContent-Length: 3\r\n\r\n")
-			continue
+		status, body := answer(method, target)
+		var extra []string
+		if closing {
+			extra = append(extra, "Connection: close")
 		}
-		writeResp(c, 200, bodyFor(target))
+		if method == "HEAD" {
+			h := fmt.Sprintf("HTTP/1.1 %d %s\r\nDate: %s\r\nContent-Length: %d\r\n", status, statusText(status), time.Now().UTC().Format(imf), len(body))
+			for _, e := range extra {
+				h += e + "\r\n"
+			}
+			io.WriteString(c, h+"\r\n")
+		} else {
+			writeResp(c, status, body, extra...)
+		}
+		if closing {
+			if cw, ok := c.(interface{ CloseWrite() error }); ok {
+				cw.CloseWrite()
+			}
+			return
+		}
 	}
 }

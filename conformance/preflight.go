@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ferrox/ferrox/corpus"
@@ -29,48 +30,97 @@ func (e *FixtureError) Error() string {
 	return fmt.Sprintf("fixture file %s is not being served: %s", e.Path, e.Problem)
 }
 
-// Preflight fetches each of PreflightPaths once (GET, Host: localhost, the
-// Host the cases send) and compares the answer with the fixture content,
-// so a target that does not serve the fixture as its document root is
-// refused before hundreds of cases fail for that reason alone. It returns
-// a *FixtureError for the first file missing or different, another error
-// when the target cannot be reached.
-func Preflight(ctx context.Context, cfg Config) error {
+// PreflightInfo is what a preflight learnt about the target.
+type PreflightInfo struct {
+	Server     string // the Server field of its first answer ("" if none)
+	RootStatus int    // PreflightRoot: the status GET prefix answered
+}
+
+// Preflight fetches each of PreflightPaths once, below cfg.Prefix (GET,
+// Host: localhost, the Host the cases send) and compares the answer with
+// the fixture content, so a target that does not serve the fixture there
+// is refused before hundreds of cases fail for that reason alone. It
+// returns a *FixtureError for the first file missing or different (with a
+// prefix, it also says whether the fixture answers at / instead), another
+// error when the target cannot be reached.
+func Preflight(ctx context.Context, cfg Config) (PreflightInfo, error) {
+	var info PreflightInfo
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
-		return err
+		return info, err
 	}
 	want := map[string][]byte{}
 	for _, f := range corpus.Fixture() {
 		want[f.Path] = f.Data
 	}
-	for _, p := range PreflightPaths {
-		resp, body, err := preflightGet(ctx, &cfg, p)
+	for _, fp := range PreflightPaths {
+		p := cfg.Prefix + strings.TrimPrefix(fp, "/")
+		err := preflightFile(ctx, &cfg, p, want[fp], &info)
+		var fe *FixtureError
+		if errors.As(err, &fe) && cfg.Prefix != "/" {
+			if preflightFile(ctx, &cfg, fp, want[fp], &PreflightInfo{}) == nil {
+				fe.Problem += fmt.Sprintf("; %s is the fixture's, so the fixture is served at /, not below %s (drop --prefix, or serve it there)", fp, cfg.Prefix)
+			}
+		}
+		if err != nil {
+			return info, err
+		}
+	}
+	return info, nil
+}
+
+// preflightFile fetches p (following one local redirect) and compares
+// the content with want; the first Server field seen goes to info.
+func preflightFile(ctx context.Context, cfg *Config, p string, want []byte, info *PreflightInfo) error {
+	resp, body, err := preflightGet(ctx, cfg, p)
+	if err != nil {
+		return err
+	}
+	if info.Server == "" {
+		info.Server, _ = resp.header("Server")
+	}
+	// A server may redirect a file to its directory (Go's FileServer
+	// sends /index.html to /); one redirect to a local path is
+	// followed, and the content found there must be the file's.
+	if loc, ok := localRedirect(&resp, p, cfg.Target); ok {
+		r2, b2, err := preflightGet(ctx, cfg, loc)
 		if err != nil {
 			return err
 		}
-		// A server may redirect a file to its directory (Go's FileServer
-		// sends /index.html to /); one redirect to a local path is
-		// followed, and the content found there must be the file's.
-		if loc, ok := localRedirect(&resp, p, cfg.Target); ok {
-			r2, b2, err := preflightGet(ctx, &cfg, loc)
-			if err != nil {
-				return err
+		if err := compareFixture(p, want, r2, b2); err != nil {
+			var fe *FixtureError
+			if errors.As(err, &fe) {
+				fe.Problem = fmt.Sprintf("redirected (%d) to %s: %s", resp.Status, loc, fe.Problem)
 			}
-			if err := compareFixture(p, want[p], r2, b2); err != nil {
-				var fe *FixtureError
-				if errors.As(err, &fe) {
-					fe.Problem = fmt.Sprintf("redirected (%d) to %s: %s", resp.Status, loc, fe.Problem)
-				}
-				return err
-			}
-			continue
-		}
-		if err := compareFixture(p, want[p], resp, body); err != nil {
 			return err
 		}
+		return nil
 	}
-	return nil
+	return compareFixture(p, want, resp, body)
+}
+
+// PreflightRoot is the preflight of a fixture-free run: GET cfg.Prefix
+// must be answered with an accepting status (corpus.Accepted), which every
+// fixture-free case's canary must then get again. A rejection, a 5xx or no
+// answer is a *FixtureError saying so.
+func PreflightRoot(ctx context.Context, cfg Config) (PreflightInfo, error) {
+	var info PreflightInfo
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return info, err
+	}
+	resp, _, err := preflightGet(ctx, &cfg, cfg.Prefix)
+	if err != nil {
+		return info, err
+	}
+	info.Server, _ = resp.header("Server")
+	if !corpus.Accepted(resp.Status) {
+		return info, &FixtureError{Path: cfg.Prefix, Problem: fmt.Sprintf(
+			"status %d: a plain GET %s with Host: localhost is refused, and every fixture-free case builds on it (want 2xx, 3xx or a 4xx such as 404 that is about the resource, not the message)",
+			resp.Status, cfg.Prefix)}
+	}
+	info.RootStatus = resp.Status
+	return info, nil
 }
 
 // localRedirect returns the path a 3xx answer to p points to when it stays

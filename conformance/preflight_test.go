@@ -63,12 +63,23 @@ func TestPreflight(t *testing.T) {
 			return lengthed(p)
 		}
 	}
+	// under serves the fixture below /sub/ only; everything else is 404.
+	under := func(p string) string {
+		if rest, ok := strings.CutPrefix(p, "/sub/"); ok {
+			return lengthed("/" + rest)
+		}
+		return "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+	}
 	tests := []struct {
 		name     string
 		respond  func(string) string
 		wantPath string // "" : no error
 		wantText string
 	}{
+		{"prefix-served", under, "", ""},
+		{"prefix-not-given", under, "/canary.txt", "status 404, want 200"},
+		{"prefix-wrong", under, "/other/canary.txt", "status 404, want 200"},
+		{"prefix-but-served-at-root", lengthed, "/sub/canary.txt", "the fixture is served at /, not below /sub/ (drop --prefix"},
 		{"content-length", lengthed, "", ""},
 		{"chunked", chunked, "", ""},
 		{"close-delimited", closeDelimited, "", ""},
@@ -105,10 +116,13 @@ func TestPreflight(t *testing.T) {
 		{"tls-alert", on("/canary.txt", func(string) string { return "\x15\x03\x01\x00\x02\x02\x46" }), "/canary.txt", "incomplete response after 7 bytes (connection closed); is --tls right?"},
 		{"silent-close", on("/canary.txt", func(string) string { return "" }), "/canary.txt", "no response (connection closed)"},
 	}
+	prefixes := map[string]string{"prefix-served": "/sub/", "prefix-wrong": "/other/", "prefix-but-served-at-root": "/sub/"}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			addr := serve(t, fixtureAnswer(tc.respond))
-			err := Preflight(context.Background(), testConfig(addr))
+			cfg := testConfig(addr)
+			cfg.Prefix = prefixes[tc.name]
+			_, err := Preflight(context.Background(), cfg)
 			if tc.wantPath == "" {
 				if err != nil {
 					t.Fatalf("Preflight = %v; want nil", err)
@@ -118,6 +132,49 @@ func TestPreflight(t *testing.T) {
 			var fe *FixtureError
 			if !errors.As(err, &fe) || fe.Path != tc.wantPath || !strings.Contains(fe.Problem, tc.wantText) {
 				t.Fatalf("Preflight = %v; want a FixtureError for %s containing %q", err, tc.wantPath, tc.wantText)
+			}
+		})
+	}
+}
+
+// PreflightRoot takes any accepting answer to GET / (under the prefix)
+// and records its status; a rejection is refused, saying why.
+func TestPreflightRoot(t *testing.T) {
+	tests := []struct {
+		name, prefix, resp string
+		wantStatus         int
+		wantErr            string
+	}{
+		{"200", "", "HTTP/1.1 200 OK\r\nServer: app/2\r\nContent-Length: 5\r\n\r\nhello", 200, ""},
+		{"404-app", "", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 404, ""},
+		{"redirect", "", "HTTP/1.1 302 Found\r\nLocation: /login\r\nContent-Length: 0\r\n\r\n", 302, ""},
+		{"under-prefix", "/sub/", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 200, ""},
+		{"400", "", "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 0, "status 400: a plain GET / with Host: localhost is refused"},
+		{"503", "", "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", 0, "status 503"},
+		{"silent", "", "", 0, "no response"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			askedc := make(chan string, 4)
+			addr := serve(t, fixtureAnswer(func(p string) string { askedc <- p; return tc.resp }))
+			cfg := testConfig(addr)
+			cfg.Prefix = tc.prefix
+			info, err := PreflightRoot(context.Background(), cfg)
+			if tc.wantErr == "" {
+				if err != nil || info.RootStatus != tc.wantStatus {
+					t.Fatalf("PreflightRoot = %+v, %v; want status %d", info, err, tc.wantStatus)
+				}
+				want := tc.prefix
+				if want == "" {
+					want = "/"
+				}
+				if asked := <-askedc; asked != want {
+					t.Errorf("asked for %q; want %q", asked, want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("PreflightRoot = %+v, %v; want an error containing %q", info, err, tc.wantErr)
 			}
 		})
 	}

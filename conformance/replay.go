@@ -19,11 +19,7 @@ func replay(ctx context.Context, cfg *Config, c *corpus.Case, refs []reqInfo, sp
 	obs := Observed{Split: split, End: EndUnknown}
 	sent := append([]byte(nil), c.Raw...)
 	if c.Canary {
-		if cfg.canary != "" {
-			sent = append(sent, cfg.canary...)
-		} else {
-			sent = append(sent, Canary...)
-		}
+		sent = append(sent, cfg.canaryFor(c)...)
 	}
 	obs.Sent = sent
 	if ctx.Err() != nil {

@@ -15,6 +15,7 @@ type reqInfo struct {
 	Proto   string
 	Host    string
 	Partial bool // the bytes ended inside this request
+	Start   int  // offset of its request-line in the case bytes
 }
 
 // splitRequests reads raw the way a strict RFC 9112 recipient would
@@ -40,10 +41,13 @@ func splitRequests(raw []byte) []reqInfo {
 			end, sep = lf, 2
 		}
 		if end < 0 {
-			out = append(out, parseReqHead(raw[i:], true))
+			r := parseReqHead(raw[i:], true)
+			r.Start = i
+			out = append(out, r)
 			break
 		}
 		r := parseReqHead(raw[i:i+end], false)
+		r.Start = i
 		i += end + sep
 		out = append(out, r)
 		bodyLen, ok := reqBodyLen(raw[i:], raw[i-end-sep:i])

@@ -77,10 +77,17 @@ type Result struct {
 
 // Run is a whole run against one target.
 type Run struct {
-	Target   string
-	TLS      bool
-	Origin   string // chain run: the recording origin's address behind the front end at Target
-	Started  time.Time
-	Duration time.Duration
-	Results  []Result // in corpus order (deterministic)
+	Target string
+	TLS    bool
+	Origin string // chain run: the recording origin's address behind the front end at Target
+	Prefix string // the path the fixture was served under (Config.Prefix); "" for /
+	Server string // the target's Server response field, from the preflight or the first response carrying one
+
+	// Set by the caller, for the reports: what graded, with what.
+	Grader    string // the grader's version ("ferrox v1.2.3", "dev")
+	CorpusRev string // corpus.Revision() of the cases run
+	Options   string // the run's options, one line (the command's flags)
+	Started   time.Time
+	Duration  time.Duration
+	Results   []Result // in corpus order (deterministic)
 }

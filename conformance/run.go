@@ -36,6 +36,16 @@ type Config struct {
 	MaxPace            time.Duration  // upper bound on a paced send; default 20s
 	Progress           func(done, total int)
 
+	// Prefix is the path the fixture is served under ("/ferrox/"): every
+	// case's target is rewritten below it (WithPrefix) and the canary asks
+	// for Prefix+"canary.txt". Default "/": the fixture is the document
+	// root. It must start and end with "/" (CleanPrefix makes it so).
+	Prefix string
+	// RootStatus is the status GET Prefix answered in the preflight
+	// (PreflightRoot); the canary of a fixture-free case must get it again.
+	// 0: unknown, any accepting status will do.
+	RootStatus int
+
 	canary string // the canary request; default Canary (a chain run names the case in it)
 }
 
@@ -44,6 +54,9 @@ type Config struct {
 const MaxSplitReplays = 300
 
 func (c Config) withDefaults() Config {
+	if c.Prefix == "" {
+		c.Prefix = "/"
+	}
 	if c.Timeout <= 0 {
 		c.Timeout = 2 * time.Second
 	}
@@ -67,7 +80,27 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Target); err != nil {
 		return fmt.Errorf("conformance: target %q: %w", c.Target, err)
 	}
+	if c.Prefix != "" {
+		if p, err := CleanPrefix(c.Prefix); err != nil || p != c.Prefix {
+			return fmt.Errorf("conformance: prefix %q: want a path that starts and ends with / (CleanPrefix)", c.Prefix)
+		}
+	}
 	return nil
+}
+
+// canaryFor is the canary request appended to cs: a chain run's named
+// canary, GET / (under the prefix) for a fixture-free case, else GET
+// /canary.txt under the prefix.
+func (c *Config) canaryFor(cs *corpus.Case) string {
+	switch {
+	case c.canary != "":
+		return c.canary
+	case cs.FixtureFree:
+		return "GET " + c.Prefix + " HTTP/1.1\r\nHost: localhost\r\n\r\n"
+	case c.Prefix != "/" && c.Prefix != "":
+		return "GET " + c.Prefix + "canary.txt HTTP/1.1\r\nHost: localhost\r\n\r\n"
+	}
+	return Canary
 }
 
 // Probe dials the target once (with TLS when configured) to tell an
@@ -124,6 +157,10 @@ func RunCases(ctx context.Context, cfg Config, cases []corpus.Case) (*Run, error
 		return nil, err
 	}
 	run := &Run{Target: cfg.Target, TLS: cfg.TLS, Started: time.Now()}
+	if cfg.Prefix != "/" {
+		run.Prefix = cfg.Prefix
+		cases = WithPrefix(cases, cfg.Prefix)
+	}
 	states := make([]caseState, len(cases))
 	var jobs []job
 	for i := range cases {
@@ -189,11 +226,14 @@ func RunCases(ctx context.Context, cfg Config, cases []corpus.Case) (*Run, error
 		if st.pending > 0 && st.whole.Err == "" && st.whole.End == "" {
 			r.Observed.Err = "not run: " + errString(ctx.Err())
 		}
-		r.Verdict, r.Reason = judge(&cases[i], &r.Observed, st.refs)
+		r.Verdict, r.Reason = judgeRoot(&cases[i], &r.Observed, st.refs, cfg.RootStatus)
 		if r.Verdict != Error && len(st.splits) > 0 {
-			r.Verdict, r.Reason = judgeSplits(&cases[i], r.Verdict, r.Reason, st.splits, st.refs, &r.Observed)
+			r.Verdict, r.Reason = judgeSplitsRoot(&cases[i], r.Verdict, r.Reason, st.splits, st.refs, &r.Observed, cfg.RootStatus)
 		}
 		run.Results[i] = r
+		if run.Server == "" {
+			run.Server = serverHeader(r.Observed.Responses)
+		}
 	}
 	run.Duration = time.Since(run.Started)
 	if err := ctx.Err(); err != nil {
@@ -218,4 +258,14 @@ func safeReplay(ctx context.Context, cfg *Config, c *corpus.Case, refs []reqInfo
 		}
 	}()
 	return replay(ctx, cfg, c, refs, split)
+}
+
+// serverHeader is the first Server field among rs ("" if none).
+func serverHeader(rs []Response) string {
+	for i := range rs {
+		if v, ok := rs[i].header("Server"); ok {
+			return v
+		}
+	}
+	return ""
 }

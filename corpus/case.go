@@ -3,7 +3,7 @@
 //
 // A case file is a header of "key: value" lines (id, section, level,
 // requirement, checks, expect, and optionally chain, canary, mode, pace-ms,
-// half-close, check), a line "---", then the raw request bytes in a visible
+// half-close, check, fixture), a line "---", then the raw request bytes in a visible
 // notation: printable ASCII literally, \r \n \t \0 \\ and \xHH escapes,
 // \{N*X} for N copies of one byte; line breaks in the notation are ignored.
 // FORMAT.md specifies the format, the outcome syntax and the fixture
@@ -63,9 +63,13 @@ type Case struct {
 	HalfClose   bool     // shut down the write side after sending (the server sees EOF)
 	Check       []string // extra response checks by name, e.g. "head-no-body", "date" (KnownChecks)
 	Requirement string   // requirement id in the coverage list this case tests, e.g. "9112-6.3-invalid-cl"
-	Raw         []byte   // exact bytes to send (after decoding the file notation)
-	File        string   // path of the case file inside the embedded tree
-	Group       string   // the case file's directory: the RFC area, e.g. "chunked", "smuggling"
+	// FixtureFree: the case needs no fixture (key "fixture: no"). It asks
+	// for / only, its outcomes are judged on whatever / answers (status
+	// "accept"), and its canary is GET / instead of GET /canary.txt.
+	FixtureFree bool
+	Raw         []byte // exact bytes to send (after decoding the file notation)
+	File        string // path of the case file inside the embedded tree
+	Group       string // the case file's directory: the RFC area, e.g. "chunked", "smuggling"
 }
 
 // Requirement is one server requirement of RFC 9112 (or server-side RFC

@@ -12,7 +12,7 @@ import (
 // Header keys in their canonical order (FORMAT.md describes each).
 var headerKeys = []string{
 	"id", "section", "level", "requirement", "checks", "expect",
-	"chain", "canary", "mode", "pace-ms", "half-close", "check",
+	"chain", "canary", "mode", "pace-ms", "half-close", "check", "fixture",
 }
 
 // KnownChecks are the response check names a case may list in "check"; the
@@ -188,6 +188,10 @@ func (c *Case) set(key, val string) error {
 		c.Canary, err = yesNo(val)
 	case "half-close":
 		c.HalfClose, err = yesNo(val)
+	case "fixture":
+		var needs bool
+		needs, err = yesNo(val)
+		c.FixtureFree = !needs
 	case "mode":
 		switch m := Mode(val); m {
 		case SendWhole, SendSplit, SendPaced:
@@ -243,7 +247,7 @@ func validID(s string) bool {
 
 // Format writes c as a case file in canonical form: keys in a fixed order,
 // defaults (chain equal to DefaultChain(c.Expect) or empty, canary no, mode
-// whole, half-close no, no checks) left out, the raw bytes in Encode's
+// whole, half-close no, no checks, fixture yes) left out, the raw bytes in Encode's
 // notation, a final line break.
 func Format(c Case) []byte {
 	var sb strings.Builder
@@ -276,6 +280,9 @@ func Format(c Case) []byte {
 	}
 	if len(c.Check) > 0 {
 		kv("check", strings.Join(c.Check, ", "))
+	}
+	if c.FixtureFree {
+		kv("fixture", "no")
 	}
 	sb.WriteString(separator)
 	sb.WriteByte('\n')

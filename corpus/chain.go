@@ -108,6 +108,8 @@ func DefaultChain(expect []Outcome) []ChainOutcome {
 			reject = true
 		case o.Status == "any":
 			reject, forward = true, true
+		case o.Status == Accept:
+			forward = true
 		case o.Status[0] == '4' || o.Status[0] == '5':
 			reject = true
 		case o.Status[0] >= '1' && o.Status[0] <= '3':

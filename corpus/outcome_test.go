@@ -132,3 +132,29 @@ func TestOutcomeRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// "accept" is any final answer that does not reject the message.
+func TestAccepted(t *testing.T) {
+	yes := []int{200, 204, 301, 304, 401, 403, 404, 405, 409, 410, 415, 416, 422, 429}
+	no := []int{100, 101, 400, 408, 411, 413, 414, 417, 431, 500, 501, 502, 503, 505}
+	for _, c := range yes {
+		if !Accepted(c) || !MatchStatus("accept", c) {
+			t.Errorf("Accepted(%d) = false; want true", c)
+		}
+	}
+	for _, c := range no {
+		if Accepted(c) || MatchStatus("accept", c) {
+			t.Errorf("Accepted(%d) = true; want false (a rejection)", c)
+		}
+	}
+	os, err := ParseExpect("400+close | accept+close | accept")
+	if err != nil || FormatExpect(os) != "400+close | accept+close | accept" {
+		t.Errorf("ParseExpect(accept...) = %v, %v; want a round trip", os, err)
+	}
+	if got := FormatChain(DefaultChain([]Outcome{{Status: Accept}})); got != "forward" {
+		t.Errorf("DefaultChain(accept) = %q; want forward", got)
+	}
+	if _, err := ParseOutcome("Accept"); err == nil {
+		t.Errorf("ParseOutcome(Accept) = nil error; want one (lower case only)")
+	}
+}

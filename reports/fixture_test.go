@@ -31,9 +31,13 @@ func fixtureRun(target string) *conformance.Run {
 	bad400 := conformance.Response{Status: 400, Proto: "HTTP/1.1", Framing: "content-length", BodyLen: 0,
 		Headers: [][2]string{{"Content-Length", "0"}, {"Connection", "close"}}}
 	return &conformance.Run{
-		Target:   target,
-		Started:  fixedStart,
-		Duration: 1234567 * time.Microsecond,
+		Target:    target,
+		Server:    "TestServer/1.0",
+		Grader:    "ferrox v0.0.0-test",
+		CorpusRev: "0123456789ab",
+		Options:   "--target " + target + " --format md,html,json,junit",
+		Started:   fixedStart,
+		Duration:  1234567 * time.Microsecond,
 		Results: []conformance.Result{
 			{
 				Case: corpus.Case{ID: "cl-plus-sign", Section: "RFC9112 6.3", Level: corpus.MUST,

@@ -35,20 +35,25 @@ func wireHTML(b []byte) template.HTML {
 }
 
 type htmlCase struct {
-	R        *conformance.Result
-	Expected []string
-	Statuses string
-	End      string
-	Elapsed  string
-	Sent     template.HTML
-	Received template.HTML
-	SentLen  int
-	RecvLen  int
-	Chain    *htmlChain
+	R         *conformance.Result
+	Expected  []string
+	Statuses  string
+	End       string
+	Elapsed   string
+	Sent      template.HTML
+	Received  template.HTML
+	SentLen   int
+	RecvLen   int
+	Chain     *htmlChain
+	Repro     string // the ferrox command that re-runs the case
+	OneLiner  string // a shell line sending the raw bytes ("" when too big)
+	ElapsedUS int64  // for sorting
 }
 
 type htmlConformPage struct {
 	Run      *conformance.Run
+	Facts    []fact
+	Gate     *Gate
 	Started  string
 	Duration string
 	Tally    tally
@@ -62,12 +67,18 @@ type htmlConformPage struct {
 // a little JavaScript, no external assets): the counts, filters by level,
 // section, verdict and id, and one collapsible entry per case with both
 // byte streams shown escaped.
-func ConformHTML(run *conformance.Run) Reporter {
+func ConformHTML(run *conformance.Run) Reporter { return ConformHTMLGate(run, nil) }
+
+// ConformHTMLGate is ConformHTML with the comparison against known
+// failures (g nil: none) below the counts.
+func ConformHTMLGate(run *conformance.Run, g *Gate) Reporter {
 	return func(w0 io.Writer) error {
 		p := htmlConformPage{
 			Run:      run,
+			Facts:    runFacts(run),
+			Gate:     g,
 			Started:  formatTime(run.Started),
-			Duration: formatMS(run.Duration),
+			Duration: humanDuration(run.Duration),
 			Tally:    countRun(run),
 			Levels:   levelTallies(run),
 			Sections: groupBySection(run),
@@ -76,16 +87,19 @@ func ConformHTML(run *conformance.Run) Reporter {
 			for _, r := range g.Results {
 				o := &r.Observed
 				p.Cases = append(p.Cases, htmlCase{
-					R:        r,
-					Expected: formatOutcomes(r.Case.Expect),
-					Statuses: statusList(o),
-					End:      endOf(o),
-					Elapsed:  formatMS(o.Elapsed),
-					Sent:     wireHTML(o.Sent),
-					Received: wireHTML(o.Received),
-					SentLen:  len(o.Sent),
-					RecvLen:  len(o.Received),
-					Chain:    chainView(r),
+					R:         r,
+					Expected:  formatOutcomes(r.Case.Expect),
+					Statuses:  statusList(o),
+					End:       endOf(o),
+					Elapsed:   humanDuration(o.Elapsed),
+					Sent:      wireHTML(o.Sent),
+					Received:  wireHTML(o.Received),
+					SentLen:   len(o.Sent),
+					RecvLen:   len(o.Received),
+					Chain:     chainView(r),
+					Repro:     reproCommand(run, r),
+					OneLiner:  rawOneLiner(run, r),
+					ElapsedUS: o.Elapsed.Microseconds(),
 				})
 			}
 		}
@@ -111,6 +125,10 @@ var tmplFuncs = template.FuncMap{
 	"lower": strings.ToLower,
 	"sym":   func(v conformance.Verdict) string { return verdictSymbol(v) },
 	"ms":    formatMS,
+	"human": humanDuration,
+	"rfc":   rfcURL,
+	"req":   requirementURL,
+	"dash":  orDash,
 }
 
 const pageCSS = `
@@ -178,14 +196,39 @@ li.bad{color:var(--fail)}
 details.sections>summary{cursor:pointer;font-weight:600;margin-bottom:8px}
 `
 
+// conformCSS is what the conformance page adds to pageCSS: the facts in
+// the header, RFC links, sortable tables, reproduction commands, the gate.
+const conformCSS = `
+.filters{gap:10px}
+.filters input[type=search]{min-width:150px}
+.filters select{max-width:150px}
+header dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:10px 0 0;font-size:12.5px;color:#b7bfd0}
+header dl.facts dt{color:#8d96aa}header dl.facts dd{margin:0;color:#e6eaf2;word-break:break-all}
+a.rfc{color:inherit;text-decoration:underline dotted;text-underline-offset:2px}
+a.rfc:hover{color:#1a56b8}
+table.sortable th{cursor:pointer;user-select:none}
+table.sortable th:after{content:" ↕";color:#a0a8b8;font-size:11px}
+table.sortable th[aria-sort=ascending]:after{content:" ▲";color:var(--fg)}
+table.sortable th[aria-sort=descending]:after{content:" ▼";color:var(--fg)}
+.repro{margin:6px 0 10px}
+.repro .cmdrow{display:flex;gap:6px;align-items:flex-start;margin:3px 0}
+.repro pre.cmd{flex:1;margin:0;background:#eef1f6;border:1px solid var(--line);border-radius:5px;padding:5px 8px;white-space:pre-wrap;word-break:break-all;user-select:all}
+.repro button{padding:3px 8px;border:1px solid var(--line);border-radius:5px;background:#fff;cursor:pointer;font-size:12px}
+.gate{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:4px 16px 10px;margin-bottom:16px}
+.gate.regressed{border-color:var(--fail)}
+.gate h2{margin:8px 0}
+.gate ul{margin:4px 0;padding-left:18px}
+`
+
 var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(chainDetailTmpl + `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Ferrox conformance: {{.Run.Target}}</title>
-<style>` + pageCSS + `</style></head>
+<style>` + pageCSS + conformCSS + `</style></head>
 <body>
 <header><h1>Conformance: <span class="mono">{{.Run.Target}}</span></h1>
-<div class="meta">{{if .Run.Origin}}chain: client → front end <span class="mono">{{.Run.Target}}</span> → recording origin <span class="mono">{{.Run.Origin}}</span> · {{end}}started {{.Started}} · {{.Duration}} ms · TLS {{.Run.TLS}} · {{.Tally.Total}} cases</div></header>
+<div class="meta">{{if .Run.Origin}}chain: client → front end <span class="mono">{{.Run.Target}}</span> → recording origin <span class="mono">{{.Run.Origin}}</span> · {{end}}started {{.Started}} · took {{.Duration}} · {{.Tally.Total}} cases</div>
+<dl class="facts">{{range .Facts}}<dt>{{.Name}}</dt><dd class="mono">{{dash .Value}}</dd>{{end}}</dl></header>
 <main>
 <div class="cards">
 <div class="card pass"><b>{{.Tally.Pass}}</b>pass</div>
@@ -193,8 +236,13 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(c
 <div class="card warn"><b>{{.Tally.Warn}}</b>warn</div>
 <div class="card error"><b>{{.Tally.Error}}</b>error</div>
 </div>
+{{with .Gate}}<div class="gate{{if .Regressed}} regressed{{end}}"><h2>Against known failures: {{if .Regressed}}regressed{{else}}no regression{{end}}</h2>
+<div class="count">compared with {{.Against}} · {{.Known}} of this run's cases known to fail · {{len .StillFailing}} still failing</div>
+<h3>Newly failing ({{len .NewlyFailing}})</h3>{{if .NewlyFailing}}<ul>{{range .NewlyFailing}}<li><a href="#case-{{.Case.ID}}" class="mono">{{.Case.ID}}</a> <span class="count">{{.Case.Section}} · {{.Reason}}</span></li>{{end}}</ul>{{else}}<div>None.</div>{{end}}
+<h3>Fixed ({{len .Fixed}})</h3>{{if .Fixed}}<ul>{{range .Fixed}}<li><a href="#case-{{.Case.ID}}" class="mono">{{.Case.ID}}</a> <span class="count">{{.Case.Section}}</span></li>{{end}}</ul>{{else}}<div>None.</div>{{end}}
+</div>{{end}}
 <div class="tables">
-<table><thead><tr><th>Level</th><th class="n">Cases</th><th class="n">Pass</th><th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th></tr></thead><tbody>
+<table class="sortable"><thead><tr><th>Level</th><th class="n">Cases</th><th class="n">Pass</th><th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th></tr></thead><tbody>
 {{range .Levels}}<tr><td>{{.Level}}</td><td class="n">{{.T.Total}}</td><td class="n">{{.T.Pass}}</td><td class="n">{{.T.Fail}}</td><td class="n">{{.T.Warn}}</td><td class="n">{{.T.Error}}</td></tr>
 {{end}}</tbody></table>
 {{with .Problems}}<div class="attention"><h2>Needs attention ({{len .}})</h2><ul>
@@ -202,8 +250,8 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(c
 {{end}}</ul></div>{{end}}
 </div>
 <details class="sections"><summary>By section ({{len .Sections}} sections)</summary>
-<table><thead><tr><th>Section</th><th class="n">Cases</th><th class="n">Pass</th><th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th></tr></thead><tbody>
-{{range .Sections}}<tr><td>{{.Section}}</td><td class="n">{{.Tally.Total}}</td><td class="n">{{.Tally.Pass}}</td><td class="n">{{.Tally.Fail}}</td><td class="n">{{.Tally.Warn}}</td><td class="n">{{.Tally.Error}}</td></tr>
+<table class="sortable"><thead><tr><th>Section</th><th class="n">Cases</th><th class="n">Pass</th><th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th></tr></thead><tbody>
+{{range .Sections}}<tr><td data-sort="{{.Section}}">{{with rfc .Section}}<a class="rfc" href="{{.}}">{{end}}{{.Section}}{{if rfc .Section}}</a>{{end}}</td><td class="n">{{.Tally.Total}}</td><td class="n">{{.Tally.Pass}}</td><td class="n">{{.Tally.Fail}}</td><td class="n">{{.Tally.Warn}}</td><td class="n">{{.Tally.Error}}</td></tr>
 {{end}}</tbody></table>
 </details>
 <div class="filters">
@@ -215,30 +263,35 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(c
 <label>Level <select id="flevel"><option value="">all</option>{{range .Levels}}<option>{{.Level}}</option>{{end}}</select></label>
 <label>Section <select id="fsection"><option value="">all</option>{{range .Sections}}<option>{{.Section}}</option>{{end}}</select></label>
 <input type="search" id="fq" placeholder="search case id…">
+<label>Sort <select id="fsort"><option value="">corpus order</option><option value="id">id</option><option value="slow">slowest first</option><option value="verdict">verdict</option></select></label>
 <button type="button" id="expand">expand</button><button type="button" id="collapse">collapse</button>
 <span class="count"><span id="shown">{{len .Cases}}</span> of {{len .Cases}} shown</span>
 </div>
-{{range .Cases}}{{$r := .R}}{{$c := .}}<details id="case-{{$r.Case.ID}}" class="case {{$r.Verdict}}" data-verdict="{{$r.Verdict}}" data-level="{{$r.Case.Level}}" data-section="{{$r.Case.Section}}" data-id="{{lower $r.Case.ID}}">
-<summary><span class="badge v-{{$r.Verdict}}">{{$r.Verdict}}</span><span class="id mono">{{$r.Case.ID}}</span><span class="sec">{{$r.Case.Section}}</span><span class="lvl">{{$r.Case.Level}}</span><span class="obs mono">{{.Statuses}} · {{.End}}</span></summary>
+{{range .Cases}}{{$r := .R}}{{$c := .}}<details id="case-{{$r.Case.ID}}" class="case {{$r.Verdict}}" data-verdict="{{$r.Verdict}}" data-level="{{$r.Case.Level}}" data-section="{{$r.Case.Section}}" data-id="{{lower $r.Case.ID}}" data-us="{{.ElapsedUS}}">
+<summary><span class="badge v-{{$r.Verdict}}">{{$r.Verdict}}</span><span class="id mono">{{$r.Case.ID}}</span>{{with rfc $r.Case.Section}}<a class="sec rfc" href="{{.}}">{{$r.Case.Section}}</a>{{else}}<span class="sec">{{$r.Case.Section}}</span>{{end}}<span class="lvl">{{$r.Case.Level}}</span><span class="obs mono">{{.Statuses}} · {{.End}}</span></summary>
 <div class="body">
 <dl class="kv">
 <dt>Checks</dt><dd>{{$r.Case.Checks}}</dd>
 <dt>Reason</dt><dd>{{$r.Reason}}</dd>
-<dt>Requirement</dt><dd class="mono">{{$r.Case.Requirement}}</dd>
+<dt>Requirement</dt><dd class="mono">{{with req $r.Case.Requirement}}<a class="rfc" href="{{.}}">{{$r.Case.Requirement}}</a>{{else}}{{$r.Case.Requirement}}{{end}}</dd>
 <dt>Expected</dt><dd>{{range .Expected}}<span class="pill mono">{{.}}</span>{{end}}</dd>
-<dt>Observed</dt><dd class="mono">status {{.Statuses}} · end {{.End}} · {{.Elapsed}} ms</dd>
+<dt>Observed</dt><dd class="mono">status {{.Statuses}} · end {{.End}} · {{.Elapsed}}</dd>
 {{if $r.Observed.Note}}<dt>Note</dt><dd>{{$r.Observed.Note}}</dd>{{end}}
 {{if $r.Observed.Err}}<dt>Runner error</dt><dd class="mono">{{$r.Observed.Err}}</dd>{{end}}
 {{if $r.Observed.Interim}}<dt>Interim</dt><dd class="mono">{{range $r.Observed.Interim}}<span class="pill">{{.Status}}</span>{{end}}</dd>{{end}}
 {{if $r.Observed.Unframed}}<dt>Unframed</dt><dd>{{$r.Observed.Unframed}} bytes belong to no complete response</dd>{{end}}
-{{if $r.Replays}}<dt>Replays</dt><dd>{{$r.Replays}} connections{{if $r.Observed.Split}}; the bytes below are the replay split at offset {{$r.Observed.Split}}{{end}}</dd>{{end}}
+{{if $r.Replays}}<dt>Replays</dt><dd>{{$r.Replays}} connection{{if ne $r.Replays 1}}s{{end}}{{if $r.Observed.Split}}; the bytes below are the replay split at offset {{$r.Observed.Split}}{{end}}</dd>{{end}}
 {{if $r.Case.Mode}}<dt>Mode</dt><dd>{{$r.Case.Mode}}{{if $r.Case.Canary}} + canary{{end}}</dd>{{end}}
 {{if $r.Case.Check}}<dt>Extra checks</dt><dd>{{range $r.Case.Check}}<span class="pill mono">{{.}}</span>{{end}}</dd>{{end}}
 {{if $r.Case.File}}<dt>Case file</dt><dd class="mono">{{$r.Case.File}}</dd>{{end}}
 </dl>
+<h3>Reproduce</h3>
+<div class="repro"><div class="cmdrow"><pre class="cmd">{{.Repro}}</pre><button type="button" class="copy">copy</button></div>
+{{if .OneLiner}}<div class="cmdrow"><pre class="cmd">{{.OneLiner}}</pre><button type="button" class="copy">copy</button></div>
+<div class="count">the raw bytes of the replay shown{{if $r.Case.Canary}} (canary included){{end}}{{if and $r.Case.Mode (ne (print $r.Case.Mode) "whole")}}, sent whole (the case sends them {{$r.Case.Mode}}){{end}}; bash /dev/tcp, no nc needed</div>{{else}}<div class="count">{{$c.SentLen}} bytes: too many for a command line; the JSON report has them (base64)</div>{{end}}</div>
 {{if $r.Observed.Responses}}<h3>Responses</h3>
-<table><thead><tr><th>#</th><th>Status</th><th>Proto</th><th>Framing</th><th class="n">Body</th><th class="n">At (ms)</th><th>Headers</th></tr></thead><tbody>
-{{range $i, $p := $r.Observed.Responses}}<tr><td>{{$i}}</td><td class="mono">{{$p.Status}}</td><td class="mono">{{$p.Proto}}</td><td>{{$p.Framing}}</td><td class="n">{{$p.BodyLen}}</td><td class="n">{{ms $p.At}}</td><td><ul class="hdrs mono">{{range $p.Headers}}<li>{{index . 0}}: {{index . 1}}</li>{{end}}</ul></td></tr>
+<table class="sortable"><thead><tr><th class="n">#</th><th>Status</th><th>Proto</th><th>Framing</th><th class="n">Body</th><th class="n">At</th><th>Headers</th></tr></thead><tbody>
+{{range $i, $p := $r.Observed.Responses}}<tr><td class="n">{{$i}}</td><td class="mono">{{$p.Status}}</td><td class="mono">{{$p.Proto}}</td><td>{{$p.Framing}}</td><td class="n">{{$p.BodyLen}}</td><td class="n" data-sort="{{ms $p.At}}">{{human $p.At}}</td><td><ul class="hdrs mono">{{range $p.Headers}}<li>{{index . 0}}: {{index . 1}}</li>{{end}}</ul></td></tr>
 {{end}}</tbody></table>{{end}}
 {{with .Chain}}<h3>Chain</h3>
 {{template "chaindetail" .}}
@@ -290,6 +343,45 @@ var conformTmpl = template.Must(template.New("conform").Funcs(tmplFuncs).Parse(c
     if (el && el.tagName === "DETAILS") { el.hidden = false; el.open = true; el.scrollIntoView(); }
   }
   window.addEventListener("hashchange", openHash);
+  // Sorting the case list (progressive enhancement: without script the
+  // list stays in corpus order).
+  var sortSel = document.getElementById("fsort");
+  var parent = cases.length ? cases[0].parentNode : null;
+  var anchor = cases.length ? cases[cases.length - 1].nextSibling : null;
+  var rank = {fail: 0, error: 1, warn: 2, pass: 3};
+  sortSel.addEventListener("change", function () {
+    var order = cases.slice();
+    var k = sortSel.value;
+    if (k === "id") { order.sort(function (a, b) { return a.dataset.id < b.dataset.id ? -1 : a.dataset.id > b.dataset.id ? 1 : 0; }); }
+    if (k === "slow") { order.sort(function (a, b) { return Number(b.dataset.us) - Number(a.dataset.us); }); }
+    if (k === "verdict") { order.sort(function (a, b) { return rank[a.dataset.verdict] - rank[b.dataset.verdict]; }); }
+    order.forEach(function (c) { parent.insertBefore(c, anchor); });
+  });
+  // Sortable tables: click a header; numbers sort as numbers.
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (t) {
+    var ths = Array.prototype.slice.call(t.tHead.rows[0].cells);
+    ths.forEach(function (th, col) {
+      th.title = "sort";
+      th.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        ths.forEach(function (o) { o.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var num = th.classList.contains("n");
+        var body = t.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        var key = function (r) { var c = r.cells[col]; var v = c.dataset.sort !== undefined ? c.dataset.sort : c.textContent; return num ? parseFloat(v) || 0 : v.toLowerCase(); };
+        rows.sort(function (a, b) { var x = key(a), y = key(b); var d = num ? x - y : (x < y ? -1 : x > y ? 1 : 0); return asc ? d : -d; });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+  // Copy buttons beside the reproduction commands.
+  Array.prototype.forEach.call(document.querySelectorAll("button.copy"), function (b) {
+    b.addEventListener("click", function () {
+      var text = b.previousElementSibling.textContent;
+      if (navigator.clipboard) { navigator.clipboard.writeText(text).then(function () { b.textContent = "copied"; }); }
+    });
+  });
   apply();
   openHash();
 }());

@@ -12,22 +12,60 @@ import (
 	"github.com/ferrox/ferrox/corpus"
 )
 
-// Schema names the JSON report schema documented in SCHEMA.md: v2 is v1
-// plus the chain run's fields (run "origin", result "chain").
-const Schema = "ferrox.conformance/v2"
+// Schema names the JSON report schema documented in SCHEMA.md: v3 is v2
+// plus the run's provenance (grader, corpus revision, options, the
+// target's Server header, the fixture prefix), the gate against known
+// failures and a result's fixture_free; v2 is v1 plus the chain run's
+// fields (run "origin", result "chain").
+const Schema = "ferrox.conformance/v3"
 
-// SchemaV1 is the schema before chain runs; ReadConformJSON still reads it.
-const SchemaV1 = "ferrox.conformance/v1"
+// SchemaV2 and SchemaV1 are the earlier schemas; ReadConformJSON still
+// reads them.
+const (
+	SchemaV2 = "ferrox.conformance/v2"
+	SchemaV1 = "ferrox.conformance/v1"
+)
 
 type jsonRun struct {
-	Schema     string       `json:"schema"`
-	Target     string       `json:"target"`
-	TLS        bool         `json:"tls"`
-	Origin     string       `json:"origin,omitempty"`
-	Started    string       `json:"started"`
-	DurationMS float64      `json:"duration_ms"`
-	Summary    jsonSummary  `json:"summary"`
-	Results    []jsonResult `json:"results"`
+	Schema         string       `json:"schema"`
+	Grader         string       `json:"grader"`
+	CorpusRevision string       `json:"corpus_revision"`
+	Options        string       `json:"options"`
+	Target         string       `json:"target"`
+	Server         string       `json:"server"`
+	Prefix         string       `json:"prefix"`
+	TLS            bool         `json:"tls"`
+	Origin         string       `json:"origin,omitempty"`
+	Started        string       `json:"started"`
+	DurationMS     float64      `json:"duration_ms"`
+	Summary        jsonSummary  `json:"summary"`
+	Gate           *jsonGate    `json:"gate,omitempty"`
+	Results        []jsonResult `json:"results"`
+}
+
+// jsonGate is the comparison with known failures (Gate).
+type jsonGate struct {
+	Against      string   `json:"against"`
+	Known        int      `json:"known"`
+	Regressed    bool     `json:"regressed"`
+	NewlyFailing []string `json:"newly_failing"`
+	Fixed        []string `json:"fixed"`
+	StillFailing []string `json:"still_failing"`
+}
+
+func toJSONGate(g *Gate) *jsonGate {
+	if g == nil {
+		return nil
+	}
+	ids := func(rs []*conformance.Result) []string {
+		out := make([]string, 0, len(rs))
+		for _, r := range rs {
+			out = append(out, r.Case.ID)
+		}
+		return out
+	}
+	return &jsonGate{Against: g.Against, Known: g.Known, Regressed: g.Regressed(),
+		NewlyFailing: ids(g.NewlyFailing), Fixed: ids(g.Fixed), StillFailing: ids(g.StillFailing)}
 }
 
 type jsonSummary struct {
@@ -56,6 +94,7 @@ type jsonResult struct {
 	Check        []string     `json:"check,omitempty"`
 	File         string       `json:"file,omitempty"`
 	Group        string       `json:"group,omitempty"`
+	FixtureFree  bool         `json:"fixture_free,omitempty"`
 	Replays      int          `json:"replays,omitempty"`
 
 	ChainExpect []string           `json:"chain_expect,omitempty"`
@@ -89,21 +128,35 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // fromMS is the inverse of ms (exact for whole microseconds).
 func fromMS(v float64) time.Duration { return time.Duration(math.Round(v*1000)) * time.Microsecond }
 
-// ConformJSON renders a run as the ferrox.conformance/v1 JSON document
+// ConformJSON renders a run as the ferrox.conformance/v3 JSON document
 // described in SCHEMA.md: the full bytes both ways in base64 and, for
 // reading, escaped text (each cut to 64 KiB of text).
-func ConformJSON(run *conformance.Run) Reporter {
+func ConformJSON(run *conformance.Run) Reporter { return ConformJSONGate(run, nil) }
+
+// ConformJSONGate is ConformJSON with the comparison against known
+// failures in "gate" (g nil: none).
+func ConformJSONGate(run *conformance.Run, g *Gate) Reporter {
 	return func(w0 io.Writer) error {
 		t := countRun(run)
+		prefix := run.Prefix
+		if prefix == "" {
+			prefix = "/"
+		}
 		doc := jsonRun{
-			Schema:     Schema,
-			Target:     run.Target,
-			TLS:        run.TLS,
-			Origin:     run.Origin,
-			Started:    run.Started.UTC().Format(time.RFC3339Nano),
-			DurationMS: ms(run.Duration),
-			Summary:    jsonSummary(t),
-			Results:    make([]jsonResult, 0, len(run.Results)),
+			Schema:         Schema,
+			Grader:         run.Grader,
+			CorpusRevision: run.CorpusRev,
+			Options:        run.Options,
+			Target:         run.Target,
+			Server:         run.Server,
+			Prefix:         prefix,
+			TLS:            run.TLS,
+			Origin:         run.Origin,
+			Started:        run.Started.UTC().Format(time.RFC3339Nano),
+			DurationMS:     ms(run.Duration),
+			Summary:        jsonSummary(t),
+			Gate:           toJSONGate(g),
+			Results:        make([]jsonResult, 0, len(run.Results)),
 		}
 		if run.Started.IsZero() {
 			doc.Started = ""
@@ -145,6 +198,7 @@ func toJSONResult(r *conformance.Result) jsonResult {
 		Check:        r.Case.Check,
 		File:         r.Case.File,
 		Group:        r.Case.Group,
+		FixtureFree:  r.Case.FixtureFree,
 		Observed: jsonObserved{
 			Statuses:  []int{},
 			End:       endOf(o),
@@ -187,8 +241,8 @@ func fromJSONResponse(jp jsonResponse) conformance.Response {
 	}
 }
 
-// ReadConformJSON decodes a ferrox.conformance/v2 (or v1) document back into a
-// Run. Fields the schema does not carry (raw case bytes, pacing) stay zero;
+// ReadConformJSON decodes a ferrox.conformance/v3 (or v2, v1) document back
+// into a Run (the gate is not read back: it belongs to the run that wrote it). Fields the schema does not carry (raw case bytes, pacing) stay zero;
 // when a result has statuses but no responses array, one response per
 // status is made up.
 func ReadConformJSON(r io.Reader) (*conformance.Run, error) {
@@ -197,15 +251,19 @@ func ReadConformJSON(r io.Reader) (*conformance.Run, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("reports: decode json: %w", err)
 	}
-	if doc.Schema != Schema && doc.Schema != SchemaV1 {
-		return nil, fmt.Errorf("reports: schema %q; want %q or %q", doc.Schema, Schema, SchemaV1)
+	if doc.Schema != Schema && doc.Schema != SchemaV2 && doc.Schema != SchemaV1 {
+		return nil, fmt.Errorf("reports: schema %q; want %q, %q or %q", doc.Schema, Schema, SchemaV2, SchemaV1)
 	}
 	run := &conformance.Run{
-		Target:   doc.Target,
-		TLS:      doc.TLS,
-		Origin:   doc.Origin,
-		Duration: fromMS(doc.DurationMS),
-		Results:  make([]conformance.Result, 0, len(doc.Results)),
+		Target:    doc.Target,
+		TLS:       doc.TLS,
+		Origin:    doc.Origin,
+		Server:    doc.Server,
+		Grader:    doc.Grader,
+		CorpusRev: doc.CorpusRevision,
+		Options:   doc.Options,
+		Duration:  fromMS(doc.DurationMS),
+		Results:   make([]conformance.Result, 0, len(doc.Results)),
 	}
 	if doc.Started != "" {
 		t, err := time.Parse(time.RFC3339Nano, doc.Started)
@@ -213,6 +271,9 @@ func ReadConformJSON(r io.Reader) (*conformance.Run, error) {
 			return nil, fmt.Errorf("reports: started: %w", err)
 		}
 		run.Started = t
+	}
+	if doc.Prefix != "/" {
+		run.Prefix = doc.Prefix
 	}
 	for i, jr := range doc.Results {
 		res, err := fromJSONResult(jr)
@@ -245,6 +306,7 @@ func fromJSONResult(jr jsonResult) (conformance.Result, error) {
 		Check:       jr.Check,
 		File:        jr.File,
 		Group:       jr.Group,
+		FixtureFree: jr.FixtureFree,
 	}
 	for _, e := range jr.Expected {
 		o, err := parseJSONOutcome(e)

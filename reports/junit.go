@@ -14,7 +14,11 @@ import (
 
 // JUnit XML as read by CI systems (Jenkins, GitLab, GitHub test reporters):
 // one <testsuite> per RFC section, one <testcase> per case. A warning is a
-// passing test with a note in <system-out>; <skipped> is never used.
+// passing test with a note in <system-out>. Every suite's properties carry
+// the run's provenance (runFacts) and, with a gate, its result. With a
+// gate, a case known to fail that still fails is <skipped> ("expected
+// failure", as pytest reports xfail), so a dashboard stays green unless
+// something regressed; a new failure's message starts "regression:".
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
@@ -22,6 +26,7 @@ type junitSuites struct {
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -49,7 +54,12 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut *junitText    `xml:"system-out,omitempty"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitText struct {
@@ -69,29 +79,77 @@ func seconds(d time.Duration) string {
 // ConformJUnit renders a run as JUnit XML. Every <testsuite> and the
 // <testsuites> root carry tests/failures/errors counts computed from the
 // cases they hold.
-func ConformJUnit(run *conformance.Run) Reporter {
+func ConformJUnit(run *conformance.Run) Reporter { return ConformJUnitGate(run, nil) }
+
+// junitProps are the properties of every suite: the run's facts, then the
+// gate's result.
+func junitProps(run *conformance.Run, gate *Gate) []junitProperty {
+	var ps []junitProperty
+	for _, f := range runFacts(run) {
+		ps = append(ps, junitProperty{Name: f.Key, Value: f.Value})
+	}
+	if gate != nil {
+		ids := func(rs []*conformance.Result) string {
+			out := make([]string, len(rs))
+			for i, r := range rs {
+				out[i] = r.Case.ID
+			}
+			return strings.Join(out, ",")
+		}
+		ps = append(ps,
+			junitProperty{Name: "gate.against", Value: gate.Against},
+			junitProperty{Name: "gate.regressed", Value: strconv.FormatBool(gate.Regressed())},
+			junitProperty{Name: "gate.newly_failing", Value: ids(gate.NewlyFailing)},
+			junitProperty{Name: "gate.fixed", Value: ids(gate.Fixed)},
+			junitProperty{Name: "gate.still_failing", Value: ids(gate.StillFailing)})
+	}
+	return ps
+}
+
+// ConformJUnitGate is ConformJUnit judged against known failures (g nil:
+// none): see the comment at the top of this file.
+func ConformJUnitGate(run *conformance.Run, gate *Gate) Reporter {
 	return func(w0 io.Writer) error {
 		root := junitSuites{Name: "ferrox conformance: " + run.Target, Time: seconds(run.Duration)}
+		props := junitProps(run, gate)
+		status := map[*conformance.Result]string{}
+		if gate != nil {
+			for _, r := range gate.StillFailing {
+				status[r] = "known"
+			}
+			for _, r := range gate.NewlyFailing {
+				status[r] = "new"
+			}
+			for _, r := range gate.Fixed {
+				status[r] = "fixed"
+			}
+		}
 		for _, g := range groupBySection(run) {
 			s := junitSuite{
-				Name:      g.Section,
-				Timestamp: junitTimestamp(run.Started),
-				Properties: []junitProperty{
-					{Name: "target", Value: run.Target},
-					{Name: "tls", Value: strconv.FormatBool(run.TLS)},
-				},
+				Name:       g.Section,
+				Timestamp:  junitTimestamp(run.Started),
+				Properties: props,
 			}
 			var total time.Duration
 			for _, r := range g.Results {
 				c := junitCase{Name: r.Case.ID, Classname: g.Section, Time: seconds(r.Observed.Elapsed)}
 				total += r.Observed.Elapsed
-				detail := xmlSafe(junitDetail(r))
-				switch r.Verdict {
-				case conformance.Pass:
-				case conformance.Warn:
+				detail := xmlSafe(junitDetail(run, r))
+				switch {
+				case status[r] == "known":
+					c.Skipped = &junitSkipped{Message: xmlSafe("expected failure (" + gate.Against + "): " + r.Reason)}
+					s.Skipped++
+				case status[r] == "fixed":
+					c.SystemOut = &junitText{Text: xmlSafe("fixed: known to fail (" + gate.Against + "), now passes\n")}
+				case r.Verdict == conformance.Pass:
+				case r.Verdict == conformance.Warn:
 					c.SystemOut = &junitText{Text: xmlSafe("warn: "+r.Reason+"\n") + detail}
-				case conformance.Fail:
-					c.Failure = &junitProblem{Message: r.Reason, Type: "fail", Body: detail}
+				case r.Verdict == conformance.Fail:
+					msg := r.Reason
+					if status[r] == "new" {
+						msg = "regression: " + msg
+					}
+					c.Failure = &junitProblem{Message: msg, Type: "fail", Body: detail}
 					s.Failures++
 				default:
 					c.Error = &junitProblem{Message: r.Reason, Type: "error", Body: detail}
@@ -104,6 +162,7 @@ func ConformJUnit(run *conformance.Run) Reporter {
 			root.Tests += s.Tests
 			root.Failures += s.Failures
 			root.Errors += s.Errors
+			root.Skipped += s.Skipped
 			root.Suites = append(root.Suites, s)
 		}
 		w := newStickyWriter(w0)
@@ -129,11 +188,11 @@ func junitTimestamp(t time.Time) string {
 }
 
 // junitDetail is the plain-text body of a failure, error or warning.
-func junitDetail(r *conformance.Result) string {
+func junitDetail(run *conformance.Run, r *conformance.Result) string {
 	o := &r.Observed
 	var b strings.Builder
-	fmt.Fprintf(&b, "level: %s\nchecks: %s\nexpected: %s\nobserved: status %s, end %s, %s ms\n",
-		r.Case.Level, r.Case.Checks, strings.Join(formatOutcomes(r.Case.Expect), " | "), statusList(o), endOf(o), formatMS(o.Elapsed))
+	fmt.Fprintf(&b, "level: %s\nsection: %s %s\nchecks: %s\nexpected: %s\nobserved: status %s, end %s, %s\n",
+		r.Case.Level, r.Case.Section, rfcURL(r.Case.Section), r.Case.Checks, strings.Join(formatOutcomes(r.Case.Expect), " | "), statusList(o), endOf(o), humanDuration(o.Elapsed))
 	if o.Note != "" {
 		fmt.Fprintf(&b, "note: %s\n", o.Note)
 	}
@@ -149,6 +208,7 @@ func junitDetail(r *conformance.Result) string {
 			fmt.Fprintf(&b, "finding: %s\n", f)
 		}
 	}
+	fmt.Fprintf(&b, "reproduce: %s\n", reproCommand(run, r))
 	sent, cut := truncated(o.Sent, 4<<10)
 	b.WriteString("sent:\n")
 	b.WriteString(escapeText(sent))

@@ -22,7 +22,21 @@ func conformMarkdown(run *conformance.Run, g *Gate) Reporter {
 		if run.Origin != "" {
 			w.printf("Chain run: client → front end `%s` → recording origin `%s`.\n\n", mdCode(run.Target), mdCode(run.Origin))
 		}
-		w.printf("- Started: %s\n- Duration: %s ms\n- TLS: %t\n", formatTime(run.Started), formatMS(run.Duration), run.TLS)
+		w.printf("- Started: %s\n- Duration: %s\n", formatTime(run.Started), humanDuration(run.Duration))
+		for _, f := range runFacts(run) {
+			if f.Key == "target" {
+				continue
+			}
+			if f.Key == "options" || f.Key == "server" || f.Key == "corpus_revision" || f.Key == "grader" {
+				if f.Value == "" {
+					w.printf("- %s: –\n", f.Name)
+				} else {
+					w.printf("- %s: `%s`\n", f.Name, mdCode(f.Value))
+				}
+				continue
+			}
+			w.printf("- %s: %s\n", f.Name, mdText(orDash(f.Value)))
+		}
 		w.printf("- Cases: %d — pass %d, fail %d, warn %d, error %d\n\n", t.Total(), t.Pass, t.Fail, t.Warn, t.Error)
 		if g != nil {
 			writeMDGate(w, g)
@@ -56,7 +70,7 @@ func conformMarkdown(run *conformance.Run, g *Gate) Reporter {
 				w.str("\nNone.\n")
 			}
 			for _, r := range rs {
-				writeMDCase(w, r)
+				writeMDCase(w, run, r)
 			}
 		}
 		return w.close()
@@ -71,15 +85,26 @@ func knownVerdict(v conformance.Verdict) bool {
 	return false
 }
 
-func writeMDCase(w *stickyWriter, r *conformance.Result) {
+func writeMDCase(w *stickyWriter, run *conformance.Run, r *conformance.Result) {
 	o := &r.Observed
-	w.printf("\n### `%s` — %s, %s\n\n", mdCode(r.Case.ID), mdText(r.Case.Section), mdText(string(r.Case.Level)))
+	sec := mdText(r.Case.Section)
+	if u := rfcURL(r.Case.Section); u != "" {
+		sec = "[" + sec + "](" + u + ")"
+	}
+	w.printf("\n### `%s` — %s, %s\n\n", mdCode(r.Case.ID), sec, mdText(string(r.Case.Level)))
 	w.printf("- Reason: %s\n", mdText(r.Reason))
+	if r.Case.Requirement != "" {
+		if u := requirementURL(r.Case.Requirement); u != "" {
+			w.printf("- Requirement: [`%s`](%s)\n", mdCode(r.Case.Requirement), u)
+		} else {
+			w.printf("- Requirement: `%s`\n", mdCode(r.Case.Requirement))
+		}
+	}
 	if r.Case.Checks != "" {
 		w.printf("- Checks: %s\n", mdText(r.Case.Checks))
 	}
 	w.printf("- Expected: %s\n", mdText(strings.Join(formatOutcomes(r.Case.Expect), " | ")))
-	w.printf("- Observed: status %s, end %s, %s ms\n", statusList(o), mdText(endOf(o)), formatMS(o.Elapsed))
+	w.printf("- Observed: status %s, end %s, %s\n", statusList(o), mdText(endOf(o)), humanDuration(o.Elapsed))
 	if o.Note != "" {
 		w.printf("- Note: %s\n", mdText(o.Note))
 	}
@@ -102,6 +127,7 @@ func writeMDCase(w *stickyWriter, r *conformance.Result) {
 		}
 		w.str("\n")
 	}
+	w.printf("- Reproduce: `%s`\n", mdCode(reproCommand(run, r)))
 }
 
 type levelTally struct {

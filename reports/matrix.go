@@ -62,7 +62,23 @@ type headline struct {
 	ByLevel  []levelPass // in levelOrder
 	Missing  int         // cases other targets ran and this one did not
 	Duration string
+	Facts    []fact // runFacts: grader, corpus revision, Server header, ...
 }
+
+// factValue is the value of the fact with key k ("" if absent).
+func (h headline) factValue(k string) string {
+	for _, f := range h.Facts {
+		if f.Key == k {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Server, Grader, CorpusRev are the facts the matrix shows per target.
+func (h headline) Server() string    { return h.factValue("server") }
+func (h headline) Grader() string    { return h.factValue("grader") }
+func (h headline) CorpusRev() string { return h.factValue("corpus_revision") }
 
 type levelPass struct {
 	Level      string
@@ -130,7 +146,7 @@ func buildMatrix(runs []*conformance.Run) matrixData {
 		}
 	}
 	for ti, run := range runs {
-		h := headline{Target: run.Target, Duration: strconv.FormatFloat(run.Duration.Seconds(), 'f', 1, 64)}
+		h := headline{Target: run.Target, Duration: strconv.FormatFloat(run.Duration.Seconds(), 'f', 1, 64), Facts: runFacts(run)}
 		counts := map[corpus.Level]*levelPass{}
 		for _, l := range levelOrder {
 			h.ByLevel = append(h.ByLevel, levelPass{Level: string(l)})
@@ -219,6 +235,10 @@ func Matrix(runs []*conformance.Run) Reporter {
 			}
 			w.printf("%d | %d | %d |\n", h.All.Fail, h.All.Warn, h.All.Error)
 		}
+		w.str("\n| Target | Server header | Grader | Corpus revision |\n|---|---|---|---|\n")
+		for _, h := range d.Headlines {
+			w.printf("| %s | %s | %s | %s |\n", mdCell(h.Target), mdCell(orDash(h.Server())), mdCell(orDash(h.Grader())), mdCell(orDash(h.CorpusRev())))
+		}
 
 		w.printf("\n## Disagreements (%d)\n", len(d.Verdict)+len(d.Status))
 		w.printf("\n### Verdicts differ (%d)\n\n", len(d.Verdict))
@@ -292,6 +312,10 @@ table.matrix tbody tr:hover td{outline:1px solid #c9d1e0}
 <h2>Headline</h2>
 <table><thead><tr><th>Target</th><th class="n">Pass</th>{{range .Levels}}<th class="n">{{.}} pass</th>{{end}}<th class="n">Fail</th><th class="n">Warn</th><th class="n">Error</th><th class="n">Time (s)</th></tr></thead><tbody>
 {{range .Headlines}}<tr><td class="mono">{{.Target}}</td><td class="n"><b>{{.All.Pass}}</b> / {{.All.Total}}</td>{{range .ByLevel}}<td class="n">{{.Pass}} / {{.Of}} <span class="count">({{.Percentage}})</span></td>{{end}}<td class="n">{{.All.Fail}}</td><td class="n">{{.All.Warn}}</td><td class="n">{{.All.Error}}</td><td class="n">{{.Duration}}</td></tr>
+{{end}}</tbody></table>
+<h2>Graded with</h2>
+<table><thead><tr><th>Target</th><th>Server header</th><th>Grader</th><th>Corpus revision</th></tr></thead><tbody>
+{{range .Headlines}}<tr><td class="mono">{{.Target}}</td><td class="mono">{{dash .Server}}</td><td class="mono">{{dash .Grader}}</td><td class="mono">{{dash .CorpusRev}}</td></tr>
 {{end}}</tbody></table>
 <p class="count">✓ pass · ✗ fail · ! warn (SHOULD/MAY/policy outside the preferred outcomes) · E error (could not run) · – not run. Each cell shows the response statuses and how the connection ended; hover for the reason. Highlighted rows are disagreements.</p>
 <div class="filters">

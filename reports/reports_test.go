@@ -68,6 +68,9 @@ const xss = "<script>alert(1)</script>"
 
 func xssRun() *conformance.Run {
 	run := fixtureRun("t" + xss)
+	run.Server += xss
+	run.Options += " '" + xss + "'"
+	run.Grader += xss
 	for i := range run.Results {
 		r := &run.Results[i]
 		r.Case.ID += xss

@@ -13,7 +13,8 @@
 # Environment: BASELINE_OUT (default reports/baseline), FERROX_BIN (default
 # bin/ferrox), LEVEL (default all), SERVERS (default
 # "nginx apache caddy nethttp ferrox"), NO_INSTALL=1 to skip apt-get,
-# CONFORM_TIMEOUT seconds per server (default 900).
+# CONFORM_TIMEOUT seconds per server (default 900), BASELINE_PORT_BASE
+# (default 18081: nginx on it, then apache, caddy, nethttp, ferrox).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -24,7 +25,8 @@ LEVEL=${LEVEL:-all}
 SERVERS=${SERVERS:-"nginx apache caddy nethttp ferrox"}
 CONFORM_TIMEOUT=${CONFORM_TIMEOUT:-900}
 
-declare -A PORT=([nginx]=18081 [apache]=18082 [caddy]=18083 [nethttp]=18084 [ferrox]=18085)
+BASE=${BASELINE_PORT_BASE:-18081}
+declare -A PORT=([nginx]=$BASE [apache]=$((BASE + 1)) [caddy]=$((BASE + 2)) [nethttp]=$((BASE + 3)) [ferrox]=$((BASE + 4)))
 
 log() { printf 'baseline: %s\n' "$*" >&2; }
 

@@ -60,7 +60,9 @@ func runChain(o *conformOptions, cases []corpus.Case, stdout, stderr io.Writer, 
 		NoSplits:           true,
 	}
 	return gradeRun(o, cfg, cases, stdout, stderr,
-		func(ctx context.Context, cfg conformance.Config) error { return probeChain(ctx, cfg, origin) },
+		func(ctx context.Context, cfg conformance.Config) (conformance.PreflightInfo, error) {
+			return conformance.PreflightInfo{}, probeChain(ctx, cfg, origin)
+		},
 		func(ctx context.Context, cfg conformance.Config, cases []corpus.Case) (*conformance.Run, error) {
 			return conformance.RunChain(ctx, cfg, origin, cases)
 		})

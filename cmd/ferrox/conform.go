@@ -40,7 +40,10 @@ type conformOptions struct {
 	list        bool
 	fixture     string
 	allowRemote bool
-	noPreflight bool // skip the fixture preflight
+	noPreflight bool     // skip the fixture preflight
+	prefix      string   // the path the fixture is served under (cleaned: "/x/")
+	noFixture   bool     // run only the fixture-free cases, preflight GET / only
+	args        []string // the command line after "conform", for the reports
 
 	expectFailures string // file of case ids/globs known to fail
 	baseline       string // an earlier conformance.json whose failures are known
@@ -70,9 +73,17 @@ func conformUsage(w io.Writer, fs *flag.FlagSet) {
        ferrox conform --fixture DIR
 
 Replays the RFC 9112 request corpus against any HTTP/1.1 server (serve the
-fixture tree written by --fixture as its document root) and judges every
-response. A preflight first fetches /canary.txt, /a.txt and /index.html and
+fixture tree written by --fixture as its document root, or below a path of
+a real site with --prefix /PATH/) and judges every response. A preflight
+first fetches /canary.txt, /a.txt and /index.html (below the prefix) and
 stops (exit 2) when they are not the fixture's (--no-preflight skips it).
+
+--no-fixture runs only the fixture-free cases (the message group): RFC 9112
+message-level cases that ask for / alone, so an application server or a
+proxy can be graded as it is. A well-formed message passes with any answer
+that is not a rejection (2xx, 3xx, or a 4xx other than 400, 408, 411, 413,
+414, 417, 431); a malformed or smuggling one must be rejected. The
+preflight then only checks that GET / is answered that way.
 
 With --via, the cases go to a front end (reverse proxy, load balancer)
 configured to forward to --origin, where conform runs a recording origin: it
@@ -117,6 +128,8 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 	fs.StringVar(&o.fixture, "fixture", "", "write the fixture tree the corpus expects to `DIR` and exit")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, allowRemoteHelp)
 	fs.BoolVar(&o.noPreflight, "no-preflight", false, "do not check first that the target serves the fixture (GET /canary.txt, /a.txt, /index.html)")
+	fs.StringVar(&o.prefix, "prefix", "/", "the fixture is served below `PATH` of the site (e.g. /ferrox/): every case's target is moved below it, except targets about the request-line's syntax, traversal above the root and leading-slash probes")
+	fs.BoolVar(&o.noFixture, "no-fixture", false, "run only the fixture-free cases (the message group: message-level RFC 9112 cases judged on whatever / answers), for a server that does not serve the fixture")
 	fs.StringVar(&o.expectFailures, "expect-failures", "", "`FILE` of case ids or globs known to fail (one a line, # comments): they do not fail the run")
 	fs.StringVar(&o.baseline, "baseline", "", "an earlier `REPORT.json` (conformance.json): its failing cases do not fail the run")
 	fs.StringVar(&o.writeExpect, "write-expect-failures", "", "after the run, write the failing MUST/safety case ids to `FILE` (for --expect-failures)")
@@ -177,7 +190,14 @@ func parseConformFlags(args []string, stderr io.Writer) (*conformOptions, int) {
 			return nil, 2
 		}
 	}
-	o.sel = selection{level: o.level, ids: splitList(o.cases), sections: splitList(*sections), groups: splitList(*groups), skip: splitList(*skip)}
+	p, err := conformance.CleanPrefix(o.prefix)
+	if err != nil {
+		fmt.Fprintf(stderr, "ferrox conform: --prefix: %v\n", err)
+		return nil, 2
+	}
+	o.prefix = p
+	o.args = args
+	o.sel = selection{level: o.level, ids: splitList(o.cases), sections: splitList(*sections), groups: splitList(*groups), skip: splitList(*skip), fixtureFree: o.noFixture}
 	if err := o.sel.validate(); err != nil {
 		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 		return nil, 2
@@ -234,6 +254,10 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		return 0
 	}
 	if o.via != "" {
+		if o.prefix != "/" {
+			fmt.Fprintln(stderr, "ferrox conform: --prefix is for --target: in a chain run the recording origin answers every path")
+			return 2
+		}
 		if o.target != "" {
 			fmt.Fprintln(stderr, "ferrox conform: --via and --target exclude each other: --via sends to a front end, --target to a server")
 			return 2
@@ -258,27 +282,55 @@ func runConform(args []string, stdout, stderr io.Writer, resolver loopback.Resol
 		Timeout:            o.timeout,
 		Parallel:           o.parallel,
 		NoSplits:           o.noSplits,
+		Prefix:             o.prefix,
 	}
-	var check func(context.Context, conformance.Config) error
+	var check func(context.Context, conformance.Config) (conformance.PreflightInfo, error)
 	if !o.noPreflight {
 		check = preflight
+		if o.noFixture {
+			check = preflightRoot
+		}
 	}
 	return gradeRun(o, cfg, cases, stdout, stderr, check, conformance.RunCases)
 }
 
 // preflight is conformance.Preflight with the remedy spelled out: the
-// cases only mean something against a server whose document root is the
-// fixture.
-func preflight(ctx context.Context, cfg conformance.Config) error {
-	err := conformance.Preflight(ctx, cfg)
+// cases only mean something against a server that serves the fixture (at
+// its document root, or below --prefix). The fixture-free cases' root
+// status is learnt on the way.
+func preflight(ctx context.Context, cfg conformance.Config) (conformance.PreflightInfo, error) {
+	info, err := conformance.Preflight(ctx, cfg)
 	var fe *conformance.FixtureError
 	if errors.As(err, &fe) {
-		return fmt.Errorf("the target does not serve the conformance fixture: GET %s: %s\n"+
-			"  write the fixture with `ferrox conform --fixture DIR` and serve DIR as the document root of %s,\n"+
+		where := "as the document root of " + cfg.Target
+		if cfg.Prefix != "" && cfg.Prefix != "/" {
+			where = "at " + cfg.Prefix + " of " + cfg.Target
+		}
+		return info, fmt.Errorf("the target does not serve the conformance fixture: GET %s: %s\n"+
+			"  write the fixture with `ferrox conform --fixture DIR` and serve DIR %s (--prefix /PATH/ when it lives below a path),\n"+
+			"  or pass --no-fixture to run only the cases that need no fixture,\n"+
 			"  or pass --no-preflight to run the cases anyway (every case that reads a fixture file will fail)",
-			fe.Path, fe.Problem, cfg.Target)
+			fe.Path, fe.Problem, where)
 	}
-	return err
+	if err != nil {
+		return info, err
+	}
+	root, err := conformance.PreflightRoot(ctx, cfg)
+	if err == nil {
+		info.RootStatus = root.RootStatus
+	}
+	return info, nil
+}
+
+// preflightRoot is the preflight of --no-fixture: GET / must be answered
+// without a rejection.
+func preflightRoot(ctx context.Context, cfg conformance.Config) (conformance.PreflightInfo, error) {
+	info, err := conformance.PreflightRoot(ctx, cfg)
+	var fe *conformance.FixtureError
+	if errors.As(err, &fe) {
+		return info, fmt.Errorf("GET %s on %s: %s\n  (pass --no-preflight to run the cases anyway)", fe.Path, cfg.Target, fe.Problem)
+	}
+	return info, err
 }
 
 // gradeRun probes the target, runs the cases with progress on a terminal,
@@ -286,7 +338,7 @@ func preflight(ctx context.Context, cfg conformance.Config) error {
 // when set, runs after the probe (the chain probe); a chain run's findings
 // and mutations are summarised and written too.
 func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, stdout, stderr io.Writer,
-	check func(context.Context, conformance.Config) error,
+	check func(context.Context, conformance.Config) (conformance.PreflightInfo, error),
 	runCases func(context.Context, conformance.Config, []corpus.Case) (*conformance.Run, error)) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -294,11 +346,14 @@ func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, st
 		fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 		return 2
 	}
+	var info conformance.PreflightInfo
 	if check != nil {
-		if err := check(ctx, cfg); err != nil {
+		var err error
+		if info, err = check(ctx, cfg); err != nil {
 			fmt.Fprintf(stderr, "ferrox conform: %v\n", err)
 			return 2
 		}
+		cfg.RootStatus = info.RootStatus
 	}
 	tty := isTerminal(stderr)
 	if tty {
@@ -314,6 +369,10 @@ func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, st
 	if tty {
 		fmt.Fprint(stderr, "\r")
 	}
+	if info.Server != "" {
+		run.Server = info.Server
+	}
+	run.Grader, run.CorpusRev, run.Options = "ferrox "+version, corpusRevision(), shellJoin(o.args)
 	fmt.Fprintf(stderr, "[%d/%d] done in %s\n", len(run.Results), len(cases), run.Duration.Round(time.Millisecond))
 	if err != nil {
 		fmt.Fprintf(stderr, "ferrox conform: interrupted: %v (reporting what finished)\n", err)
@@ -351,6 +410,7 @@ func gradeRun(o *conformOptions, cfg conformance.Config, cases []corpus.Case, st
 	for _, f := range written {
 		fmt.Fprintf(stdout, "wrote %s\n", f)
 	}
+	fmt.Fprintln(stdout, provenanceLine(run))
 	fmt.Fprintln(stdout, summaryLine(run, gate))
 	if werr != nil {
 		fmt.Fprintf(stderr, "ferrox conform: writing reports: %v\n", werr)
@@ -399,11 +459,11 @@ func reporterFor(name string, run *conformance.Run, gate *reports.Gate) (reports
 		}
 		return reports.Coverage(run, reqs), nil
 	case "conformance.html":
-		return reports.ConformHTML(run), nil
+		return reports.ConformHTMLGate(run, gate), nil
 	case "conformance.json":
-		return reports.ConformJSON(run), nil
+		return reports.ConformJSONGate(run, gate), nil
 	case "junit.xml":
-		return reports.ConformJUnit(run), nil
+		return reports.ConformJUnitGate(run, gate), nil
 	}
 	return nil, fmt.Errorf("no reporter for %s", name)
 }
@@ -413,7 +473,29 @@ var (
 	corpusCases        = corpus.All
 	corpusWriteFixture = corpus.WriteFixture
 	corpusRequirements = corpus.Requirements
+	corpusRevision     = corpus.Revision
 )
+
+// shellJoin writes args as one shell line: an argument holding anything
+// but letters, digits and -_./:=,@+ is single-quoted.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		plain := a != ""
+		for _, r := range a {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,@+", r)) {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			out[i] = a
+		} else {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
+}
 
 // summarizeGate prints the comparison with the known failures: the newly
 // failing and the fixed cases, one a line.

@@ -118,6 +118,9 @@ func TestConformUsageErrors(t *testing.T) {
 		{"bad-target", []string{"--target", "localhost"}, "HOST:PORT"},
 		{"unreachable", []string{"--target", closedPort(t)}, "cannot reach"},
 		{"extra-arg", []string{"--target", "127.0.0.1:1", "extra"}, "unexpected argument"},
+		{"bad-prefix", []string{"--target", "127.0.0.1:1", "--prefix", "/a/../b/"}, "--prefix"},
+		{"prefix-with-via", []string{"--via", "127.0.0.1:1", "--prefix", "/a/"}, "--prefix is for --target"},
+		{"no-fixture-none-selected", []string{"--list", "--no-fixture"}, "--no-fixture"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -301,6 +304,116 @@ func TestConformPreflight(t *testing.T) {
 			_, err := os.Stat(filepath.Join(dir, "conformance.json"))
 			if ran := err == nil; ran != (tc.wantCode == 0) {
 				t.Errorf("run(%q): report written = %t; want %t (no case runs after a failed preflight)", args, ran, tc.wantCode == 0)
+			}
+		})
+	}
+}
+
+// underHandler serves the fixture below prefix ("/sub/") and 404 for every
+// other path: a site where the fixture lives under a path.
+func underHandler(prefix string) func(net.Conn) {
+	inner := fixtureHandler(nil)
+	return func(c net.Conn) {
+		inner(&rewriteConn{Conn: c, prefix: prefix})
+	}
+}
+
+// rewriteConn strips prefix from request targets on the way in, and turns
+// a target outside it into /outside-the-prefix, which the answer below
+// makes a 404.
+type rewriteConn struct {
+	net.Conn
+	prefix string
+	buf    []byte
+}
+
+func (r *rewriteConn) Read(p []byte) (int, error) {
+	if len(r.buf) == 0 {
+		b := make([]byte, 32<<10)
+		n, err := r.Conn.Read(b)
+		if n == 0 {
+			return 0, err
+		}
+		s := string(b[:n])
+		for _, m := range []string{"GET ", "HEAD ", "POST "} {
+			s = strings.ReplaceAll(s, m+"/canary.txt", m+"/outside-the-prefix")
+			s = strings.ReplaceAll(s, m+r.prefix, m+"/")
+		}
+		r.buf = []byte(s)
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+func (r *rewriteConn) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("\r\n\r\nok\n")) {
+		// /outside-the-prefix and other unknown paths: 404.
+		return r.Conn.Write([]byte("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
+	}
+	return r.Conn.Write(p)
+}
+
+// TestConformPrefix: with the fixture below /sub/, a run without --prefix
+// stops in the preflight naming /canary.txt; with --prefix /sub/ the
+// cases run below it, and the report says where the fixture was.
+func TestConformPrefix(t *testing.T) {
+	fakeCorpus(t, testCases())
+	addr := testnet.Listen(t, underHandler("/sub/"))
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	base := []string{"conform", "--target", addr, "--timeout", "300ms", "--out", dir, "--cases", "ok-get", "--format", "json"}
+	if code := run(base, &out, &errb); code != 2 || !strings.Contains(errb.String(), "GET /canary.txt: status 404") || !strings.Contains(errb.String(), "--prefix /PATH/") {
+		t.Fatalf("without --prefix: %d, stderr %q; want 2 naming /canary.txt and --prefix", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run(append(base, "--prefix", "sub"), &out, &errb); code != 0 {
+		t.Fatalf("with --prefix sub: %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "conformance.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"prefix": "/sub/"`, `"schema": "ferrox.conformance/v3"`, `GET /sub/ HTTP/1.1`, `"options": "--target ` + addr} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("conformance.json lacks %q", want)
+		}
+	}
+	if !strings.Contains(out.String(), "fixture at /sub/") {
+		t.Errorf("stdout %q; want the provenance line naming the prefix", out.String())
+	}
+}
+
+// TestConformNoFixture: --no-fixture runs only the fixture-free cases and
+// its preflight asks only for /: a server that 404s the fixture files is
+// graded; one that rejects GET / is refused with the reason.
+func TestConformNoFixture(t *testing.T) {
+	cases := append(testCases(), corpus.Case{ID: "msg-get", Section: "RFC9112 3", Level: corpus.MUST, Mode: corpus.SendWhole, Canary: true,
+		FixtureFree: true, Group: "message", Expect: []corpus.Outcome{{Status: corpus.Accept}}, Raw: []byte("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")})
+	fakeCorpus(t, cases)
+	notFound := "HTTP/1.1 404 Not Found\r\nServer: app/1\r\nContent-Length: 0\r\n\r\n"
+	tests := []struct {
+		name     string
+		root     string
+		wantCode int
+		wantOut  string
+	}{
+		{"root-404", notFound, 0, "1 cases: 1 pass"},
+		{"root-400", "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 2, "GET / on"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := fixtureServer(t, func(string) (string, bool) { return tc.root, true })
+			dir := t.TempDir()
+			var out, errb bytes.Buffer
+			args := []string{"conform", "--target", addr, "--timeout", "300ms", "--out", dir, "--no-fixture", "--format", "md"}
+			code := run(args, &out, &errb)
+			if code != tc.wantCode || !strings.Contains(out.String()+errb.String(), tc.wantOut) {
+				t.Fatalf("run(%q) = %d; want %d and %q\nstdout %s\nstderr %s", args, code, tc.wantCode, tc.wantOut, out.String(), errb.String())
+			}
+			if code == 0 && !strings.Contains(out.String(), `server "app/1"`) {
+				t.Errorf("stdout %q; want the Server header from the preflight", out.String())
 			}
 		})
 	}

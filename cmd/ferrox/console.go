@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 
 	"github.com/ferrox/ferrox/conformance"
 	"github.com/ferrox/ferrox/reports"
@@ -89,4 +90,25 @@ func summaryLine(run *conformance.Run, gate *reports.Gate) string {
 		s += fmt.Sprintf("; %d newly failing, %d fixed", len(gate.NewlyFailing), len(gate.Fixed))
 	}
 	return s
+}
+
+// provenanceLine says what graded what, with what: the grader, the corpus
+// revision, the target's Server header, the fixture prefix and the options.
+func provenanceLine(run *conformance.Run) string {
+	dash := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return s
+	}
+	server := "none sent"
+	if run.Server != "" {
+		server = strconv.Quote(run.Server)
+	}
+	prefix := run.Prefix
+	if prefix == "" {
+		prefix = "/"
+	}
+	return fmt.Sprintf("graded by %s, corpus %s; server %s; fixture at %s; options: %s",
+		dash(run.Grader), dash(run.CorpusRev), server, prefix, dash(run.Options))
 }

@@ -17,6 +17,8 @@ type selection struct {
 	sections []string // --section: section globs; "RFC9112 6.*" also matches "RFC9112 6"
 	groups   []string // --group: group globs (the case file's directory)
 	skip     []string // --skip: id globs to leave out
+
+	fixtureFree bool // --no-fixture: only the cases that need no fixture
 }
 
 // lists pairs each glob list with its flag, for error messages.
@@ -68,6 +70,9 @@ func matchSection(g, section string) bool {
 
 func (s *selection) keeps(c *corpus.Case) bool {
 	if !levelKeeps(s.level, c.Level) {
+		return false
+	}
+	if s.fixtureFree && !c.FixtureFree {
 		return false
 	}
 	if len(s.ids) > 0 && !matchAny(s.ids, c.ID) {
@@ -125,6 +130,9 @@ func (s *selection) apply(all []corpus.Case) ([]corpus.Case, error) {
 		}
 	}
 	used = append(used, "--level "+s.level)
+	if s.fixtureFree {
+		used = append(used, "--no-fixture")
+	}
 	return nil, fmt.Errorf("no case is selected by %s together (%d cases in the corpus; --list shows them)", strings.Join(used, " "), len(all))
 }
 

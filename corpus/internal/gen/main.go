@@ -10,7 +10,8 @@
 // is a function named after it: request-line, fields and host in
 // syntax.go; framing-cl, framing-te and chunked in framing.go; smuggling in
 // smuggling.go; persistence, version and limits in persistence.go;
-// semantics-static and paths in semantics_static.go; chain in chain.go.
+// semantics-static and paths in semantics_static.go; chain in chain.go;
+// message (the fixture-free cases) in message.go.
 //
 // gen rewrites the whole tree, but refuses to delete a file the tables do
 // not produce (a hand-written case) unless -prune is given.
@@ -145,6 +146,7 @@ var groupPrefix = map[string]string{
 	"request-line": "rl-", "fields": "field-", "host": "host-", "framing-cl": "cl-", "framing-te": "te-",
 	"chunked": "chunk-", "smuggling": "smuggle-", "persistence": "conn-", "version": "version-",
 	"limits": "limit-", "semantics-static": "static-", "paths": "path-", "chain": "chain-",
+	"message": "msg-",
 }
 
 // Outcome shorthands.
@@ -198,6 +200,7 @@ var tables = []func(*gen){
 	persistence, version, limits, // persistence.go
 	semanticsStatic, paths, // semantics_static.go
 	chainCases, // chain.go
+	message,    // message.go: the fixture-free cases
 }
 
 // build runs every table and returns the cases sorted by id, each checked
