@@ -1,5 +1,7 @@
 // Package fuzz holds Ferrox's cross-package fuzz targets and property
-// tests. It has no non-test code.
+// tests. Nothing imports it: its non-test files hold the properties and
+// fixtures, so that the targets (targets_test.go) also build as libFuzzer
+// binaries with go-118-fuzz-build (engine.go); the tests sit beside them.
 //
 // Each property is written once, as a check function (checkX(tb, in) or
 // a rapid property), and run by several runners: a rapid check
