@@ -99,9 +99,7 @@ func (processTB) TempDir() string {
 // rapid.MakeFuzz does. rapid.MakeFuzz needs a *testing.T, which the
 // libFuzzer shim does not have: there it runs with a bare testing.T on
 // its own goroutine (rapid's SkipNow for an input it cannot use ends that
-// goroutine; a failing property makes the bare T's logging panic, because
-// it belongs to no test) and a failure is reported through tb, so the
-// input crashes. Replay a crash input with go test for rapid's own
+// goroutine) and a failure is reported through tb, so the input crashes. Replay a crash input with go test for rapid's own
 // report.
 func fuzzRapid(tb TB, prop func(*rapid.T), in []byte) {
 	tb.Helper()
@@ -115,7 +113,9 @@ func fuzzRapid(tb TB, prop func(*rapid.T), in []byte) {
 		defer func() { done <- recover() }()
 		rapid.MakeFuzz(prop)(&t, in)
 	}()
-	if r := <-done; r != nil {
+	// A failure either panics in the bare T's logging (outside a test
+	// binary) or marks it failed and ends the goroutine (inside one).
+	if r := <-done; r != nil || t.Failed() {
 		tb.Fatalf("rapid property failed on this input (%v); replay it with go test for rapid's report", r)
 	}
 }

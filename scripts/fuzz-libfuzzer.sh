@@ -223,7 +223,7 @@ for spec in "${specs[@]}"; do
     gex=$(sed -nE 's/.*execs: ([0-9]+) .*/\1/p' <<< "$last")
     if [ -n "$gel" ] && [ "$gel" -gt 0 ]; then gorate=$((gex / gel)); fi
   fi
-  if [ "$result" != ok ]; then
+  if [ "$result" = CRASH ] || [ "$result" = ERROR ]; then
     status=1
     echo "   $result: ${crash:-no crash file} (log: $OUT/logs/$name.run.log)"
     grep -m1 -E '^panic: ' "$OUT/logs/$name.run.log" | sed 's/^/   /'
