@@ -43,6 +43,10 @@ type seeder interface {
 
 var fixtures sync.Map // key -> value built by fixture
 
+// testingInit registers the testing flags once (testing.Init; a no-op in
+// a test binary, where they are registered already).
+var testingInit = sync.OnceFunc(testing.Init)
+
 // fixture returns build's result. Under go test it is build(tb), once per
 // target as before. Under libFuzzer, where FuzzX runs again for every
 // input, it is built once per process with a TB that lives as long as
@@ -107,14 +111,17 @@ func fuzzRapid(tb TB, prop func(*rapid.T), in []byte) {
 		rapid.MakeFuzz(prop)(t, in)
 		return
 	}
+	// A bare T logs (rapid logs every draw to it) through the testing
+	// flags, which only a test binary registers.
+	testingInit()
 	var t testing.T
 	done := make(chan any, 1)
 	go func() {
 		defer func() { done <- recover() }()
 		rapid.MakeFuzz(prop)(&t, in)
 	}()
-	// A failure either panics in the bare T's logging (outside a test
-	// binary) or marks it failed and ends the goroutine (inside one).
+	// A failure marks the bare T failed and ends the goroutine; a panic
+	// that escapes rapid is a failure too.
 	if r := <-done; r != nil || t.Failed() {
 		tb.Fatalf("rapid property failed on this input (%v); replay it with go test for rapid's report", r)
 	}
