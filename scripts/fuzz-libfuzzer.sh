@@ -157,7 +157,7 @@ EOF
   cp "$PRISTINE/$dir/planted_test.go" "$SRC/$dir/"
   echo "== planted: building $dir FuzzPlanted in the scratch copy"
   if ! why=$(build "$dir" FuzzPlanted "$name"); then echo "planted: $why"; exit 1; fi
-  go run ./scripts/fuzzseeds -out "$OUT/seeds" "$dir:FuzzPlanted" > /dev/null || exit 1
+  (cd "$SRC" && go run ./scripts/fuzzseeds -out "$OUT/seeds" "$dir:FuzzPlanted") > /dev/null || exit 1
   mv "$OUT/seeds/FuzzPlanted" "$OUT/seeds/$name"
   echo "== planted: fuzzing (at most 120s; it stops at the first crash)"
   run "$name" 120
