@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"sync"
@@ -43,9 +44,17 @@ type seeder interface {
 
 var fixtures sync.Map // key -> value built by fixture
 
-// testingInit registers the testing flags once (testing.Init; a no-op in
-// a test binary, where they are registered already).
-var testingInit = sync.OnceFunc(testing.Init)
+// testingInit registers the testing flags and marks the flags parsed,
+// once: a bare testing.T logs through those flags, and rapid's state
+// machines call testing.Short, which panics before flag.Parse. Parsing
+// an empty list leaves the libFuzzer binary's own arguments alone. In a
+// test binary both are done already and this changes nothing.
+var testingInit = sync.OnceFunc(func() {
+	testing.Init()
+	if !flag.Parsed() {
+		_ = flag.CommandLine.Parse(nil)
+	}
+})
 
 // fixture returns build's result. Under go test it is build(tb), once per
 // target as before. Under libFuzzer, where FuzzX runs again for every
@@ -111,8 +120,6 @@ func fuzzRapid(tb TB, prop func(*rapid.T), in []byte) {
 		rapid.MakeFuzz(prop)(t, in)
 		return
 	}
-	// A bare T logs (rapid logs every draw to it) through the testing
-	// flags, which only a test binary registers.
 	testingInit()
 	var t testing.T
 	done := make(chan any, 1)
