@@ -112,8 +112,9 @@ func (processTB) TempDir() string {
 // rapid.MakeFuzz does. rapid.MakeFuzz needs a *testing.T, which the
 // libFuzzer shim does not have: there it runs with a bare testing.T on
 // its own goroutine (rapid's SkipNow for an input it cannot use ends that
-// goroutine) and a failure is reported through tb, so the input crashes. Replay a crash input with go test for rapid's own
-// report.
+// goroutine) and a failure is reported through tb, so the input crashes.
+// A bare T drops rapid's own report: replay the crash input under go test
+// (scripts/fuzzseeds -decode) for it.
 func fuzzRapid(tb TB, prop func(*rapid.T), in []byte) {
 	tb.Helper()
 	if t, ok := tb.(*testing.T); ok {

@@ -21,8 +21,10 @@
 #                  (one worker, like libFuzzer) for the execs/s comparison
 #   PLANTED=1      instead of the real targets: the planted-crash round trip
 #                  (a scratch target in the scratch copy crashes on inputs
-#                  starting with "FRX!"; libFuzzer must find it, and the
-#                  binary run on the crash file must fail with the panic)
+#                  starting with "FRX!"; libFuzzer must find it, the
+#                  binary run on the crash file must fail with the panic,
+#                  and so must go test on the crash file decoded into the
+#                  target's testdata/fuzz by scripts/fuzzseeds -decode)
 #   GO118FUZZBUILD version of github.com/AdamKorcz/go-118-fuzz-build
 #
 # Exit status: 0 when every target built and ran clean (or, with
@@ -172,11 +174,25 @@ EOF
   rc=$?
   grep -m1 -E 'panic: |planted crash' "$OUT/logs/$name.repro.log" | sed 's/^/   /'
   echo "   exit status $rc"
-  if [ $rc -ne 0 ] && grep -q 'planted crash: the input starts with FRX!' "$OUT/logs/$name.repro.log"; then
-    echo "planted: found and reproduced (logs: $OUT/logs/$name.run.log, $OUT/logs/$name.repro.log)"
+  if [ $rc -eq 0 ] || ! grep -q 'planted crash: the input starts with FRX!' "$OUT/logs/$name.repro.log"; then
+    echo "planted: the crash file did not reproduce the panic (log: $OUT/logs/$name.repro.log)"
+    exit 1
+  fi
+  # The same input as a go test regression input (what a developer does
+  # with a crash from ClusterFuzzLite): decode, commit, go test fails.
+  gofile="$SRC/$dir/testdata/fuzz/FuzzPlanted/$(basename "$crash")"
+  mkdir -p "$(dirname "$gofile")"
+  (cd "$SRC" && go run ./scripts/fuzzseeds -decode "$crash" "$dir:FuzzPlanted") > "$gofile" || exit 1
+  echo "== planted: as a go test input (fuzzseeds -decode): $(sed -n 2p "$gofile")"
+  (cd "$SRC" && go test -count=1 -run '^FuzzPlanted$' "./$dir") > "$OUT/logs/$name.gotest.log" 2>&1
+  rc=$?
+  grep -m1 -E 'planted crash' "$OUT/logs/$name.gotest.log" | sed 's/^[[:space:]]*/   /'
+  echo "   go test exit status $rc"
+  if [ $rc -ne 0 ] && grep -q 'planted crash: the input starts with FRX!' "$OUT/logs/$name.gotest.log"; then
+    echo "planted: found, reproduced from the crash file, and failing under go test (logs: $OUT/logs/$name.{run,repro,gotest}.log)"
     exit 0
   fi
-  echo "planted: the crash file did not reproduce the panic (log: $OUT/logs/$name.repro.log)"
+  echo "planted: go test did not fail on the decoded crash input (log: $OUT/logs/$name.gotest.log)"
   exit 1
 fi
 

@@ -1,8 +1,14 @@
 // Command fuzzseeds writes libFuzzer seed corpora for native Go fuzz
 // targets built with go-118-fuzz-build (make fuzz-libfuzzer, and
-// .clusterfuzzlite/build.sh).
+// .clusterfuzzlite/build.sh), and turns a libFuzzer input back into a
+// go test input.
 //
 //	go run ./scripts/fuzzseeds -out DIR parser:FuzzParse fuzz:FuzzConnection ...
+//	go run ./scripts/fuzzseeds -decode crash-123 fuzz:FuzzConnection > fuzz/testdata/fuzz/FuzzConnection/crash-123
+//
+// The second form is how a crash ClusterFuzzLite or make fuzz-libfuzzer
+// found becomes a regression input of `go test` (which then reports the
+// failure with the property's own message).
 //
 // For each DIR:Target it writes DIR/<out>/<Target>/<hash> files from two
 // sources: every corpus case (its raw bytes, and its case-file text), and
@@ -38,7 +44,11 @@ import (
 
 func main() {
 	out := flag.String("out", "out/libfuzzer/seeds", "directory to write <Target>/ seed directories into")
+	decodeFile := flag.String("decode", "", "instead: print this libFuzzer input (a crash file) as a go test fuzz v1 file for the one DIR:Target given")
 	flag.Parse()
+	if *decodeFile != "" {
+		os.Exit(decodeMain(*decodeFile, flag.Args()))
+	}
 	cases, err := corpus.All()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fuzzseeds: corpus: %v\n", err)
@@ -318,4 +328,162 @@ func goValue(line string) (any, error) {
 		return n, nil
 	}
 	return nil, fmt.Errorf("%q: unsupported literal", line)
+}
+
+// decodeMain prints file, a libFuzzer input of the one target in args, as
+// a "go test fuzz v1" file.
+func decodeMain(file string, args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "fuzzseeds: -decode takes one DIR:Target")
+		return 2
+	}
+	dir, target, ok := strings.Cut(args[0], ":")
+	if !ok {
+		fmt.Fprintf(os.Stderr, "fuzzseeds: %q: want DIR:Target\n", args[0])
+		return 2
+	}
+	types, err := argTypes(dir, target)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fuzzseeds: %v\n", err)
+		return 1
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fuzzseeds: %v\n", err)
+		return 1
+	}
+	text, err := decode(types, data)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fuzzseeds: %s: %v\n", file, err)
+		return 1
+	}
+	os.Stdout.WriteString(text)
+	return 0
+}
+
+// decode draws types from data as go-fuzz-headers does in the libFuzzer
+// build (the inverse of encode) and formats them as a "go test fuzz v1"
+// file.
+func decode(types []string, data []byte) (string, error) {
+	pos := 0
+	left := func() int { return len(data) - pos }
+	take := func(n int) ([]byte, error) {
+		if pos >= len(data) || left() < n {
+			return nil, fmt.Errorf("input too short for the arguments %v", types)
+		}
+		b := data[pos : pos+n]
+		pos += n
+		return b, nil
+	}
+	// u64 reads n bytes and, for 2 and 8, the byte-order byte (even:
+	// little-endian).
+	u64 := func(n int) (uint64, error) {
+		b, err := take(n)
+		if err != nil {
+			return 0, err
+		}
+		little := false
+		if n == 2 || n == 8 {
+			o, err := take(1)
+			if err != nil {
+				return 0, err
+			}
+			little = o[0]%2 == 0
+		}
+		var v uint64
+		for i := range n {
+			if little {
+				v |= uint64(b[i]) << (8 * i)
+			} else {
+				v = v<<8 | uint64(b[i])
+			}
+		}
+		return v, nil
+	}
+	var out strings.Builder
+	out.WriteString("go test fuzz v1\n")
+	for _, t := range types {
+		switch t {
+		case "[]byte", "[]uint8", "string":
+			lb, err := take(4)
+			if err != nil {
+				return "", err
+			}
+			n := int(binary.BigEndian.Uint32(lb))
+			if t == "string" {
+				if pos >= len(data) || n > left() {
+					return "", fmt.Errorf("input too short for a string of %d bytes", n)
+				}
+			} else {
+				if n == 0 {
+					n = 30
+				}
+				if left() <= 0 {
+					return "", fmt.Errorf("input too short for the arguments %v", types)
+				}
+				if n != left() {
+					n %= left()
+				}
+			}
+			v := data[pos : pos+n]
+			pos += n
+			if t == "string" {
+				fmt.Fprintf(&out, "string(%s)\n", strconv.Quote(string(v)))
+			} else {
+				fmt.Fprintf(&out, "[]byte(%s)\n", strconv.Quote(string(v)))
+			}
+		case "byte", "uint8":
+			v, err := u64(1)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(&out, "byte(%s)\n", strconv.QuoteRune(rune(v)))
+		case "int8":
+			v, err := u64(1)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(&out, "int8(%d)\n", int8(v))
+		case "bool":
+			v, err := u64(1)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(&out, "bool(%v)\n", v%2 == 0)
+		case "int16", "uint16":
+			v, err := u64(2)
+			if err != nil {
+				return "", err
+			}
+			if t == "int16" {
+				fmt.Fprintf(&out, "int16(%d)\n", int16(v))
+			} else {
+				fmt.Fprintf(&out, "uint16(%d)\n", uint16(v))
+			}
+		case "int32", "uint32", "rune":
+			v, err := u64(4)
+			if err != nil {
+				return "", err
+			}
+			if t == "uint32" {
+				fmt.Fprintf(&out, "uint32(%d)\n", uint32(v))
+			} else {
+				fmt.Fprintf(&out, "%s(%d)\n", t, int32(v))
+			}
+		case "int", "int64", "uint", "uint64":
+			v, err := u64(8)
+			if err != nil {
+				return "", err
+			}
+			switch t {
+			case "int", "int64":
+				fmt.Fprintf(&out, "%s(%d)\n", t, int64(v))
+			default:
+				fmt.Fprintf(&out, "%s(%d)\n", t, v)
+			}
+		default:
+			return "", fmt.Errorf("argument type %s: not supported", t)
+		}
+	}
+	return out.String(), nil
 }

@@ -98,3 +98,39 @@ func FuzzC(f *testing.F) { f.Fuzz(makeFuzz(nil)) }
 		t.Errorf("argTypes(FuzzMissing) = nil error; want one")
 	}
 }
+
+// TestDecodeRoundTrip: decode reads back what encode wrote, as Go's
+// corpus-file syntax that goValue parses.
+func TestDecodeRoundTrip(t *testing.T) {
+	cases := []struct {
+		name  string
+		types []string
+		vals  []any
+		want  string
+	}{
+		{"bytes", []string{"[]byte"}, []any{[]byte("GET /\r\n")}, "go test fuzz v1\n[]byte(\"GET /\\r\\n\")\n"},
+		{"string int64", []string{"string", "int64"}, []any{"bytes=0-1", int64(-5)}, "go test fuzz v1\nstring(\"bytes=0-1\")\nint64(-5)\n"},
+		{"bytes byte", []string{"[]byte", "byte"}, []any{[]byte("x"), int64(9)}, "go test fuzz v1\n[]byte(\"x\")\nbyte('\\t')\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b, ok := encode(c.types, c.vals)
+			if !ok {
+				t.Fatalf("encode(%v, %v) failed", c.types, c.vals)
+			}
+			got, err := decode(c.types, b)
+			if err != nil || got != c.want {
+				t.Fatalf("decode(encode(%v)) = %q, %v; want %q", c.vals, got, err, c.want)
+			}
+		})
+	}
+	// A libFuzzer input need not be one encode wrote: the length is taken
+	// modulo what is left, as go-fuzz-headers does.
+	got, err := decode([]string{"[]byte"}, []byte("\xff\xff\xff\xffFRX!"))
+	if want := "go test fuzz v1\n[]byte(\"FRX\")\n"; err != nil || got != want {
+		t.Fatalf("decode(0xffffffff FRX!) = %q, %v; want %q", got, err, want)
+	}
+	if _, err := decode([]string{"[]byte"}, []byte("ab")); err == nil {
+		t.Fatalf("decode of 2 bytes = nil error; want one")
+	}
+}
