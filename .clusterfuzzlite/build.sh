@@ -51,7 +51,9 @@ for spec in "${specs[@]}"; do
   if ! compile_native_go_fuzzer "$pkg" "$target" "$name"; then
     failed+=("$dir $target")
   fi
-  find "$dir" -maxdepth 1 -name '*_fuzz.go' -delete
+  # go-118-fuzz-build writes <file>_fuzz.go; compile_native_go_fuzzer
+  # versions that rewrite the file themselves write <file>_fuzz_.go.
+  find "$dir" -maxdepth 1 \( -name '*_fuzz.go' -o -name '*_fuzz_.go' \) -delete
   rm -f main.*.go
   cp -p "$pristine/$dir"/*.go "$dir"/
   if [ -d "$seeds/$target" ] && [ -n "$(ls -A "$seeds/$target")" ]; then
