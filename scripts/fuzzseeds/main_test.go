@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -66,14 +67,15 @@ func TestGoValue(t *testing.T) {
 // TestArgTypes reads the argument types of targets from their source.
 func TestArgTypes(t *testing.T) {
 	dir := t.TempDir()
-	src := `package p
-
-import "testing"
-
-func FuzzA(f *testing.F) { f.Fuzz(func(t *testing.T, b []byte, n byte) {}) }
-func FuzzB(f *testing.F) { f.Fuzz(func(t *testing.T, s string, size int64) {}) }
-func FuzzC(f *testing.F) { f.Fuzz(makeFuzz(nil)) }
-`
+	// Built line by line: a line of this file that starts with "func
+	// Fuzz" would be taken for a target by the build scripts' grep.
+	src := strings.Join([]string{
+		"package p",
+		`import "testing"`,
+		`func FuzzA(f *testing.F) { f.Fuzz(func(t *testing.T, b []byte, n byte) {}) }`,
+		`func FuzzB(f *testing.F) { f.Fuzz(func(t *testing.T, s string, size int64) {}) }`,
+		`func FuzzC(f *testing.F) { f.Fuzz(makeFuzz(nil)) }`,
+	}, "\n")
 	if err := os.WriteFile(filepath.Join(dir, "x_test.go"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
