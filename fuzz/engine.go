@@ -76,7 +76,10 @@ func fixture[V any](tb TB, key string, build func(TB) V) V {
 
 // processTB is the TB of per-process fixtures under libFuzzer: a failure
 // panics (the input that triggered the first run crashes with the
-// message), temp dirs and cleanups last until the process exits.
+// message); cleanups never run and temp dirs are never removed (a
+// libFuzzer process ends in C's exit, past any Go code), so each process
+// leaves one small site tree under $TMPDIR (make fuzz-libfuzzer points
+// TMPDIR into its scratch directory).
 type processTB struct{}
 
 func (processTB) Helper()                         {}

@@ -110,12 +110,14 @@ build() {
 # units (corpus size at the end), result, crash.
 run() {
   local name=$1 secs=$2 log="$OUT/logs/$1.run.log"
-  mkdir -p "$OUT/corpus/$name" "$OUT/crashes/$name"
+  mkdir -p "$OUT/corpus/$name" "$OUT/crashes/$name" "$WORK/tmp/$name"
   cp "$OUT/seeds/$name"/* "$OUT/corpus/$name"/ 2>/dev/null
   # libFuzzer checks -max_total_time only after it has replayed the seed
   # corpus; a slow target's replay is cut by SIGINT after twice the time
   # (libFuzzer then prints its stats and exits).
-  (cd "$OUT/crashes/$name" && timeout -s INT -k 10 $((2 * secs)) "$OUT/bin/$name" -max_total_time="$secs" \
+  # TMPDIR: the per-process fixtures' temp dirs (fuzz/engine.go) live
+  # until the process ends and are never removed; keep them in $WORK.
+  (cd "$OUT/crashes/$name" && TMPDIR="$WORK/tmp/$name" timeout -s INT -k 10 $((2 * secs)) "$OUT/bin/$name" -max_total_time="$secs" \
     -print_final_stats=1 -timeout=25 -rss_limit_mb=4096 -artifact_prefix="$OUT/crashes/$name/" "$OUT/corpus/$name") > "$log" 2>&1
   local rc=$?
   execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
