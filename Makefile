@@ -6,7 +6,7 @@ FUZZTIME  ?= 30s
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test vet fuzz bench ci conform-self baseline chains bench-compare bench-compress clean check-go faults tls-audit
+.PHONY: all build run test vet fuzz fuzz-libfuzzer bench ci conform-self baseline chains bench-compare bench-compress clean check-go faults tls-audit
 
 all: build
 
@@ -41,6 +41,13 @@ test: check-go vet
 ## fuzz: every native fuzz target in turn for FUZZTIME each, then a summary.
 fuzz: check-go
 	FUZZTIME=$(FUZZTIME) ./fuzz/run.sh
+
+## fuzz-libfuzzer: every fuzz target built as a libFuzzer binary the way
+## OSS-Fuzz/ClusterFuzzLite build it (go-118-fuzz-build + clang, installed
+## if missing), run FUZZ_SECONDS each on its seeds; PLANTED=1 runs the
+## planted-crash round trip instead; FUZZ_GOTEST=1 adds go test -fuzz rates.
+fuzz-libfuzzer: check-go
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} PLANTED=$${PLANTED:-$(PLANTED)} ./scripts/fuzz-libfuzzer.sh
 
 ## bench: parser benchmarks against net/http in one run.
 bench: check-go

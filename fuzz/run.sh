@@ -17,6 +17,12 @@
 #                  spent minimizing are not counted: with rapid.MakeFuzz
 #                  targets (where a one-byte change reshapes the whole input)
 #                  that stalls a short run. Crashers are minimized with it too.
+#   FUZZ_CACHE_DIR a directory the CI keeps between runs (README, "Fuzzing
+#                  in CI"): its inputs are copied into Go's fuzz cache
+#                  ($(go env GOCACHE)/fuzz: the "new interesting" inputs a
+#                  run starts from) before the run, and the cache is copied
+#                  back after it, so short runs accumulate coverage instead
+#                  of starting over.
 #
 # Exit status: 0 when every target ran clean, 1 when any target failed
 # (a new crasher, or a committed testdata/fuzz input that still fails; the
@@ -35,6 +41,14 @@ FUZZ_MINIMIZE=${FUZZ_MINIMIZE:-100x}
 MODULE=$(go list -m)
 
 mkdir -p "$FUZZ_OUT/logs"
+
+FUZZ_CACHE_DIR=${FUZZ_CACHE_DIR:-}
+gofuzzcache="$(go env GOCACHE)/fuzz"
+if [ -n "$FUZZ_CACHE_DIR" ]; then
+  mkdir -p "$FUZZ_CACHE_DIR" "$gofuzzcache"
+  cp -R "$FUZZ_CACHE_DIR/." "$gofuzzcache/"
+  echo "== fuzz cache: $(find "$FUZZ_CACHE_DIR" -type f | wc -l) inputs from $FUZZ_CACHE_DIR"
+fi
 rows="$FUZZ_OUT/.rows.$$"
 rowdir="$FUZZ_OUT/.rows.$$.d" # one row file per target, in target order
 : > "$rows"
@@ -142,6 +156,10 @@ while read -r pkg target; do
 done <<< "$targets"
 wait
 cat "$rowdir"/* >> "$rows" 2>/dev/null
+if [ -n "$FUZZ_CACHE_DIR" ]; then
+  cp -R "$gofuzzcache/." "$FUZZ_CACHE_DIR/"
+  echo "== fuzz cache: $(find "$FUZZ_CACHE_DIR" -type f | wc -l) inputs saved to $FUZZ_CACHE_DIR"
+fi
 if grep -qE $'\x1f(FAIL|ERROR)\x1f' "$rows"; then
   status=1
 fi

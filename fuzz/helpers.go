@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"pgregory.net/rapid"
@@ -20,9 +19,14 @@ import (
 )
 
 // corpusCases returns every corpus case; it fails tb when the embedded
-// corpus does not load.
-func corpusCases(tb testing.TB) []corpus.Case {
+// corpus does not load. Under libFuzzer it returns none: the targets call
+// it for seeds, which there come from the seed corpus instead, and the
+// shim runs a target's seeding again for every input.
+func corpusCases(tb TB) []corpus.Case {
 	tb.Helper()
+	if libFuzzer {
+		return nil
+	}
 	cs, err := corpus.All()
 	if err != nil {
 		tb.Fatalf("corpus.All() = %v", err)
@@ -32,7 +36,7 @@ func corpusCases(tb testing.TB) []corpus.Case {
 
 // seedCorpus adds the raw bytes of every corpus case and then extra as
 // seeds of f.
-func seedCorpus(f *testing.F, extra ...string) {
+func seedCorpus(f seeder, extra ...string) {
 	f.Helper()
 	for _, c := range corpusCases(f) {
 		f.Add(c.Raw)
@@ -78,7 +82,7 @@ type site struct {
 }
 
 // newSite builds the tree in a temp dir of tb.
-func newSite(tb testing.TB) site {
+func newSite(tb TB) site {
 	tb.Helper()
 	base := tb.TempDir()
 	s := site{Root: filepath.Join(base, "root"), Outside: filepath.Join(base, "outside")}
@@ -117,7 +121,7 @@ func newSite(tb testing.TB) site {
 }
 
 // newStatic builds a static handler over s.
-func newStatic(tb testing.TB, s site, cfg static.Config) *static.Handler {
+func newStatic(tb TB, s site, cfg static.Config) *static.Handler {
 	tb.Helper()
 	cfg.Root = s.Root
 	h, err := static.New(cfg)
