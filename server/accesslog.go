@@ -168,12 +168,13 @@ const hexDigits = "0123456789abcdef"
 // appendEscaped writes request bytes as nginx does: printable ASCII as is,
 // '"' and '\' and every other byte as \xHH; at most maxLogField input
 // bytes, then "...".
-func appendEscaped(b, s []byte) []byte {
+func appendEscaped[S string | []byte](b []byte, s S) []byte {
 	trunc := len(s) > maxLogField
 	if trunc {
 		s = s[:maxLogField]
 	}
-	for _, c := range s {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
 			b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
 			continue

@@ -250,22 +250,7 @@ func appendEscapedOrDash[S string | []byte](b []byte, s S) []byte {
 	if len(s) == 0 {
 		return append(b, '-')
 	}
-	trunc := len(s) > maxLogField
-	if trunc {
-		s = s[:maxLogField]
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
-			continue
-		}
-		b = append(b, c)
-	}
-	if trunc {
-		b = append(b, "..."...)
-	}
-	return b
+	return appendEscaped(b, s)
 }
 
 // appendSeconds writes d as nginx writes $request_time: seconds with
