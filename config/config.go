@@ -26,6 +26,8 @@ type Config struct {
 	Logs     LogsConfig     `yaml:"logs"`
 	// Compression: gzip and zstd on the fly (compression.go).
 	Compression CompressionConfig `yaml:"compression"`
+	// Metrics: the opt-in Prometheus endpoint (metrics.go).
+	Metrics MetricsConfig `yaml:"metrics"`
 
 	// Headers are added to every response unless the handler set a field
 	// of the same name. They are merged over the defaults

@@ -9,10 +9,13 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/ferrox/ferrox/config"
+	"github.com/ferrox/ferrox/server/metrics"
 )
 
 // cmdServe runs `ferrox serve`: flags and an optional config file become a
@@ -63,6 +66,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	signal.Notify(sigs, notify...)
 	defer signal.Stop(sigs)
+	// ferrox_build_info's version: the second word of `ferrox version`.
+	metrics.BuildVersion = strings.Fields(versionText(version, buildInfo(), runtime.GOOS, runtime.GOARCH))[1]
 	site, code := startSite(configFile, &o, stdout, stderr, nil)
 	if site == nil {
 		return code
@@ -94,7 +99,7 @@ func loadSite(configFile string, o *config.Overrides, stdout, stderr io.Writer, 
 	if prev != nil && prev.Unchanged(&cfg) {
 		return prev, nil
 	}
-	site, err := config.Open(&cfg, stdout, stderr)
+	site, err := config.OpenAfter(&cfg, stdout, stderr, prev)
 	if err != nil {
 		return nil, []error{err}
 	}

@@ -34,6 +34,10 @@ type Compression struct {
 	Bytes, Entries          int64  // what the cache holds now
 }
 
+// BuildVersion is the version text of the running binary for the
+// ferrox_build_info series; the command sets it at start.
+var BuildVersion = "dev"
+
 // Collector renders the engine's Metrics and the other sources of one
 // process. It outlives configuration reloads: the reload gives the new
 // site's compression cache to SetCompression, and the counters go on
