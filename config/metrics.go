@@ -29,10 +29,10 @@ func (c *Config) MetricsPath() string { return or(c.Metrics.Path, "/metrics") }
 
 func (c *Config) validateMetrics(p *problems) {
 	m := c.Metrics
+	if path := m.Path; path != "" && !validMetricsPath(path) {
+		p.add("metrics.path", "%q is not an absolute path of visible ASCII characters without '?', '#' or '%%' (e.g. /metrics)", path)
+	}
 	if m.Listen == "" {
-		if m.Path != "" {
-			p.add("metrics.path", "is set but metrics.listen is not; set metrics.listen (e.g. 127.0.0.1:9090) to serve metrics")
-		}
 		return
 	}
 	host, port, err := net.SplitHostPort(m.Listen)
@@ -46,9 +46,6 @@ func (c *Config) validateMetrics(p *problems) {
 		p.add("metrics.listen", "%q is not an IP address or host name", host)
 	case n != 0 && (sameAddr(m.Listen, c.Addr()) || c.TLS.Enabled && sameAddr(m.Listen, c.HTTPSAddr())):
 		p.add("metrics.listen", "%s is also a serving address; the metrics endpoint needs a port of its own", m.Listen)
-	}
-	if path := m.Path; path != "" && !validMetricsPath(path) {
-		p.add("metrics.path", "%q is not an absolute path of visible ASCII characters without '?', '#' or '%%' (e.g. /metrics)", path)
 	}
 }
 
