@@ -1,0 +1,113 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/ferrox/ferrox/parser"
+	"github.com/ferrox/ferrox/server/static"
+)
+
+// keepAliveLoop serves the 1 KiB file over one loopback keep-alive
+// connection with or without Metrics and returns a function that makes
+// one request, and a cleanup.
+func keepAliveLoop(tb testing.TB, m *Metrics) (do func(), stop func()) {
+	dir := testSite(tb)
+	h, err := static.New(testStatic(dir))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := mustNew(tb, testSettings(), Options{Handler: h, Metrics: m})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	br := bufio.NewReaderSize(nc, 8192)
+	req := []byte(get("/1k.txt", "User-Agent: bench"))
+	do = func() {
+		if _, err := nc.Write(req); err != nil {
+			tb.Fatal(err)
+		}
+		if st, n, err := readRaw(br); err != nil || st != 200 || n != 1024 {
+			tb.Fatalf("response %d, %d bytes, %v; want 200, 1024", st, n, err)
+		}
+	}
+	stop = func() {
+		nc.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+		<-done
+		h.Close()
+	}
+	return do, stop
+}
+
+// Metrics add no allocation to a request: a keep-alive GET allocates as
+// much with them as without (measured whole, server and client).
+func TestMetricsAddNoAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loopback allocation count")
+	}
+	var allocs [2]float64
+	for i, m := range []*Metrics{nil, NewMetrics()} {
+		get, stop := keepAliveLoop(t, m)
+		for range 50 {
+			get() // warm the pools and the connection's state
+		}
+		allocs[i] = testing.AllocsPerRun(2000, get)
+		stop()
+	}
+	// AllocsPerRun counts the whole process: a pool refilled after a GC
+	// can add a fraction either way, never a whole allocation per request.
+	if allocs[1] >= allocs[0]+0.5 {
+		t.Fatalf("allocations per request: %.2f with metrics, %.2f without; want no more", allocs[1], allocs[0])
+	}
+}
+
+func TestMethodClass(t *testing.T) {
+	for _, tc := range []struct {
+		method string
+		want   MethodClass
+	}{
+		{"GET", MethodGET}, {"HEAD", MethodHEAD}, {"OPTIONS", MethodOPTIONS},
+		{"POST", MethodOther}, {"get", MethodOther}, {"GETS", MethodOther}, {"", MethodOther},
+	} {
+		t.Run(tc.method, func(t *testing.T) {
+			r := &parser.Request{Method: []byte(tc.method)}
+			if got := methodClass(r); got != tc.want {
+				t.Fatalf("methodClass(%q) = %v, want %v", tc.method, got, tc.want)
+			}
+		})
+	}
+	if methodClass(nil) != MethodOther {
+		t.Fatal("a rejected head must count as other")
+	}
+}
+
+// BenchmarkKeepAliveMetrics: BenchmarkKeepAlive1KiB with metrics off
+// and on, side by side (ns/op and allocs/op of the whole round trip).
+func BenchmarkKeepAliveMetrics(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		m    *Metrics
+	}{{"off", nil}, {"on", NewMetrics()}} {
+		b.Run(bc.name, func(b *testing.B) {
+			get, stop := keepAliveLoop(b, bc.m)
+			defer stop()
+			b.ReportAllocs()
+			for b.Loop() {
+				get()
+			}
+		})
+	}
+}
