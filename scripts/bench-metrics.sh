@@ -86,7 +86,15 @@ for run in $(seq "$RUNS"); do
 done
 counted=$(curl -fs "http://127.0.0.1:$METRICS/metrics" | awk '/^ferrox_requests_total\{code="2xx",method="GET"\}/ {print $2}')
 column -t "$OUT/rows.txt"
-awk 'NR > 1 {v[$1] = v[$1] " " $6} END {
-	for (r in v) { n = split(substr(v[r], 2), a, " "); asort(a); m[r] = (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2; printf "median %s: %.3f us/request\n", r, m[r] }
-	printf "ratio on/off: %.3f\n", m["on"] / m["off"] }' "$OUT/rows.txt" | sort | tee "$OUT/summary.txt"
+median() { awk -v r="$1" '$1 == r {print $6}' "$OUT/rows.txt" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+m_off=$(median off)
+m_on=$(median on)
+{
+	echo "median off: $m_off us/request"
+	echo "median on: $m_on us/request"
+	awk -v a="$m_on" -v b="$m_off" 'BEGIN {printf "ratio on/off (medians): %.3f\n", a / b}'
+	# Paired: each on row against the off row just before it.
+	awk '$1 == "off" {o = $6} $1 == "on" {print $6 / o}' "$OUT/rows.txt" | sort -n |
+		awk '{a[NR] = $1; s = s " " sprintf("%.3f", $1)} END {printf "paired ratios on/off:%s (median %.3f)\n", s, (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+} | tee "$OUT/summary.txt"
 echo "on server: wrk sent $on_sent GETs, ferrox_requests_total{code=\"2xx\",method=\"GET\"} = $counted" | tee -a "$OUT/summary.txt"

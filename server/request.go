@@ -275,8 +275,14 @@ func (c *conn) logAccess(req *parser.Request, status int, sent int64) {
 	if a == nil && m == nil {
 		return
 	}
-	now := time.Now()
-	d := now.Sub(monoTime(c.since))
+	var now time.Time
+	var d time.Duration
+	if a != nil {
+		now = time.Now()
+		d = now.Sub(monoTime(c.since))
+	} else {
+		d = time.Since(monoBase) - time.Duration(c.since) // the monotonic clock only: one read
+	}
 	if m != nil {
 		m.Observe(methodClass(req), status, sent, d)
 	}
