@@ -225,13 +225,12 @@ func (m *Metrics) countHandshake(err error) {
 	}
 }
 
-// attach makes srv's connections count in the gauges, and returns the
-// counters srv shares.
-func (m *Metrics) attach(srv *Server) *counters {
+// attach makes srv's connections count in the gauges (from its first
+// connection on, under srv.mu).
+func (m *Metrics) attach(srv *Server) {
 	m.mu.Lock()
 	m.servers[srv] = struct{}{}
 	m.mu.Unlock()
-	return &m.engine
 }
 
 // detach forgets srv (after its last connection ended).

@@ -144,3 +144,32 @@ func TestRequestHookAllocs(t *testing.T) {
 		t.Fatalf("request hook: %v allocs, want 0", n)
 	}
 }
+
+// A Server joins its Metrics' gauges with its first connection and
+// leaves them when it is closed, so a Server built by a reload that then
+// failed is never held.
+func TestMetricsHoldServersWhileTheyServe(t *testing.T) {
+	m := NewMetrics()
+	held := func() int {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return len(m.servers)
+	}
+	s := mustNew(t, testSettings(), Options{Handler: nil, Metrics: m})
+	if n := held(); n != 0 {
+		t.Fatalf("held %d servers before any connection, want 0", n)
+	}
+	client, srv := net.Pipe()
+	client.Close() // the connection ends at once
+	s.ServeConn(srv)
+	if n := held(); n != 1 {
+		t.Fatalf("held %d servers after a connection, want 1", n)
+	}
+	s.Close()
+	if n := held(); n != 0 {
+		t.Fatalf("held %d servers after Close, want 0", n)
+	}
+	if got := m.Snapshot().Accepted; got != 1 {
+		t.Fatalf("accepted %d, want 1", got)
+	}
+}

@@ -96,6 +96,7 @@ type Server struct {
 
 	counters  *counters // the Metrics' when shared
 	metrics   *Metrics  // nil: none
+	attached  bool      // in metrics' gauges: from the first connection on (under mu)
 	refusals  *refusalLog
 	lingering map[net.Conn]struct{} // refused connections closing gracefully (under mu)
 }
@@ -143,7 +144,7 @@ func New(set Settings, o Options) (*Server, error) {
 	s.refusals = newRefusalLog(s.log, s)
 	s.counters = new(counters)
 	if o.Metrics != nil {
-		s.metrics, s.counters = o.Metrics, o.Metrics.attach(s)
+		s.metrics, s.counters = o.Metrics, &o.Metrics.engine
 	}
 	s.head = wire.Settings{ServerHeader: set.ServerHeader, Headers: set.Headers, Dates: &s.dates}
 	s.clearHead = s.head
@@ -282,6 +283,10 @@ func (s *Server) addConn(nc net.Conn) (c *conn, refused bool, kind Refusal, ip n
 	s.conns[c] = struct{}{}
 	if ip.IsValid() {
 		s.perIP[ip]++
+	}
+	if s.metrics != nil && !s.attached {
+		s.attached = true
+		s.metrics.attach(s) // a Server that never serves is never held by its Metrics
 	}
 	s.wg.Add(1)
 	return c, false, 0, ip
