@@ -12,6 +12,7 @@
 # counter compared with the requests wrk sent it.
 #
 # Knobs (environment): RUNS (5), DURATION (5s), CONNECTIONS (8),
+# ACCESS_LOG ("off"; e.g. /dev/null to include writing the log lines),
 # BIN (bin/ferrox), OUT (out/bench-metrics). Ports 18900-18902 on
 # 127.0.0.1.
 set -euo pipefail
@@ -22,6 +23,7 @@ OUT=${OUT:-out/bench-metrics}
 RUNS=${RUNS:-5}
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-8}
+ACCESS_LOG=${ACCESS_LOG:-off}
 OFF=18900
 ON=18901
 METRICS=18902
@@ -43,7 +45,7 @@ conf() { # port [metrics block]
 	cat <<YML
 server: {addr: 127.0.0.1, port: $1}
 paths: {serve_dir: $work/www}
-logs: {access_log: "off"}
+logs: {access_log: "$ACCESS_LOG"}
 $2
 YML
 }
