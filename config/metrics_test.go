@@ -199,3 +199,58 @@ func TestMetricsSurviveReload(t *testing.T) {
 	default:
 	}
 }
+
+// With both the HTTPS and the metrics address on port 0 (both configured
+// as "127.0.0.1:0"), a reload gives each of the old sockets to its own
+// listener again.
+func TestMetricsReloadPortZero(t *testing.T) {
+	site := testSite(t)
+	cert, key := writePair(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	o := &Overrides{HTTPSListen: "127.0.0.1:0"}
+	load := func(gen string) *Config {
+		t.Helper()
+		text := fmt.Sprintf("paths:\n  serve_dir: %s\nserver:\n  port: %d\ntls:\n  enabled: true\n  cert_path: %s\n  key_path: %s\n"+
+			"metrics:\n  listen: 127.0.0.1:0\nlogs:\n  access_log: \"off\"\nheaders:\n  X-Gen: %s\n", site, port, cert, key, gen)
+		c, err := LoadBytes("ferrox.yml", []byte(text), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &c
+	}
+	failed := make(chan error, 8)
+	first, err := Open(load("g0"), io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Listen(nil); err != nil {
+		t.Fatal(err)
+	}
+	first.Start(failed)
+	https, maddr := first.Listening[0].Ln.Addr().String(), first.MetricsAddr()
+	next, err := OpenAfter(load("g1"), io.Discard, io.Discard, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := next.Listen(first); err != nil {
+		t.Fatal(err)
+	}
+	next.Start(failed)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first.Shutdown(ctx)
+	first.Close()
+	defer func() {
+		next.Stop()
+		next.Close()
+	}()
+	if got, gotM := next.Listening[0].Ln.Addr().String(), next.MetricsAddr(); got != https || gotM != maddr || got == gotM {
+		t.Fatalf("after the reload: https %s metrics %s, want %s and %s", got, gotM, https, maddr)
+	}
+	scrapeSite(t, maddr)
+}

@@ -105,10 +105,12 @@ func OpenAfter(c *Config, stdout, stderr io.Writer, prev *Site) (*Site, error) {
 // error the addresses bound here are closed again and prev is untouched.
 func (s *Site) Listen(prev *Site) error {
 	c := &s.cfg
+	taken := map[*Listening]bool{} // each of prev's sockets goes to one listener (two may say port 0)
 	take := func(addr string) (*Listening, error) {
 		if prev != nil {
 			for _, l := range prev.Listening {
-				if l.Addr == addr && !l.kept {
+				if l.Addr == addr && !l.kept && !taken[l] {
+					taken[l] = true
 					return &Listening{Ln: l.Ln, Addr: addr, prev: l}, nil
 				}
 			}
