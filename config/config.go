@@ -39,6 +39,9 @@ type Config struct {
 	// httpsListen is --https-listen's HOST:PORT; "" means server.addr
 	// with server.https_port.
 	httpsListen string
+	// version is the running binary's version (Overrides.Version), for
+	// the metrics' ferrox_build_info series.
+	version string
 }
 
 // Booleans whose default is true are *bool: nil means the default. Read

@@ -212,7 +212,7 @@ func TestMetricsReloadPortZero(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	o := &Overrides{HTTPSListen: "127.0.0.1:0"}
+	o := &Overrides{HTTPSListen: "127.0.0.1:0", Version: "v9.9.9"}
 	load := func(gen string) *Config {
 		t.Helper()
 		text := fmt.Sprintf("paths:\n  serve_dir: %s\nserver:\n  port: %d\ntls:\n  enabled: true\n  cert_path: %s\n  key_path: %s\n"+
@@ -252,5 +252,13 @@ func TestMetricsReloadPortZero(t *testing.T) {
 	if got, gotM := next.Listening[0].Ln.Addr().String(), next.MetricsAddr(); got != https || gotM != maddr || got == gotM {
 		t.Fatalf("after the reload: https %s metrics %s, want %s and %s", got, gotM, https, maddr)
 	}
-	scrapeSite(t, maddr)
+	found := false
+	for k, v := range scrapeSite(t, maddr) {
+		if strings.HasPrefix(k, `ferrox_build_info{version="v9.9.9",goversion="go`) && v == 1 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no ferrox_build_info with the binary's version v9.9.9")
+	}
 }

@@ -79,7 +79,7 @@ func OpenAfter(c *Config, stdout, stderr io.Writer, prev *Site) (*Site, error) {
 	}
 	o := server.Options{Handler: s.handler, Access: logs.Access, ErrorLog: logs.Error}
 	if c.MetricsOn() {
-		if s.metrics = metrics.New(server.NewMetrics(), metrics.BuildVersion); prev != nil && prev.metrics != nil {
+		if s.metrics = metrics.New(server.NewMetrics(), or(c.version, "dev")); prev != nil && prev.metrics != nil {
 			s.metrics = prev.metrics
 		}
 		o.Metrics = s.metrics.Engine()

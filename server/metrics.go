@@ -21,10 +21,10 @@ import (
 // Server that shares the Metrics.
 type Metrics struct {
 	requests   [5][NumMethodClasses]atomic.Uint64 // by status class (1xx..5xx) and method
-	codes      [len(TrackedCodes)]atomic.Uint64
+	codes      [NumTrackedCodes]atomic.Uint64
 	bytes      atomic.Uint64
-	latency    [len(LatencyBounds) + 1]atomic.Uint64 // not cumulative; the last is above every bound
-	latencySum atomic.Uint64                         // nanoseconds
+	latency    [NumLatencyBounds + 1]atomic.Uint64 // not cumulative; the last is above every bound
+	latencySum atomic.Uint64                       // nanoseconds
 	accepted   atomic.Uint64
 	tlsOK      atomic.Uint64
 	tlsFailed  atomic.Uint64
@@ -52,17 +52,37 @@ const (
 	NumMethodClasses
 )
 
-// MethodClassNames are the label values of the method classes.
-var MethodClassNames = [NumMethodClasses]string{"GET", "HEAD", "OPTIONS", "other"}
+var methodClassNames = [NumMethodClasses]string{"GET", "HEAD", "OPTIONS", "other"}
 
-// TrackedCodes are the status codes counted one by one besides the
+// String is the method class's label value.
+func (m MethodClass) String() string {
+	if m < NumMethodClasses {
+		return methodClassNames[m]
+	}
+	return "other"
+}
+
+// trackedCodes are the status codes counted one by one besides the
 // status classes: the answers of limits, timeouts and overload.
-var TrackedCodes = [...]int{400, 404, 405, 408, 413, 414, 417, 431, 500, 501, 503, 505}
+var trackedCodes = [NumTrackedCodes]int{400, 404, 405, 408, 413, 414, 417, 431, 500, 501, 503, 505}
 
-// LatencyBounds are the upper bounds of the request latency histogram
-// (Prometheus's default buckets shifted down for a fast static server:
-// 100 µs to 10 s).
-var LatencyBounds = [...]time.Duration{
+// NumTrackedCodes is the number of TrackedCodes.
+const NumTrackedCodes = 12
+
+// TrackedCodes returns the status codes counted one by one
+// (MetricsSnapshot.Codes), in order.
+func TrackedCodes() [NumTrackedCodes]int { return trackedCodes }
+
+// NumLatencyBounds is the number of LatencyBounds.
+const NumLatencyBounds = 16
+
+// LatencyBounds returns the upper bounds of the request latency
+// histogram, in order.
+func LatencyBounds() [NumLatencyBounds]time.Duration { return latencyBounds }
+
+// latencyBounds: Prometheus's default buckets shifted down for a fast
+// static server, 100 µs to 10 s.
+var latencyBounds = [NumLatencyBounds]time.Duration{
 	100 * time.Microsecond, 250 * time.Microsecond, 500 * time.Microsecond,
 	time.Millisecond, 2500 * time.Microsecond, 5 * time.Millisecond,
 	10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond,
@@ -90,8 +110,15 @@ const (
 	NumConnStates
 )
 
-// ConnStateNames are the label values of the connection states.
-var ConnStateNames = [NumConnStates]string{"new", "tls_handshake", "idle", "slow_head", "active"}
+var connStateNames = [NumConnStates]string{"new", "tls_handshake", "idle", "slow_head", "active"}
+
+// String is the connection state's label value.
+func (s ConnState) String() string {
+	if s < NumConnStates {
+		return connStateNames[s]
+	}
+	return "unknown"
+}
 
 // MetricsSnapshot is a reading of Metrics.
 type MetricsSnapshot struct {
@@ -99,12 +126,12 @@ type MetricsSnapshot struct {
 	// method class.
 	Requests [5][NumMethodClasses]uint64
 	// Codes counts the responses of each TrackedCodes status.
-	Codes [len(TrackedCodes)]uint64
+	Codes [NumTrackedCodes]uint64
 	// BytesSent counts response bytes written (head and body).
 	BytesSent uint64
 	// Latency counts requests per LatencyBounds bucket, not cumulative;
 	// the last entry counts those above the last bound.
-	Latency [len(LatencyBounds) + 1]uint64
+	Latency [NumLatencyBounds + 1]uint64
 	// LatencySum is the sum of the request latencies.
 	LatencySum time.Duration
 	// Accepted counts accepted connections, refused ones included.
@@ -185,7 +212,7 @@ func (m *Metrics) Observe(method MethodClass, status int, sent int64, d time.Dur
 	}
 	m.requests[class][method].Add(1)
 	if status >= 400 {
-		for i, c := range TrackedCodes {
+		for i, c := range trackedCodes {
 			if c == status {
 				m.codes[i].Add(1)
 				break
@@ -196,7 +223,7 @@ func (m *Metrics) Observe(method MethodClass, status int, sent int64, d time.Dur
 		m.bytes.Add(uint64(sent))
 	}
 	b := 0
-	for b < len(LatencyBounds) && d > LatencyBounds[b] {
+	for b < NumLatencyBounds && d > latencyBounds[b] {
 		b++
 	}
 	m.latency[b].Add(1)

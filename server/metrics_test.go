@@ -173,3 +173,29 @@ func TestMetricsHoldServersWhileTheyServe(t *testing.T) {
 		t.Fatalf("accepted %d, want 1", got)
 	}
 }
+
+// The fixed label sets are whole: every tracked code is a distinct error
+// status and the latency bounds grow.
+func TestMetricsTables(t *testing.T) {
+	seen := map[int]bool{}
+	for i, c := range TrackedCodes() {
+		if c < 400 || c > 599 || seen[c] {
+			t.Errorf("TrackedCodes()[%d] = %d; want a distinct 4xx or 5xx", i, c)
+		}
+		seen[c] = true
+	}
+	b := LatencyBounds()
+	for i := 1; i < len(b); i++ {
+		if b[i] <= b[i-1] {
+			t.Errorf("LatencyBounds()[%d] = %v; want more than %v", i, b[i], b[i-1])
+		}
+	}
+	if b[0] != 100*time.Microsecond || b[len(b)-1] != 10*time.Second {
+		t.Errorf("LatencyBounds() span %v..%v; want 100µs..10s", b[0], b[len(b)-1])
+	}
+	for s := range NumConnStates {
+		if s.String() == "unknown" || s.String() == "" {
+			t.Errorf("ConnState(%d) has no name", s)
+		}
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"syscall"
 
 	"github.com/ferrox/ferrox/config"
-	"github.com/ferrox/ferrox/server/metrics"
 )
 
 // cmdServe runs `ferrox serve`: flags and an optional config file become a
@@ -67,7 +66,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	signal.Notify(sigs, notify...)
 	defer signal.Stop(sigs)
 	// ferrox_build_info's version: the second word of `ferrox version`.
-	metrics.BuildVersion = strings.Fields(versionText(version, buildInfo(), runtime.GOOS, runtime.GOARCH))[1]
+	o.Version = strings.Fields(versionText(version, buildInfo(), runtime.GOOS, runtime.GOARCH))[1]
 	site, code := startSite(configFile, &o, stdout, stderr, nil)
 	if site == nil {
 		return code

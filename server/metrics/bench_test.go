@@ -31,8 +31,8 @@ type promSet struct {
 }
 
 func newPromSet() *promSet {
-	buckets := make([]float64, len(server.LatencyBounds))
-	for i, d := range server.LatencyBounds {
+	buckets := make([]float64, server.NumLatencyBounds)
+	for i, d := range server.LatencyBounds() {
 		buckets[i] = d.Seconds()
 	}
 	p := &promSet{
@@ -45,7 +45,7 @@ func newPromSet() *promSet {
 	p.reg.MustRegister(p.reqs, p.codes, p.bytes, p.latency)
 	for i := range p.children {
 		for j := range p.children[i] {
-			p.children[i][j] = p.reqs.WithLabelValues(statusClass[i], server.MethodClassNames[j])
+			p.children[i][j] = p.reqs.WithLabelValues(statusClass[i], server.MethodClass(j).String())
 		}
 	}
 	return p
@@ -60,7 +60,7 @@ func (p *promSet) observe(method server.MethodClass, status int, sent int64, d t
 
 // observeLabels looks the labelled counter up per request.
 func (p *promSet) observeLabels(method server.MethodClass, status int, sent int64, d time.Duration) {
-	p.reqs.WithLabelValues(statusClass[status/100-1], server.MethodClassNames[method]).Inc()
+	p.reqs.WithLabelValues(statusClass[status/100-1], method.String()).Inc()
 	p.bytes.Add(float64(sent))
 	p.latency.Observe(d.Seconds())
 }

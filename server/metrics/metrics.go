@@ -34,10 +34,6 @@ type Compression struct {
 	Bytes, Entries          int64  // what the cache holds now
 }
 
-// BuildVersion is the version text of the running binary for the
-// ferrox_build_info series; the command sets it at start.
-var BuildVersion = "dev"
-
 // Collector renders the engine's Metrics and the other sources of one
 // process. It outlives configuration reloads: the reload gives the new
 // site's compression cache to SetCompression, and the counters go on
@@ -105,11 +101,11 @@ func (c *Collector) AppendText(b []byte) []byte {
 	w.family("ferrox_requests_total", "counter", "Responses sent, by status class and request method (GET, HEAD, OPTIONS, other; other also counts heads rejected before their method was known).")
 	for i := range s.Requests {
 		for j := range s.Requests[i] {
-			w.sample("ferrox_requests_total", s.Requests[i][j], "code", statusClass[i], "method", server.MethodClassNames[j])
+			w.sample("ferrox_requests_total", s.Requests[i][j], "code", statusClass[i], "method", server.MethodClass(j).String())
 		}
 	}
 	w.family("ferrox_responses_by_code_total", "counter", "Responses sent with the limit, timeout and overload statuses, by status code (refused connections are in ferrox_refused_total).")
-	for i, code := range server.TrackedCodes {
+	for i, code := range server.TrackedCodes() {
 		w.sample("ferrox_responses_by_code_total", s.Codes[i], "code", strconv.Itoa(code))
 	}
 	w.family("ferrox_response_bytes_total", "counter", "Response bytes written, heads included.")
@@ -117,18 +113,18 @@ func (c *Collector) AppendText(b []byte) []byte {
 
 	w.family("ferrox_request_duration_seconds", "histogram", "Time from the first byte of a request head to the last byte of its response.")
 	var cum uint64
-	for i, bound := range server.LatencyBounds {
+	for i, bound := range server.LatencyBounds() {
 		cum += s.Latency[i]
 		w.sampleF("ferrox_request_duration_seconds_bucket", float64(cum), "le", strconv.FormatFloat(bound.Seconds(), 'g', -1, 64))
 	}
-	cum += s.Latency[len(server.LatencyBounds)]
+	cum += s.Latency[server.NumLatencyBounds]
 	w.sample("ferrox_request_duration_seconds_bucket", cum, "le", "+Inf")
 	w.sampleF("ferrox_request_duration_seconds_sum", s.LatencySum.Seconds())
 	w.sample("ferrox_request_duration_seconds_count", cum)
 
 	w.family("ferrox_connections", "gauge", "Open connections by state: new (no request yet), tls_handshake, idle (kept alive, waiting for the next request, parked or not), slow_head (a head that did not come whole), active (a request in hand).")
 	for i, n := range s.Conns {
-		w.sample("ferrox_connections", n, "state", server.ConnStateNames[i])
+		w.sample("ferrox_connections", n, "state", server.ConnState(i).String())
 	}
 	w.family("ferrox_connections_accepted_total", "counter", "Connections accepted, refused ones included.")
 	w.sample("ferrox_connections_accepted_total", s.Accepted)

@@ -319,8 +319,8 @@ func TestValuesAfterKnownRequests(t *testing.T) {
 		t.Errorf("ferrox_response_bytes_total = %v, want at least the %d body bytes", got, sent)
 	}
 	h := fams["ferrox_request_duration_seconds"].Metric[0].Histogram
-	if len(h.Bucket) != len(server.LatencyBounds)+1 { // +Inf included
-		t.Errorf("%d buckets, want %d", len(h.Bucket), len(server.LatencyBounds)+1)
+	if len(h.Bucket) != server.NumLatencyBounds+1 { // +Inf included
+		t.Errorf("%d buckets, want %d", len(h.Bucket), server.NumLatencyBounds+1)
 	}
 	if h.GetSampleSum() <= 0 {
 		t.Errorf("latency sum %v, want > 0", h.GetSampleSum())
@@ -333,8 +333,8 @@ func TestValuesAfterKnownRequests(t *testing.T) {
 	a.Close()
 	b.Close()
 	var zero []want
-	for _, s := range server.ConnStateNames {
-		zero = append(zero, want{"ferrox_connections", []string{"state", s}, 0})
+	for st := range server.NumConnStates {
+		zero = append(zero, want{"ferrox_connections", []string{"state", st.String()}, 0})
 	}
 	eventually(t, maddr, "gauges after close", check(zero))
 }

@@ -63,8 +63,8 @@ func TestTLSHandshakes(t *testing.T) {
 		{"ferrox_tls_handshake_errors_total", nil, 1},
 		{"ferrox_requests_total", []string{"code", "2xx", "method", "GET"}, 2},
 	}
-	for _, s := range server.ConnStateNames {
-		ws = append(ws, want{"ferrox_connections", []string{"state", s}, 0})
+	for st := range server.NumConnStates {
+		ws = append(ws, want{"ferrox_connections", []string{"state", st.String()}, 0})
 	}
 	eventually(t, maddr, "after TLS", check(ws))
 }
