@@ -127,7 +127,7 @@ type MetricsSnapshot struct {
 	Requests [5][NumMethodClasses]uint64
 	// Codes counts the responses of each TrackedCodes status.
 	Codes [NumTrackedCodes]uint64
-	// BytesSent counts response bytes written (head and body).
+	// BytesSent counts response body bytes written (heads not included).
 	BytesSent uint64
 	// Latency counts requests per LatencyBounds bucket, not cumulative;
 	// the last entry counts those above the last bound.

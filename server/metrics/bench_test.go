@@ -38,7 +38,7 @@ func newPromSet() *promSet {
 	p := &promSet{
 		reqs:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferrox_requests_total", Help: "h"}, []string{"code", "method"}),
 		codes:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ferrox_responses_by_code_total", Help: "h"}, []string{"code"}),
-		bytes:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ferrox_response_bytes_total", Help: "h"}),
+		bytes:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ferrox_response_body_bytes_total", Help: "h"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ferrox_request_duration_seconds", Help: "h", Buckets: buckets}),
 		reg:     prometheus.NewRegistry(),
 	}

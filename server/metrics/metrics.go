@@ -108,8 +108,8 @@ func (c *Collector) AppendText(b []byte) []byte {
 	for i, code := range server.TrackedCodes() {
 		w.sample("ferrox_responses_by_code_total", s.Codes[i], "code", strconv.Itoa(code))
 	}
-	w.family("ferrox_response_bytes_total", "counter", "Response bytes written, heads included.")
-	w.sample("ferrox_response_bytes_total", s.BytesSent)
+	w.family("ferrox_response_body_bytes_total", "counter", "Response body bytes written (the access log's bytes; heads not included).")
+	w.sample("ferrox_response_body_bytes_total", s.BytesSent)
 
 	w.family("ferrox_request_duration_seconds", "histogram", "Time from the first byte of a request head to the last byte of its response.")
 	var cum uint64
