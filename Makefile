@@ -115,6 +115,11 @@ deploy-test: check-go
 bench-compress: build
 	./scripts/bench-compress.sh
 
+## bench-metrics: server CPU per keep-alive request, metrics endpoint off vs on.
+.PHONY: bench-metrics
+bench-metrics: build
+	./scripts/bench-metrics.sh
+
 ## faults: every fault test (TestFault…: signals, reloads, full disks,
 ## descriptor limits, slow clients), verbosely; some need Linux or root and
 ## say so when they skip.

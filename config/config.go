@@ -26,6 +26,8 @@ type Config struct {
 	Logs     LogsConfig     `yaml:"logs"`
 	// Compression: gzip and zstd on the fly (compression.go).
 	Compression CompressionConfig `yaml:"compression"`
+	// Metrics: the opt-in Prometheus endpoint (metrics.go).
+	Metrics MetricsConfig `yaml:"metrics"`
 
 	// Headers are added to every response unless the handler set a field
 	// of the same name. They are merged over the defaults
@@ -37,6 +39,9 @@ type Config struct {
 	// httpsListen is --https-listen's HOST:PORT; "" means server.addr
 	// with server.https_port.
 	httpsListen string
+	// version is the running binary's version (Overrides.Version), for
+	// the metrics' ferrox_build_info series.
+	version string
 }
 
 // Booleans whose default is true are *bool: nil means the default. Read

@@ -20,6 +20,9 @@ type Overrides struct {
 	TLSCert      string // --tls-cert: tls.cert_path, and tls.enabled (with TLSKey)
 	TLSKey       string // --tls-key: tls.key_path
 	HTTPSListen  string // --https-listen HOST:PORT: the HTTPS address (needs TLS)
+	// Version is the running binary's version (not a flag): the label of
+	// the metrics' ferrox_build_info series; "" says "dev".
+	Version string
 }
 
 // Apply writes the overrides into c and returns which key each flag set
@@ -27,6 +30,7 @@ type Overrides struct {
 // Errors are about the flags' own form and name the flag.
 func (o Overrides) Apply(c *Config) (map[string]string, error) {
 	set := map[string]string{}
+	c.version = o.Version
 	if o.Root != "" {
 		c.Paths.ServeDir, set["paths.serve_dir"] = o.Root, "--root"
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferrox/ferrox/server"
+	"github.com/ferrox/ferrox/server/metrics"
 	"github.com/ferrox/ferrox/server/static"
 )
 
@@ -35,8 +36,10 @@ type Site struct {
 	cfg     Config
 	handler *static.Handler
 	main    *server.Server
-	redir   *server.Server    // the plain listener's engine with TLS, after Listen
-	certs   *server.CertStore // nil without TLS
+	redir   *server.Server     // the plain listener's engine with TLS, after Listen
+	certs   *server.CertStore  // nil without TLS
+	metrics *metrics.Collector // nil without metrics.listen; passed on by reloads
+	mserver *server.Server     // the metrics endpoint's engine, after Listen
 }
 
 // Listening is one engine and the listener it serves.
@@ -59,6 +62,12 @@ type Listening struct {
 // the logs, the file handler and, with TLS, the key pair, and builds the
 // engine with c's resolved Settings.
 func Open(c *Config, stdout, stderr io.Writer) (*Site, error) {
+	return OpenAfter(c, stdout, stderr, nil)
+}
+
+// OpenAfter is Open for a reload that replaces prev: the metrics
+// counters (when both configure them) carry on from prev's.
+func OpenAfter(c *Config, stdout, stderr io.Writer, prev *Site) (*Site, error) {
 	logs, err := OpenLogs(c, stdout, stderr)
 	if err != nil {
 		return nil, err
@@ -69,6 +78,12 @@ func Open(c *Config, stdout, stderr io.Writer) (*Site, error) {
 		return nil, err
 	}
 	o := server.Options{Handler: s.handler, Access: logs.Access, ErrorLog: logs.Error}
+	if c.MetricsOn() {
+		if s.metrics = metrics.New(server.NewMetrics(), or(c.version, "dev")); prev != nil && prev.metrics != nil {
+			s.metrics = prev.metrics
+		}
+		o.Metrics = s.metrics.Engine()
+	}
 	if c.TLS.Enabled {
 		if s.certs, err = server.NewCertStore(c.TLS.CertPath, c.TLS.KeyPath); err != nil {
 			s.Close()
@@ -90,10 +105,12 @@ func Open(c *Config, stdout, stderr io.Writer) (*Site, error) {
 // error the addresses bound here are closed again and prev is untouched.
 func (s *Site) Listen(prev *Site) error {
 	c := &s.cfg
+	taken := map[*Listening]bool{} // each of prev's sockets goes to one listener (two may say port 0)
 	take := func(addr string) (*Listening, error) {
 		if prev != nil {
 			for _, l := range prev.Listening {
-				if l.Addr == addr && !l.kept {
+				if l.Addr == addr && !l.kept && !taken[l] {
+					taken[l] = true
 					return &Listening{Ln: l.Ln, Addr: addr, prev: l}, nil
 				}
 			}
@@ -120,7 +137,7 @@ func (s *Site) Listen(prev *Site) error {
 		}
 		l.Srv = s.main
 		s.Listening = []*Listening{l}
-		return nil
+		return s.listenMetrics(take, fail)
 	}
 	https, err := take(c.HTTPSAddr())
 	if err != nil {
@@ -132,6 +149,7 @@ func (s *Site) Listen(prev *Site) error {
 		Handler:  server.RedirectHandler{HTTPSPort: https.Ln.Addr().(*net.TCPAddr).Port},
 		Access:   s.Logs.Access,
 		ErrorLog: s.Logs.Error,
+		Metrics:  s.mainMetrics(),
 	})
 	if err != nil {
 		return fail(err)
@@ -142,6 +160,27 @@ func (s *Site) Listen(prev *Site) error {
 	}
 	plain.Srv = s.redir
 	s.Listening = append(s.Listening, plain)
+	return s.listenMetrics(take, fail)
+}
+
+// listenMetrics binds the metrics endpoint, last in s.Listening, with an
+// engine of its own (scrapes are not counted).
+func (s *Site) listenMetrics(take func(string) (*Listening, error), fail func(error) error) error {
+	if s.metrics == nil {
+		return nil
+	}
+	c := &s.cfg
+	var err error
+	s.mserver, err = server.New(c.Settings(), server.Options{Handler: s.metrics.Handler(c.MetricsPath()), ErrorLog: s.Logs.Error})
+	if err != nil {
+		return fail(err)
+	}
+	l, err := take(c.Metrics.Listen)
+	if err != nil {
+		return fail(fmt.Errorf("metrics.listen: %w", err))
+	}
+	l.Srv = s.mserver
+	s.Listening = append(s.Listening, l)
 	return nil
 }
 
@@ -152,6 +191,13 @@ func (s *Site) Listen(prev *Site) error {
 // any reason other than a shutdown or a hand-over reports its error on
 // failed, which must have room for one error per listener or be read.
 func (s *Site) Start(failed chan<- error) {
+	if s.metrics != nil {
+		h := s.handler
+		s.metrics.SetCompression(func() metrics.Compression {
+			z := h.CompressionStats()
+			return metrics.Compression{Hits: uint64(z.Hits), Misses: uint64(z.Misses), Evictions: uint64(z.Evictions), Bytes: z.Bytes, Entries: int64(z.Entries)}
+		})
+	}
 	for _, l := range s.Listening {
 		if p := l.prev; p != nil {
 			p.kept = true
@@ -185,7 +231,30 @@ func (s *Site) engines() []*server.Server {
 	if s.redir != nil {
 		e = append(e, s.redir)
 	}
+	if s.mserver != nil {
+		e = append(e, s.mserver)
+	}
 	return e
+}
+
+// mainMetrics is the engine counters of the site's engines (nil without
+// metrics).
+func (s *Site) mainMetrics() *server.Metrics {
+	if s.metrics == nil {
+		return nil
+	}
+	return s.metrics.Engine()
+}
+
+// MetricsAddr is the metrics endpoint's address after Listen ("" when
+// off).
+func (s *Site) MetricsAddr() string {
+	for _, l := range s.Listening {
+		if l.Srv != nil && l.Srv == s.mserver {
+			return l.Ln.Addr().String()
+		}
+	}
+	return ""
 }
 
 // NumConns is the number of connections the site's engines hold open.
@@ -240,11 +309,19 @@ func (s *Site) Unchanged(c *Config) bool { return reflect.DeepEqual(s.cfg, *c) }
 
 // Banner says what is served where, after Listen.
 func (s *Site) Banner() string {
-	switch len(s.Listening) {
+	ls := s.Listening
+	if s.mserver != nil && len(ls) > 0 {
+		ls = ls[:len(ls)-1]
+	}
+	var m string
+	if s.mserver != nil {
+		m = fmt.Sprintf("; metrics on http://%s%s", s.MetricsAddr(), s.cfg.MetricsPath())
+	}
+	switch len(ls) {
 	case 1:
-		return fmt.Sprintf("serving %s on http://%s", s.cfg.ServeDir(), s.Listening[0].Ln.Addr())
+		return fmt.Sprintf("serving %s on http://%s", s.cfg.ServeDir(), ls[0].Ln.Addr()) + m
 	case 2:
-		return fmt.Sprintf("serving %s on https://%s (http://%s redirects to it)", s.cfg.ServeDir(), s.Listening[0].Ln.Addr(), s.Listening[1].Ln.Addr())
+		return fmt.Sprintf("serving %s on https://%s (http://%s redirects to it)", s.cfg.ServeDir(), ls[0].Ln.Addr(), ls[1].Ln.Addr()) + m
 	}
 	return "not listening"
 }

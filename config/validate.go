@@ -53,6 +53,7 @@ func (c *Config) Validate() error {
 	c.validateFiles(&p)
 	c.validateLogs(&p)
 	c.validateCompression(&p)
+	c.validateMetrics(&p)
 	return errors.Join(p...)
 }
 

@@ -113,7 +113,9 @@ type conn struct {
 	// goroutines (closeIdle); phase is the lifecycle, owned by whoever
 	// holds the connection.
 	state atomic.Int32
-	st    *reqState
+	// mstate is the ConnState, for the metrics' gauges (read by Snapshot).
+	mstate atomic.Uint32
+	st     *reqState
 	// since (monoKey) is when the current wait or request began: while
 	// waiting for a request, when the connection fell idle (the idle
 	// timeout counts from it); from phaseHead on, when the head began (the
@@ -242,6 +244,7 @@ func (c *conn) run() {
 			}
 
 		case phaseHead:
+			c.mstate.Store(uint32(ConnActive))
 			c.beginHead()
 			c.phase = phaseParse
 
@@ -254,6 +257,9 @@ func (c *conn) run() {
 			case err != parser.ErrNeedMore:
 				c.phase = c.fail(err, nil)
 			default:
+				if !c.headDeadline {
+					c.mstate.Store(uint32(ConnSlowHead)) // the head did not come whole
+				}
 				parked, rerr := c.readMoreHead()
 				if parked {
 					detached = true // a waiter has it, still in phaseParse
@@ -265,6 +271,9 @@ func (c *conn) run() {
 			}
 
 		case phaseRequest:
+			if c.headDeadline {
+				c.mstate.Store(uint32(ConnActive)) // after a slow head
+			}
 			c.phase = c.serveRequest()
 
 		case phaseNext:
@@ -274,11 +283,13 @@ func (c *conn) run() {
 				c.phase = phaseHead // pipelined
 			case c.streak < warmAfter:
 				// Not busy (yet): no buffer is held for it.
+				c.mstate.Store(uint32(ConnIdle))
 				c.since = monoKey(time.Now())
 				detached = true
 				c.letGo()
 				return
 			default:
+				c.mstate.Store(uint32(ConnIdle))
 				switch c.waitWarm() {
 				case warmBytes:
 					c.phase = phaseHead
@@ -311,12 +322,15 @@ func (c *conn) run() {
 func (c *conn) handshake() phase {
 	s := c.srv
 	c.state.Store(stateFirst)
+	c.mstate.Store(uint32(ConnHandshake))
 	d := s.headerTimeout
 	if s.shutdown.Load() {
 		d = min(d, shutdownFirstWait)
 	}
 	c.nc.SetDeadline(time.Now().Add(d))
 	nc, err := s.handshake(c.nc)
+	c.mstate.Store(uint32(ConnNew))
+	s.metrics.countHandshake(err)
 	if err != nil {
 		s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
 		var pe *plainHTTPError

@@ -189,6 +189,7 @@ func (c *conn) closeClean() phase {
 // head was parsed.
 func (c *conn) fail(err error, req *parser.Request) phase {
 	s := c.srv
+	c.mstate.Store(uint32(ConnActive))
 	rc := errorReaction(err)
 	if rc.status == 0 {
 		s.log.Debug("connection ended", "remote", c.remoteString(), "err", err)
@@ -270,12 +271,25 @@ var protoHTTP = [...][]byte{[]byte("HTTP/1.0"), []byte("HTTP/1.1")}
 // logAccess writes the access log line of the request that began at
 // c.since (req is nil when no head was parsed).
 func (c *conn) logAccess(req *parser.Request, status int, sent int64) {
-	a := c.srv.access
+	a, m := c.srv.access, c.srv.metrics
+	if a == nil && m == nil {
+		return
+	}
+	var now time.Time
+	var d time.Duration
+	if a != nil {
+		now = time.Now()
+		d = now.Sub(monoTime(c.since))
+	} else {
+		d = time.Since(monoBase) - time.Duration(c.since) // the monotonic clock only: one read
+	}
+	if m != nil {
+		m.Observe(methodClass(req), status, sent, d)
+	}
 	if a == nil {
 		return
 	}
-	now := time.Now()
-	e := AccessEntry{Time: now, Remote: c.remoteString(), Status: status, Bytes: sent, Duration: now.Sub(monoTime(c.since))}
+	e := AccessEntry{Time: now, Remote: c.remoteString(), Status: status, Bytes: sent, Duration: d}
 	e.Scheme = "http"
 	if _, ok := c.nc.(*tls.Conn); ok {
 		e.Scheme = "https"

@@ -42,6 +42,9 @@ type Options struct {
 	// Handshake, when set, runs first on every accepted connection under
 	// the header deadline and may return a wrapping conn (the TLS hook).
 	Handshake func(nc net.Conn) (net.Conn, error)
+	// Metrics, when set, counts requests, connections and refusals (see
+	// Metrics); the Servers of a reload share one.
+	Metrics *Metrics
 }
 
 // Server serves HTTP/1.1 on any number of listeners.
@@ -91,7 +94,9 @@ type Server struct {
 
 	waiter waiter // holds waiting connections (see waiter)
 
-	counters  counters
+	counters  *counters // the Metrics' when shared
+	metrics   *Metrics  // nil: none
+	attached  bool      // in metrics' gauges: from the first connection on (under mu)
 	refusals  *refusalLog
 	lingering map[net.Conn]struct{} // refused connections closing gracefully (under mu)
 }
@@ -137,6 +142,10 @@ func New(set Settings, o Options) (*Server, error) {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s.refusals = newRefusalLog(s.log, s)
+	s.counters = new(counters)
+	if o.Metrics != nil {
+		s.metrics, s.counters = o.Metrics, &o.Metrics.engine
+	}
 	s.head = wire.Settings{ServerHeader: set.ServerHeader, Headers: set.Headers, Dates: &s.dates}
 	s.clearHead = s.head
 	s.clearHead.Headers = withoutHSTS(set.Headers)
@@ -179,11 +188,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-drained:
 		s.refusals.close()
+		s.metrics.detach(s)
 		return nil
 	case <-ctx.Done():
 		s.closeAll()
 		<-drained
 		s.refusals.close()
+		s.metrics.detach(s)
 		return ctx.Err()
 	}
 }
@@ -196,6 +207,7 @@ func (s *Server) Close() error {
 	s.closeAll()
 	s.wg.Wait()
 	s.refusals.close()
+	s.metrics.detach(s)
 	return nil
 }
 
@@ -249,6 +261,7 @@ func remoteIP(nc net.Conn) netip.Addr {
 // shutting down.
 func (s *Server) addConn(nc net.Conn) (c *conn, refused bool, kind Refusal, ip netip.Addr) {
 	ip = remoteIP(nc)
+	s.metrics.countAccept()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.shutdown.Load() {
@@ -270,6 +283,10 @@ func (s *Server) addConn(nc net.Conn) (c *conn, refused bool, kind Refusal, ip n
 	s.conns[c] = struct{}{}
 	if ip.IsValid() {
 		s.perIP[ip]++
+	}
+	if s.metrics != nil && !s.attached {
+		s.attached = true
+		s.metrics.attach(s) // a Server that never serves is never held by its Metrics
 	}
 	s.wg.Add(1)
 	return c, false, 0, ip

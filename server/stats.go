@@ -62,8 +62,9 @@ func (r Refusal) Name() string {
 	return "unknown"
 }
 
-// Stats is a snapshot of the engine's counters since New. Counters only
-// grow.
+// Stats is a snapshot of the engine's counters since New (or, for a
+// Server given Options.Metrics, since NewMetrics: Servers that share a
+// Metrics share these counters). Counters only grow.
 type Stats struct {
 	// Refused counts refusals by kind (index with a Refusal).
 	Refused [NumRefusals]uint64
@@ -83,13 +84,15 @@ type counters struct {
 }
 
 // Stats returns a snapshot of the server's counters.
-func (s *Server) Stats() Stats {
+func (s *Server) Stats() Stats { return s.counters.stats() }
+
+func (c *counters) stats() Stats {
 	var st Stats
 	for i := range st.Refused {
-		st.Refused[i] = s.counters.refused[i].Load()
+		st.Refused[i] = c.refused[i].Load()
 	}
-	st.ServerErrors = s.counters.serverErrors.Load()
-	st.FileErrors = s.counters.fileErrors.Load()
+	st.ServerErrors = c.serverErrors.Load()
+	st.FileErrors = c.fileErrors.Load()
 	return st
 }
 

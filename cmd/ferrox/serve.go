@@ -9,6 +9,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -63,6 +65,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	signal.Notify(sigs, notify...)
 	defer signal.Stop(sigs)
+	// ferrox_build_info's version: the second word of `ferrox version`.
+	o.Version = strings.Fields(versionText(version, buildInfo(), runtime.GOOS, runtime.GOARCH))[1]
 	site, code := startSite(configFile, &o, stdout, stderr, nil)
 	if site == nil {
 		return code
@@ -94,7 +98,7 @@ func loadSite(configFile string, o *config.Overrides, stdout, stderr io.Writer, 
 	if prev != nil && prev.Unchanged(&cfg) {
 		return prev, nil
 	}
-	site, err := config.Open(&cfg, stdout, stderr)
+	site, err := config.OpenAfter(&cfg, stdout, stderr, prev)
 	if err != nil {
 		return nil, []error{err}
 	}
