@@ -8,63 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// reqView is a comparable copy of a Request (views as strings, nil as
-// "<nil>") for cmp.Diff.
-type reqView struct {
-	Method, Target, Path, Query, Host string
-	Form                              Form
-	Version                           Version
-	Framing                           FramingKind
-	ContentLength                     int64
-	KeepAlive, Expect100, ExpectOther bool
-	HeadLen                           int
-	Fields                            []string
-}
-
-func str(b []byte) string {
-	if b == nil {
-		return "<nil>"
-	}
-	return string(b)
-}
-
-func viewOf(r *Request) reqView {
-	v := reqView{
-		Method: str(r.Method), Target: str(r.Target), Path: str(r.Path), Query: str(r.Query), Host: str(r.Host),
-		Form: r.Form, Version: r.Version, Framing: r.Framing, ContentLength: r.ContentLength,
-		KeepAlive: r.KeepAlive, Expect100: r.Expect100, ExpectOther: r.ExpectOther, HeadLen: r.HeadLen,
-	}
-	for _, f := range r.Fields() {
-		v.Fields = append(v.Fields, string(f.Name)+": "+string(f.Value))
-	}
-	return v
-}
-
-// parseAll parses in as one buffer (with cap == len, so views can be
-// checked against it).
-func parseAll(in []byte) (int, *Request, error) {
-	in = in[:len(in):len(in)]
-	var p Parser
-	req := new(Request)
-	n, err := p.Parse(in, req)
-	return n, req, err
-}
-
-// parseTrickle feeds in one byte more per call, as a slow client would,
-// and returns the first result that is not ErrNeedMore.
-func parseTrickle(in []byte) (int, *Request, error) {
-	in = in[:len(in):len(in)]
-	var p Parser
-	req := new(Request)
-	for k := 0; k <= len(in); k++ {
-		n, err := p.Parse(in[:k], req)
-		if err != ErrNeedMore {
-			return n, req, err
-		}
-	}
-	return 0, req, ErrNeedMore
-}
-
 func TestParseValid(t *testing.T) {
 	const h = "Host: example.com\r\n"
 	cases := []struct {
@@ -200,6 +143,22 @@ type errCase struct {
 }
 
 func hostReq(extra string) string { return "GET / HTTP/1.1\r\nHost: h\r\n" + extra + "\r\n" }
+
+// FuzzParse's go test seeds beyond its own (fuzz_test.go): the benchmark
+// requests and the short error cases. Through a hook, as go-118-fuzz-build
+// compiles only fuzz_test.go of the package's test files.
+func init() {
+	fuzzParseSeeds = func(f *testing.F) {
+		for _, rf := range loadRequests(f) {
+			f.Add(rf.data)
+		}
+		for _, c := range parseErrorCases {
+			if len(c.in) < 4096 {
+				f.Add([]byte(c.in))
+			}
+		}
+	}
+}
 
 var parseErrorCases = []errCase{
 	// RFC 9112 §2.2: line endings

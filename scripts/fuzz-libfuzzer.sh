@@ -125,7 +125,13 @@ run() {
   # libFuzzer's own corpus count (inputs with distinct features) at the end.
   units=$(sed -nE 's/^#[0-9]+[[:space:]]+DONE .* corp: ([0-9]+)\/.*/\1/p' "$log" | tail -n 1)
   units=${units:-?}
-  crash=$(sed -nE 's/.*Test unit written to (.*)$/\1/p' "$log" | head -n 1)
+  # A slow-unit-* file (an input slower than libFuzzer's -report_slow_units,
+  # 10 s) is written the same way but is no finding; -timeout catches hangs.
+  crash=$(sed -nE 's/.*Test unit written to (.*)$/\1/p' "$log" | grep -v '/slow-unit-' | head -n 1)
+  slow=$(sed -nE 's/^stat::slowest_unit_time_sec: *([0-9]+).*/\1/p' "$log" | tail -n 1)
+  if [ "${slow:-0}" -ge 10 ]; then
+    echo "   note: slowest input took ${slow}s (libFuzzer wrote it as slow-unit-*; not a crash)" >&2
+  fi
   execs=${execs:-0} rate=${rate:-0}
   if [ -n "$crash" ] || grep -qE '^==[0-9]+== ERROR: libFuzzer' "$log"; then
     result=CRASH
