@@ -59,6 +59,10 @@ for spec in "${specs[@]}"; do
   if [ -d "$seeds/$target" ] && [ -n "$(ls -A "$seeds/$target")" ]; then
     (cd "$seeds/$target" && zip -q -r "$OUT/${name}_seed_corpus.zip" .)
   fi
+  # Per-target libFuzzer options (e.g. max_len), named by the target.
+  if [ -f "$pristine/.clusterfuzzlite/options/$target.options" ]; then
+    cp "$pristine/.clusterfuzzlite/options/$target.options" "$OUT/$name.options"
+  fi
 done
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -109,7 +109,15 @@ build() {
 # run NAME SECONDS: libFuzzer on a copy of NAME's seeds; sets execs, rate,
 # units (corpus size at the end), result, crash.
 run() {
-  local name=$1 secs=$2 log="$OUT/logs/$1.run.log"
+  local name=$1 secs=$2 log="$OUT/logs/$1.run.log" target=${3:-} opts=()
+  # Per-target libFuzzer options, the file .clusterfuzzlite/build.sh ships
+  # as $OUT/<name>.options (only max_len is read here).
+  local optfile="$ROOT/.clusterfuzzlite/options/$target.options"
+  if [ -n "$target" ] && [ -f "$optfile" ]; then
+    local ml
+    ml=$(sed -nE 's/^max_len *= *([0-9]+).*/\1/p' "$optfile")
+    [ -n "$ml" ] && opts+=("-max_len=$ml")
+  fi
   mkdir -p "$OUT/corpus/$name" "$OUT/crashes/$name" "$WORK/tmp/$name"
   cp "$OUT/seeds/$name"/* "$OUT/corpus/$name"/ 2>/dev/null
   # libFuzzer checks -max_total_time only after it has replayed the seed
@@ -117,7 +125,7 @@ run() {
   # (libFuzzer then prints its stats and exits).
   # TMPDIR: the per-process fixtures' temp dirs (fuzz/engine.go) live
   # until the process ends and are never removed; keep them in $WORK.
-  (cd "$OUT/crashes/$name" && TMPDIR="$WORK/tmp/$name" timeout -s INT -k 10 $((2 * secs)) "$OUT/bin/$name" -max_total_time="$secs" \
+  (cd "$OUT/crashes/$name" && TMPDIR="$WORK/tmp/$name" timeout -s INT -k 10 $((2 * secs)) "$OUT/bin/$name" -max_total_time="$secs" "${opts[@]}" \
     -print_final_stats=1 -timeout=25 -rss_limit_mb=4096 -artifact_prefix="$OUT/crashes/$name/" "$OUT/corpus/$name") > "$log" 2>&1
   local rc=$?
   execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -n 1)
@@ -236,7 +244,7 @@ for spec in "${specs[@]}"; do
     continue
   fi
   echo "== $dir $target: libFuzzer ${FUZZ_SECONDS}s on $nseeds seeds"
-  run "$name" "$FUZZ_SECONDS"
+  run "$name" "$FUZZ_SECONDS" "$target"
   gorate=-
   if [ "$FUZZ_GOTEST" = 1 ]; then
     glog="$OUT/logs/$name.gotest.log"
