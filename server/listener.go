@@ -133,9 +133,16 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 	}()
 
+	// On Linux a TCP listener is accepted from with raw calls, into
+	// rawSocks (see rawAcceptor); any other listener with its Accept.
+	accept := ln.Accept
+	if ra, stop, ok := rawAcceptor(ln); ok {
+		accept = ra
+		defer stop()
+	}
 	var delay time.Duration
 	for {
-		nc, err := ln.Accept()
+		nc, err := accept()
 		if err != nil {
 			if s.shutdown.Load() {
 				return ErrServerClosed
@@ -164,7 +171,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 			continue
 		}
-		go c.run()
+		c.start()
 	}
 }
 
