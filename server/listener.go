@@ -133,10 +133,15 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 	}()
 
-	// On Linux a TCP listener is accepted from with raw calls, into
-	// rawSocks (see rawAcceptor); any other listener with its Accept.
+	// On Linux a plain TCP listener is accepted from with raw calls, into
+	// rawSocks (see rawAcceptor); any other listener with its Accept. A
+	// TLS connection is not: its handshake waits for the client at once,
+	// which would upgrade the rawSock every time (measured: no gain in
+	// CPU per handshake, and a longer tail).
 	accept := ln.Accept
-	if ra, stop, ok := rawAcceptor(ln); ok {
+	if s.handshake != nil {
+		// keep Accept
+	} else if ra, stop, ok := rawAcceptor(ln); ok {
 		accept = ra
 		defer stop()
 	}
