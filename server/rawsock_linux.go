@@ -127,12 +127,12 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(),
 			var ls syscall.RawSockaddrAny
 			l := uint32(syscall.SizeofSockaddrAny)
 			if _, _, e := syscall.RawSyscall(syscall.SYS_GETSOCKNAME, uintptr(nfd), uintptr(unsafe.Pointer(&ls)), uintptr(unsafe.Pointer(&l))); e == 0 {
-				if a := sockaddrTCP(&ls); a != nil {
-					local = a
+				if a := sockaddrPort(&ls); a.IsValid() {
+					local = net.TCPAddrFromAddrPort(a)
 				}
 			}
 		}
-		return &rawSock{fd: nfd, laddr: local, raddr: sockaddrTCP(&sa)}, nil
+		return &rawSock{fd: nfd, laddr: local, raddr: sockaddrPort(&sa)}, nil
 	}
 	return accept, func() { lf.Close() }, true
 }
@@ -140,20 +140,20 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(),
 // acceptPoll bounds a raw accept's wait between checks of its listener.
 const acceptPoll = 50 * time.Millisecond
 
-// sockaddrTCP converts an accepted peer's address (nil when it is not
-// IPv4 or IPv6).
-func sockaddrTCP(sa *syscall.RawSockaddrAny) *net.TCPAddr {
+// sockaddrPort converts a socket address (invalid when it is not IPv4 or
+// IPv6).
+func sockaddrPort(sa *syscall.RawSockaddrAny) netip.AddrPort {
 	switch sa.Addr.Family {
 	case syscall.AF_INET:
 		p := (*syscall.RawSockaddrInet4)(unsafe.Pointer(sa))
 		port := int(p.Port>>8 | p.Port<<8)
-		return net.TCPAddrFromAddrPort(netip.AddrPortFrom(netip.AddrFrom4(p.Addr), uint16(port)))
+		return netip.AddrPortFrom(netip.AddrFrom4(p.Addr), uint16(port))
 	case syscall.AF_INET6:
 		p := (*syscall.RawSockaddrInet6)(unsafe.Pointer(sa))
 		port := int(p.Port>>8 | p.Port<<8)
-		return net.TCPAddrFromAddrPort(netip.AddrPortFrom(netip.AddrFrom16(p.Addr), uint16(port)))
+		return netip.AddrPortFrom(netip.AddrFrom16(p.Addr), uint16(port))
 	}
-	return nil
+	return netip.AddrPort{}
 }
 
 // rawSock is an accepted TCP socket served with raw, non-blocking system
@@ -176,26 +176,33 @@ type rawSock struct {
 	mu     sync.Mutex
 	fd     int // -1 once closed or handed to up
 	closed bool
-	rdl    time.Time // deadlines, kept until an upgrade applies them
-	wdl    time.Time
-	ep     uintptr // the parker's epoll set holding fd, 0 if none
-	laddr  *net.TCPAddr
-	raddr  *net.TCPAddr
+	// Deadlines (monoKey, 0 for none), kept until an upgrade applies
+	// them. The struct is kept small: an idle keep-alive connection that
+	// never had to wait is a rawSock and a conn, and little else.
+	rdl   int64
+	wdl   int64
+	ep    uintptr        // the parker's epoll set holding fd, 0 if none
+	laddr *net.TCPAddr   // the listener's, unless it listens on any address
+	raddr netip.AddrPort // the client's; RemoteAddr builds a *net.TCPAddr
 }
 
 func (s *rawSock) opError(op string, err error) error {
-	var src, addr net.Addr
-	if s.laddr != nil {
-		src = s.laddr
-	}
-	if s.raddr != nil {
-		addr = s.raddr
-	}
-	return &net.OpError{Op: op, Net: "tcp", Source: src, Addr: addr, Err: err}
+	return &net.OpError{Op: op, Net: "tcp", Source: s.LocalAddr(), Addr: s.RemoteAddr(), Err: err}
 }
 
-// passed reports whether deadline d is set and has passed.
-func passed(d time.Time) bool { return !d.IsZero() && !time.Now().Before(d) }
+// passed reports whether deadline d (monoKey) is set and has passed.
+func passed(d int64) bool { return d != 0 && monoKey(time.Now()) >= d }
+
+// deadlineKey is t as a deadline key: 0 for none.
+func deadlineKey(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	if k := monoKey(t); k != 0 {
+		return k
+	}
+	return 1
+}
 
 // upgrade hands the descriptor over to a poller-registered sockConn; mu is
 // held. The parker's registration, if any, is dropped first: it belongs
@@ -232,11 +239,11 @@ func (s *rawSock) upgrade() (*sockConn, error) {
 		s.closed = true
 		return nil, s.opError("upgrade", syscall.EINVAL)
 	}
-	if !s.rdl.IsZero() {
-		sc.SetReadDeadline(s.rdl)
+	if s.rdl != 0 {
+		sc.SetReadDeadline(monoTime(s.rdl))
 	}
-	if !s.wdl.IsZero() {
-		sc.SetWriteDeadline(s.wdl)
+	if s.wdl != 0 {
+		sc.SetWriteDeadline(monoTime(s.wdl))
 	}
 	s.up.Store(sc)
 	return sc, nil
@@ -400,10 +407,10 @@ func (s *rawSock) LocalAddr() net.Addr {
 }
 
 func (s *rawSock) RemoteAddr() net.Addr {
-	if s.raddr == nil {
+	if !s.raddr.IsValid() {
 		return nil
 	}
-	return s.raddr
+	return net.TCPAddrFromAddrPort(s.raddr)
 }
 
 func (s *rawSock) SetDeadline(t time.Time) error {
@@ -422,7 +429,7 @@ func (s *rawSock) SetReadDeadline(t time.Time) error {
 	if s.closed {
 		return s.opError("set", net.ErrClosed)
 	}
-	s.rdl = t
+	s.rdl = deadlineKey(t)
 	return nil
 }
 
@@ -435,7 +442,7 @@ func (s *rawSock) SetWriteDeadline(t time.Time) error {
 	if s.closed {
 		return s.opError("set", net.ErrClosed)
 	}
-	s.wdl = t
+	s.wdl = deadlineKey(t)
 	return nil
 }
 
