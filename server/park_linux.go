@@ -14,8 +14,12 @@ import (
 )
 
 // parker holds connections that wait for input with no goroutine: idle
-// keep-alive connections, and connections in the middle of a request head
-// that is slow to come. A waiting connection served by a goroutine costs
+// keep-alive connections, connections in the middle of a request head
+// that is slow to come, new plain connections whose first request has not
+// come yet (phaseFirst, see parkFirst: resumed like a head under
+// shutdown, closed quietly at the header timeout) and plain lingering
+// closes (phaseLinger, see parkLinger: drained here, closed on the
+// client's FIN or at lingerTimeout). A waiting connection served by a goroutine costs
 // that goroutine's stack (2 KiB, often 4 after parsing) and descriptor; a
 // parked one costs only its conn, its socket (and, mid-head, its buffer)
 // and an entry in an epoll set of the parker's own. That set is waited for
