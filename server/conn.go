@@ -233,6 +233,10 @@ func (c *conn) run() {
 			if first && c.readReady() {
 				break
 			}
+			if first && c.parkFirst() {
+				detached = true // a waiter has it, in phaseFirst
+				return
+			}
 			if !c.waitRequest(first) {
 				c.phase = phaseClose
 			}
@@ -304,6 +308,10 @@ func (c *conn) run() {
 			}
 
 		case phaseLinger:
+			if c.parkLinger() {
+				detached = true // finished, or a waiter has it
+				return
+			}
 			c.lingerClose()
 			c.phase = phaseClose
 

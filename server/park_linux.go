@@ -14,8 +14,12 @@ import (
 )
 
 // parker holds connections that wait for input with no goroutine: idle
-// keep-alive connections, and connections in the middle of a request head
-// that is slow to come. A waiting connection served by a goroutine costs
+// keep-alive connections, connections in the middle of a request head
+// that is slow to come, new plain connections whose first request has not
+// come yet (phaseFirst, see parkFirst: resumed like a head under
+// shutdown, closed quietly at the header timeout) and plain lingering
+// closes (phaseLinger, see parkLinger: drained here, closed on the
+// client's FIN or at lingerTimeout). A waiting connection served by a goroutine costs
 // that goroutine's stack (2 KiB, often 4 after parsing) and descriptor; a
 // parked one costs only its conn, its socket (and, mid-head, its buffer)
 // and an entry in an epoll set of the parker's own. That set is waited for
@@ -60,6 +64,14 @@ type parkEntry struct {
 	hidx       int32 // its index in the deadline heap
 	until      int64 // the deadline (monoKey)
 	registered bool  // the socket is in the epoll set
+	firstDone  bool  // parked once waiting for the first request (parkFirst)
+	lingered   int   // bytes drained by a lingering close (parkLinger)
+}
+
+// epollCtler is a socket the parker can register in its set: sockConn,
+// rawSock.
+type epollCtler interface {
+	epollCtl(ep uintptr, op int, ev *syscall.EpollEvent) syscall.Errno
 }
 
 // newWaiter returns the parker: waiting connections hold no goroutine.
@@ -91,11 +103,11 @@ func (p *parker) park(c *conn, until time.Time) bool {
 		return false
 	}
 	idle := c.phase == phaseAwait
-	var rc syscall.RawConn
-	if sc, ok := c.nc.(*sockConn); ok {
-		rc = sc.rc
-	} else if sc, ok := c.raw.(*sockConn); ok && idle && c.tlsQuiet() {
-		rc = sc.rc // TLS over the socket
+	var sock epollCtler
+	if sc, ok := c.nc.(epollCtler); ok {
+		sock = sc
+	} else if sc, ok := c.raw.(epollCtler); ok && idle && c.tlsQuiet() {
+		sock = sc // TLS over the socket
 	} else {
 		return false
 	}
@@ -126,15 +138,14 @@ func (p *parker) park(c *conn, until time.Time) bool {
 	if !pe.registered {
 		op = syscall.EPOLL_CTL_ADD
 	}
-	var errno syscall.Errno
-	// Control holds a reference on the socket, so its descriptor number
-	// cannot be closed and reused under the call. ADD and MOD both look
-	// at the socket's current state: bytes that came before the call
-	// fire at once.
-	err := rc.Control(func(fd uintptr) {
-		_, _, errno = syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, p.fd, uintptr(op), fd, uintptr(unsafe.Pointer(&ev)), 0, 0)
-	})
-	if err != nil || errno != 0 {
+	// ADD and MOD both look at the socket's current state: bytes that
+	// came before the call fire at once. A socket upgraded since it was
+	// registered (rawSock) has a new descriptor, not in the set yet.
+	errno := sock.epollCtl(p.fd, op, &ev)
+	if errno == syscall.ENOENT && op == syscall.EPOLL_CTL_MOD {
+		errno = sock.epollCtl(p.fd, syscall.EPOLL_CTL_ADD, &ev)
+	}
+	if errno != 0 {
 		p.free = append(p.free, slot)
 		return false
 	}
@@ -313,6 +324,7 @@ func (p *parker) run(rc syscall.RawConn) {
 	wake := make([]*conn, 0, len(evs))
 	var late, expired []*conn  // heads and idle connections past their deadline
 	var scratch parser.Request // feed's parse target
+	var drainBuf [4096]byte    // lingering closes drain into it
 	for {
 		n := 0
 		var errno syscall.Errno
@@ -371,7 +383,19 @@ func (p *parker) run(rc syscall.RawConn) {
 		p.arm()
 		p.mu.Unlock()
 		for _, c := range wake {
-			if c.phase == phaseParse && c.feed(&scratch) && p.park(c, monoTime(c.park.until)) {
+			switch c.phase {
+			case phaseParse:
+				if c.feed(&scratch) && p.park(c, monoTime(c.park.until)) {
+					continue
+				}
+			case phaseLinger:
+				// A lingering close (parkLinger): drain what came, and
+				// wait again or close.
+				if lingerDrain(c, c.nc.(nonBlocking), drainBuf[:]) && p.park(c, monoTime(c.park.until)) {
+					continue
+				}
+				c.state.Store(stateClosing)
+				c.finish()
 				continue
 			}
 			resume(c)
@@ -412,7 +436,7 @@ func (c *conn) feed(scratch *parser.Request) bool {
 	if st.w == len(st.buf) {
 		return false // advanceHead leaves room; never spin on a full buffer
 	}
-	n, err := c.nc.(*sockConn).read(st.buf[st.w:], false)
+	n, err := c.nc.(nonBlocking).read(st.buf[st.w:], false)
 	if err == errWouldBlock {
 		return true
 	}
@@ -425,7 +449,8 @@ func (c *conn) feed(scratch *parser.Request) bool {
 }
 
 // drain ends parking for shutdown: every idle parked connection is
-// closed, every mid-head one gets its goroutine back (its request is in
+// closed, every mid-head one (or one awaiting its first request, see
+// waitRequest) gets its goroutine back (its request is in
 // flight, which Shutdown lets finish), and the parker's goroutine ends.
 // It must not be called with s.mu held.
 func (p *parker) drain() {
@@ -443,8 +468,8 @@ func (p *parker) drain() {
 	for len(p.heap) > 0 {
 		c := p.heap[len(p.heap)-1]
 		p.take(c)
-		if c.phase == phaseParse {
-			heads = append(heads, c)
+		if c.phase == phaseParse || c.phase == phaseFirst {
+			heads = append(heads, c) // a first request is not idle either
 		} else {
 			idle = append(idle, c)
 		}

@@ -265,6 +265,11 @@ func TestSlowHeadParks(t *testing.T) {
 	for i := range cs {
 		cs[i] = e.dial(t)
 	}
+	// A new connection waits for its first bytes parked too (parkFirst).
+	waitFor(t, "every new connection is parked", func() bool {
+		now, total := e.s.parkStats()
+		return now == n && total == n
+	})
 	for k, piece := range pieces[:len(pieces)-1] {
 		for _, c := range cs {
 			c.send(piece)
@@ -272,7 +277,7 @@ func TestSlowHeadParks(t *testing.T) {
 		// Each piece wakes every connection and parks it again.
 		waitFor(t, "every slow head is parked again after piece "+strconv.Itoa(k), func() bool {
 			now, total := e.s.parkStats()
-			return now == n && total == uint64(n*(k+1))
+			return now == n && total == uint64(n*(k+2))
 		})
 	}
 	if g := runtime.NumGoroutine() - base; g > 3 {

@@ -10,6 +10,11 @@ import (
 // peekInput reports, without blocking or consuming anything, whether the
 // client has sent bytes the server has not read yet (see closeClean).
 func peekInput(nc net.Conn) input {
+	// A raw peek where the connection has one (Linux): no scheduler
+	// syscall bookkeeping, so an idle server's sysmon stays asleep.
+	if p, ok := nc.(interface{ peek() input }); ok {
+		return p.peek()
+	}
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
 		return inputUnknown

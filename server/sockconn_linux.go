@@ -99,6 +99,20 @@ func (c *sockConn) Write(b []byte) (int, error) {
 	return done, nil
 }
 
+// epollCtl runs an epoll_ctl for the socket on the parker's set ep. Control holds a
+// reference on the socket, so its descriptor number cannot be closed and
+// reused under the call.
+func (c *sockConn) epollCtl(ep uintptr, op int, ev *syscall.EpollEvent) syscall.Errno {
+	var errno syscall.Errno
+	err := c.rc.Control(func(fd uintptr) {
+		_, _, errno = syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, ep, uintptr(op), fd, uintptr(unsafe.Pointer(ev)), 0, 0)
+	})
+	if err != nil {
+		return syscall.EBADF
+	}
+	return errno
+}
+
 // preadShared reads len(b) bytes of f at off with raw pread calls, for the
 // small files of the open-file cache (recently opened, so in the page
 // cache): like the socket calls above, it keeps an idle server's sysmon

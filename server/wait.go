@@ -104,6 +104,125 @@ func (c *conn) waitRequest(first bool) bool {
 	return true
 }
 
+// parkFirst hands a new connection whose first request has not come yet
+// to the waiter, until it does or until the header timeout, and reports
+// whether the waiter took it (the caller must then leave c alone). Once
+// the waiter wakes it (input, or a FIN, is there), or under shutdown, it
+// refuses, and waitRequest reads on the goroutine. Holding the
+// connection in the waiter rather than in a read spares a raw socket
+// (rawSock) its upgrade to the poller, and the connection a goroutine,
+// while the client's request is on its way. At the deadline the waiter
+// closes it quietly, as waitRequest's timeout does; it is not idle (see
+// waitRequest): Shutdown gives it back its goroutine.
+func (c *conn) parkFirst() bool {
+	s := c.srv
+	if c.park.firstDone || s.shutdown.Load() {
+		return false
+	}
+	if _, ok := c.nc.(nonBlocking); !ok {
+		return false
+	}
+	if c.state.Swap(stateFirst) == stateClosing {
+		c.state.Store(stateClosing)
+		return false // waitRequest finds out
+	}
+	c.park.firstDone = true
+	prev := c.phase
+	c.phase = phaseFirst
+	if s.waiter.park(c, time.Now().Add(s.headerTimeout)) {
+		return true
+	}
+	c.phase = prev
+	return false
+}
+
+// parkLinger is the lingering close (lingerClose) of a plain connection
+// that can try reads without waiting: the write side is shut, what the
+// client already sent is drained, and if it is still to close its side
+// the connection waits in the waiter, with no goroutine (and, for a
+// rawSock, no upgrade to the poller), until it does, sends more (drained
+// there, see lingerDrain) or lingerTimeout passes; then it is closed.
+// It reports false, having done nothing, when the connection cannot be
+// held that way (lingerClose then runs on the goroutine); true when the
+// connection is finished or belongs to the waiter.
+func (c *conn) parkLinger() bool {
+	nb, ok := c.nc.(nonBlocking)
+	if !ok || c.srv.shutdown.Load() {
+		return false
+	}
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok {
+		return false
+	}
+	if cw.CloseWrite() != nil {
+		c.finish() // as lingerClose: nothing to drain
+		return true
+	}
+	if c.st == nil {
+		c.getState()
+	}
+	// Reads may go on until lingerTimeout, whatever deadline the request
+	// left (the parker's reads check it too).
+	until := time.Now().Add(lingerTimeout)
+	c.nc.SetReadDeadline(until)
+	c.park.lingered = 0
+	more := lingerDrain(c, nb, c.st.buf)
+	c.putState()
+	if more {
+		c.phase = phaseLinger
+		if c.srv.waiter.park(c, until) {
+			return true
+		}
+		// Not held: drain on the goroutine, as lingerClose does.
+		c.getState()
+		buf := c.st.buf
+		for c.park.lingered < lingerBytes {
+			n, err := c.nc.Read(buf)
+			c.park.lingered += n
+			if err != nil {
+				break
+			}
+		}
+	}
+	c.finish()
+	return true
+}
+
+// lingerDrain reads what a lingering connection's client has sent, into
+// buf, without waiting, and reports whether the connection is to wait for
+// more: nothing more there yet, no FIN or error, and less than lingerBytes
+// drained in all.
+func lingerDrain(c *conn, nb nonBlocking, buf []byte) bool {
+	for c.park.lingered < lingerBytes {
+		n, err := nb.read(buf, false)
+		c.park.lingered += n
+		if err == errWouldBlock {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// start begins serving a new plain connection on the accepting goroutine
+// (Serve): its first bytes are read when they are already there, and a
+// goroutine starts with them; when they are not, the connection goes to
+// the waiter (parkFirst) with no goroutine at all until they come. Else
+// (no waiter, a TLS handshake to make) a goroutine starts as before.
+func (c *conn) start() {
+	if c.srv.handshake == nil {
+		c.phase = phaseFirst
+		if c.readReady() {
+			c.phase = phaseHead
+		} else if c.parkFirst() {
+			return
+		}
+	}
+	go c.run()
+}
+
 // readReady reads a new connection's first bytes straight into a buffer
 // when they are already there, as they usually are (a client writes its
 // request right after connecting, and accepting takes a while): one read

@@ -1,0 +1,246 @@
+//go:build linux && (amd64 || arm64)
+
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// rawPair returns a rawSock server side, accepted by rawAcceptor, and a
+// plain client side.
+func rawPair(t *testing.T) (srv *rawSock, cli net.Conn) {
+	t.Helper()
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept, stop, ok := rawAcceptor(ln)
+	if !ok {
+		t.Fatal("rawAcceptor refused a TCP listener")
+	}
+	defer func() { stop(); ln.Close() }()
+	cli, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, ok = nc.(*rawSock)
+	if !ok {
+		t.Fatalf("accept gave %T", nc)
+	}
+	t.Cleanup(func() { srv.Close(); cli.Close() })
+	return srv, cli
+}
+
+// TestRawSock holds the raw socket to net.Conn's behaviour, before and
+// after its upgrade: addresses, a read of bytes already there without an
+// upgrade, errWouldBlock from a non-blocking read, a passed deadline as a
+// timeout, a read that must wait (the upgrade) getting later bytes, a
+// large write to a slow reader arriving whole, the FIN as io.EOF, and
+// reads after Close failing with net.ErrClosed.
+func TestRawSock(t *testing.T) {
+	srv, cli := rawPair(t)
+	if got, want := srv.RemoteAddr().String(), cli.LocalAddr().String(); got != want {
+		t.Errorf("RemoteAddr = %s; want %s", got, want)
+	}
+	if got, want := srv.LocalAddr().String(), cli.RemoteAddr().String(); got != want {
+		t.Errorf("LocalAddr = %s; want %s", got, want)
+	}
+	b := make([]byte, 16)
+	if _, err := srv.read(b, false); err != errWouldBlock {
+		t.Fatalf("read with nothing there = %v; want errWouldBlock", err)
+	}
+	if srv.peek() != inputNone {
+		t.Errorf("peek with nothing there = %v; want inputNone", srv.peek())
+	}
+	cli.Write([]byte("hello"))
+	waitFor(t, "the bytes to arrive", func() bool { return srv.peek() == inputData })
+	if n, err := srv.read(b, false); err != nil || string(b[:n]) != "hello" {
+		t.Fatalf("read = %q, %v", b[:n], err)
+	}
+	if srv.up.Load() != nil {
+		t.Fatal("a read that did not wait upgraded the socket")
+	}
+	srv.SetReadDeadline(aLongTimeAgo)
+	if _, err := srv.Read(b); !errors.Is(err, os.ErrDeadlineExceeded) || !isTimeout(err) {
+		t.Fatalf("Read past the deadline = %v; want a timeout", err)
+	}
+	srv.SetReadDeadline(time.Time{})
+
+	go func() {
+		time.Sleep(10 * time.Millisecond) // the read below must wait: it upgrades
+		cli.Write([]byte("again"))
+	}()
+	if n, err := srv.Read(b); err != nil || string(b[:n]) != "again" {
+		t.Fatalf("Read that waits = %q, %v", b[:n], err)
+	}
+	if srv.up.Load() == nil {
+		t.Fatal("a read that waited did not upgrade the socket")
+	}
+	srv.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := srv.Read(b); !isTimeout(err) {
+		t.Fatalf("upgraded Read past the deadline = %v; want a timeout", err)
+	}
+	srv.SetReadDeadline(time.Time{})
+
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<19)
+	got := make(chan []byte)
+	go func() {
+		all, _ := io.ReadAll(io.LimitReader(cli, int64(len(big))))
+		got <- all
+	}()
+	if n, err := srv.Write(big); n != len(big) || err != nil {
+		t.Fatalf("Write = %d, %v; want %d, nil", n, err, len(big))
+	}
+	if all := <-got; !bytes.Equal(all, big) {
+		t.Fatalf("client got %d bytes, not the %d written", len(all), len(big))
+	}
+	cli.(*net.TCPConn).CloseWrite()
+	if n, err := srv.Read(b); n != 0 || err != io.EOF {
+		t.Fatalf("Read after the FIN = %d, %v; want 0, EOF", n, err)
+	}
+	srv.Close()
+	if _, err := srv.Read(b); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Read after Close = %v; want net.ErrClosed", err)
+	}
+}
+
+// TestRawSockWriteUpgrades: a write larger than the socket buffers, to a
+// reader that is not reading yet, upgrades and still arrives whole.
+func TestRawSockWriteUpgrades(t *testing.T) {
+	srv, cli := rawPair(t)
+	big := bytes.Repeat([]byte("x"), 8<<20)
+	got := make(chan int)
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		n, _ := io.Copy(io.Discard, io.LimitReader(cli, int64(len(big))))
+		got <- int(n)
+	}()
+	if n, err := srv.Write(big); n != len(big) || err != nil {
+		t.Fatalf("Write = %d, %v", n, err)
+	}
+	if n := <-got; n != len(big) {
+		t.Fatalf("client got %d bytes; want %d", n, len(big))
+	}
+	if srv.up.Load() == nil {
+		t.Fatal("a write that waited did not upgrade")
+	}
+}
+
+// TestRawSockRaw: with nothing to wait for, the connection is closed raw
+// (the client sees the FIN) and CloseWrite sends a FIN first.
+func TestRawSockRaw(t *testing.T) {
+	srv, cli := rawPair(t)
+	if err := srv.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	cli.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := cli.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("client read after CloseWrite = %d, %v; want EOF", n, err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if srv.up.Load() != nil {
+		t.Fatal("upgraded with nothing to wait for")
+	}
+	if err := srv.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("second Close = %v; want net.ErrClosed", err)
+	}
+}
+
+// TestRawSockConcurrentClose: Close from another goroutine (Shutdown)
+// while the connection's goroutine reads and writes: no race (go test
+// -race), and every call after it fails with net.ErrClosed.
+func TestRawSockConcurrentClose(t *testing.T) {
+	srv, _ := rawPair(t)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		b := make([]byte, 8)
+		for {
+			if _, err := srv.read(b, false); err != nil && err != errWouldBlock {
+				return
+			}
+		}
+	}()
+	srv.Close()
+	wg.Wait()
+	if _, err := srv.Write([]byte("x")); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Write after Close = %v; want net.ErrClosed", err)
+	}
+}
+
+// TestRawAcceptReleased: a released Handoff stops the raw accept (a
+// blocked one too, within acceptPoll) with ErrReleased and leaves the
+// pending connection to the next server; a closed listener stops it with
+// an error.
+func TestRawAcceptReleased(t *testing.T) {
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	h := NewHandoff(ln)
+	accept, stop, ok := rawAcceptor(h)
+	if !ok {
+		t.Fatal("rawAcceptor refused a Handoff")
+	}
+	defer stop()
+	done := make(chan error)
+	go func() {
+		_, err := accept()
+		done <- err
+	}()
+	h.Release()
+	if err := <-done; !errors.Is(err, ErrReleased) {
+		t.Fatalf("accept after Release = %v; want ErrReleased", err)
+	}
+	h.Resume()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	nc, err := h.Accept() // the next server's
+	if err != nil {
+		t.Fatalf("the next server's Accept = %v", err)
+	}
+	nc.Close()
+	go func() {
+		_, err := accept()
+		done <- err
+	}()
+	ln.Close()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("accept after Close = %v; want a closed-listener error", err)
+	}
+}
+
+// TestParkedLinger: a connection closed after an error response lingers
+// in the parker, without a goroutine, until the client closes its side.
+func TestParkedLinger(t *testing.T) {
+	e := startServer(t, nil)
+	c := e.dial(t)
+	c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\nBad Header\r\n\r\n")
+	resp, _ := c.read("GET")
+	if resp.StatusCode != 400 {
+		t.Fatalf("status %d; want 400", resp.StatusCode)
+	}
+	waitFor(t, "the lingering connection is parked", func() bool { return e.s.parked() == 1 })
+	c.expectEOF()
+	c.nc.Close()
+	waitFor(t, "the lingering connection is closed", func() bool { return e.s.parked() == 0 && e.s.NumConns() == 0 })
+}
