@@ -98,7 +98,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 	}
 	if (*target == "" && *targetsFile == "") || *scenario == "" {
 		fs.Usage()
-		return 2
+		// After the long flag list, say which required flag is missing.
+		switch {
+		case *target == "" && *targetsFile == "":
+			return usageErr("--target URL or --targets FILE is required")
+		default:
+			return usageErr("--scenario is required (one of %s)", strings.Join(loadtest.Scenarios, ", "))
+		}
 	}
 	start, err := parseStartAt(*startAt, time.Now())
 	if err != nil {

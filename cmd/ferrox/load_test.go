@@ -52,7 +52,9 @@ func TestLoadUsage(t *testing.T) {
 		args []string
 		want string // in stderr
 	}{
-		{"no-flags", nil, "usage"},
+		{"no-flags", nil, "--target URL or --targets FILE is required"},
+		{"no-scenario", []string{"--target", "http://127.0.0.1:1"}, "ferrox load: --scenario is required (one of keepalive,"},
+		{"targets-no-scenario", []string{"--targets", "/nonexistent.txt"}, "ferrox load: --scenario is required"},
 		{"unknown-scenario", []string{"--target", "http://127.0.0.1:1", "--scenario", "nope"}, "unknown scenario"},
 		{"ftp", []string{"--target", "ftp://127.0.0.1:1", "--scenario", "keepalive"}, "not an http:// or https:// URL"},
 		{"https-slowloris", []string{"--target", "https://127.0.0.1:1", "--scenario", "slowloris"}, "give an http:// target"},
