@@ -167,9 +167,11 @@ const (
 	// runs under the header timeout (→ phaseFirst; phaseLinger after
 	// answering plain HTTP on the HTTPS port; phaseClose).
 	phaseNew phase = iota
-	// phaseFirst: waiting, on a goroutine, for the first byte of the first
-	// request, at most the header timeout (→ phaseHead, or phaseClose: a
-	// connection that never speaks is closed quietly).
+	// phaseFirst: waiting for the first byte of the first request, at
+	// most the header timeout: served at once when it is already there,
+	// else held by a waiter (raw sockets, park_linux.go) or on a goroutine
+	// (→ phaseHead, or phaseClose: a connection that never speaks is
+	// closed quietly).
 	phaseFirst
 	// phaseAwait: waiting for the first byte of the next request, at most
 	// the idle timeout from since (→ phaseHead, or phaseClose with a plain
