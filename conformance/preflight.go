@@ -41,8 +41,9 @@ type PreflightInfo struct {
 // the fixture content, so a target that does not serve the fixture there
 // is refused before hundreds of cases fail for that reason alone. It
 // returns a *FixtureError for the first file missing or different (with a
-// prefix, it also says whether the fixture answers at / instead), another
-// error when the target cannot be reached.
+// prefix, it also says whether the fixture answers at / instead), or for a
+// canary whose Last-Modified is not the fixture's time (checkFixtureTime),
+// another error when the target cannot be reached.
 func Preflight(ctx context.Context, cfg Config) (PreflightInfo, error) {
 	var info PreflightInfo
 	cfg = cfg.withDefaults()
@@ -55,10 +56,13 @@ func Preflight(ctx context.Context, cfg Config) (PreflightInfo, error) {
 	}
 	for _, fp := range PreflightPaths {
 		p := cfg.Prefix + strings.TrimPrefix(fp, "/")
-		err := preflightFile(ctx, &cfg, p, want[fp], &info)
+		resp, err := preflightFile(ctx, &cfg, p, want[fp], &info)
+		if err == nil && fp == "/canary.txt" {
+			err = checkFixtureTime(p, resp)
+		}
 		var fe *FixtureError
 		if errors.As(err, &fe) && cfg.Prefix != "/" {
-			if preflightFile(ctx, &cfg, fp, want[fp], &PreflightInfo{}) == nil {
+			if _, err := preflightFile(ctx, &cfg, fp, want[fp], &PreflightInfo{}); err == nil {
 				fe.Problem += fmt.Sprintf("; %s is the fixture's, so the fixture is served at /, not below %s (drop --prefix, or serve it there)", fp, cfg.Prefix)
 			}
 		}
@@ -70,11 +74,12 @@ func Preflight(ctx context.Context, cfg Config) (PreflightInfo, error) {
 }
 
 // preflightFile fetches p (following one local redirect) and compares
-// the content with want; the first Server field seen goes to info.
-func preflightFile(ctx context.Context, cfg *Config, p string, want []byte, info *PreflightInfo) error {
+// the content with want; the first Server field seen goes to info. It
+// returns the answer that carried the content.
+func preflightFile(ctx context.Context, cfg *Config, p string, want []byte, info *PreflightInfo) (Response, error) {
 	resp, body, err := preflightGet(ctx, cfg, p)
 	if err != nil {
-		return err
+		return resp, err
 	}
 	if info.Server == "" {
 		info.Server, _ = resp.header("Server")
@@ -85,18 +90,43 @@ func preflightFile(ctx context.Context, cfg *Config, p string, want []byte, info
 	if loc, ok := localRedirect(&resp, p, cfg.Target); ok {
 		r2, b2, err := preflightGet(ctx, cfg, loc)
 		if err != nil {
-			return err
+			return r2, err
 		}
 		if err := compareFixture(p, want, r2, b2); err != nil {
 			var fe *FixtureError
 			if errors.As(err, &fe) {
 				fe.Problem = fmt.Sprintf("redirected (%d) to %s: %s", resp.Status, loc, fe.Problem)
 			}
-			return err
+			return r2, err
 		}
+		return r2, nil
+	}
+	return resp, compareFixture(p, want, resp, body)
+}
+
+// httpDate is the IMF-fixdate layout of an HTTP date (RFC 9110 5.6.7).
+const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// checkFixtureTime compares the canary's Last-Modified with the time every
+// fixture file is written with (corpus.FixtureModTime). A fixture copied
+// without its file times (cp -r) has the copy's time instead, and every
+// If-Modified-Since / If-Unmodified-Since case then fails for that reason
+// alone (their validators are the fixture's date, RFC 9110 13.1.3 and
+// 13.1.4): a *FixtureError naming the remedy. A server that sends no
+// Last-Modified, or one this does not read as an IMF-fixdate, is left to
+// the cases that judge it.
+func checkFixtureTime(p string, resp Response) error {
+	v, ok := resp.header("Last-Modified")
+	if !ok {
 		return nil
 	}
-	return compareFixture(p, want, resp, body)
+	got, err := time.Parse(httpDate, strings.TrimSpace(v))
+	if err != nil || got.Equal(corpus.FixtureModTime) {
+		return nil
+	}
+	return &FixtureError{Path: p, Problem: fmt.Sprintf(
+		"Last-Modified: %s, want the fixture's %s: the fixture's file times were not kept (the conditional-request cases compare dates with them): copy it with cp -a / rsync -a, or write it again with `ferrox conform --fixture DIR`",
+		strings.TrimSpace(v), corpus.FixtureModTime.Format(httpDate))}
 }
 
 // PreflightRoot is the preflight of a fixture-free run: GET cfg.Prefix

@@ -45,6 +45,14 @@ func fixtureBody(p string) []byte {
 	return nil
 }
 
+// withLastModified answers with the fixture file and a Last-Modified field.
+func withLastModified(date string) func(string) string {
+	return func(p string) string {
+		b := fixtureBody(p)
+		return fmt.Sprintf("HTTP/1.1 200 OK\r\nLast-Modified: %s\r\nContent-Length: %d\r\n\r\n%s", date, len(b), b)
+	}
+}
+
 func TestPreflight(t *testing.T) {
 	lengthed := func(p string) string {
 		b := fixtureBody(p)
@@ -115,6 +123,13 @@ func TestPreflight(t *testing.T) {
 		{"not-http", on("/canary.txt", func(string) string { return "SSH-2.0-OpenSSH_9.6\r\n" }), "/canary.txt", "not an HTTP/1.1 response"},
 		{"tls-alert", on("/canary.txt", func(string) string { return "\x15\x03\x01\x00\x02\x02\x46" }), "/canary.txt", "incomplete response after 7 bytes (connection closed); is --tls right?"},
 		{"silent-close", on("/canary.txt", func(string) string { return "" }), "/canary.txt", "no response (connection closed)"},
+		// The fixture's file times: the canary's Last-Modified must be the
+		// fixture's 2024-01-01 when it is sent at all.
+		{"canary-fixture-time", on("/canary.txt", withLastModified("Mon, 01 Jan 2024 00:00:00 GMT")), "", ""},
+		{"canary-no-last-modified", lengthed, "", ""},
+		{"canary-unreadable-date", on("/canary.txt", withLastModified("yesterday")), "", ""},
+		{"canary-copied-without-times", on("/canary.txt", withLastModified("Sat, 05 Dec 2026 07:10:00 GMT")), "/canary.txt",
+			"Last-Modified: Sat, 05 Dec 2026 07:10:00 GMT, want the fixture's Mon, 01 Jan 2024 00:00:00 GMT: the fixture's file times were not kept (the conditional-request cases compare dates with them): copy it with cp -a / rsync -a"},
 	}
 	prefixes := map[string]string{"prefix-served": "/sub/", "prefix-wrong": "/other/", "prefix-but-served-at-root": "/sub/"}
 	for _, tc := range tests {

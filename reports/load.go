@@ -35,8 +35,8 @@ func LoadText(res *loadtest.Result) Reporter {
 			if len(res.Workers) > 0 {
 				pace += " (sum of the workers)"
 			}
-			w.printf("config: rate %s, duration %s ms, connections %d, slow conns %d, slow interval %s ms, %s\n",
-				pace, loadNum(c.DurationMS), c.Connections, c.SlowConns, loadNum(c.SlowIntervalMS), reqs)
+			w.printf("config: rate %s, duration %s ms, connections %d, %s%s\n",
+				pace, loadNum(c.DurationMS), c.Connections, slowKnobs(res.Scenario, c), reqs)
 		}
 		w.str("\n")
 		w.printf("%-14s %9s %8s %9s %9s %9s %9s %9s %9s %9s %9s  %s\n",
@@ -151,6 +151,20 @@ func LoadPlot(p *plot.Plot) Reporter {
 		}
 		return w.close()
 	}
+}
+
+// slowKnobs lists the slow-connection settings of the config line, each
+// followed by ", ": only for the scenarios that use them (slowloris and
+// slowbody send on their slow connections every interval, idle only holds
+// them open); empty for the others, whose defaults would be noise.
+func slowKnobs(scenario string, c loadtest.Settings) string {
+	switch scenario {
+	case "slowloris", "slowbody":
+		return fmt.Sprintf("slow conns %d, slow interval %s ms, ", c.SlowConns, loadNum(c.SlowIntervalMS))
+	case "idle":
+		return fmt.Sprintf("slow conns %d, ", c.SlowConns)
+	}
+	return ""
 }
 
 // histCount is the number of latency samples of a phase.

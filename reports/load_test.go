@@ -210,3 +210,31 @@ func TestLoadWorkerBreakdown(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadTextConfigKnobs: the config line names the slow-connection
+// settings only for the scenarios that use them.
+func TestLoadTextConfigKnobs(t *testing.T) {
+	cfg := loadtest.Settings{Rate: 100, DurationMS: 1000, Connections: 4, SlowConns: 100, SlowIntervalMS: 1000, Paths: []string{"/"}}
+	cases := []struct {
+		scenario string
+		want     string
+	}{
+		{"keepalive", "config: rate 100/s, duration 1000.000 ms, connections 4, paths /\n"},
+		{"close", "config: rate 100/s, duration 1000.000 ms, connections 4, paths /\n"},
+		{"slowloris", "config: rate 100/s, duration 1000.000 ms, connections 4, slow conns 100, slow interval 1000.000 ms, paths /\n"},
+		{"slowbody", "config: rate 100/s, duration 1000.000 ms, connections 4, slow conns 100, slow interval 1000.000 ms, paths /\n"},
+		{"idle", "config: rate 100/s, duration 1000.000 ms, connections 4, slow conns 100, paths /\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.scenario, func(t *testing.T) {
+			var buf bytes.Buffer
+			res := &loadtest.Result{Scenario: c.scenario, Config: cfg}
+			if err := LoadText(res)(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), c.want) {
+				t.Errorf("LoadText(%s) lacks %q:\n%s", c.scenario, c.want, &buf)
+			}
+		})
+	}
+}

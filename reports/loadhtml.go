@@ -268,7 +268,14 @@ func slowCharts(res *loadtest.Result, tl *LoadTimeline) []*chart {
 			o.pts = append(o.pts, point{q.AtMS / 1000, float64(q.Open)})
 		}
 		open = &o
-		marks = append(marks, marker{at: s.SlowOpenSeries[0].AtMS / 1000, label: "slow attack starts", color: colMark})
+		// The attack starts where its first slow connection is held open,
+		// not where the series starts (the phase's start, with none open).
+		for _, q := range s.SlowOpenSeries {
+			if q.Open > 0 {
+				marks = append(marks, marker{at: q.AtMS / 1000, label: "slow attack starts", color: colMark})
+				break
+			}
+		}
 	}
 	return timeCharts(res, tl, open, marks)
 }
@@ -430,7 +437,7 @@ svg .ytick{text-anchor:end;fill:#4b5563}svg .xtick{text-anchor:middle;fill:#4b55
 svg .xlabel,svg .ylabel{text-anchor:middle;fill:#374151}
 svg .line{fill:none;stroke-width:2}
 svg .guide{stroke-dasharray:6 4}
-svg .marker{stroke-width:2;stroke-dasharray:4 3}svg .markerlabel{font-weight:600}
+svg .marker{stroke-width:2;stroke-dasharray:4 3}svg .markerlabel{font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 svg .band{fill:#f3f4f6;stroke:#e5e7eb}svg .bandlabel{fill:#6b7280;font-style:italic}
 svg .bad{fill:none;stroke:#dc2626;stroke-width:2}
 svg .legend{fill:#374151}

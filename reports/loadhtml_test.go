@@ -149,7 +149,7 @@ func TestLoadHTMLStructure(t *testing.T) {
 		}
 	}
 	// Three charts share one x axis: throughput, latency, slow connections;
-	// each carries the marker at 2.1 s.
+	// each carries the marker at 2.5 s.
 	if n := strings.Count(slow, `class="marker"`); n != 3 {
 		t.Errorf("slowloris page has %d markers; want 3 (one per chart)", n)
 	}
@@ -158,6 +158,11 @@ func TestLoadHTMLStructure(t *testing.T) {
 		if x[1] != xs[0][1] {
 			t.Errorf("marker at x=%s and x=%s; want one time axis", xs[0][1], x[1])
 		}
+	}
+	// The marker is where the first slow connection is held (2.5 s), not
+	// where the series starts with none open (2.1 s): x = 70 + 2.5/5 × 1090.
+	if len(xs) > 0 && xs[0][1] != "615.0" {
+		t.Errorf("marker at x=%s; want 615.0 (2.5 s, the first sample with a slow connection open)", xs[0][1])
 	}
 	// The gap between baseline and attack is drawn as a gap: the
 	// throughput path has two subpaths.
@@ -249,5 +254,128 @@ func TestTimelineCoarsens(t *testing.T) {
 	}
 	if pts := tl.points(fixedStart); len(pts) > maxTimelinePoints {
 		t.Errorf("points = %d; want <= %d", len(pts), maxTimelinePoints)
+	}
+}
+
+// TestTimelinePointsPhaseEdges: a phase's first and last intervals are
+// partly outside the phase's send window; their rate divides by the part
+// inside it, so a steady rate is drawn flat up to the phase's ends (no drop
+// toward 0 in the last interval, no spike in the first), in the total and
+// in each worker's line of a merged run.
+func TestTimelinePointsPhaseEdges(t *testing.T) {
+	// steady sends name's results at rate/s for dur, from start; with
+	// burst, the second send leaves 750 µs after the first, as vegeta's
+	// catch-up does at a run's start.
+	steady := func(add func(*vegeta.Result), name string, start time.Time, rate int, dur time.Duration, burst bool) {
+		gap := time.Second / time.Duration(rate)
+		for i := range int(dur / gap) {
+			at := start.Add(time.Duration(i) * gap)
+			if burst && i == 1 {
+				at = start.Add(750 * time.Microsecond)
+			}
+			add(&vegeta.Result{Attack: name, Seq: uint64(i), Code: 200, Timestamp: at, Latency: time.Millisecond})
+		}
+	}
+	// Buckets are 250 ms on the clock, and fixedStart is on one.
+	at := func(ms float64) time.Time { return fixedStart.Add(time.Duration(ms * float64(time.Millisecond))) }
+	cases := []struct {
+		id     string
+		origin time.Time
+		feed   func(*LoadTimeline)
+		total  float64 // the total's rate, per second
+		per    float64 // each worker's rate; 0: no workers
+	}{
+		{"200/s, not on a bucket boundary", at(137), func(tl *LoadTimeline) { steady(tl.Add, "keepalive", at(137), 200, 10*time.Second, false) }, 200, 0},
+		{"200/s, last send 2 ms into a bucket", at(7), func(tl *LoadTimeline) { steady(tl.Add, "keepalive", at(7), 200, 10*time.Second, false) }, 200, 0},
+		{"200/s, burst 3 ms before a bucket ends", at(247), func(tl *LoadTimeline) { steady(tl.Add, "keepalive", at(247), 200, 10*time.Second, true) }, 200, 0},
+		{"20/s, last send 1 ms into a point", at(1), func(tl *LoadTimeline) { steady(tl.Add, "keepalive", at(1), 20, 5*time.Second, false) }, 20, 0},
+		{"baseline then attack", at(137), func(tl *LoadTimeline) {
+			steady(tl.Add, "baseline", at(137), 100, 3*time.Second, false)
+			steady(tl.Add, "attack", at(4000+242), 100, 3*time.Second, false)
+		}, 100, 0},
+		{"merged, 2 workers", at(240), func(tl *LoadTimeline) {
+			// w0 ends 0 ms into a bucket, w1 12.386 ms later, starting
+			// with a burst.
+			for i, off := range []float64{240, 252.386} {
+				name := "w" + itoa(i)
+				steady(func(r *vegeta.Result) { tl.AddWorker(name, r) }, "keepalive", at(off), 200, 10*time.Second, i == 1)
+			}
+		}, 400, 200},
+	}
+	check := func(t *testing.T, what string, pts []timePoint, want float64) {
+		t.Helper()
+		full := 0
+		for _, p := range pts {
+			if p.empty {
+				continue
+			}
+			full++
+			if p.okPerS < want*0.9 || p.okPerS > want*1.1 {
+				t.Errorf("%s: point at %.3f s: %.1f ok/s; want %.0f ±10%%", what, p.atS, p.okPerS, want)
+			}
+		}
+		if full == 0 {
+			t.Errorf("%s: no points", what)
+		}
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			tl := NewLoadTimeline()
+			c.feed(tl)
+			check(t, "total", tl.points(c.origin), c.total)
+			for _, name := range tl.workerNames {
+				check(t, name, tl.workers[name].points(c.origin), c.per)
+			}
+		})
+	}
+}
+
+// TestMarkerLabelClear: a marker's label is placed where no line is drawn
+// under it: beside the marker, at a height the lines leave free, or on the
+// other side when one side is full.
+func TestMarkerLabelClear(t *testing.T) {
+	const label = "slow attack starts"
+	cases := []struct {
+		id  string
+		pts []point
+		at  float64
+	}{
+		// A line along the top of the plot, where the label used to go.
+		{"flat near the top", []point{{0, 100}, {10, 100}}, 4},
+		// The end of a baseline dropping through every height right of the
+		// marker, then rising again.
+		{"drop right of the marker", []point{{0, 100}, {3, 100}, {3.1, 0}, {4.9, 0}, {5, 100}, {10, 100}}, 3},
+		// A line crossing every height on both sides near the marker.
+		{"zigzag", []point{{0, 0}, {3.5, 100}, {4, 0}, {4.5, 100}, {10, 100}}, 4},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			ch := &chart{title: "t", xMax: 10, series: []series{{name: "s", color: colOK, pts: c.pts}}, markers: []marker{{at: c.at, label: label, color: colMark}}}
+			svg := ch.svg()
+			m := regexp.MustCompile(`class="markerlabel" x="([0-9.]+)" y="([0-9.]+)" fill="[^"]*" text-anchor="(\w+)"`).FindStringSubmatch(svg)
+			if m == nil {
+				t.Fatalf("no marker label in\n%s", svg)
+			}
+			lx, _ := strconv.ParseFloat(m[1], 64)
+			ly, _ := strconv.ParseFloat(m[2], 64)
+			x0, x1 := lx, lx+float64(len(label))*7
+			if m[3] == "end" {
+				x0, x1 = lx-float64(len(label))*7, lx
+			}
+			// The same axes as svg: x 0..10, y 0..125.
+			X := func(x float64) float64 { return padL + x/10*float64(chartW-padL-padR) }
+			Y := func(y float64) float64 { return padT + float64(chartH-padT-padB)*(1-y/125) }
+			if c.id == "zigzag" {
+				// No free place exists on either side: the label stays
+				// at the top, readable through its white outline.
+				if ly != padT+26 {
+					t.Errorf("label y = %v; want %v", ly, padT+26)
+				}
+				return
+			}
+			if ch.crosses(x0, x1, ly-10, ly+3, X, Y) {
+				t.Errorf("label at (%s, %s, %s) lies on the line", m[1], m[2], m[3])
+			}
+		})
 	}
 }

@@ -22,16 +22,12 @@ type fact struct {
 // runFacts lists the run's provenance in report order. Unknown values are
 // "" (the renderers show a dash).
 func runFacts(run *conformance.Run) []fact {
-	prefix := run.Prefix
-	if prefix == "" {
-		prefix = "/"
-	}
 	fs := []fact{
 		{"Grader", "grader", run.Grader},
 		{"Corpus revision", "corpus_revision", run.CorpusRev},
 		{"Target", "target", run.Target},
 		{"Server header", "server", run.Server},
-		{"Fixture prefix", "prefix", prefix},
+		{"Fixture prefix", "prefix", fixtureFact(run)},
 		{"TLS", "tls", strconv.FormatBool(run.TLS)},
 		{"Options", "options", run.Options},
 	}
@@ -39,6 +35,37 @@ func runFacts(run *conformance.Run) []fact {
 		fs = append(fs, fact{"Recording origin", "origin", run.Origin})
 	}
 	return fs
+}
+
+// FixtureWhere says where the run found the fixture: prefix is the path it
+// is served under ("/", "/ferrox/"); used is false when every case graded
+// is fixture-free (--no-fixture, or a selection of message cases only), so
+// that no report claims a fixture that was never asked for: the message
+// cases were sent to prefix.
+func FixtureWhere(run *conformance.Run) (prefix string, used bool) {
+	prefix = run.Prefix
+	if prefix == "" {
+		prefix = "/"
+	}
+	if len(run.Results) == 0 {
+		return prefix, true
+	}
+	for _, r := range run.Results {
+		if !r.Case.FixtureFree {
+			return prefix, true
+		}
+	}
+	return prefix, false
+}
+
+// fixtureFact is the Fixture prefix fact's value: the prefix, or "none
+// (message cases at /)".
+func fixtureFact(run *conformance.Run) string {
+	prefix, used := FixtureWhere(run)
+	if !used {
+		return "none (message cases at " + prefix + ")"
+	}
+	return prefix
 }
 
 // orDash shows an unknown value as a dash.

@@ -202,13 +202,9 @@ func (c *chart) svg() string {
 		if m.at < xMin || m.at > xMax {
 			continue
 		}
-		// Labels near the right edge go on the marker's left.
-		lx, anchor := X(m.at)+4, "start"
-		if X(m.at) > chartW-padR-200 {
-			lx, anchor = X(m.at)-4, "end"
-		}
-		fmt.Fprintf(&b, `<line class="marker" x1="%s" y1="%d" x2="%s" y2="%d" stroke="%s"/><text class="markerlabel" x="%s" y="%d" fill="%s" text-anchor="%s">%s</text>`+"\n",
-			f(X(m.at)), padT, f(X(m.at)), chartH-padB, m.color, f(lx), padT+26, m.color, anchor, html.EscapeString(m.label))
+		lx, ly, anchor := c.markerLabelAt(X(m.at), m.label, X, Y)
+		fmt.Fprintf(&b, `<line class="marker" x1="%s" y1="%d" x2="%s" y2="%d" stroke="%s"/><text class="markerlabel" x="%s" y="%s" fill="%s" text-anchor="%s">%s</text>`+"\n",
+			f(X(m.at)), padT, f(X(m.at)), chartH-padB, m.color, f(lx), f(ly), m.color, anchor, html.EscapeString(m.label))
 	}
 	// Legend, top right.
 	x := float64(chartW - padR)
@@ -220,4 +216,88 @@ func (c *chart) svg() string {
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+// markerLabelAt places a marker's label beside its line at mx: on the
+// right (on the left near the right edge, or when the right has no room
+// free of the lines), at the highest height whose text box no series
+// crosses; where every height is taken, at the top, where the label's
+// white outline (loadCSS) keeps it readable.
+func (c *chart) markerLabelAt(mx float64, label string, X, Y func(float64) float64) (lx, ly float64, anchor string) {
+	const lineH, ascent, descent = 14.0, 10.0, 3.0
+	w := float64(len(label))*7 + 4
+	right := struct {
+		lx, x0, x1 float64
+		anchor     string
+	}{mx + 4, mx + 2, mx + 4 + w, "start"}
+	left := right
+	left.lx, left.x0, left.x1, left.anchor = mx-4, mx-4-w, mx-2, "end"
+	sides := []struct {
+		lx, x0, x1 float64
+		anchor     string
+	}{right, left}
+	if mx > chartW-padR-200 {
+		sides[0], sides[1] = left, right
+	}
+	for _, sd := range sides {
+		for y := float64(padT) + 26; y <= chartH-padB-descent-2; y += lineH {
+			if !c.crosses(sd.x0, sd.x1, y-ascent-2, y+descent+2, X, Y) {
+				return sd.lx, y, sd.anchor
+			}
+		}
+	}
+	return sides[0].lx, float64(padT) + 26, sides[0].anchor
+}
+
+// crosses reports whether a series is drawn inside the box x0..x1, y0..y1
+// (SVG units).
+func (c *chart) crosses(x0, x1, y0, y1 float64, X, Y func(float64) float64) bool {
+	// seg reports whether the segment from (ax, ay) to (bx, by) enters the box.
+	seg := func(ax, ay, bx, by float64) bool {
+		if ax > bx {
+			ax, ay, bx, by = bx, by, ax, ay
+		}
+		if bx < x0 || ax > x1 {
+			return false
+		}
+		ya, yb := ay, by
+		if bx > ax {
+			at := func(x float64) float64 { return ay + (by-ay)*(x-ax)/(bx-ax) }
+			if ax < x0 {
+				ya = at(x0)
+			}
+			if bx > x1 {
+				yb = at(x1)
+			}
+		}
+		return max(ya, yb) >= y0 && min(ya, yb) <= y1
+	}
+	for _, s := range c.series {
+		var prev *point
+		for i := range s.pts {
+			p := &s.pts[i]
+			if math.IsNaN(p.y) {
+				prev = nil
+				continue
+			}
+			px, py := X(p.x), Y(p.y)
+			if prev == nil {
+				if seg(px, py, px, py) {
+					return true
+				}
+			} else {
+				qx, qy := X(prev.x), Y(prev.y)
+				if s.step {
+					// Drawn as H then V: along the previous height, then up or down.
+					if seg(qx, qy, px, qy) || seg(px, qy, px, py) {
+						return true
+					}
+				} else if seg(qx, qy, px, py) {
+					return true
+				}
+			}
+			prev = p
+		}
+	}
+	return false
 }

@@ -28,8 +28,8 @@ const minPerPoint = 10
 type LoadTimeline struct {
 	width   time.Duration
 	buckets map[int64]*tlBucket // key: send time / width
-	// phases holds the first and last send time of each attack name.
-	phases map[string][2]time.Time
+	// phases holds the send window of each attack name.
+	phases map[string]*tlPhase
 	// workers holds one timeline per worker of a merged report (AddWorker),
 	// in the order they were first seen.
 	workers     map[string]*LoadTimeline
@@ -44,9 +44,27 @@ type tlBucket struct {
 	first, last time.Time
 }
 
+// tlPhase is one attack's sends: the first and last send time and how many.
+type tlPhase struct {
+	first, last time.Time
+	n           int
+}
+
+// window is the time the phase's sends covered: from its first send to one
+// mean gap between sends after its last (the last send stands for that
+// much time as each other one does). A phase of one send covers one bucket
+// width w.
+func (p *tlPhase) window(w time.Duration) (from, to time.Time) {
+	if p.n < 2 || !p.last.After(p.first) {
+		return p.first, p.first.Add(w)
+	}
+	span := p.last.Sub(p.first)
+	return p.first, p.last.Add(span / time.Duration(p.n-1))
+}
+
 // NewLoadTimeline returns an empty timeline.
 func NewLoadTimeline() *LoadTimeline {
-	return &LoadTimeline{width: timelineBucket, buckets: map[int64]*tlBucket{}, phases: map[string][2]time.Time{}}
+	return &LoadTimeline{width: timelineBucket, buckets: map[int64]*tlBucket{}, phases: map[string]*tlPhase{}}
 }
 
 // Add counts one result. A result is a success when it carries a 2xx or
@@ -75,14 +93,18 @@ func (t *LoadTimeline) Add(r *vegeta.Result) {
 	}
 	b.latSum += r.Latency
 	b.latMax = max(b.latMax, r.Latency)
-	ph, seen := t.phases[r.Attack]
-	if !seen || r.Timestamp.Before(ph[0]) {
-		ph[0] = r.Timestamp
+	ph := t.phases[r.Attack]
+	if ph == nil {
+		ph = &tlPhase{first: r.Timestamp, last: r.Timestamp}
+		t.phases[r.Attack] = ph
 	}
-	if !seen || r.Timestamp.After(ph[1]) {
-		ph[1] = r.Timestamp
+	if r.Timestamp.Before(ph.first) {
+		ph.first = r.Timestamp
 	}
-	t.phases[r.Attack] = ph
+	if r.Timestamp.After(ph.last) {
+		ph.last = r.Timestamp
+	}
+	ph.n++
 }
 
 // AddWorker counts one result of the named worker of a distributed run:
@@ -146,9 +168,12 @@ type timePoint struct {
 
 // points returns the buckets as seconds from origin, merging neighbours so
 // that at most maxTimelinePoints remain. The rate of an interval divides
-// its successes by the time its sends covered (the span from first to last
-// send, widened by one mean gap, at most the interval), so an interval a
-// phase starts or ends in is not read as a dip.
+// its successes by the part of it that lay inside a phase's send window
+// (tlPhase.window), not by its whole width, so the interval a phase starts
+// or ends in is not drawn as a dip; and an interval that a phase covers for
+// less than half its width is folded into its neighbour in the same phase,
+// so a few sends in a sliver of time (vegeta's catch-up at the start) are
+// not drawn as a spike. A point sits in the middle of the time it covers.
 func (t *LoadTimeline) points(origin time.Time) []timePoint {
 	if t == nil || len(t.buckets) == 0 {
 		return nil
@@ -170,34 +195,112 @@ func (t *LoadTimeline) points(origin time.Time) []timePoint {
 		merge = max(merge, int64((minPerPoint+avg-1)/avg))
 	}
 	width := time.Duration(merge) * t.width
-	var out []timePoint
+	type window struct{ from, to time.Time }
+	windows := make([]window, 0, len(t.phases))
+	for _, ph := range t.phases {
+		from, to := ph.window(t.width)
+		windows = append(windows, window{from, to})
+	}
+	// interval is one drawn interval before it becomes a point: its sends
+	// and the time inside send windows it covered, from covFrom to covTo.
+	type interval struct {
+		agg            tlBucket
+		covered        time.Duration
+		covFrom, covTo time.Time
+		start          time.Time
+		folded         bool // into a neighbour: not drawn
+	}
+	var ivs []interval
 	for start := lo; start <= hi; start += merge {
-		var agg tlBucket
+		iv := interval{start: time.Unix(0, start*int64(t.width))}
 		for k := start; k < start+merge; k++ {
 			if b := t.buckets[k]; b != nil {
-				agg.merge(b)
+				iv.agg.merge(b)
 			}
 		}
-		// The first interval may begin before the origin (buckets are
-		// aligned to the clock): draw it at the origin, not left of the axis.
-		at := max(time.Unix(0, start*int64(t.width)).Sub(origin)+width/2, 0)
-		p := timePoint{atS: at.Seconds(), empty: agg.n == 0}
-		if agg.n > 0 {
-			covered := width
-			if agg.n > 1 {
-				span := agg.last.Sub(agg.first)
-				covered = min(width, span+span/time.Duration(agg.n-1))
+		end := iv.start.Add(width)
+		for _, w := range windows {
+			from, to := maxTime(iv.start, w.from), minTime(end, w.to)
+			if !to.After(from) {
+				continue
 			}
+			iv.covered += to.Sub(from)
+			if iv.covFrom.IsZero() || from.Before(iv.covFrom) {
+				iv.covFrom = from
+			}
+			if to.After(iv.covTo) {
+				iv.covTo = to
+			}
+		}
+		// Overlapping windows (the same phase of several workers is one
+		// window; different phases do not overlap) never cover more than
+		// the interval.
+		iv.covered = min(iv.covered, width)
+		ivs = append(ivs, iv)
+	}
+	// Fold slivers into the neighbour they touch: the next interval for a
+	// phase's start, the previous one for its end.
+	foldInto := func(dst, src *interval) {
+		dst.agg.merge(&src.agg)
+		dst.covered += src.covered
+		if src.covFrom.Before(dst.covFrom) {
+			dst.covFrom = src.covFrom
+		}
+		if src.covTo.After(dst.covTo) {
+			dst.covTo = src.covTo
+		}
+		*src = interval{start: src.start, folded: true}
+	}
+	for i := range ivs {
+		iv := &ivs[i]
+		if iv.agg.n == 0 || iv.covered >= width/2 {
+			continue
+		}
+		switch {
+		case i+1 < len(ivs) && ivs[i+1].agg.n > 0 && iv.covTo.Equal(ivs[i+1].start) && ivs[i+1].covFrom.Equal(ivs[i+1].start):
+			foldInto(&ivs[i+1], iv)
+		case i > 0 && ivs[i-1].agg.n > 0 && ivs[i-1].covTo.Equal(iv.start) && iv.covFrom.Equal(iv.start):
+			foldInto(&ivs[i-1], iv)
+		}
+	}
+	out := make([]timePoint, 0, len(ivs))
+	for _, iv := range ivs {
+		if iv.folded {
+			continue
+		}
+		mid := iv.start.Add(width / 2)
+		if iv.agg.n > 0 && iv.covTo.After(iv.covFrom) {
+			mid = iv.covFrom.Add(iv.covTo.Sub(iv.covFrom) / 2)
+		}
+		// The first interval may begin before the origin (buckets are
+		// aligned to the clock): never draw left of the axis.
+		p := timePoint{atS: max(mid.Sub(origin), 0).Seconds(), empty: iv.agg.n == 0}
+		if iv.agg.n > 0 {
+			covered := iv.covered
 			if covered <= 0 {
 				covered = width
 			}
-			p.okPerS = float64(agg.ok) / covered.Seconds()
-			p.meanMS = durMS(agg.latSum / time.Duration(agg.n))
-			p.maxMS = durMS(agg.latMax)
+			p.okPerS = float64(iv.agg.ok) / covered.Seconds()
+			p.meanMS = durMS(iv.agg.latSum / time.Duration(iv.agg.n))
+			p.maxMS = durMS(iv.agg.latMax)
 		}
 		out = append(out, p)
 	}
 	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // phaseSpan returns the first and last send time of an attack, seconds from
@@ -210,7 +313,7 @@ func (t *LoadTimeline) phaseSpan(name string, origin time.Time) (from, to float6
 	if !ok {
 		return 0, 0, false
 	}
-	return ph[0].Sub(origin).Seconds(), ph[1].Sub(origin).Seconds(), true
+	return ph.first.Sub(origin).Seconds(), ph.last.Sub(origin).Seconds(), true
 }
 
 // first returns the earliest send time; zero when empty.
@@ -220,8 +323,8 @@ func (t *LoadTimeline) first() time.Time {
 		return f
 	}
 	for _, ph := range t.phases {
-		if f.IsZero() || ph[0].Before(f) {
-			f = ph[0]
+		if f.IsZero() || ph.first.Before(f) {
+			f = ph.first
 		}
 	}
 	return f

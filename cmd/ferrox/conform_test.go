@@ -415,6 +415,21 @@ func TestConformNoFixture(t *testing.T) {
 			if code == 0 && !strings.Contains(out.String(), `server "app/1"`) {
 				t.Errorf("stdout %q; want the Server header from the preflight", out.String())
 			}
+			if code != 0 {
+				return
+			}
+			// No fixture was asked for: neither the summary nor the report
+			// may claim one.
+			if !strings.Contains(out.String(), "no fixture (message cases at /)") || strings.Contains(out.String(), "fixture at /") {
+				t.Errorf("stdout %q; want \"no fixture (message cases at /)\", not \"fixture at /\"", out.String())
+			}
+			md, err := os.ReadFile(filepath.Join(dir, "conformance.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(md), "none (message cases at /)") {
+				t.Errorf("conformance.md does not say that no fixture was used:\n%s", md)
+			}
 		})
 	}
 }

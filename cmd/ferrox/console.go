@@ -105,10 +105,11 @@ func provenanceLine(run *conformance.Run) string {
 	if run.Server != "" {
 		server = strconv.Quote(run.Server)
 	}
-	prefix := run.Prefix
-	if prefix == "" {
-		prefix = "/"
+	prefix, used := reports.FixtureWhere(run)
+	fixture := "fixture at " + prefix
+	if !used {
+		fixture = "no fixture (message cases at " + prefix + ")"
 	}
-	return fmt.Sprintf("graded by %s, corpus %s; server %s; fixture at %s; options: %s",
-		dash(run.Grader), dash(run.CorpusRev), server, prefix, dash(run.Options))
+	return fmt.Sprintf("graded by %s, corpus %s; server %s; %s; options: %s",
+		dash(run.Grader), dash(run.CorpusRev), server, fixture, dash(run.Options))
 }
