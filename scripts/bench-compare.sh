@@ -172,20 +172,8 @@ wait_port() {
 	return 1
 }
 
-# cpu_ticks PID: utime+stime of PID and its direct children.
-cpu_ticks() {
-	local total=0 p f
-	for p in "$1" $(pgrep -P "$1" || true); do
-		if [[ -r /proc/$p/stat ]]; then
-			# Fields after the ")" of comm: state is 1, utime 12, stime 13.
-			f=$(sed 's/^.*) //' "/proc/$p/stat")
-			set -- $f
-			total=$((total + ${12} + ${13}))
-		fi
-	done
-	echo "$total"
-}
-HZ=$(getconf CLK_TCK)
+# cpu_ticks, HZ, median_lines
+. scripts/lib/bench.sh
 
 # wrk_json DIR: the wrk output in DIR/stdout.txt as DIR/load.json, in the
 # shape of a ferrox load result (one keepalive phase), for compare.

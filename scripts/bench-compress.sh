@@ -137,19 +137,8 @@ for port in $NGINX_L1 $NGINX_L6 $FERROX_CACHE $FERROX_NOCACHE $FERROX_L6; do
 	wait_port "$port"
 done
 
-# cpu_ticks PID: utime+stime of PID and its direct children.
-cpu_ticks() {
-	local total=0 p f
-	for p in "$1" $(pgrep -P "$1" || true); do
-		if [[ -r /proc/$p/stat ]]; then
-			f=$(sed 's/^.*) //' "/proc/$p/stat")
-			set -- $f
-			total=$((total + ${12} + ${13}))
-		fi
-	done
-	echo "$total"
-}
-HZ=$(getconf CLK_TCK)
+# cpu_ticks, HZ, median_lines
+. scripts/lib/bench.sh
 
 # rows: name|pid|port|Accept-Encoding
 rows=(
@@ -214,16 +203,15 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 # The table: medians over runs; CPU ratio to nginx gzip L1 (row 2).
-median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 {
 	echo "| row | encoded bytes | req/s (median) | server CPU µs/request (median) | CPU vs nginx gzip L1 |"
 	echo "|---|---:|---:|---:|---:|"
-	base=$(awk -F'|' '$1==2{print $5}' "$OUT/results.txt" | median)
+	base=$(awk -F'|' '$1==2{print $5}' "$OUT/results.txt" | median_lines)
 	i=0
 	for row in "${rows[@]}"; do
 		IFS='|' read -r name pid port ae <<<"$row"
-		rps=$(awk -F'|' -v i=$i '$1==i{print $4}' "$OUT/results.txt" | median)
-		us=$(awk -F'|' -v i=$i '$1==i{print $5}' "$OUT/results.txt" | median)
+		rps=$(awk -F'|' -v i=$i '$1==i{print $4}' "$OUT/results.txt" | median_lines)
+		us=$(awk -F'|' -v i=$i '$1==i{print $5}' "$OUT/results.txt" | median_lines)
 		ratio=$(awk -v a="$us" -v b="$base" 'BEGIN{printf "%.2f", a/b}')
 		echo "| $name | ${sizes[$i]} | $rps | $us | $ratio |"
 		i=$((i + 1))

@@ -69,26 +69,26 @@ for url in "http://127.0.0.1:$OFF/1k.txt" "http://127.0.0.1:$ON/1k.txt" "http://
 	done
 done
 
-ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
+# cpu_ticks, HZ, median_lines
+. scripts/lib/bench.sh
 on_sent=1 # the warm-up request above
 printf 'row run requests req/s cpu_s us_per_req\n' >"$OUT/rows.txt"
 for run in $(seq "$RUNS"); do
 	for row in off on; do
 		if [[ $row == off ]]; then pid=$off_pid port=$OFF; else pid=$on_pid port=$ON; fi
-		t0=$(ticks "$pid")
+		t0=$(cpu_ticks "$pid")
 		out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$port/1k.txt")
-		t1=$(ticks "$pid")
+		t1=$(cpu_ticks "$pid")
 		reqs=$(awk '/requests in/ {print $1}' <<<"$out")
 		rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
 		[[ $row == on ]] && on_sent=$((on_sent + reqs))
-		awk -v r="$row" -v n="$run" -v q="$reqs" -v s="$rps" -v t=$((t1 - t0)) -v hz="$hz" \
+		awk -v r="$row" -v n="$run" -v q="$reqs" -v s="$rps" -v t=$((t1 - t0)) -v hz="$HZ" \
 			'BEGIN {printf "%s %d %d %s %.2f %.3f\n", r, n, q, s, t/hz, t/hz*1e6/q}' >>"$OUT/rows.txt"
 	done
 done
 counted=$(curl -fs "http://127.0.0.1:$METRICS/metrics" | awk '/^ferrox_requests_total\{code="2xx",method="GET"\}/ {print $2}')
 column -t "$OUT/rows.txt"
-median() { awk -v r="$1" '$1 == r {print $6}' "$OUT/rows.txt" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+median() { awk -v r="$1" '$1 == r {print $6}' "$OUT/rows.txt" | median_lines; }
 m_off=$(median off)
 m_on=$(median on)
 {
