@@ -28,7 +28,10 @@
 # 127.0.0.2..127.0.0.51, so a per-client-IP cap alone cannot refuse them),
 # TLS_CLOSE_RATE (300), BIG_CONNECTIONS (4), OUT
 # (out/bench-compare), BIN (bin/ferrox), REPORT
-# (reports/bench-compare.md), NGINX_OPEN_FILE_CACHE (0; 1 gives nginx
+# (reports/bench-compare.md), SCENARIOS (all: max keepalive close slowloris
+# wrk big tls-keepalive tls-close; a subset, e.g. "close slowloris", runs only
+# those, for iterating; the report then has only their rows),
+# NGINX_OPEN_FILE_CACHE (0; 1 gives nginx
 # "open_file_cache max=1000; open_file_cache_valid 1s", the counterpart of
 # Ferrox's default files.open_file_cache: 1s).
 set -euo pipefail
@@ -239,6 +242,26 @@ bench() {
 
 PLAIN_SCENARIOS=(max keepalive close slowloris wrk big)
 TLS_SCENARIOS=(tls-keepalive tls-close)
+if [[ -n ${SCENARIOS:-} ]]; then
+	for scen in $SCENARIOS; do
+		case " ${PLAIN_SCENARIOS[*]} ${TLS_SCENARIOS[*]} " in
+		*" $scen "*) ;;
+		*)
+			echo "bench-compare: SCENARIOS: unknown scenario $scen (known: ${PLAIN_SCENARIOS[*]} ${TLS_SCENARIOS[*]})" >&2
+			exit 2
+			;;
+		esac
+	done
+	pick() {
+		local s
+		for s in "$@"; do
+			[[ " $SCENARIOS " == *" $s "* ]] && printf '%s\n' "$s"
+		done
+		return 0
+	}
+	mapfile -t PLAIN_SCENARIOS < <(pick "${PLAIN_SCENARIOS[@]}")
+	mapfile -t TLS_SCENARIOS < <(pick "${TLS_SCENARIOS[@]}")
+fi
 
 # serve_ferrox NAME BINARY PORT RUN: start that ferrox, bench it, stop it.
 # The plain scenarios run against a plain server, the HTTPS ones against a
@@ -254,6 +277,9 @@ serve_ferrox() {
 			flags+=(--tls-cert "$work/tls/cert.pem" --tls-key "$work/tls/key.pem" --https-listen "127.0.0.1:$tport")
 			url="https://127.0.0.1:$tport" wait=$tport
 			scens=("${TLS_SCENARIOS[@]}")
+		fi
+		if ((${#scens[@]} == 0)); then
+			continue
 		fi
 		taskset -c 0 "$bin" serve "${ferrox_conf[@]}" "${flags[@]}" >"$work/$name-$mode.log" 2>&1 &
 		fpid=$!
