@@ -111,7 +111,7 @@ func (s *Server) ListenAndServe(addr string) error {
 // timeout of its own (header, idle, body rate, write), which ends a dead
 // peer sooner than probes would.
 func Listen(addr string) (net.Listener, error) {
-	lc := net.ListenConfig{KeepAlive: -1}
+	lc := net.ListenConfig{KeepAlive: -1, Control: listenControl}
 	return lc.Listen(context.Background(), "tcp", addr)
 }
 
