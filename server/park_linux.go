@@ -314,7 +314,7 @@ func resume(c *conn) {
 	if c.phase == phaseAwait {
 		c.phase = phaseWoken
 	}
-	go c.run()
+	c.srv.workers.serve(c)
 }
 
 // run waits for events on the parker's set until drain closes it.

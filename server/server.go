@@ -92,7 +92,8 @@ type Server struct {
 	perIP     map[netip.Addr]int
 	wg        sync.WaitGroup // one per live conn, and the parker's goroutine
 
-	waiter waiter // holds waiting connections (see waiter)
+	waiter  waiter  // holds waiting connections (see waiter)
+	workers workers // serve connections that have input (see workers)
 
 	counters  *counters // the Metrics' when shared
 	metrics   *Metrics  // nil: none
@@ -124,6 +125,7 @@ func New(set Settings, o Options) (*Server, error) {
 		maxConns:         set.MaxConns,
 		maxPerIP:         set.MaxConnsPerIP,
 		noPark:           !set.Park,
+		workers:          workers{max: maxIdleWorkers()},
 		bodyTime:         bodyTime,
 		drainGap:         drainGap,
 		keepDrainBytes:   keepDrainBytes,
@@ -164,6 +166,7 @@ func (s *Server) beginShutdown() {
 		return
 	}
 	close(s.done)
+	s.workers.close()
 	for ln := range s.listeners {
 		ln.Close()
 	}

@@ -220,7 +220,7 @@ func (c *conn) start() {
 			return
 		}
 	}
-	go c.run()
+	c.srv.workers.serve(c)
 }
 
 // readReady reads a new connection's first bytes straight into a buffer
