@@ -484,7 +484,7 @@ func TestCleanCloseDoesNotLinger(t *testing.T) {
 
 // TestPeekInput: what is unread in a socket, seen without consuming it.
 func TestPeekInput(t *testing.T) {
-	ln, err := Listen("127.0.0.1:0")
+	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,7 +134,7 @@ func serveEnv(t testing.TB, set Settings, dir string, o Options) *testEnv {
 	}
 	o.Handler = h
 	s := mustNew(t, set, o)
-	ln, err := Listen("127.0.0.1:0")
+	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,4 +216,13 @@ func get(path string, extra ...string) string {
 	}
 	b.WriteString("\r\n")
 	return b.String()
+}
+
+// listenNow is Listen without the deferred accept (see listenControl): a
+// client that connects and says nothing yet is accepted at once, as the
+// engine's tests expect; TestListenDefersSilentConnections tests the
+// deferral itself.
+func listenNow(addr string) (net.Listener, error) {
+	lc := net.ListenConfig{KeepAlive: -1}
+	return lc.Listen(context.Background(), "tcp", addr)
 }

@@ -118,10 +118,6 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(),
 				return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: laddr, Err: os.NewSyscallError("accept4", errno)}
 			}
 		}
-		// Responses leave in as few writes as the server can make; no
-		// Nagle delay for the last, short segment (as Go's accept sets).
-		one := int32(1)
-		syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(nfd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY, uintptr(unsafe.Pointer(&one)), 4, 0)
 		local := laddr
 		if !fixedLocal {
 			var ls syscall.RawSockaddrAny
@@ -176,6 +172,8 @@ type rawSock struct {
 	mu     sync.Mutex
 	fd     int // -1 once closed or handed to up
 	closed bool
+	// wrote: a write was made; noDelay: TCP_NODELAY is set (see Write).
+	wrote, noDelay bool
 	// Deadlines (monoKey, 0 for none), kept until an upgrade applies
 	// them. The struct is kept small: an idle keep-alive connection that
 	// never had to wait is a rawSock and a conn, and little else.
@@ -318,6 +316,18 @@ func (s *rawSock) Write(b []byte) (int, error) {
 		s.mu.Unlock()
 		return 0, s.opError("write", os.ErrDeadlineExceeded)
 	}
+	// No Nagle delay for a short segment behind unacknowledged data
+	// (what Go's accept sets on every socket): set before the second
+	// write, not at accept. The first write of a connection has nothing
+	// in flight before it, so it leaves at once; a connection closed after
+	// one write (one request per connection) saves the system call. A
+	// socket upgraded to the poller has it set (net.FileConn does).
+	if s.wrote && !s.noDelay {
+		one := int32(1)
+		syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(s.fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY, uintptr(unsafe.Pointer(&one)), 4, 0)
+		s.noDelay = true
+	}
+	s.wrote = true
 	done := 0
 	for done < len(b) {
 		r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(s.fd), uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done))

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -18,7 +19,7 @@ import (
 // plain client side.
 func rawPair(t *testing.T) (srv *rawSock, cli net.Conn) {
 	t.Helper()
-	ln, err := Listen("127.0.0.1:0")
+	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestRawSockConcurrentClose(t *testing.T) {
 // pending connection to the next server; a closed listener stops it with
 // an error.
 func TestRawAcceptReleased(t *testing.T) {
-	ln, err := Listen("127.0.0.1:0")
+	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,4 +244,40 @@ func TestParkedLinger(t *testing.T) {
 	c.expectEOF()
 	c.nc.Close()
 	waitFor(t, "the lingering connection is closed", func() bool { return e.s.parked() == 0 && e.s.NumConns() == 0 })
+}
+
+// TestRawSockNoDelay: TCP_NODELAY is set before a connection's second
+// write, not at accept: the first write has nothing in flight before it
+// for Nagle to wait on, and a connection closed after one response saves
+// the call.
+func TestRawSockNoDelay(t *testing.T) {
+	srv, cli := rawPair(t)
+	noDelay := func() int {
+		t.Helper()
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		v, err := syscall.GetsockoptInt(srv.fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := noDelay(); v != 0 {
+		t.Fatalf("TCP_NODELAY = %d after accept; want 0 until the second write", v)
+	}
+	buf := make([]byte, 2)
+	for i, want := range []int{0, 1, 1} {
+		if _, err := srv.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if v := noDelay(); v != want {
+			t.Fatalf("TCP_NODELAY = %d after write %d; want %d", v, i+1, want)
+		}
+		if _, err := io.ReadFull(cli, buf[:1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if srv.up.Load() != nil {
+		t.Fatal("upgraded with nothing to wait for")
+	}
 }

@@ -31,7 +31,7 @@ func TestHandoff(t *testing.T) {
 		return mustNew(t, set, Options{Handler: h})
 	}
 	a, b := newSrv("a"), newSrv("b")
-	ln, err := Listen("127.0.0.1:0")
+	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

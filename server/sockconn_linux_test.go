@@ -15,7 +15,7 @@ import (
 // sockPair returns a sockConn server side and a plain client side.
 func sockPair(t *testing.T) (srv net.Conn, cli net.Conn) {
 	t.Helper()
-	ln, err := Listen("127.0.0.1:0")
+	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
