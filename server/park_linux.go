@@ -5,6 +5,8 @@ package server
 import (
 	"errors"
 	"os"
+	"runtime"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -55,6 +57,7 @@ type parker struct {
 	fired  bool      // armed has passed: the deadline must be set anew
 	closed bool
 	parks  uint64 // connections parked so far (read by the tests)
+	feeds  uint64 // heads fed in place and still parked (read by the tests)
 }
 
 // parkEntry is the parker's bookkeeping for one connection, kept in the
@@ -65,6 +68,9 @@ type parkEntry struct {
 	until      int64 // the deadline (monoKey)
 	registered bool  // the socket is in the epoll set
 	firstDone  bool  // parked once waiting for the first request (parkFirst)
+	persistent bool  // registered with headEvents: stays armed (see feedHeads)
+	feeding    bool  // the parker's goroutine is feeding it, outside mu
+	hup        bool  // its event says the client closed or failed (feed reads to the end)
 	lingered   int   // bytes drained by a lingering close (parkLinger)
 }
 
@@ -90,6 +96,19 @@ type parkSlot struct {
 // set (the kernel drops it when it is closed) and is re-armed with MOD the
 // next time the connection parks.
 const parkEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLONESHOT
+
+// headEvents register a head that is slow to come: edge-triggered and not
+// one-shot, so the entry stays armed while the parker reads each new piece
+// and the connection stays parked in place (see feedHeads), with no
+// epoll_ctl per piece. An edge fires only when new bytes (or a FIN) come,
+// so every feed reads until the socket has nothing more. Once the head is
+// complete the connection leaves with its entry still armed: an event
+// while a goroutine serves it finds no parked connection in its slot and
+// is dropped, and its next park re-arms it (MOD) in whichever mode.
+const headEvents = syscall.EPOLLIN | syscall.EPOLLRDHUP | epollET
+
+// epollET is EPOLLET as an event bit (package syscall has it negative).
+const epollET = 1 << 31
 
 // park implements waiter: it hands c to the parker until its socket is
 // readable or until passes. An idle connection (phaseAwait) is marked idle
@@ -132,7 +151,11 @@ func (p *parker) park(c *conn, until time.Time) bool {
 	}
 	ps := &p.slots[slot]
 	ps.gen++
-	ev := syscall.EpollEvent{Events: parkEvents, Fd: slot, Pad: int32(ps.gen)}
+	events, persistent := uint32(parkEvents), c.phase == phaseParse
+	if persistent {
+		events = headEvents
+	}
+	ev := syscall.EpollEvent{Events: events, Fd: slot, Pad: int32(ps.gen)}
 	pe := &c.park
 	op := syscall.EPOLL_CTL_MOD
 	if !pe.registered {
@@ -149,7 +172,7 @@ func (p *parker) park(c *conn, until time.Time) bool {
 		p.free = append(p.free, slot)
 		return false
 	}
-	pe.registered = true
+	pe.registered, pe.persistent = true, persistent
 	p.parks++
 	ps.c = c
 	pe.slot = slot
@@ -321,10 +344,13 @@ func resume(c *conn) {
 func (p *parker) run(rc syscall.RawConn) {
 	defer p.s.wg.Done()
 	var evs [128]syscall.EpollEvent
-	wake := make([]*conn, 0, len(evs))
-	var late, expired []*conn  // heads and idle connections past their deadline
-	var scratch parser.Request // feed's parse target
-	var drainBuf [4096]byte    // lingering closes drain into it
+	ready := make([]*conn, 0, len(evs)) // input for an idle or new connection
+	wake := make([]*conn, 0, len(evs))  // heads that are not fed in place, lingering closes
+	heads := make([]*conn, 0, len(evs)) // parked heads with new bytes, fed in place
+	done := make([]*conn, 0, len(evs))  // fed heads that leave the parker
+	var late, expired []*conn           // heads and idle connections past their deadline
+	var scratch parser.Request          // feed's parse target
+	var drainBuf [4096]byte             // lingering closes drain into it
 	for {
 		n := 0
 		var errno syscall.Errno
@@ -355,7 +381,7 @@ func (p *parker) run(rc syscall.RawConn) {
 			p.drain()
 			return
 		}
-		wake, late, expired = wake[:0], late[:0], expired[:0]
+		ready, wake, heads, done, late, expired = ready[:0], wake[:0], heads[:0], done[:0], late[:0], expired[:0]
 		p.mu.Lock()
 		if err != nil {
 			p.fired = true
@@ -363,9 +389,57 @@ func (p *parker) run(rc syscall.RawConn) {
 		for _, ev := range evs[:n] {
 			ps := &p.slots[ev.Fd]
 			if c := ps.c; c != nil && ps.gen == uint32(ev.Pad) {
+				switch {
+				case c.phase == phaseParse && c.park.persistent:
+					c.park.feeding = true // stays parked (see below)
+					c.park.hup = ev.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0
+					heads = append(heads, c)
+					continue
+				case c.phase == phaseAwait || c.phase == phaseFirst:
+					ready = append(ready, c)
+				default:
+					wake = append(wake, c)
+				}
 				p.take(c)
-				wake = append(wake, c)
 			}
+		}
+		p.mu.Unlock()
+		// Connections with a request to serve first, then the slow
+		// heads: a worker given a connection runs only when this
+		// goroutine yields, so feeding a batch of heads first would delay
+		// every request woken with them.
+		for _, c := range ready {
+			resume(c)
+		}
+		if len(ready) > 0 && len(heads) > 0 {
+			runtime.Gosched()
+		}
+		// The heads are fed where they are parked (feed): their entries
+		// stay armed (headEvents), they stay in the table and the deadline
+		// heap, so a slowloris dribbling its head a line at a time costs a
+		// read and a parse of the new bytes per line, and no epoll_ctl,
+		// heap operation or goroutine. One that is complete, failed or
+		// ended is taken out and resumed; so is every one once a shutdown
+		// has begun, as drain leaves the ones being fed to this goroutine.
+		for i, c := range heads {
+			if !c.feed(&scratch) {
+				heads[i] = nil
+				done = append(done, c)
+			}
+		}
+		p.mu.Lock()
+		for _, c := range heads {
+			if c != nil && p.closed {
+				done = append(done, c)
+			} else if c != nil {
+				c.park.feeding = false
+				p.feeds++
+			}
+		}
+		for _, c := range done {
+			c.park.feeding = false
+			p.take(c)
+			late = append(late, c) // resumed below
 		}
 		// An idle connection past its deadline is closed; a head is
 		// woken: its goroutine's read fails with the timeout at once and
@@ -403,7 +477,10 @@ func (p *parker) run(rc syscall.RawConn) {
 		for _, c := range late {
 			resume(c)
 		}
+		clear(ready)
 		clear(wake)
+		clear(heads)
+		clear(done)
 		clear(late)
 		for _, c := range expired {
 			// RFC 9112 §9.5: an idle connection may be closed at any
@@ -433,19 +510,33 @@ func (p *parker) run(rc syscall.RawConn) {
 // nothing in it after ErrNeedMore.
 func (c *conn) feed(scratch *parser.Request) bool {
 	st := c.st
-	if st.w == len(st.buf) {
-		return false // advanceHead leaves room; never spin on a full buffer
+	nb := c.nc.(nonBlocking)
+	// Until the socket has nothing more: an edge-triggered entry
+	// (headEvents) fires again only for bytes that come later. A read
+	// that did not fill the room it was given emptied the socket, so it
+	// needs no second read to see that (bytes that come after it fire the
+	// entry again), unless the client's FIN came with the bytes: then
+	// read on to the end of input, which no later edge would announce.
+	for {
+		room := len(st.buf) - st.w
+		if room == 0 {
+			return false // advanceHead leaves room; never spin on a full buffer
+		}
+		n, err := nb.read(st.buf[st.w:], false)
+		if err == errWouldBlock {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		st.w += n
+		if _, err = c.advanceHead(scratch); err != parser.ErrNeedMore {
+			return false
+		}
+		if n < room && !c.park.hup {
+			return true
+		}
 	}
-	n, err := c.nc.(nonBlocking).read(st.buf[st.w:], false)
-	if err == errWouldBlock {
-		return true
-	}
-	if err != nil {
-		return false
-	}
-	st.w += n
-	_, err = c.advanceHead(scratch)
-	return err == parser.ErrNeedMore
 }
 
 // drain ends parking for shutdown: every idle parked connection is
@@ -465,8 +556,12 @@ func (p *parker) drain() {
 	}
 	p.closed = true
 	var idle, heads []*conn
-	for len(p.heap) > 0 {
-		c := p.heap[len(p.heap)-1]
+	// A head the parker's goroutine is feeding stays: that goroutine
+	// finds the parker closed and resumes it.
+	for _, c := range slices.Clone(p.heap) {
+		if c.park.feeding {
+			continue
+		}
 		p.take(c)
 		if c.phase == phaseParse || c.phase == phaseFirst {
 			heads = append(heads, c) // a first request is not idle either

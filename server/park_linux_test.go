@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"slices"
@@ -21,7 +22,8 @@ import (
 )
 
 // parkStats returns the number of parked connections, and how many times a
-// connection was parked so far.
+// connection was parked so far (a head fed in place counts as parked
+// again).
 func (s *Server) parkStats() (now int, total uint64) {
 	p, ok := s.waiter.(*parker)
 	if !ok {
@@ -29,7 +31,16 @@ func (s *Server) parkStats() (now int, total uint64) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.slots) - len(p.free), p.parks
+	return len(p.slots) - len(p.free), p.parks + p.feeds
+}
+
+// feeds is the number of times a parked head got more bytes and stayed
+// parked, fed in place (no epoll_ctl).
+func (s *Server) feeds() uint64 {
+	p := s.waiter.(*parker)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.feeds
 }
 
 func (s *Server) parked() int {
@@ -278,6 +289,12 @@ func TestSlowHeadParks(t *testing.T) {
 			return now == n && total == uint64(n*(k+2))
 		})
 	}
+	// The first piece found each connection waiting for its first request
+	// and went to a goroutine, which parked the incomplete head; every
+	// later piece was fed in place.
+	if got, want := e.s.feeds(), uint64(n*(len(pieces)-2)); got != want {
+		t.Errorf("%d heads fed in place; want %d (one per connection and later piece)", got, want)
+	}
 	noGoroutinePer(t, e.s, base, n, "parked heads")
 	for i, c := range cs {
 		c.send(pieces[len(pieces)-1])
@@ -451,4 +468,38 @@ func noGoroutinePer(t *testing.T, s *Server, base, n int, what string) {
 	t.Helper()
 	extra := func() int { return runtime.NumGoroutine() - base - s.workers.numIdle() }
 	waitFor(t, "no goroutine per one of "+strconv.Itoa(n)+" "+what, func() bool { return extra() <= 3 })
+}
+
+// A parked head whose client sends more and closes its side at once is
+// ended then, not at the header timeout: the edge-triggered entry fires
+// once for the bytes and the FIN together, and the parker reads on to the
+// end of input.
+func TestParkedHeadFIN(t *testing.T) {
+	e := startServer(t, func(c *Settings) { c.HeaderTimeout = time.Minute })
+	for round := range 20 {
+		_, parks := e.s.parkStats()
+		c := e.dial(t)
+		waitFor(t, "the new connection is parked", func() bool {
+			now, total := e.s.parkStats()
+			return now == 1 && total == parks+1
+		})
+		c.send("GET /a.txt HTTP/1.1\r\n")
+		waitFor(t, "the head is parked", func() bool {
+			now, total := e.s.parkStats()
+			return now == 1 && total == parks+2
+		})
+		before := e.s.feeds()
+		c.send("Host: t\r\n")
+		waitFor(t, "the piece is fed in place", func() bool { return e.s.feeds() > before })
+		// A piece and the FIN in one go.
+		c.nc.(*net.TCPConn).SetNoDelay(false)
+		c.send("X-A: 1\r\n")
+		c.nc.(*net.TCPConn).CloseWrite()
+		c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.ReadAll(c.nc); err != nil {
+			t.Fatalf("round %d: the server did not end the connection after the client's FIN: %v", round, err)
+		}
+		c.nc.Close()
+		waitFor(t, "nothing is parked", func() bool { return e.s.parked() == 0 })
+	}
 }
