@@ -341,18 +341,22 @@ func resume(c *conn) {
 }
 
 // run waits for events on the parker's set until drain closes it.
+//
+// The batches are handled inside the poller's read callback: one call of
+// rc.Read waits as often as needed, and only its first wait forgets a
+// readiness already signalled (the poller resets it once per call), so
+// after a batch that did not fill evs (the set held nothing more) it can
+// wait straight away, with one epoll_pwait per wakeup rather than a
+// second that finds the set empty. Whatever becomes ready after that
+// epoll_pwait, including by this goroutine's own epoll_ctl, signals the
+// set's descriptor again (no entry is level-triggered, so none stays in
+// the ready list once reported). The read returns for the deadline (the
+// earliest parked one), which is then handled as an empty batch.
 func (p *parker) run(rc syscall.RawConn) {
 	defer p.s.wg.Done()
+	var b batch
 	var evs [128]syscall.EpollEvent
-	ready := make([]*conn, 0, len(evs)) // input for an idle or new connection
-	wake := make([]*conn, 0, len(evs))  // heads that are not fed in place, lingering closes
-	heads := make([]*conn, 0, len(evs)) // parked heads with new bytes, fed in place
-	done := make([]*conn, 0, len(evs))  // fed heads that leave the parker
-	var late, expired []*conn           // heads and idle connections past their deadline
-	var scratch parser.Request          // feed's parse target
-	var drainBuf [4096]byte             // lingering closes drain into it
 	for {
-		n := 0
 		var errno syscall.Errno
 		err := rc.Read(func(fd uintptr) bool {
 			for {
@@ -361,13 +365,20 @@ func (p *parker) run(rc syscall.RawConn) {
 				r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, fd, uintptr(unsafe.Pointer(&evs[0])), uintptr(len(evs)), 0, 0, 0)
 				switch e {
 				case 0:
-					n = int(r)
-					return n > 0
 				case syscall.EINTR:
 					continue
+				default:
+					errno = e
+					return true
 				}
-				errno = e
-				return true
+				n := int(r)
+				if n == 0 {
+					return false
+				}
+				p.handle(evs[:n], false, &b)
+				if n < len(evs) {
+					return false
+				}
 			}
 		})
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
@@ -381,121 +392,139 @@ func (p *parker) run(rc syscall.RawConn) {
 			p.drain()
 			return
 		}
-		ready, wake, heads, done, late, expired = ready[:0], wake[:0], heads[:0], done[:0], late[:0], expired[:0]
-		p.mu.Lock()
-		if err != nil {
-			p.fired = true
-		}
-		for _, ev := range evs[:n] {
-			ps := &p.slots[ev.Fd]
-			if c := ps.c; c != nil && ps.gen == uint32(ev.Pad) {
-				switch {
-				case c.phase == phaseParse && c.park.persistent:
-					c.park.feeding = true // stays parked (see below)
-					c.park.hup = ev.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0
-					heads = append(heads, c)
-					continue
-				case c.phase == phaseAwait || c.phase == phaseFirst:
-					ready = append(ready, c)
-				default:
-					wake = append(wake, c)
-				}
-				p.take(c)
+		p.handle(nil, true, &b) // the deadline passed
+	}
+}
+
+// batch is the parker goroutine's scratch space for handle.
+type batch struct {
+	ready   []*conn // input for an idle or new connection
+	wake    []*conn // heads that are not fed in place, lingering closes
+	heads   []*conn // parked heads with new bytes, fed in place
+	done    []*conn // fed heads that leave the parker
+	late    []*conn // heads past their deadline
+	expired []*conn // idle connections past their deadline
+	scratch parser.Request
+	drain   [4096]byte // lingering closes drain into it
+}
+
+// handle handles a batch of events, then the deadlines that have passed;
+// fired says that the goroutine's deadline fired.
+func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
+	p.mu.Lock()
+	if fired {
+		p.fired = true
+	}
+	for _, ev := range evs {
+		ps := &p.slots[ev.Fd]
+		if c := ps.c; c != nil && ps.gen == uint32(ev.Pad) {
+			switch {
+			case c.phase == phaseParse && c.park.persistent:
+				c.park.feeding = true // stays parked (see below)
+				c.park.hup = ev.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0
+				b.heads = append(b.heads, c)
+				continue
+			case c.phase == phaseAwait || c.phase == phaseFirst:
+				b.ready = append(b.ready, c)
+			default:
+				b.wake = append(b.wake, c)
 			}
+			p.take(c)
 		}
-		p.mu.Unlock()
-		// Connections with a request to serve first, then the slow
-		// heads: a worker given a connection runs only when this
-		// goroutine yields, so feeding a batch of heads first would delay
-		// every request woken with them.
-		for _, c := range ready {
-			resume(c)
+	}
+	p.mu.Unlock()
+	// Connections with a request to serve first, then the slow heads: a
+	// worker given a connection runs only when this goroutine yields, so
+	// feeding a batch of heads first would delay every request woken with
+	// them.
+	for _, c := range b.ready {
+		resume(c)
+	}
+	if len(b.ready) > 0 && len(b.heads) > 0 {
+		runtime.Gosched()
+	}
+	// The heads are fed where they are parked (feed): their entries stay
+	// armed (headEvents), they stay in the table and the deadline heap, so
+	// a slowloris dribbling its head a line at a time costs a read and a
+	// parse of the new bytes per line, and no epoll_ctl, heap operation or
+	// goroutine. One that is complete, failed or ended is taken out and
+	// resumed; so is every one once a shutdown has begun, as drain leaves
+	// the ones being fed to this goroutine.
+	for i, c := range b.heads {
+		if !c.feed(&b.scratch) {
+			b.heads[i] = nil
+			b.done = append(b.done, c)
 		}
-		if len(ready) > 0 && len(heads) > 0 {
-			runtime.Gosched()
-		}
-		// The heads are fed where they are parked (feed): their entries
-		// stay armed (headEvents), they stay in the table and the deadline
-		// heap, so a slowloris dribbling its head a line at a time costs a
-		// read and a parse of the new bytes per line, and no epoll_ctl,
-		// heap operation or goroutine. One that is complete, failed or
-		// ended is taken out and resumed; so is every one once a shutdown
-		// has begun, as drain leaves the ones being fed to this goroutine.
-		for i, c := range heads {
-			if !c.feed(&scratch) {
-				heads[i] = nil
-				done = append(done, c)
-			}
-		}
-		p.mu.Lock()
-		for _, c := range heads {
-			if c != nil && p.closed {
-				done = append(done, c)
-			} else if c != nil {
-				c.park.feeding = false
-				p.feeds++
-			}
-		}
-		for _, c := range done {
+	}
+	p.mu.Lock()
+	for _, c := range b.heads {
+		if c != nil && p.closed {
+			b.done = append(b.done, c)
+		} else if c != nil {
 			c.park.feeding = false
-			p.take(c)
-			late = append(late, c) // resumed below
+			p.feeds++
 		}
-		// An idle connection past its deadline is closed; a head is
-		// woken: its goroutine's read fails with the timeout at once and
-		// it answers 408.
-		now := monoKey(time.Now())
-		for len(p.heap) > 0 && p.heap[0].park.until <= now {
-			c := p.heap[0]
-			p.take(c)
-			if c.phase == phaseParse {
-				late = append(late, c)
-			} else {
-				expired = append(expired, c)
-			}
+	}
+	for _, c := range b.done {
+		c.park.feeding = false
+		p.take(c)
+		b.late = append(b.late, c) // resumed below
+	}
+	// An idle connection past its deadline is closed; a head is woken:
+	// its goroutine's read fails with the timeout at once and it answers
+	// 408.
+	now := monoKey(time.Now())
+	for len(p.heap) > 0 && p.heap[0].park.until <= now {
+		c := p.heap[0]
+		p.take(c)
+		if c.phase == phaseParse {
+			b.late = append(b.late, c)
+		} else {
+			b.expired = append(b.expired, c)
 		}
-		p.arm()
-		p.mu.Unlock()
-		for _, c := range wake {
-			switch c.phase {
-			case phaseParse:
-				if c.feed(&scratch) && p.park(c, monoTime(c.park.until)) {
-					continue
-				}
-			case phaseLinger:
-				// A lingering close (parkLinger): drain what came, and
-				// wait again or close.
-				if lingerDrain(c, c.nc.(nonBlocking), drainBuf[:]) && p.park(c, monoTime(c.park.until)) {
-					continue
-				}
-				c.state.Store(stateClosing)
-				c.finish()
+	}
+	p.arm()
+	p.mu.Unlock()
+	for _, c := range b.wake {
+		switch c.phase {
+		case phaseParse:
+			if c.feed(&b.scratch) && p.park(c, monoTime(c.park.until)) {
 				continue
 			}
-			resume(c)
-		}
-		for _, c := range late {
-			resume(c)
-		}
-		clear(ready)
-		clear(wake)
-		clear(heads)
-		clear(done)
-		clear(late)
-		for _, c := range expired {
-			// RFC 9112 §9.5: an idle connection may be closed at any
-			// time; a plain FIN, as waitRequest's timeout does. A TLS
-			// close first sends close_notify, which may wait on the
-			// client for seconds: not on this goroutine.
-			c.state.Store(stateClosing)
-			if c.nc != c.raw {
-				go c.finish()
-			} else {
-				c.finish()
+		case phaseLinger:
+			// A lingering close (parkLinger): drain what came, and wait
+			// again or close.
+			if lingerDrain(c, c.nc.(nonBlocking), b.drain[:]) && p.park(c, monoTime(c.park.until)) {
+				continue
 			}
+			c.state.Store(stateClosing)
+			c.finish()
+			continue
 		}
-		clear(expired)
+		resume(c)
 	}
+	for _, c := range b.late {
+		resume(c)
+	}
+	for _, c := range b.expired {
+		// RFC 9112 §9.5: an idle connection may be closed at any time; a
+		// plain FIN, as waitRequest's timeout does. A TLS close first
+		// sends close_notify, which may wait on the client for seconds:
+		// not on this goroutine.
+		c.state.Store(stateClosing)
+		if c.nc != c.raw {
+			go c.finish()
+		} else {
+			c.finish()
+		}
+	}
+	clear(b.ready)
+	clear(b.wake)
+	clear(b.heads)
+	clear(b.done)
+	clear(b.late)
+	clear(b.expired)
+	b.ready, b.wake, b.heads, b.done, b.late, b.expired = b.ready[:0], b.wake[:0], b.heads[:0], b.done[:0], b.late[:0], b.expired[:0]
 }
 
 // feed reads what arrived for a parked head and advances it (advanceHead,
