@@ -28,7 +28,12 @@
 # 127.0.0.2..127.0.0.51, so a per-client-IP cap alone cannot refuse them),
 # TLS_CLOSE_RATE (300), BIG_CONNECTIONS (4), OUT
 # (out/bench-compare), BIN (bin/ferrox), REPORT
-# (reports/bench-compare.md), SCENARIOS (all: max keepalive close slowloris
+# (reports/bench-compare.md), HEADER_TIMEOUT (unset: each server's default,
+# Ferrox 10s, nginx 60s; e.g. 60s gives both that header timeout, so the
+# slowloris row compares the same policy: with the defaults Ferrox cuts
+# every slow connection at 10 s with a 408 and the attacker reconnects,
+# work nginx, holding them for 60 s, does not do within the attack),
+# SCENARIOS (all: max keepalive close slowloris
 # wrk big tls-keepalive tls-close; a subset, e.g. "close slowloris", runs only
 # those, for iterating; the report then has only their rows),
 # NGINX_OPEN_FILE_CACHE (0; 1 gives nginx
@@ -63,6 +68,16 @@ if [[ -n $BASE_BIN && ! -x $BASE_BIN ]]; then
 fi
 REPORT=${REPORT:-reports/bench-compare.md}
 NGINX_OPEN_FILE_CACHE=${NGINX_OPEN_FILE_CACHE:-0}
+HEADER_TIMEOUT=${HEADER_TIMEOUT:-}
+if [[ -n $HEADER_TIMEOUT && ! $HEADER_TIMEOUT =~ ^[1-9][0-9]*s$ ]]; then
+	echo "bench-compare: HEADER_TIMEOUT must be whole seconds, such as 60s (got $HEADER_TIMEOUT)" >&2
+	exit 2
+fi
+nginx_ht="" ferrox_ht=""
+if [[ -n $HEADER_TIMEOUT ]]; then
+	nginx_ht="client_header_timeout $HEADER_TIMEOUT;"
+	ferrox_ht=$'timeouts:\n  header: '"$HEADER_TIMEOUT"
+fi
 ofc=""
 if [[ $NGINX_OPEN_FILE_CACHE == 1 ]]; then
 	ofc="open_file_cache max=1000 inactive=20s; open_file_cache_valid 1s;"
@@ -111,6 +126,7 @@ error_log $work/nginx/error.log warn;
 events { worker_connections 60000; }
 http {
     access_log off;
+    $nginx_ht
     $ofc
     sendfile on;
     tcp_nopush on;
@@ -140,6 +156,7 @@ cat >"$work/ferrox.yml" <<CONF
 logs:
   access_log: "off"
   error_log: $work/ferrox-error.log
+$ferrox_ht
 CONF
 ferrox_conf=(--config "$work/ferrox.yml")
 if ! "$BIN" check-config "$work/ferrox.yml" >/dev/null 2>&1; then
@@ -320,9 +337,9 @@ for run in $(seq 1 "$RUNS"); do
 	serve_ferrox ferrox "$BIN" "$FERROX_PORT" "$run"
 done
 
-params="nginx open_file_cache: $([[ -n $ofc ]] && echo "on (max=1000, valid 1s)" || echo "off (its default)"); Ferrox files.open_file_cache: 1s (its default); slow connections from $SLOW_SOURCES addresses (127.0.0.2..), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; wrk -t1 -c$CONNECTIONS -d$DURATION /1k.txt; big: /10m.bin, keepalive --closed-loop, --connections $BIG_CONNECTIONS; tls-keepalive --rate $RATE, tls-close --rate $TLS_CLOSE_RATE, ECDSA P-256 certificate, TLS 1.3, client offers X25519 only; runs $RUNS"
+params="header timeout: ${HEADER_TIMEOUT:-the defaults (Ferrox 10s, nginx 60s)}; nginx open_file_cache: $([[ -n $ofc ]] && echo "on (max=1000, valid 1s)" || echo "off (its default)"); Ferrox files.open_file_cache: 1s (its default); slow connections from $SLOW_SOURCES addresses (127.0.0.2..), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; wrk -t1 -c$CONNECTIONS -d$DURATION /1k.txt; big: /10m.bin, keepalive --closed-loop, --connections $BIG_CONNECTIONS; tls-keepalive --rate $RATE, tls-close --rate $TLS_CLOSE_RATE, ECDSA P-256 certificate, TLS 1.3, client offers X25519 only; runs $RUNS"
 "$work/compare" -a "nginx=$OUT/nginx" -b "ferrox=$OUT/ferrox" -o "$REPORT" \
-	-cmd "RUNS=$RUNS NGINX_OPEN_FILE_CACHE=$NGINX_OPEN_FILE_CACHE make bench-compare  # scripts/bench-compare.sh" -params "$params"
+	-cmd "RUNS=$RUNS NGINX_OPEN_FILE_CACHE=$NGINX_OPEN_FILE_CACHE${HEADER_TIMEOUT:+ HEADER_TIMEOUT=$HEADER_TIMEOUT}${SCENARIOS:+ SCENARIOS=\"$SCENARIOS\"} make bench-compare  # scripts/bench-compare.sh" -params "$params"
 cat "$REPORT"
 if [[ -n $BASE_BIN ]]; then
 	"$work/compare" -a "base=$OUT/base" -b "ferrox=$OUT/ferrox" -o "$BASE_REPORT" \
