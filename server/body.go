@@ -76,7 +76,7 @@ func (g *bodyGuard) add(n int) {
 // (set when the head was complete); gap is 0 for none.
 func (c *conn) newBodyGuard(gap time.Duration) bodyGuard {
 	s := c.srv
-	return bodyGuard{start: time.Now(), window: s.bodyWindow, minRate: s.bodyMinRate, until: c.bodyUntil, gap: gap}
+	return bodyGuard{start: time.Now(), window: s.bodyWindow, minRate: s.bodyMinRate, until: monoTime(c.bodyUntil), gap: gap}
 }
 
 // bufferedBody looks at the body bytes already in the buffer after the

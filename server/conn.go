@@ -107,8 +107,7 @@ type conn struct {
 	srv    *Server
 	nc     net.Conn
 	raw    net.Conn // the accepted conn under nc's TLS wrapper; see closeIdle
-	ip     netip.Addr
-	remote string // client IP text, made on first log line
+	remote string   // client IP text, made on first log line
 	// state is the shutdown view of the connection, read by other
 	// goroutines (closeIdle); phase is the lifecycle, owned by whoever
 	// holds the connection.
@@ -120,18 +119,20 @@ type conn struct {
 	// waiting for a request, when the connection fell idle (the idle
 	// timeout counts from it); from phaseHead on, when the head began (the
 	// header timeout counts from it, and the access log's duration).
-	since  int64
-	streak int // requests since the connection was last idle longer than warmWait
+	since int64
+	// bodyUntil (monoKey) is when the current request's body must be
+	// complete (bodyTime after its head).
+	bodyUntil int64
+	// The small fields together: an idle connection is mostly this
+	// struct, kept to a smaller allocation size class.
+	streak int32 // requests since the connection was last idle longer than warmWait
 	phase  phase
 	// headDeadline: the header deadline is set on the socket for the
 	// current head (it is set before the first read that needs it).
 	headDeadline bool
-	// bodyUntil is when the current request's body must be complete
-	// (bodyTime after its head).
-	bodyUntil time.Time
-	pending   bool    // one holds the next request's first byte (tlsQuiet)
-	one       [1]byte // receives the first byte of the next request while idle
-	park      parkEntry
+	pending      bool    // one holds the next request's first byte (tlsQuiet)
+	one          [1]byte // receives the first byte of the next request while idle
+	park         parkEntry
 
 	exited chan struct{} // closed when the connection ends (ServeConn only)
 }
@@ -449,10 +450,15 @@ func (c *conn) grow(size int) {
 	st.buf = nb
 }
 
+// clientIP is the client's address (invalid when c is not TCP), the
+// key of the per-IP limit. It is not kept in the conn: the socket has it
+// (see remoteIP).
+func (c *conn) clientIP() netip.Addr { return remoteIP(c.raw) }
+
 func (c *conn) remoteString() string {
 	if c.remote == "" {
-		if c.ip.IsValid() {
-			c.remote = c.ip.String()
+		if ip := c.clientIP(); ip.IsValid() {
+			c.remote = ip.String()
 		} else {
 			c.remote = c.nc.RemoteAddr().String()
 		}

@@ -66,12 +66,11 @@ type parkEntry struct {
 	slot       int32 // the table entry, while parked
 	hidx       int32 // its index in the deadline heap
 	until      int64 // the deadline (monoKey)
+	lingered   int32 // bytes drained by a lingering close (parkLinger)
 	registered bool  // the socket is in the epoll set
 	firstDone  bool  // parked once waiting for the first request (parkFirst)
-	persistent bool  // registered with headEvents: stays armed (see feedHeads)
+	persistent bool  // registered with headEvents: stays armed (see handle)
 	feeding    bool  // the parker's goroutine is feeding it, outside mu
-	hup        bool  // its event says the client closed or failed (feed reads to the end)
-	lingered   int   // bytes drained by a lingering close (parkLinger)
 }
 
 // epollCtler is a socket the parker can register in its set: sockConn,
@@ -401,6 +400,7 @@ type batch struct {
 	ready   []*conn // input for an idle or new connection
 	wake    []*conn // heads that are not fed in place, lingering closes
 	heads   []*conn // parked heads with new bytes, fed in place
+	hup     []bool  // for each head: its event says the client closed or failed
 	done    []*conn // fed heads that leave the parker
 	late    []*conn // heads past their deadline
 	expired []*conn // idle connections past their deadline
@@ -421,8 +421,8 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 			switch {
 			case c.phase == phaseParse && c.park.persistent:
 				c.park.feeding = true // stays parked (see below)
-				c.park.hup = ev.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0
 				b.heads = append(b.heads, c)
+				b.hup = append(b.hup, ev.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0)
 				continue
 			case c.phase == phaseAwait || c.phase == phaseFirst:
 				b.ready = append(b.ready, c)
@@ -451,7 +451,7 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 	// resumed; so is every one once a shutdown has begun, as drain leaves
 	// the ones being fed to this goroutine.
 	for i, c := range b.heads {
-		if !c.feed(&b.scratch) {
+		if !c.feed(&b.scratch, b.hup[i]) {
 			b.heads[i] = nil
 			b.done = append(b.done, c)
 		}
@@ -488,7 +488,7 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 	for _, c := range b.wake {
 		switch c.phase {
 		case phaseParse:
-			if c.feed(&b.scratch) && p.park(c, monoTime(c.park.until)) {
+			if c.feed(&b.scratch, false) && p.park(c, monoTime(c.park.until)) {
 				continue
 			}
 		case phaseLinger:
@@ -524,20 +524,21 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 	clear(b.done)
 	clear(b.late)
 	clear(b.expired)
-	b.ready, b.wake, b.heads, b.done, b.late, b.expired = b.ready[:0], b.wake[:0], b.heads[:0], b.done[:0], b.late[:0], b.expired[:0]
+	b.ready, b.wake, b.heads, b.hup, b.done, b.late, b.expired = b.ready[:0], b.wake[:0], b.heads[:0], b.hup[:0], b.done[:0], b.late[:0], b.expired[:0]
 }
 
 // feed reads what arrived for a parked head and advances it (advanceHead,
 // as the connection's goroutine does), and reports whether the head is
-// still incomplete, so the connection can park again right away: a
-// slowloris dribbling its head a line at a time then costs a read, a
-// parse of the new bytes and an epoll_ctl per line, and no goroutine (a
-// fresh one would also grow its stack to parse). Anything else (a complete
+// still incomplete, so the connection stays parked (see handle): a
+// slowloris dribbling its head a line at a time then costs a read and a
+// parse of the new bytes per line, and no goroutine (a fresh one would
+// also grow its stack to parse). hup says the event that woke it carried
+// the client's FIN or an error. Anything else (a complete
 // head, an error, the end of input) is left to the connection's
 // goroutine, which parses again from the same parser state. Only the
 // parker's goroutine calls it, with its own scratch request: Parse leaves
 // nothing in it after ErrNeedMore.
-func (c *conn) feed(scratch *parser.Request) bool {
+func (c *conn) feed(scratch *parser.Request, hup bool) bool {
 	st := c.st
 	nb := c.nc.(nonBlocking)
 	// Until the socket has nothing more: an edge-triggered entry
@@ -562,7 +563,7 @@ func (c *conn) feed(scratch *parser.Request) bool {
 		if _, err = c.advanceHead(scratch); err != parser.ErrNeedMore {
 			return false
 		}
-		if n < room && !c.park.hup {
+		if n < room && !hup {
 			return true
 		}
 	}

@@ -6,8 +6,8 @@ package server
 // its goroutine.
 
 type parkEntry struct {
-	firstDone bool // see parkFirst
-	lingered  int  // bytes drained by a lingering close (parkLinger)
+	firstDone bool  // see parkFirst
+	lingered  int32 // bytes drained by a lingering close (parkLinger)
 }
 
 func newWaiter(*Server) waiter { return goroutineWaiter{} }

@@ -128,7 +128,9 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(),
 				}
 			}
 		}
-		return &rawSock{fd: nfd, laddr: local, raddr: sockaddrPort(&sa)}, nil
+		rs := &rawSock{fd: int32(nfd), laddr: local}
+		rs.setRemote(sockaddrPort(&sa))
+		return rs, nil
 	}
 	return accept, func() { lf.Close() }, true
 }
@@ -169,19 +171,46 @@ func sockaddrPort(sa *syscall.RawSockaddrAny) netip.AddrPort {
 type rawSock struct {
 	up atomic.Pointer[sockConn] // set once by upgrade
 
-	mu     sync.Mutex
-	fd     int // -1 once closed or handed to up
+	// The struct is kept small (72 bytes, the 80-byte size class): an
+	// idle keep-alive connection that never had to wait is a rawSock and
+	// a conn, and little else.
+	mu sync.Mutex
+	fd int32 // -1 once closed or handed to up
+	ep int32 // the parker's epoll set holding fd, 0 if none
+	// Deadlines (monoKey, 0 for none), kept until an upgrade applies
+	// them.
+	rdl   int64
+	wdl   int64
+	laddr *net.TCPAddr // the listener's, unless it listens on any address
+	// The client's address (see remoteAddrPort): IPv4 in the IPv4-mapped
+	// IPv6 form with is4 set; RemoteAddr builds a *net.TCPAddr.
+	rip    [16]byte
+	rport  uint16
+	is4    bool
 	closed bool
 	// wrote: a write was made; noDelay: TCP_NODELAY is set (see Write).
 	wrote, noDelay bool
-	// Deadlines (monoKey, 0 for none), kept until an upgrade applies
-	// them. The struct is kept small: an idle keep-alive connection that
-	// never had to wait is a rawSock and a conn, and little else.
-	rdl   int64
-	wdl   int64
-	ep    uintptr        // the parker's epoll set holding fd, 0 if none
-	laddr *net.TCPAddr   // the listener's, unless it listens on any address
-	raddr netip.AddrPort // the client's; RemoteAddr builds a *net.TCPAddr
+}
+
+// setRemote keeps the client's address a (invalid: none).
+func (s *rawSock) setRemote(a netip.AddrPort) {
+	if !a.IsValid() {
+		return
+	}
+	s.rip, s.rport, s.is4 = a.Addr().As16(), a.Port(), a.Addr().Is4()
+}
+
+// remoteAddrPort is the client's address (invalid when unknown), without
+// allocating (see remoteIP).
+func (s *rawSock) remoteAddrPort() netip.AddrPort {
+	if s.rip == [16]byte{} && s.rport == 0 {
+		return netip.AddrPort{}
+	}
+	a := netip.AddrFrom16(s.rip)
+	if s.is4 {
+		a = a.Unmap()
+	}
+	return netip.AddrPortFrom(a, s.rport)
 }
 
 func (s *rawSock) opError(op string, err error) error {
@@ -222,7 +251,7 @@ func (s *rawSock) upgrade() (*sockConn, error) {
 	}
 	if s.ep != 0 {
 		var ev syscall.EpollEvent
-		syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, s.ep, syscall.EPOLL_CTL_DEL, uintptr(s.fd), uintptr(unsafe.Pointer(&ev)), 0, 0)
+		syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, uintptr(s.ep), syscall.EPOLL_CTL_DEL, uintptr(s.fd), uintptr(unsafe.Pointer(&ev)), 0, 0)
 		s.ep = 0
 	}
 	f.Close()
@@ -417,10 +446,11 @@ func (s *rawSock) LocalAddr() net.Addr {
 }
 
 func (s *rawSock) RemoteAddr() net.Addr {
-	if !s.raddr.IsValid() {
+	a := s.remoteAddrPort()
+	if !a.IsValid() {
 		return nil
 	}
-	return net.TCPAddrFromAddrPort(s.raddr)
+	return net.TCPAddrFromAddrPort(a)
 }
 
 func (s *rawSock) SetDeadline(t time.Time) error {
@@ -473,7 +503,7 @@ func (s *rawSock) epollCtl(ep uintptr, op int, ev *syscall.EpollEvent) syscall.E
 	}
 	_, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, ep, uintptr(op), uintptr(s.fd), uintptr(unsafe.Pointer(ev)), 0, 0)
 	if e == 0 && op != syscall.EPOLL_CTL_DEL {
-		s.ep = ep
+		s.ep = int32(ep)
 	}
 	return e
 }

@@ -256,7 +256,7 @@ func TestRawSockNoDelay(t *testing.T) {
 		t.Helper()
 		srv.mu.Lock()
 		defer srv.mu.Unlock()
-		v, err := syscall.GetsockoptInt(srv.fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
+		v, err := syscall.GetsockoptInt(int(srv.fd), syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,5 +279,22 @@ func TestRawSockNoDelay(t *testing.T) {
 	}
 	if srv.up.Load() != nil {
 		t.Fatal("upgraded with nothing to wait for")
+	}
+}
+
+// TestRawSockRemoteIP: the per-IP limit's key comes from a raw socket
+// without an allocation (RemoteAddr would build a *net.TCPAddr).
+func TestRawSockRemoteIP(t *testing.T) {
+	srv, cli := rawPair(t)
+	want := cli.LocalAddr().(*net.TCPAddr).AddrPort().Addr().Unmap()
+	if got := remoteIP(srv); got != want {
+		t.Fatalf("remoteIP = %v; want %v", got, want)
+	}
+	if a := testing.AllocsPerRun(100, func() { remoteIP(srv) }); a != 0 {
+		t.Fatalf("remoteIP allocates %.0f times per call; want 0", a)
+	}
+	var none rawSock
+	if a := none.remoteAddrPort(); a.IsValid() || none.RemoteAddr() != nil {
+		t.Fatalf("a rawSock with no address: %v, %v; want none", a, none.RemoteAddr())
 	}
 }

@@ -47,7 +47,7 @@ func (c *conn) serveRequest() phase {
 	if req.ExpectOther {
 		return c.fail(errExpectation, req)
 	}
-	c.bodyUntil = time.Now().Add(s.bodyTime)
+	c.bodyUntil = monoKey(time.Now().Add(s.bodyTime))
 	pos, complete, err := c.bufferedBody(req, st.headLen)
 	if err != nil {
 		return c.fail(err, req)
@@ -118,9 +118,9 @@ func (c *conn) serveRequest() phase {
 		if err != nil {
 			switch err {
 			case errBodyTimeout:
-				s.refuse(RefusedBodyTimeout, c.ip)
+				s.refuse(RefusedBodyTimeout, c.clientIP())
 			case errBodyTooLarge:
-				s.refuse(RefusedBodyTooLarge, c.ip)
+				s.refuse(RefusedBodyTooLarge, c.clientIP())
 			}
 			s.log.Debug("body not drained after the answer", "remote", c.remoteString(), "err", err)
 			if rc := errorReaction(err); rc.status == 0 {
@@ -196,7 +196,7 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 		return phaseClose
 	}
 	if kind, ok := refusalOf(err); ok {
-		s.refuse(kind, c.ip)
+		s.refuse(kind, c.clientIP())
 	}
 	if rc.status >= 500 {
 		s.counters.serverErrors.Add(1)

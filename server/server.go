@@ -250,8 +250,13 @@ func (s *Server) NumConns() int {
 	return len(s.conns)
 }
 
-// remoteIP returns the client IP of a TCP conn (invalid for others).
+// remoteIP returns the client IP of a TCP conn (invalid for others),
+// without allocating: a raw socket has it as a value, and a *net.TCPConn
+// (under a sockConn) keeps its *net.TCPAddr.
 func remoteIP(nc net.Conn) netip.Addr {
+	if r, ok := nc.(interface{ remoteAddrPort() netip.AddrPort }); ok {
+		return r.remoteAddrPort().Addr().Unmap()
+	}
 	if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
 		return a.AddrPort().Addr().Unmap()
 	}
@@ -276,7 +281,7 @@ func (s *Server) addConn(nc net.Conn) (c *conn, refused bool, kind Refusal, ip n
 	if ip.IsValid() && s.perIP[ip] >= s.maxPerIP {
 		return nil, true, RefusedPerIP, ip
 	}
-	c = &conn{srv: s, nc: nc, raw: nc, ip: ip}
+	c = &conn{srv: s, nc: nc, raw: nc}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		// Raw socket calls under TLS too: the TLS layer's reads and
 		// writes then keep sysmon asleep as plain ones do (see sockConn).
@@ -298,11 +303,11 @@ func (s *Server) addConn(nc net.Conn) (c *conn, refused bool, kind Refusal, ip n
 func (s *Server) removeConn(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
-	if c.ip.IsValid() {
-		if s.perIP[c.ip] <= 1 {
-			delete(s.perIP, c.ip)
+	if ip := c.clientIP(); ip.IsValid() {
+		if s.perIP[ip] <= 1 {
+			delete(s.perIP, ip)
 		} else {
-			s.perIP[c.ip]--
+			s.perIP[ip]--
 		}
 	}
 	s.mu.Unlock()

@@ -178,7 +178,7 @@ func (c *conn) parkLinger() bool {
 		buf := c.st.buf
 		for c.park.lingered < lingerBytes {
 			n, err := c.nc.Read(buf)
-			c.park.lingered += n
+			c.park.lingered += int32(n)
 			if err != nil {
 				break
 			}
@@ -195,7 +195,7 @@ func (c *conn) parkLinger() bool {
 func lingerDrain(c *conn, nb nonBlocking, buf []byte) bool {
 	for c.park.lingered < lingerBytes {
 		n, err := nb.read(buf, false)
-		c.park.lingered += n
+		c.park.lingered += int32(n)
 		if err == errWouldBlock {
 			return true
 		}
