@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -100,7 +101,10 @@ func benchGet1KiB(b *testing.B, nc net.Conn) {
 // TestIdleConnRSS measures resident memory per idle keep-alive connection
 // of a running `ferrox serve`: n connections each send one request and
 // then stay open. With FERROX_RSS_HEAD=1 they instead send part of a head
-// and stop (a slowloris), measured before the header timeout. It is
+// and stop (a slowloris), measured before the header timeout. With
+// FERROX_RSS_TLS=1 the connections are HTTPS (TLS 1.3, X25519, the same
+// ECDSA P-256 certificate for both servers, made by `ferrox cert --dev`),
+// each kept after one request. It is
 // skipped unless FERROX_RSS_BIN names the ferrox binary. With
 // FERROX_RSS_NGINX naming an nginx binary, nginx (one worker, defaults
 // otherwise) is measured the same way in the same run, master and worker
@@ -118,6 +122,10 @@ func TestIdleConnRSS(t *testing.T) {
 		n, _ = strconv.Atoi(v)
 	}
 	head := os.Getenv("FERROX_RSS_HEAD") == "1"
+	useTLS := os.Getenv("FERROX_RSS_TLS") == "1"
+	if head && useTLS {
+		t.Fatal("FERROX_RSS_HEAD and FERROX_RSS_TLS measure different things; set one")
+	}
 	// A site both servers can read: nginx's worker runs as nobody.
 	dir, err := os.MkdirTemp("", "ferrox-rss-")
 	if err != nil {
@@ -131,7 +139,26 @@ func TestIdleConnRSS(t *testing.T) {
 
 	addr := freeAddr(t)
 	cfgFile := writeConfig(t, site, "paths:\n  serve_dir: SITE\nlimits:\n  max_conns_per_ip: 100000\nlogs:\n  access_log: /dev/null\n")
-	perConn := idleRSS(t, "ferrox", exec.Command(bin, "serve", "--config", cfgFile, "--listen", addr), addr, n, head)
+	args := []string{"serve", "--config", cfgFile, "--listen", addr}
+	dial := func(addr string) (net.Conn, error) { return net.Dial("tcp", addr) }
+	nginxListen := ""
+	if useTLS {
+		certDir := filepath.Join(dir, "tls")
+		if out, err := exec.Command(bin, "cert", "--dev", certDir).CombinedOutput(); err != nil {
+			t.Fatalf("ferrox cert --dev: %v\n%s", err, out)
+		}
+		os.Chmod(certDir, 0o755)
+		filepath.Walk(certDir, func(p string, _ os.FileInfo, _ error) error { return os.Chmod(p, 0o755) })
+		cert, key := filepath.Join(certDir, "cert.pem"), filepath.Join(certDir, "key.pem")
+		// The plain port only redirects: the connections go to the HTTPS one.
+		plain := addr
+		addr = freeAddr(t)
+		args = []string{"serve", "--config", cfgFile, "--listen", plain, "--https-listen", addr, "--tls-cert", cert, "--tls-key", key}
+		cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13, CurvePreferences: []tls.CurveID{tls.X25519}}
+		dial = func(addr string) (net.Conn, error) { return tls.Dial("tcp", addr, cfg) }
+		nginxListen = fmt.Sprintf(" ssl; ssl_certificate %s; ssl_certificate_key %s", cert, key)
+	}
+	perConn := idleRSS(t, "ferrox", exec.Command(bin, args...), addr, dial, n, head)
 
 	if nginx := os.Getenv("FERROX_RSS_NGINX"); nginx != "" {
 		addr := freeAddr(t)
@@ -148,10 +175,10 @@ http {
     fastcgi_temp_path %[1]s/fastcgi;
     uwsgi_temp_path %[1]s/uwsgi;
     scgi_temp_path %[1]s/scgi;
-    server { listen %[2]s; root %[3]s; }
+    server { listen %[2]s%[4]s; root %[3]s; }
 }
-`, dir, addr, site)), 0o644)
-		ng := idleRSS(t, "nginx", exec.Command(nginx, "-c", conf, "-g", "daemon off;"), addr, n, head)
+`, dir, addr, site, nginxListen)), 0o644)
+		ng := idleRSS(t, "nginx", exec.Command(nginx, "-c", conf, "-g", "daemon off;"), addr, dial, n, head)
 		t.Logf("ferrox/nginx per connection: %.1f×", perConn/ng)
 	}
 }
@@ -160,7 +187,7 @@ http {
 // connections that each get one response (or, with head, that each send
 // part of a head), and returns the growth of the VmRSS of cmd's process
 // and its children, in KiB per connection.
-func idleRSS(t *testing.T, name string, cmd *exec.Cmd, addr string, n int, head bool) float64 {
+func idleRSS(t *testing.T, name string, cmd *exec.Cmd, addr string, dial func(string) (net.Conn, error), n int, head bool) float64 {
 	stderr := &bytes.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
@@ -207,7 +234,7 @@ func idleRSS(t *testing.T, name string, cmd *exec.Cmd, addr string, n int, head 
 	}
 	// Warm up: one request so code pages and pools are touched.
 	warm := func() net.Conn {
-		nc, err := net.Dial("tcp", addr)
+		nc, err := dial(addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +244,9 @@ func idleRSS(t *testing.T, name string, cmd *exec.Cmd, addr string, n int, head 
 		}
 		return nc
 	}
-	warm().Close()
+	w := warm()
+	_, isTLS := w.(*tls.Conn)
+	w.Close()
 	before := rss()
 	conns := make([]net.Conn, 0, n)
 	defer func() {
@@ -226,6 +255,9 @@ func idleRSS(t *testing.T, name string, cmd *exec.Cmd, addr string, n int, head 
 		}
 	}()
 	what := "idle keep-alive"
+	if isTLS {
+		what = "idle HTTPS keep-alive"
+	}
 	for range n {
 		if !head {
 			conns = append(conns, warm())

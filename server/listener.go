@@ -125,7 +125,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		ln.Close()
 		return ErrServerClosed
 	}
-	s.listeners[ln] = struct{}{}
+	s.listeners[ln] = nil
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -141,9 +141,14 @@ func (s *Server) Serve(ln net.Listener) error {
 	accept := ln.Accept
 	if s.handshake != nil {
 		// keep Accept
-	} else if ra, stop, ok := rawAcceptor(ln); ok {
+	} else if ra, stop, wake, ok := rawAcceptor(ln); ok {
 		accept = ra
 		defer stop()
+		s.mu.Lock()
+		if _, ok := s.listeners[ln]; ok {
+			s.listeners[ln] = wake // beginShutdown ends its wait at once
+		}
+		s.mu.Unlock()
 	}
 	var delay time.Duration
 	for {

@@ -35,11 +35,13 @@ import (
 // A listener's RawConn cannot wait for readability (Go refuses Read on
 // it), so the accepts are made on a duplicate of its descriptor,
 // registered with the poller as an *os.File. The duplicate keeps the
-// socket listening, so it must not outlive the listener: a wait is bounded
-// by acceptPoll, after which (and before every accept) the listener is
-// checked, closed (Shutdown) or released (a reload's Handoff.Release: the
-// pending connections are left to the next Server).
-func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(), ok bool) {
+// socket listening, so it must not outlive the listener: before every
+// accept the listener is checked, closed (Shutdown) or released (a
+// reload's Handoff.Release: the pending connections are left to the next
+// Server). Whoever closes or releases it calls wake, which ends a wait at
+// once (the Server's shutdown, Handoff.Release); a listener closed by
+// anyone else is noticed within acceptPoll, which bounds every wait.
+func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop, wake func(), ok bool) {
 	h, _ := ln.(*Handoff)
 	inner := ln
 	if h != nil {
@@ -47,15 +49,15 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(),
 	}
 	tl, ok := inner.(*net.TCPListener)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	lrc, err := tl.SyscallConn()
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	laddr, _ := tl.Addr().(*net.TCPAddr)
 	if laddr == nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	dup := -1
 	var derr error
@@ -67,17 +69,25 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(),
 		}
 		dup = int(r)
 	}); err != nil || derr != nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	if syscall.SetNonblock(dup, true) != nil {
 		syscall.Close(dup)
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	lf := os.NewFile(uintptr(dup), "listener")
 	rc, err := lf.SyscallConn()
 	if err != nil {
 		lf.Close()
-		return nil, nil, false
+		return nil, nil, nil, false
+	}
+	// woken is set by wake before it ends a wait; the loop clears it
+	// before its checks and looks at it after setting its own deadline,
+	// so a wake between the two is not overwritten.
+	var woken atomic.Bool
+	wake = func() {
+		woken.Store(true)
+		lf.SetReadDeadline(aLongTimeAgo)
 	}
 	fixedLocal := !laddr.IP.IsUnspecified()
 	accept = func() (net.Conn, error) {
@@ -85,6 +95,7 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(),
 		nfd := -1
 		var errno syscall.Errno
 		for nfd < 0 {
+			woken.Store(false)
 			if h != nil && h.isReleased() {
 				return nil, ErrReleased
 			}
@@ -92,6 +103,9 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(),
 				return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: laddr, Err: err}
 			}
 			lf.SetReadDeadline(time.Now().Add(acceptPoll))
+			if woken.Load() {
+				continue // check again
+			}
 			err := rc.Read(func(fd uintptr) bool {
 				for {
 					l := uint32(syscall.SizeofSockaddrAny)
@@ -132,11 +146,23 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop func(),
 		rs.setRemote(sockaddrPort(&sa))
 		return rs, nil
 	}
-	return accept, func() { lf.Close() }, true
+	if h != nil {
+		h.setWake(wake)
+	}
+	stop = func() {
+		if h != nil {
+			h.setWake(nil)
+		}
+		lf.Close()
+	}
+	return accept, stop, wake, true
 }
 
-// acceptPoll bounds a raw accept's wait between checks of its listener.
-const acceptPoll = 50 * time.Millisecond
+// acceptPoll bounds a raw accept's wait between checks of its listener,
+// for a listener closed by someone other than its Server (which wakes
+// the wait at once): an idle listener wakes the server once a second.
+// (A variable for the tests.)
+var acceptPoll = time.Second
 
 // sockaddrPort converts a socket address (invalid when it is not IPv4 or
 // IPv6).

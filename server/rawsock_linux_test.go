@@ -23,7 +23,7 @@ func rawPair(t *testing.T) (srv *rawSock, cli net.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	accept, stop, ok := rawAcceptor(ln)
+	accept, stop, _, ok := rawAcceptor(ln)
 	if !ok {
 		t.Fatal("rawAcceptor refused a TCP listener")
 	}
@@ -185,17 +185,30 @@ func TestRawSockConcurrentClose(t *testing.T) {
 }
 
 // TestRawAcceptReleased: a released Handoff stops the raw accept (a
-// blocked one too, within acceptPoll) with ErrReleased and leaves the
-// pending connection to the next server; a closed listener stops it with
-// an error.
+// blocked one too, at once: Release wakes it) with ErrReleased and leaves
+// the pending connection to the next server; a listener closed and woken
+// (as a Server's shutdown does) stops it with an error; one closed by
+// someone else, within acceptPoll.
 func TestRawAcceptReleased(t *testing.T) {
+	defer func(d time.Duration) { acceptPoll = d }(acceptPoll)
+	acceptPoll = time.Hour // only a wake can end a wait in time
+	wait := func(done chan error) error {
+		t.Helper()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("the raw accept's wait was not ended")
+			return nil
+		}
+	}
 	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
 	h := NewHandoff(ln)
-	accept, stop, ok := rawAcceptor(h)
+	accept, stop, wake, ok := rawAcceptor(h)
 	if !ok {
 		t.Fatal("rawAcceptor refused a Handoff")
 	}
@@ -206,7 +219,7 @@ func TestRawAcceptReleased(t *testing.T) {
 		done <- err
 	}()
 	h.Release()
-	if err := <-done; !errors.Is(err, ErrReleased) {
+	if err := wait(done); !errors.Is(err, ErrReleased) {
 		t.Fatalf("accept after Release = %v; want ErrReleased", err)
 	}
 	h.Resume()
@@ -225,8 +238,26 @@ func TestRawAcceptReleased(t *testing.T) {
 		done <- err
 	}()
 	ln.Close()
-	if err := <-done; err == nil || !strings.Contains(err.Error(), "closed") {
+	wake()
+	if err := wait(done); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Fatalf("accept after Close = %v; want a closed-listener error", err)
+	}
+
+	// Closed by someone else: no wake, noticed at the next poll.
+	acceptPoll = 10 * time.Millisecond
+	ln2, err := listenNow("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept2, stop2, _, _ := rawAcceptor(ln2)
+	defer stop2()
+	go func() {
+		_, err := accept2()
+		done <- err
+	}()
+	ln2.Close()
+	if err := wait(done); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("accept after an outside Close = %v; want a closed-listener error", err)
 	}
 }
 

@@ -26,6 +26,15 @@ type Handoff struct {
 	net.Listener
 	mu       sync.Mutex
 	released bool
+	wake     func() // ends a raw accept's wait (see rawAcceptor)
+}
+
+// setWake registers (nil: forgets) the function that ends a raw accept's
+// wait on h's socket, which Release calls.
+func (h *Handoff) setWake(wake func()) {
+	h.mu.Lock()
+	h.wake = wake
+	h.mu.Unlock()
 }
 
 // NewHandoff wraps ln.
@@ -61,8 +70,13 @@ func (h *Handoff) Release() error {
 	}
 	h.mu.Lock()
 	h.released = true
+	wake := h.wake
 	h.mu.Unlock()
-	return d.SetDeadline(time.Unix(1, 0))
+	err := d.SetDeadline(time.Unix(1, 0))
+	if wake != nil {
+		wake()
+	}
+	return err
 }
 
 // Resume undoes Release, for the next Server's Serve.

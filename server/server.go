@@ -87,7 +87,7 @@ type Server struct {
 	done     chan struct{} // closed once shutting down
 
 	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
+	listeners map[net.Listener]func() // each with its raw accept's wake, or nil
 	conns     map[*conn]struct{}
 	perIP     map[netip.Addr]int
 	wg        sync.WaitGroup // one per live conn, and the parker's goroutine
@@ -133,7 +133,7 @@ func New(set Settings, o Options) (*Server, error) {
 		maxRefusedLinger: maxRefusedLinger,
 		lingering:        make(map[net.Conn]struct{}),
 		done:             make(chan struct{}),
-		listeners:        make(map[net.Listener]struct{}),
+		listeners:        make(map[net.Listener]func()),
 		conns:            make(map[*conn]struct{}),
 		perIP:            make(map[netip.Addr]int),
 	}
@@ -167,8 +167,11 @@ func (s *Server) beginShutdown() {
 	}
 	close(s.done)
 	s.workers.close()
-	for ln := range s.listeners {
+	for ln, wake := range s.listeners {
 		ln.Close()
+		if wake != nil {
+			wake()
+		}
 	}
 	for nc := range s.lingering {
 		nc.Close()
