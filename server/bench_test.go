@@ -156,7 +156,7 @@ func TestIdleConnRSS(t *testing.T) {
 		args = []string{"serve", "--config", cfgFile, "--listen", plain, "--https-listen", addr, "--tls-cert", cert, "--tls-key", key}
 		cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS13, CurvePreferences: []tls.CurveID{tls.X25519}}
 		dial = func(addr string) (net.Conn, error) { return tls.Dial("tcp", addr, cfg) }
-		nginxListen = fmt.Sprintf(" ssl; ssl_certificate %s; ssl_certificate_key %s", cert, key)
+		nginxListen = fmt.Sprintf(" ssl; ssl_protocols TLSv1.2 TLSv1.3; ssl_certificate %s; ssl_certificate_key %s", cert, key)
 	}
 	perConn := idleRSS(t, "ferrox", exec.Command(bin, args...), addr, dial, n, head)
 
