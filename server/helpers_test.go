@@ -127,6 +127,12 @@ func startServer(t *testing.T, mod func(*Settings)) *testEnv {
 // Serve's result and that no goroutine outlives it.
 func serveEnv(t testing.TB, set Settings, dir string, o Options) *testEnv {
 	t.Helper()
+	return serveEnvOn(t, set, dir, o, listenNow)
+}
+
+// serveEnvOn is serveEnv on a listener made by listen.
+func serveEnvOn(t testing.TB, set Settings, dir string, o Options, listen func(string) (net.Listener, error)) *testEnv {
+	t.Helper()
 	before := runtime.NumGoroutine()
 	h, err := static.New(testStatic(dir))
 	if err != nil {
@@ -134,7 +140,7 @@ func serveEnv(t testing.TB, set Settings, dir string, o Options) *testEnv {
 	}
 	o.Handler = h
 	s := mustNew(t, set, o)
-	ln, err := listenNow("127.0.0.1:0")
+	ln, err := listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

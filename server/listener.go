@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ferrox/ferrox/parser"
 	"github.com/ferrox/ferrox/wire"
 )
 
@@ -151,6 +152,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 	}
 	var delay time.Duration
+	var scratch parser.Request // see conn.start
 	for {
 		nc, err := accept()
 		if err != nil {
@@ -181,7 +183,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			}
 			continue
 		}
-		c.start()
+		c.start(&scratch)
 	}
 }
 

@@ -503,3 +503,32 @@ func TestParkedHeadFIN(t *testing.T) {
 		waitFor(t, "nothing is parked", func() bool { return e.s.parked() == 0 })
 	}
 }
+
+// A new connection whose first bytes, there when it is accepted (Listen
+// defers the accept until they come), are part of a head is parsed and
+// parked by the accepting goroutine (parkHead): no worker ever serves it
+// until the rest comes, and it is then answered as usual.
+func TestNewPartialHeadParkedAtAccept(t *testing.T) {
+	e := serveEnvOn(t, testSettings(), testSite(t), Options{}, Listen)
+	c := e.dial(t)
+	c.send("GET /a.txt HTTP/1.1\r\nHost: t\r\n")
+	waitFor(t, "the partial head is parked", func() bool {
+		now, total := e.s.parkStats()
+		return now == 1 && total == 1
+	})
+	if n := e.s.workers.numIdle(); n != 0 {
+		t.Fatalf("%d idle workers: a worker served the partial head", n)
+	}
+	c.send("X-A: 1\r\n")
+	waitFor(t, "the piece is fed in place", func() bool { return e.s.feeds() == 1 })
+	c.send("\r\n")
+	if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
+		t.Fatalf("got %d %q; want 200 alpha", resp.StatusCode, body)
+	}
+	// A complete head goes to a worker, unparsed.
+	c2 := e.dial(t)
+	c2.send(get("/a.txt"))
+	if resp, body := c2.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
+		t.Fatalf("got %d %q; want 200 alpha", resp.StatusCode, body)
+	}
+}

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"time"
+
+	"github.com/ferrox/ferrox/parser"
 )
 
 // waiter holds connections that wait for input, so that they need no
@@ -208,19 +211,53 @@ func lingerDrain(c *conn, nb nonBlocking, buf []byte) bool {
 
 // start begins serving a new plain connection on the accepting goroutine
 // (Serve): its first bytes are read when they are already there, and a
-// goroutine starts with them; when they are not, the connection goes to
-// the waiter (parkFirst) with no goroutine at all until they come. Else
-// (no waiter, a TLS handshake to make) a goroutine starts as before.
-func (c *conn) start() {
+// worker serves them (or, when they are only part of a head, the
+// connection is parked at once, see parkHead); when they are not there,
+// the connection goes to the waiter (parkFirst) with no goroutine at all
+// until they come. Else (no waiter, a TLS handshake to make) a worker
+// starts from the beginning. scratch is the accepting goroutine's parse
+// target (see parkHead).
+func (c *conn) start(scratch *parser.Request) {
 	if c.srv.handshake == nil {
 		c.phase = phaseFirst
 		if c.readReady() {
 			c.phase = phaseHead
+			if c.parkHead(scratch) {
+				return
+			}
 		} else if c.parkFirst() {
 			return
 		}
 	}
 	c.srv.workers.serve(c)
+}
+
+// parkHead parks, on the accepting goroutine, a new connection whose first
+// bytes are only part of a head (a slowloris sends a line at a time), as
+// the parker does for a head that is still incomplete (feed): a worker
+// would only parse the same bytes and park it, and a burst of such
+// connections queued for workers would hold up every connection waiting
+// for the scheduler to poll the network. Bytes with no blank line cannot
+// be a complete head; any others go to a worker as they are, unparsed. It
+// reports whether the waiter took c; otherwise c is ready for a worker (in
+// phaseParse when it was parsed, which goes on from the parser's state).
+func (c *conn) parkHead(scratch *parser.Request) bool {
+	st := c.st
+	if bytes.Contains(st.buf[:st.w], []byte("\n\r\n")) || bytes.Contains(st.buf[:st.w], []byte("\n\n")) {
+		return false // may be complete: a worker parses it once
+	}
+	c.mstate.Store(uint32(ConnActive))
+	c.beginHead()
+	c.phase = phaseParse
+	if _, err := c.advanceHead(scratch); err != parser.ErrNeedMore {
+		return false
+	}
+	// As run's phaseParse does before it waits for more (readMoreHead).
+	c.mstate.Store(uint32(ConnSlowHead))
+	until := monoTime(c.since).Add(c.srv.headerTimeout)
+	c.nc.SetReadDeadline(until)
+	c.headDeadline = true
+	return c.srv.waiter.park(c, until)
 }
 
 // readReady reads a new connection's first bytes straight into a buffer
