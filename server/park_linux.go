@@ -314,6 +314,24 @@ func (p *parker) take(c *conn) {
 	p.unheap(c)
 }
 
+// expiryBurst and expiryYield spread a wave of deadlines: slow heads
+// that connected together time out together, and each resumed one is a
+// worker answering 408. Resumed all at once they queue ahead of every
+// connection waiting for the scheduler to poll the network (see
+// acceptBurst); expiryBurst at a time, with the parker waiting expiryYield
+// in between, the scheduler runs out of queued workers and polls.
+const (
+	expiryBurst = 32
+	expiryYield = 100 * time.Microsecond
+)
+
+// armAt points the goroutine's read deadline at d, earlier than the
+// earliest deadline when some that passed are left for later; mu is held.
+func (p *parker) armAt(d time.Time) {
+	p.armed, p.fired = d, false
+	p.ep.SetReadDeadline(d)
+}
+
 // arm points the goroutine's read deadline at the earliest deadline; mu
 // is held. A deadline already passed wakes the goroutine at once. One
 // that has fired is set again even when unchanged: a passed deadline
@@ -473,8 +491,15 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 	// An idle connection past its deadline is closed; a head is woken:
 	// its goroutine's read fails with the timeout at once and it answers
 	// 408.
+	// At most expiryBurst at a time (see there): the rest wait for the
+	// next round, expiryYield later.
 	now := monoKey(time.Now())
+	capped := false
 	for len(p.heap) > 0 && p.heap[0].park.until <= now {
+		if len(b.late)+len(b.expired) >= expiryBurst {
+			capped = true
+			break
+		}
 		c := p.heap[0]
 		p.take(c)
 		if c.phase == phaseParse {
@@ -483,7 +508,11 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 			b.expired = append(b.expired, c)
 		}
 	}
-	p.arm()
+	if capped {
+		p.armAt(time.Now().Add(expiryYield))
+	} else {
+		p.arm()
+	}
 	p.mu.Unlock()
 	for _, c := range b.wake {
 		switch c.phase {

@@ -532,3 +532,21 @@ func TestNewPartialHeadParkedAtAccept(t *testing.T) {
 		t.Fatalf("got %d %q; want 200 alpha", resp.StatusCode, body)
 	}
 }
+
+// More slow heads than expiryBurst time out together: every one is still
+// answered 408, the ones past the first expiryBurst in later rounds.
+func TestParkedHeadsTimeOutTogether(t *testing.T) {
+	e := startServer(t, func(c *Settings) { c.HeaderTimeout = 300 * time.Millisecond })
+	n := 3*expiryBurst + 5
+	cs := make([]*client, n)
+	for i := range cs {
+		cs[i] = e.dial(t)
+		cs[i].send("GET /a.txt HTTP/1.1\r\nHost: t\r\n")
+	}
+	waitFor(t, "every head is parked", func() bool { return e.s.parked() == n })
+	for i, c := range cs {
+		if resp, _ := c.read("GET"); resp.StatusCode != 408 {
+			t.Fatalf("conn %d: status %d; want 408", i, resp.StatusCode)
+		}
+	}
+}
