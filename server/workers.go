@@ -55,13 +55,13 @@ func (p *workers) work(c *conn) {
 	for c != nil {
 		c.run()
 		c = nil
-		if w == nil {
-			w = &worker{next: make(chan *conn, 1)}
-		}
 		p.mu.Lock()
 		if p.closed || len(p.idle) >= p.max {
 			p.mu.Unlock()
 			return
+		}
+		if w == nil {
+			w = &worker{next: make(chan *conn, 1)}
 		}
 		p.idle = append(p.idle, w)
 		p.mu.Unlock()
