@@ -118,26 +118,10 @@ chmod -R a+rX "$work/www"
 "$BIN" cert --dev "$work/tls" >/dev/null
 chmod -R a+rX "$work/tls"
 
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-worker_rlimit_nofile 65536;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 60000; }
-http {
-    access_log off;
-    $nginx_ht
-    $ofc
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    default_type application/octet-stream;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    server {
+# cpu_ticks, HZ, median_lines, bench_cleanup, wait_port, write_nginx_conf
+. scripts/lib/bench.sh
+
+write_nginx_conf "$work/nginx/nginx.conf" "$work/nginx" "$nginx_ht $ofc" "    server {
         listen 127.0.0.1:$NGINX_PORT;
         root $work/www;
     }
@@ -147,17 +131,10 @@ http {
         ssl_certificate_key $work/tls/key.pem;
         ssl_protocols TLSv1.2 TLSv1.3;
         root $work/www;
-    }
-}
-CONF
+    }"
 
 # Ferrox: defaults, except the access log is off, as nginx's is here.
-cat >"$work/ferrox.yml" <<CONF
-logs:
-  access_log: "off"
-  error_log: $work/ferrox-error.log
-$ferrox_ht
-CONF
+write_ferrox_conf "$work/ferrox.yml" "$work" "$ferrox_ht"
 ferrox_conf=(--config "$work/ferrox.yml")
 if ! "$BIN" check-config "$work/ferrox.yml" >/dev/null 2>&1; then
 	echo "bench-compare: ferrox rejects the bench config; running it with defaults (access log on)" >&2
@@ -165,35 +142,8 @@ if ! "$BIN" check-config "$work/ferrox.yml" >/dev/null 2>&1; then
 fi
 
 pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		if kill -0 "$p" 2>/dev/null; then
-			kill "$p" 2>/dev/null || true
-			wait "$p" 2>/dev/null || true
-		fi
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+trap bench_cleanup EXIT INT TERM
 
-# wait_port PORT PID: bounded wait until PORT accepts, while PID lives.
-wait_port() {
-	local i
-	for i in $(seq 1 100); do
-		if ! kill -0 "$2" 2>/dev/null; then
-			return 1
-		fi
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
-
-# cpu_ticks, HZ, median_lines
-. scripts/lib/bench.sh
 
 # wrk_json DIR: the wrk output in DIR/stdout.txt as DIR/load.json, in the
 # shape of a ferrox load result (one keepalive phase), for compare.

@@ -58,30 +58,14 @@ mkdir -p "$work/www" "$work/nginx"
 head -c "$SIZE" "$(go env GOROOT)/doc/go_spec.html" >"$work/www/page.html"
 chmod -R a+rX "$work/www"
 
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    default_type application/octet-stream;
-    types { text/html html; }
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
+# cpu_ticks, HZ, median_lines, write_nginx_conf
+. scripts/lib/bench.sh
+
+write_nginx_conf "$work/nginx/nginx.conf" "$work/nginx" "types { text/html html; }
     gzip on;
     gzip_vary on;
-    gzip_min_length 1024;
-    server { listen 127.0.0.1:$NGINX_L1; root $work/www; gzip_comp_level 1; }
-    server { listen 127.0.0.1:$NGINX_L6; root $work/www; gzip_comp_level 6; }
-}
-CONF
+    gzip_min_length 1024;" "    server { listen 127.0.0.1:$NGINX_L1; root $work/www; gzip_comp_level 1; }
+    server { listen 127.0.0.1:$NGINX_L6; root $work/www; gzip_comp_level 6; }"
 
 # ferrox_conf NAME GZIP_LEVEL CACHE_BYTES: a config with the access log
 # off (as nginx's is) and the given compression settings.
@@ -111,7 +95,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_port() {
+wait_http() {
 	local i
 	for i in $(seq 1 50); do
 		if curl -s -o /dev/null "http://127.0.0.1:$1/"; then
@@ -134,11 +118,9 @@ for f in cache:$FERROX_CACHE nocache:$FERROX_NOCACHE l6:$FERROX_L6; do
 	pids+=("$!")
 done
 for port in $NGINX_L1 $NGINX_L6 $FERROX_CACHE $FERROX_NOCACHE $FERROX_L6; do
-	wait_port "$port"
+	wait_http "$port"
 done
 
-# cpu_ticks, HZ, median_lines
-. scripts/lib/bench.sh
 
 # rows: name|pid|port|Accept-Encoding
 rows=(

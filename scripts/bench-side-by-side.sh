@@ -67,59 +67,15 @@ if [[ -n $HEADER_TIMEOUT ]]; then
 	nginx_ht="client_header_timeout $HEADER_TIMEOUT;"
 	ferrox_ht=$'timeouts:\n  header: '"$HEADER_TIMEOUT"
 fi
-cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-worker_rlimit_nofile 65536;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 60000; }
-http {
-    access_log off;
-    $nginx_ht
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    default_type application/octet-stream;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    server { listen 127.0.0.1:$PORT_NGINX; root $work/www; }
-}
-CONF
-cat >"$work/ferrox.yml" <<CONF
-logs:
-  access_log: "off"
-  error_log: $work/ferrox-error.log
-$ferrox_ht
-CONF
-
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-# cpu_ticks, HZ, median_lines
+# cpu_ticks, HZ, median_lines, bench_cleanup, wait_port, write_nginx_conf
 . scripts/lib/bench.sh
 
-wait_port() {
-	local i
-	for i in $(seq 1 100); do
-		kill -0 "$2" 2>/dev/null || return 1
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
+write_nginx_conf "$work/nginx/nginx.conf" "$work/nginx" "$nginx_ht" "    server { listen 127.0.0.1:$PORT_NGINX; root $work/www; }"
+write_ferrox_conf "$work/ferrox.yml" "$work" "$ferrox_ht"
+
+pids=()
+trap bench_cleanup EXIT INT TERM
+
 
 names=(nginx ferrox)
 ports=($PORT_NGINX $PORT_FERROX)
