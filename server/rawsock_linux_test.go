@@ -5,6 +5,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -327,5 +328,55 @@ func TestRawSockRemoteIP(t *testing.T) {
 	var none rawSock
 	if a := none.remoteAddrPort(); a.IsValid() || none.RemoteAddr() != nil {
 		t.Fatalf("a rawSock with no address: %v, %v; want none", a, none.RemoteAddr())
+	}
+}
+
+// TestRawAcceptBurst: a backlog of more connections than acceptBurst is
+// accepted whole; the waits the loop makes between bursts end at
+// acceptYield when no new connection comes.
+func TestRawAcceptBurst(t *testing.T) {
+	ln, err := listenNow("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accept, stop, _, ok := rawAcceptor(ln)
+	if !ok {
+		t.Fatal("rawAcceptor refused a TCP listener")
+	}
+	defer stop()
+	n := 3*acceptBurst + 7
+	var clients []net.Conn
+	defer func() {
+		for _, c := range clients {
+			c.Close()
+		}
+	}()
+	for range n {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients = append(clients, c)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for i := range n {
+			nc, err := accept()
+			if err != nil {
+				done <- fmt.Errorf("accept %d of %d: %v", i+1, n, err)
+				return
+			}
+			nc.Close()
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the backlog of %d connections was not accepted", n)
 	}
 }
