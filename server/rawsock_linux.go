@@ -356,32 +356,28 @@ func (s *rawSock) read(b []byte, wait bool) (int, error) {
 		s.mu.Unlock()
 		return 0, s.opError("read", os.ErrDeadlineExceeded)
 	}
-	for {
-		r, _, e := syscall.RawSyscall(syscall.SYS_READ, uintptr(s.fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
-		switch e {
-		case 0:
-			s.mu.Unlock()
-			if r == 0 {
-				return 0, io.EOF
-			}
-			return int(r), nil
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			if !wait {
-				s.mu.Unlock()
-				return 0, errWouldBlock
-			}
-			up, err := s.upgrade()
-			s.mu.Unlock()
-			if err != nil {
-				return 0, s.opError("read", err)
-			}
-			return up.read(b, true)
-		}
+	n, e := rawRead(uintptr(s.fd), b)
+	switch e {
+	case 0:
 		s.mu.Unlock()
-		return 0, s.opError("read", os.NewSyscallError("read", e))
+		if n == 0 {
+			return 0, io.EOF
+		}
+		return n, nil
+	case syscall.EAGAIN:
+		if !wait {
+			s.mu.Unlock()
+			return 0, errWouldBlock
+		}
+		up, err := s.upgrade()
+		s.mu.Unlock()
+		if err != nil {
+			return 0, s.opError("read", err)
+		}
+		return up.read(b, true)
 	}
+	s.mu.Unlock()
+	return 0, s.opError("read", os.NewSyscallError("read", e))
 }
 
 func (s *rawSock) Write(b []byte) (int, error) {
@@ -413,29 +409,22 @@ func (s *rawSock) Write(b []byte) (int, error) {
 		s.noDelay = true
 	}
 	s.wrote = true
-	done := 0
-	for done < len(b) {
-		r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(s.fd), uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done))
-		switch e {
-		case 0:
-			done += int(r)
-			continue
-		case syscall.EINTR:
-			continue
-		case syscall.EAGAIN:
-			up, err := s.upgrade()
-			s.mu.Unlock()
-			if err != nil {
-				return done, s.opError("write", err)
-			}
-			n, err := up.Write(b[done:])
-			return done + n, err
-		}
+	done, e := rawWrite(uintptr(s.fd), b, 0)
+	switch e {
+	case 0:
 		s.mu.Unlock()
-		return done, s.opError("write", os.NewSyscallError("write", e))
+		return done, nil
+	case syscall.EAGAIN:
+		up, err := s.upgrade()
+		s.mu.Unlock()
+		if err != nil {
+			return done, s.opError("write", err)
+		}
+		n, err := up.Write(b[done:])
+		return done + n, err
 	}
 	s.mu.Unlock()
-	return done, nil
+	return done, s.opError("write", os.NewSyscallError("write", e))
 }
 
 // ReadFrom sends r (a file: sendfile) through the upgraded socket, which

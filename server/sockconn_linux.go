@@ -44,18 +44,13 @@ func (c *sockConn) read(b []byte, wait bool) (int, error) {
 	var errno syscall.Errno
 	again := false
 	err := c.rc.Read(func(fd uintptr) bool {
-		for {
-			r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
-			switch e {
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				again = !wait
-				return again
-			}
-			n, errno = int(r), e
-			return true
+		n, errno = rawRead(fd, b)
+		if errno == syscall.EAGAIN {
+			errno = 0
+			again = !wait
+			return again
 		}
+		return true
 	})
 	switch {
 	case err != nil:
@@ -74,19 +69,10 @@ func (c *sockConn) Write(b []byte) (int, error) {
 	done := 0
 	var errno syscall.Errno
 	err := c.rc.Write(func(fd uintptr) bool {
-		for done < len(b) {
-			r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done))
-			switch e {
-			case 0:
-				done += int(r)
-				continue
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return false // wait until writable, then go on
-			}
-			errno = e
-			return true
+		done, errno = rawWrite(fd, b, done)
+		if errno == syscall.EAGAIN {
+			errno = 0
+			return false // wait until writable, then go on
 		}
 		return true
 	})
@@ -134,4 +120,37 @@ func preadShared(f *os.File, b []byte, off int64) (int, error) {
 	}
 	runtime.KeepAlive(f)
 	return n, nil
+}
+
+// rawRead reads into b (not empty) with one read system call, retried
+// when interrupted: the count (0 at the end of input) and 0, or the errno
+// (EAGAIN: nothing there yet). sockConn and rawSock read through it.
+func rawRead(fd uintptr, b []byte) (int, syscall.Errno) {
+	for {
+		r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+		switch e {
+		case 0:
+			return int(r), 0
+		case syscall.EINTR:
+		default:
+			return 0, e
+		}
+	}
+}
+
+// rawWrite writes b from done on until all of it is written or a call
+// fails: the bytes of b written in all, and 0 or the errno (EAGAIN: the
+// socket's buffer is full). sockConn and rawSock write through it.
+func rawWrite(fd uintptr, b []byte, done int) (int, syscall.Errno) {
+	for done < len(b) {
+		r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done))
+		switch e {
+		case 0:
+			done += int(r)
+		case syscall.EINTR:
+		default:
+			return done, e
+		}
+	}
+	return done, 0
 }
