@@ -232,6 +232,14 @@ func (c *conn) start(scratch *parser.Request) {
 	c.srv.workers.serve(c)
 }
 
+// mayBeComplete reports whether b holds a blank line, without which no
+// head is complete. A request with no body ends with one, so the end is
+// looked at first, and b is scanned only otherwise.
+func mayBeComplete(b []byte) bool {
+	return bytes.HasSuffix(b, []byte("\n\r\n")) || bytes.HasSuffix(b, []byte("\n\n")) ||
+		bytes.Contains(b, []byte("\n\r\n")) || bytes.Contains(b, []byte("\n\n"))
+}
+
 // parkHead parks, on the accepting goroutine, a new connection whose first
 // bytes are only part of a head (a slowloris sends a line at a time), as
 // the parker does for a head that is still incomplete (feed): a worker
@@ -242,9 +250,8 @@ func (c *conn) start(scratch *parser.Request) {
 // reports whether the waiter took c; otherwise c is ready for a worker (in
 // phaseParse when it was parsed, which goes on from the parser's state).
 func (c *conn) parkHead(scratch *parser.Request) bool {
-	st := c.st
-	if bytes.Contains(st.buf[:st.w], []byte("\n\r\n")) || bytes.Contains(st.buf[:st.w], []byte("\n\n")) {
-		return false // may be complete: a worker parses it once
+	if mayBeComplete(c.st.buf[:c.st.w]) {
+		return false // a worker parses it once
 	}
 	c.mstate.Store(uint32(ConnActive))
 	c.beginHead()
