@@ -69,7 +69,6 @@ type parkEntry struct {
 	lingered   int32 // bytes drained by a lingering close (parkLinger)
 	registered bool  // the socket is in the epoll set
 	firstDone  bool  // parked once waiting for the first request (parkFirst)
-	persistent bool  // registered with headEvents: stays armed (see handle)
 	feeding    bool  // the parker's goroutine is feeding it, outside mu
 }
 
@@ -150,8 +149,10 @@ func (p *parker) park(c *conn, until time.Time) bool {
 	}
 	ps := &p.slots[slot]
 	ps.gen++
-	events, persistent := uint32(parkEvents), c.phase == phaseParse
-	if persistent {
+	// A head (phaseParse) is registered with headEvents and fed in
+	// place (see handle); the phase does not change while parked.
+	events := uint32(parkEvents)
+	if c.phase == phaseParse {
 		events = headEvents
 	}
 	ev := syscall.EpollEvent{Events: events, Fd: slot, Pad: int32(ps.gen)}
@@ -171,7 +172,7 @@ func (p *parker) park(c *conn, until time.Time) bool {
 		p.free = append(p.free, slot)
 		return false
 	}
-	pe.registered, pe.persistent = true, persistent
+	pe.registered = true
 	p.parks++
 	ps.c = c
 	pe.slot = slot
@@ -416,7 +417,7 @@ func (p *parker) run(rc syscall.RawConn) {
 // batch is the parker goroutine's scratch space for handle.
 type batch struct {
 	ready   []*conn // input for an idle or new connection
-	wake    []*conn // heads that are not fed in place, lingering closes
+	linger  []*conn // lingering closes with input or a FIN
 	heads   []*conn // parked heads with new bytes, fed in place
 	hup     []bool  // for each head: its event says the client closed or failed
 	done    []*conn // fed heads that leave the parker
@@ -437,15 +438,15 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 		ps := &p.slots[ev.Fd]
 		if c := ps.c; c != nil && ps.gen == uint32(ev.Pad) {
 			switch {
-			case c.phase == phaseParse && c.park.persistent:
+			case c.phase == phaseParse:
 				c.park.feeding = true // stays parked (see below)
 				b.heads = append(b.heads, c)
 				b.hup = append(b.hup, ev.Events&(syscall.EPOLLRDHUP|syscall.EPOLLHUP|syscall.EPOLLERR) != 0)
 				continue
 			case c.phase == phaseAwait || c.phase == phaseFirst:
 				b.ready = append(b.ready, c)
-			default:
-				b.wake = append(b.wake, c)
+			default: // phaseLinger
+				b.linger = append(b.linger, c)
 			}
 			p.take(c)
 		}
@@ -514,23 +515,14 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 		p.arm()
 	}
 	p.mu.Unlock()
-	for _, c := range b.wake {
-		switch c.phase {
-		case phaseParse:
-			if c.feed(&b.scratch, false) && p.park(c, monoTime(c.park.until)) {
-				continue
-			}
-		case phaseLinger:
-			// A lingering close (parkLinger): drain what came, and wait
-			// again or close.
-			if lingerDrain(c, c.nc.(nonBlocking), b.drain[:]) && p.park(c, monoTime(c.park.until)) {
-				continue
-			}
-			c.state.Store(stateClosing)
-			c.finish()
+	for _, c := range b.linger {
+		// A lingering close (parkLinger): drain what came, and wait again
+		// or close.
+		if lingerDrain(c, c.nc.(nonBlocking), b.drain[:]) && p.park(c, monoTime(c.park.until)) {
 			continue
 		}
-		resume(c)
+		c.state.Store(stateClosing)
+		c.finish()
 	}
 	for _, c := range b.late {
 		resume(c)
@@ -548,12 +540,12 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 		}
 	}
 	clear(b.ready)
-	clear(b.wake)
+	clear(b.linger)
 	clear(b.heads)
 	clear(b.done)
 	clear(b.late)
 	clear(b.expired)
-	b.ready, b.wake, b.heads, b.hup, b.done, b.late, b.expired = b.ready[:0], b.wake[:0], b.heads[:0], b.hup[:0], b.done[:0], b.late[:0], b.expired[:0]
+	b.ready, b.linger, b.heads, b.hup, b.done, b.late, b.expired = b.ready[:0], b.linger[:0], b.heads[:0], b.hup[:0], b.done[:0], b.late[:0], b.expired[:0]
 }
 
 // feed reads what arrived for a parked head and advances it (advanceHead,
