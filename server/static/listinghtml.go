@@ -1,6 +1,7 @@
 package static
 
 import (
+	"cmp"
 	_ "embed"
 	"html/template"
 	"net/url"
@@ -118,7 +119,7 @@ func naturalCompare(a, b string) int {
 			da := strings.TrimLeft(a[si:i], "0")
 			db := strings.TrimLeft(b[sj:j], "0")
 			if len(da) != len(db) {
-				return cmpInt(len(da), len(db))
+				return cmp.Compare(len(da), len(db))
 			}
 			if c := strings.Compare(da, db); c != 0 {
 				return c
@@ -126,12 +127,12 @@ func naturalCompare(a, b string) int {
 			continue
 		}
 		if la, lb := lowerASCII(ca), lowerASCII(cb); la != lb {
-			return cmpInt(int(la), int(lb))
+			return cmp.Compare(int(la), int(lb))
 		}
 		i++
 		j++
 	}
-	if c := cmpInt(len(a)-i, len(b)-j); c != 0 {
+	if c := cmp.Compare(len(a)-i, len(b)-j); c != 0 {
 		return c
 	}
 	return strings.Compare(a, b)
@@ -144,16 +145,6 @@ func lowerASCII(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // sortListing orders entries for the HTML listing: directories first,
@@ -170,7 +161,7 @@ func sortListing(entries []entry, o listingOpts) {
 		c := 0
 		switch o.sort {
 		case bySize:
-			c = cmpInt64(a.Size, b.Size)
+			c = cmp.Compare(a.Size, b.Size)
 		case byTime:
 			c = a.MTime.Compare(b.MTime)
 		}
@@ -182,16 +173,6 @@ func sortListing(entries []entry, o listingOpts) {
 		}
 		return c
 	})
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // appendHumanSize appends n bytes with binary units as ls -h does:
