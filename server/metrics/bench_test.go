@@ -84,61 +84,43 @@ var mix = [8]struct {
 }
 
 func BenchmarkHotPath(b *testing.B) {
-	b.Run("ferrox", func(b *testing.B) {
-		m := server.NewMetrics()
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			r := &mix[i&7]
-			m.Observe(r.m, r.status, r.sent, r.d)
-			i++
-		}
-	})
-	b.Run("client_golang-children", func(b *testing.B) {
-		p := newPromSet()
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			r := &mix[i&7]
-			p.observe(r.m, r.status, r.sent, r.d)
-			i++
-		}
-	})
-	b.Run("client_golang-labels", func(b *testing.B) {
-		p := newPromSet()
-		b.ReportAllocs()
-		i := 0
-		for b.Loop() {
-			r := &mix[i&7]
-			p.observeLabels(r.m, r.status, r.sent, r.d)
-			i++
-		}
-	})
-	// Both cores at once on the same counters: the contended case.
-	b.Run("ferrox-parallel", func(b *testing.B) {
-		m := server.NewMetrics()
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			i := 0
-			for pb.Next() {
-				r := &mix[i&7]
-				m.Observe(r.m, r.status, r.sent, r.d)
-				i++
+	type observer = func(server.MethodClass, int, int64, time.Duration)
+	// Each case makes its own counters; parallel runs them from both
+	// cores at once on the same counters: the contended case.
+	cases := []struct {
+		name     string
+		make     func() observer
+		parallel bool
+	}{
+		{"ferrox", func() observer { return server.NewMetrics().Observe }, false},
+		{"client_golang-children", func() observer { return newPromSet().observe }, false},
+		{"client_golang-labels", func() observer { return newPromSet().observeLabels }, false},
+		{"ferrox-parallel", func() observer { return server.NewMetrics().Observe }, true},
+		{"client_golang-children-parallel", func() observer { return newPromSet().observe }, true},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			observe := c.make()
+			b.ReportAllocs()
+			if !c.parallel {
+				i := 0
+				for b.Loop() {
+					r := &mix[i&7]
+					observe(r.m, r.status, r.sent, r.d)
+					i++
+				}
+				return
 			}
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					r := &mix[i&7]
+					observe(r.m, r.status, r.sent, r.d)
+					i++
+				}
+			})
 		})
-	})
-	b.Run("client_golang-children-parallel", func(b *testing.B) {
-		p := newPromSet()
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			i := 0
-			for pb.Next() {
-				r := &mix[i&7]
-				p.observe(r.m, r.status, r.sent, r.d)
-				i++
-			}
-		})
-	})
+	}
 }
 
 // BenchmarkScrape: rendering the same series, hand-written against the
