@@ -142,6 +142,24 @@ func (p *proc) wait() int {
 // faultSite makes a served directory with a small file and a big sparse
 // one (big enough that a client that stops reading keeps its response in
 // flight).
+// faultServer is a `ferrox serve` of faultSite on port, configured by
+// the file cfg (writeConfig, generation "a").
+type faultServer struct {
+	*proc
+	root, cfg, addr string
+	port            int
+}
+
+// serveFault starts a faultServer.
+func serveFault(t *testing.T) *faultServer {
+	t.Helper()
+	f := &faultServer{root: faultSite(t), cfg: filepath.Join(t.TempDir(), "ferrox.yml"), port: freePort(t)}
+	f.addr = fmt.Sprintf("127.0.0.1:%d", f.port)
+	writeConfig(t, f.cfg, f.root, f.port, "a", "")
+	f.proc = startServe(t, "--config", f.cfg)
+	return f
+}
+
 func faultSite(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
@@ -207,12 +225,8 @@ func TestFaultServeDoubleSignal(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			root := faultSite(t)
-			cfg := filepath.Join(t.TempDir(), "ferrox.yml")
-			port := freePort(t)
-			writeConfig(t, cfg, root, port, "a", "")
-			p := startServe(t, "--config", cfg)
-			conn, br, _ := inflight(t, fmt.Sprintf("127.0.0.1:%d", port))
+			p := serveFault(t)
+			conn, br, _ := inflight(t, p.addr)
 			p.signal(c.first)
 			p.waitLog(`msg="shutting down"`)
 			p.signal(c.second)
@@ -234,12 +248,8 @@ func TestFaultServeDoubleSignal(t *testing.T) {
 // second SIGQUIT does not force it: the in-flight response completes, and
 // the server exits 0 after it.
 func TestFaultServeQuitGracefulOnly(t *testing.T) {
-	root := faultSite(t)
-	cfg := filepath.Join(t.TempDir(), "ferrox.yml")
-	port := freePort(t)
-	writeConfig(t, cfg, root, port, "a", "")
-	p := startServe(t, "--config", cfg)
-	_, br, resp := inflight(t, fmt.Sprintf("127.0.0.1:%d", port))
+	p := serveFault(t)
+	_, br, resp := inflight(t, p.addr)
 	p.signal(syscall.SIGQUIT)
 	p.waitLog(`msg="shutting down" signal=quit`)
 	p.signal(syscall.SIGQUIT)
@@ -261,21 +271,16 @@ func TestFaultServeQuitGracefulOnly(t *testing.T) {
 // every problem with file:line:col and keeps serving the running
 // configuration.
 func TestFaultReloadInvalidKeepsRunning(t *testing.T) {
-	root := faultSite(t)
-	cfg := filepath.Join(t.TempDir(), "ferrox.yml")
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	writeConfig(t, cfg, root, port, "a", "")
-	p := startServe(t, "--config", cfg)
-	writeConfig(t, cfg, root, port, "b", "limits:\n  max_body_bytes: lots\nfiles:\n  spa_fallback: /etc/hostname\n")
+	p := serveFault(t)
+	writeConfig(t, p.cfg, p.root, p.port, "b", "limits:\n  max_body_bytes: lots\nfiles:\n  spa_fallback: /etc/hostname\n")
 	p.signal(syscall.SIGHUP)
 	for _, want := range []string{
-		regexp.QuoteMeta(cfg) + `:11:19: limits.max_body_bytes: want a whole number of bytes`,
-		regexp.QuoteMeta(cfg) + `:13:3: files.spa_fallback: \\"/etc/hostname\\" must be a relative path`,
+		regexp.QuoteMeta(p.cfg) + `:11:19: limits.max_body_bytes: want a whole number of bytes`,
+		regexp.QuoteMeta(p.cfg) + `:13:3: files.spa_fallback: \\"/etc/hostname\\" must be a relative path`,
 	} {
 		p.waitLog(`level=ERROR msg="reload failed; keeping the running configuration" err="` + want)
 	}
-	resp, body, err := get(addr, "/a.txt")
+	resp, body, err := get(p.addr, "/a.txt")
 	if err != nil || resp.StatusCode != 200 || body != "alpha\n" || resp.Header.Get("X-Gen") != "a" {
 		t.Fatalf("GET after a failed reload: %v %v %q; want 200 alpha with X-Gen a", err, resp, body)
 	}
@@ -445,15 +450,10 @@ func TestFaultReloadListeners(t *testing.T) {
 // connection of the old site is closed (never answered with the new
 // settings), and new connections get the new settings.
 func TestFaultReloadOldConnections(t *testing.T) {
-	root := faultSite(t)
-	cfg := filepath.Join(t.TempDir(), "ferrox.yml")
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	writeConfig(t, cfg, root, port, "a", "")
-	p := startServe(t, "--config", cfg)
+	p := serveFault(t)
 
-	_, _, flying := inflight(t, addr)
-	idle, err := net.Dial("tcp", addr)
+	_, _, flying := inflight(t, p.addr)
+	idle, err := net.Dial("tcp", p.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,11 +467,11 @@ func TestFaultReloadOldConnections(t *testing.T) {
 	}
 	io.Copy(io.Discard, resp.Body)
 
-	writeConfig(t, cfg, root, port, "b", "")
+	writeConfig(t, p.cfg, p.root, p.port, "b", "")
 	p.signal(syscall.SIGHUP)
 	p.waitLog(`configuration reloaded`)
 
-	if resp, _, err := get(addr, "/a.txt"); err != nil || resp.Header.Get("X-Gen") != "b" {
+	if resp, _, err := get(p.addr, "/a.txt"); err != nil || resp.Header.Get("X-Gen") != "b" {
 		t.Errorf("new connection after reload: %v %v; want X-Gen b", resp, err)
 	}
 	// The idle connection is closed by the old site.
