@@ -245,7 +245,7 @@ func goReading(raw []byte) (headEnd int, f goFraming, ok bool) {
 	n := -1
 	for _, v := range cl {
 		x, err := strconv.Atoi(v)
-		if !allDigits(v) || err != nil || n >= 0 && v != cl[0] {
+		if v == "" || strings.Trim(v, "0123456789") != "" || err != nil || n >= 0 && v != cl[0] {
 			return 0, f, false
 		}
 		n = x
@@ -518,14 +518,3 @@ func describeReading(cr chainReading) string {
 	return b.String()
 }
 
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
