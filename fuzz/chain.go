@@ -517,4 +517,3 @@ func describeReading(cr chainReading) string {
 	}
 	return b.String()
 }
-
