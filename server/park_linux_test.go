@@ -533,11 +533,11 @@ func TestNewPartialHeadParkedAtAccept(t *testing.T) {
 	}
 }
 
-// More slow heads than expiryBurst time out together: every one is still
-// answered 408, the ones past the first expiryBurst in later rounds.
+// More slow heads than pollBurst time out together: every one is still
+// answered 408, the ones past the first pollBurst in later rounds.
 func TestParkedHeadsTimeOutTogether(t *testing.T) {
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = 300 * time.Millisecond })
-	n := 3*expiryBurst + 5
+	n := 3*pollBurst + 5
 	cs := make([]*client, n)
 	for i := range cs {
 		cs[i] = e.dial(t)

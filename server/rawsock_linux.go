@@ -103,12 +103,12 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop, wake f
 			if err := lrc.Control(func(uintptr) {}); err != nil {
 				return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: laddr, Err: err}
 			}
-			// After acceptBurst accepts in a row, wait once anyway (until
-			// the next connection, at most acceptYield): see acceptBurst.
-			yield := burst >= acceptBurst
+			// After pollBurst accepts in a row, wait once anyway (until
+			// the next connection, at most pollYield): see pollBurst.
+			yield := burst >= pollBurst
 			burst = 0
 			if yield {
-				lf.SetReadDeadline(time.Now().Add(acceptYield))
+				lf.SetReadDeadline(time.Now().Add(pollYield))
 			} else {
 				lf.SetReadDeadline(time.Now().Add(acceptPoll))
 			}
@@ -177,22 +177,6 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop, wake f
 // the wait at once): an idle listener wakes the server once a second.
 // (A variable for the tests.)
 var acceptPoll = time.Second
-
-// acceptBurst and acceptYield keep a burst of new connections from
-// starving the established ones. Go's scheduler looks for network input
-// when its processor runs out of goroutines to run (or every 10 ms, from
-// its monitor thread); an accept loop that always finds another
-// connection waiting never lets it run out, so with one processor the
-// connections waiting on the poller (a keep-alive request, a parked one
-// woken) waited up to 10 ms at a time while 10 000 slowloris connections
-// came in (legit p99 21.6 ms, nginx 6.5, which accepts one connection per
-// event loop iteration). After acceptBurst accepts in a row the loop waits
-// for the listener anyway, until the next connection comes or
-// acceptYield passes: the scheduler polls the network meanwhile.
-const (
-	acceptBurst = 32
-	acceptYield = 100 * time.Microsecond
-)
 
 // sockaddrPort converts a socket address (invalid when it is not IPv4 or
 // IPv6).

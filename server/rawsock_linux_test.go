@@ -331,9 +331,9 @@ func TestRawSockRemoteIP(t *testing.T) {
 	}
 }
 
-// TestRawAcceptBurst: a backlog of more connections than acceptBurst is
+// TestRawAcceptBurst: a backlog of more connections than pollBurst is
 // accepted whole; the waits the loop makes between bursts end at
-// acceptYield when no new connection comes.
+// pollYield when no new connection comes.
 func TestRawAcceptBurst(t *testing.T) {
 	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {
@@ -345,7 +345,7 @@ func TestRawAcceptBurst(t *testing.T) {
 		t.Fatal("rawAcceptor refused a TCP listener")
 	}
 	defer stop()
-	n := 3*acceptBurst + 7
+	n := 3*pollBurst + 7
 	var clients []net.Conn
 	defer func() {
 		for _, c := range clients {
