@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -177,9 +180,11 @@ type compressor struct {
 	types            []string
 	min, max         int64
 	gzipLvl, zstdLvl int
-	// tags are the ETag suffixes per coding; they carry the level, so a
-	// configuration change cannot give other bytes under the same strong
-	// tag (RFC 9110 §8.8.3: a strong tag names one byte sequence).
+	// tags are the ETag suffixes per coding; they carry the level and
+	// the compression library's version (codingTag), so neither a
+	// configuration change nor an upgrade can give other bytes under the
+	// same strong tag (RFC 9110 §8.8.3: a strong tag names one byte
+	// sequence).
 	tags [2]string
 
 	gz   sync.Pool // *gzip.Writer at gzipLvl
@@ -229,7 +234,8 @@ func newCompressor(cfg CompressConfig) (*compressor, error) {
 		return nil, fmt.Errorf("static: zstd encoder: %w", err)
 	}
 	c.zs = zs
-	c.tags = [2]string{fmt.Sprintf("zstd%d", c.zstdLvl), fmt.Sprintf("gzip%d", c.gzipLvl)}
+	lib := compressLibVersion()
+	c.tags = [2]string{codingTag("zstd", c.zstdLvl, lib), codingTag("gzip", c.gzipLvl, lib)}
 	c.gz.New = func() any {
 		w, _ := gzip.NewWriterLevel(nil, c.gzipLvl)
 		return w
@@ -360,4 +366,40 @@ func (c *compressor) encoded(f *os.File, fi fileStat, name string, coding otfCod
 		return bytes.Clone(out), nil
 	})
 	return data, nil, err
+}
+
+// compressLib is the module whose encoders make the compressed bytes.
+const compressLib = "github.com/klauspost/compress"
+
+// compressLibVersion is the version and checksum of compressLib built
+// into the binary, as the module system recorded them (a replaced
+// module: its replacement's), or "" when the binary carries none (a test
+// binary does not).
+var compressLibVersion = sync.OnceValue(func() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, m := range bi.Deps {
+		if m.Path != compressLib {
+			continue
+		}
+		if m.Replace != nil {
+			m = m.Replace
+		}
+		return m.Version + m.Sum
+	}
+	return ""
+})
+
+// codingTag is the ETag suffix of a content coding: its name, its level
+// and 32 bits of an FNV-1a hash of the library version, in base 36.
+// Another level or another release of the encoder may give other bytes
+// for the same file, and a strong tag names one byte sequence (RFC 9110
+// §8.8.3), so each gets a tag of its own; the hash keeps the tag short
+// and within etagc whatever the version string holds.
+func codingTag(name string, level int, lib string) string {
+	h := fnv.New32a()
+	h.Write([]byte(lib))
+	return name + strconv.Itoa(level) + "." + strconv.FormatUint(uint64(h.Sum32()), 36)
 }

@@ -591,3 +591,30 @@ func BenchmarkAcceptEncodingHostile(b *testing.B) {
 		})
 	}
 }
+
+// TestCodingTagCarriesLibVersion: another release of the compression
+// library may encode the same file into other bytes, so it gives another
+// strong tag; the tag stays within etagc (RFC 9110 §8.8.3) whatever the
+// version string holds; and the handler's tags are made with it
+// (cmd/ferrox checks the version the real binary finds).
+func TestCodingTagCarriesLibVersion(t *testing.T) {
+	a := codingTag("gzip", 6, "v1.20.5h1:abc=")
+	b := codingTag("gzip", 6, "v1.20.6h1:def=")
+	if a == b {
+		t.Errorf("codingTag gives %q for two library versions", a)
+	}
+	for _, tag := range []string{a, b, codingTag("zstd", 3, ""), codingTag("gzip", 9, "\" \x00/")} {
+		for i := 0; i < len(tag); i++ {
+			if c := tag[i]; c == '"' || c <= ' ' || c == 0x7f {
+				t.Errorf("codingTag = %q: byte %q is not etagc", tag, c)
+			}
+		}
+	}
+	root, _ := compTree(t)
+	h := newHandler(t, compConfig(root, 1<<20))
+	resp, _ := do(t, h, mkreq("GET", "/big.js", "Accept-Encoding", "gzip"))
+	want := "-" + codingTag("gzip", 6, compressLibVersion()) + `"`
+	if got := resp.Get("ETag"); !strings.HasSuffix(got, want) {
+		t.Errorf("gzip ETag %q; want it to end in %s", got, want)
+	}
+}
