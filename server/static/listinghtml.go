@@ -17,7 +17,9 @@ import (
 // server by the query (?sort=name|size|time&order=asc|desc, Caddy's
 // parameters) so sorting works without JavaScript, and a filter box that
 // is a plain GET form (?filter=) which a small script turns into a live
-// filter. The page frame (which echoes the filter) is html/template;
+// filter; as one types, the script keeps ?filter= in the address and in
+// the sort links, so a reload, a shared link or a sort keeps it
+// (TestListingFilterScript runs it in node). The page frame (which echoes the filter) is html/template;
 // the rows are appended by appendRow, held byte for byte to an
 // html/template row template by TestAppendRowMatchesTemplate and
 // FuzzAppendRow. Names are percent-encoded in hrefs and shown with
