@@ -48,6 +48,11 @@ type parker struct {
 	ok    bool      // they did (set inside start)
 	ep    *os.File  // the epoll set, in Go's poller
 	fd    uintptr   // ep's descriptor (ep.Fd would make it blocking)
+	// hfd is the heads set (see storm): the slow heads' sockets, nested
+	// in ep (an entry marked headsMark) while heads are read as they
+	// come, taken out of it and read every tick in a storm. It is not in
+	// Go's poller, and the parker's goroutine closes it when it ends.
+	hfd uintptr
 
 	mu     sync.Mutex
 	slots  []parkSlot
@@ -58,6 +63,8 @@ type parker struct {
 	closed bool
 	parks  uint64 // connections parked so far (read by the tests)
 	feeds  uint64 // heads fed in place and still parked (read by the tests)
+	heads  int    // parked heads (phaseParse), registered in the heads set
+	storm  storm  // set by the parker's goroutine, read by arm
 }
 
 // parkEntry is the parker's bookkeeping for one connection, kept in the
@@ -67,7 +74,8 @@ type parkEntry struct {
 	hidx       int32 // its index in the deadline heap
 	until      int64 // the deadline (monoKey)
 	lingered   int32 // bytes drained by a lingering close (parkLinger)
-	registered bool  // the socket is in the epoll set
+	registered bool  // the socket is in the epoll set (ep)
+	inHeads    bool  // the socket is in the heads set (hfd)
 	firstDone  bool  // parked once waiting for the first request (parkFirst)
 	feeding    bool  // the parker's goroutine is feeding it, outside mu
 }
@@ -79,7 +87,7 @@ type epollCtler interface {
 }
 
 // newWaiter returns the parker: waiting connections hold no goroutine.
-func newWaiter(s *Server) waiter { return &parker{s: s} }
+func newWaiter(s *Server) waiter { return &parker{s: s, storm: defaultStorm()} }
 
 // parkSlot is one table entry. gen changes on every use of the slot, and
 // an event carries slot and gen, so an event left over from an earlier
@@ -149,30 +157,41 @@ func (p *parker) park(c *conn, until time.Time) bool {
 	}
 	ps := &p.slots[slot]
 	ps.gen++
-	// A head (phaseParse) is registered with headEvents and fed in
-	// place (see handle); the phase does not change while parked.
-	events := uint32(parkEvents)
+	// A head (phaseParse) is registered in the heads set with headEvents
+	// and fed in place (see handle); the phase does not change while
+	// parked. Any other connection goes to ep, one-shot; one that was a
+	// slow head before leaves the heads set first, where its entry is
+	// still armed and would report every later request as a stale event.
+	// (Its one-shot entry in ep, if any, fired when it was woken: it
+	// reports nothing while the connection is a head.)
+	pe := &c.park
+	events, set, in := uint32(parkEvents), p.fd, &pe.registered
 	if c.phase == phaseParse {
-		events = headEvents
+		events, set, in = headEvents, p.hfd, &pe.inHeads
+	} else if pe.inHeads {
+		sock.epollCtl(p.hfd, syscall.EPOLL_CTL_DEL, nil) // ENOENT: upgraded, see below
+		pe.inHeads = false
 	}
 	ev := syscall.EpollEvent{Events: events, Fd: slot, Pad: int32(ps.gen)}
-	pe := &c.park
 	op := syscall.EPOLL_CTL_MOD
-	if !pe.registered {
+	if !*in {
 		op = syscall.EPOLL_CTL_ADD
 	}
 	// ADD and MOD both look at the socket's current state: bytes that
 	// came before the call fire at once. A socket upgraded since it was
 	// registered (rawSock) has a new descriptor, not in the set yet.
-	errno := sock.epollCtl(p.fd, op, &ev)
+	errno := sock.epollCtl(set, op, &ev)
 	if errno == syscall.ENOENT && op == syscall.EPOLL_CTL_MOD {
-		errno = sock.epollCtl(p.fd, syscall.EPOLL_CTL_ADD, &ev)
+		errno = sock.epollCtl(set, syscall.EPOLL_CTL_ADD, &ev)
 	}
 	if errno != 0 {
 		p.free = append(p.free, slot)
 		return false
 	}
-	pe.registered = true
+	*in = true
+	if c.phase == phaseParse {
+		p.heads++
+	}
 	p.parks++
 	ps.c = c
 	pe.slot = slot
@@ -285,6 +304,20 @@ func (p *parker) started() bool {
 			s.log.Warn("waiting connections will keep their goroutines", "err", os.NewSyscallError("fcntl", err))
 			return
 		}
+		// The heads set, nested in the set: level-triggered, so the set
+		// reports it while it holds any event.
+		hfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+		if err == nil {
+			err = syscall.EpollCtl(fd, syscall.EPOLL_CTL_ADD, hfd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: headsMark})
+			if err != nil {
+				syscall.Close(hfd)
+			}
+		}
+		if err != nil {
+			syscall.Close(fd)
+			s.log.Warn("waiting connections will keep their goroutines", "err", os.NewSyscallError("epoll_ctl", err))
+			return
+		}
 		// A non-blocking descriptor given to os.NewFile is registered
 		// with the poller, so its RawConn waits for readability there
 		// and its read deadline works.
@@ -292,17 +325,20 @@ func (p *parker) started() bool {
 		rc, err := ep.SyscallConn()
 		if err != nil {
 			ep.Close()
+			syscall.Close(hfd)
 			return
 		}
 		s.mu.Lock()
 		if s.shutdown.Load() {
 			s.mu.Unlock()
 			ep.Close()
+			syscall.Close(hfd)
 			return
 		}
 		s.wg.Add(1)
 		s.mu.Unlock()
-		p.ep, p.fd, p.ok = ep, uintptr(fd), true
+		p.ep, p.fd, p.hfd, p.ok = ep, uintptr(fd), uintptr(hfd), true
+		p.storm.since = monoKey(time.Now())
 		go p.run(rc)
 	})
 	return p.ok
@@ -310,6 +346,9 @@ func (p *parker) started() bool {
 
 // take removes c from the table and the heap; mu is held.
 func (p *parker) take(c *conn) {
+	if c.phase == phaseParse {
+		p.heads--
+	}
 	p.slots[c.park.slot].c = nil
 	p.free = append(p.free, c.park.slot)
 	p.unheap(c)
@@ -350,6 +389,9 @@ func (p *parker) arm() {
 	if len(p.heap) > 0 {
 		d = monoTime(p.heap[0].park.until)
 	}
+	if t := p.storm.next; p.storm.on && (d.IsZero() || t.Before(d)) {
+		d = t // the next read of the heads set
+	}
 	if p.fired || !d.Equal(p.armed) {
 		p.armed, p.fired = d, false
 		p.ep.SetReadDeadline(d)
@@ -380,28 +422,21 @@ func resume(c *conn) {
 // earliest parked one), which is then handled as an empty batch.
 func (p *parker) run(rc syscall.RawConn) {
 	defer p.s.wg.Done()
+	defer syscall.Close(int(p.hfd)) // after drain: nothing registers in it any more
 	var b batch
 	var evs [128]syscall.EpollEvent
 	for {
 		var errno syscall.Errno
 		err := rc.Read(func(fd uintptr) bool {
 			for {
-				// A zero timeout never blocks: an empty set is
-				// waited for by the poller instead.
-				r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, fd, uintptr(unsafe.Pointer(&evs[0])), uintptr(len(evs)), 0, 0, 0)
-				switch e {
-				case 0:
-				case syscall.EINTR:
-					continue
-				default:
+				n, e := epollPoll(fd, evs[:])
+				if e == 0 && n > 0 && p.handle(evs[:n], false, &b) {
+					e = p.readHeads(evs[:], &b) // the heads set had events
+				}
+				if e != 0 {
 					errno = e
 					return true
 				}
-				n := int(r)
-				if n == 0 {
-					return false
-				}
-				p.handle(evs[:n], false, &b)
 				if n < len(evs) {
 					return false
 				}
@@ -409,6 +444,12 @@ func (p *parker) run(rc syscall.RawConn) {
 		})
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			return // closed by drain
+		}
+		if errno == 0 {
+			p.handle(nil, true, &b) // the deadline passed
+			if p.storm.on {
+				errno = p.tick(evs[:], &b)
+			}
 		}
 		if errno != 0 {
 			// Not expected of a valid epoll descriptor; rather than
@@ -418,7 +459,18 @@ func (p *parker) run(rc syscall.RawConn) {
 			p.drain()
 			return
 		}
-		p.handle(nil, true, &b) // the deadline passed
+	}
+}
+
+// epollPoll takes the events epoll set ep has, up to len(evs), without
+// waiting (an empty set is waited for by Go's poller, or read again at
+// the next tick).
+func epollPoll(ep uintptr, evs []syscall.EpollEvent) (int, syscall.Errno) {
+	for {
+		r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, ep, uintptr(unsafe.Pointer(&evs[0])), uintptr(len(evs)), 0, 0, 0)
+		if e != syscall.EINTR {
+			return int(r), e
+		}
 	}
 }
 
@@ -436,13 +488,19 @@ type batch struct {
 }
 
 // handle handles a batch of events, then the deadlines that have passed;
-// fired says that the goroutine's deadline fired.
-func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
+// fired says that the goroutine's deadline fired. It reports whether the
+// batch held the heads set's entry (headsMark): the caller then reads
+// that set (readHeads).
+func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (heads bool) {
 	p.mu.Lock()
 	if fired {
 		p.fired = true
 	}
 	for _, ev := range evs {
+		if ev.Fd == headsMark {
+			heads = true // read by the caller, after these
+			continue
+		}
 		ps := &p.slots[ev.Fd]
 		if c := ps.c; c != nil && ps.gen == uint32(ev.Pad) {
 			switch {
@@ -554,6 +612,7 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) {
 	clear(b.late)
 	clear(b.expired)
 	b.ready, b.linger, b.heads, b.hup, b.done, b.late, b.expired = b.ready[:0], b.linger[:0], b.heads[:0], b.hup[:0], b.done[:0], b.late[:0], b.expired[:0]
+	return heads
 }
 
 // feed reads what arrived for a parked head and advances it (advanceHead,

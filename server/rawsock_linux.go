@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -211,12 +212,12 @@ func sockaddrPort(sa *syscall.RawSockaddrAny) netip.AddrPort {
 type rawSock struct {
 	up atomic.Pointer[sockConn] // set once by upgrade
 
-	// The struct is kept small (72 bytes, the 80-byte size class): an
+	// The struct is kept small (80 bytes, a size class): an
 	// idle keep-alive connection that never had to wait is a rawSock and
 	// a conn, and little else.
-	mu sync.Mutex
-	fd int32 // -1 once closed or handed to up
-	ep int32 // the parker's epoll set holding fd, 0 if none
+	mu   sync.Mutex
+	fd   int32    // -1 once closed or handed to up
+	sets [2]int32 // the parker's epoll sets holding fd (0: none)
 	// Deadlines (monoKey, 0 for none), kept until an upgrade applies
 	// them.
 	rdl   int64
@@ -289,10 +290,12 @@ func (s *rawSock) upgrade() (*sockConn, error) {
 		s.fd, s.closed = -1, true
 		return nil, err
 	}
-	if s.ep != 0 {
-		var ev syscall.EpollEvent
-		syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, uintptr(s.ep), syscall.EPOLL_CTL_DEL, uintptr(s.fd), uintptr(unsafe.Pointer(&ev)), 0, 0)
-		s.ep = 0
+	for i, ep := range s.sets {
+		if ep != 0 {
+			var ev syscall.EpollEvent
+			syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, uintptr(ep), syscall.EPOLL_CTL_DEL, uintptr(s.fd), uintptr(unsafe.Pointer(&ev)), 0, 0)
+			s.sets[i] = 0
+		}
 	}
 	f.Close()
 	s.fd = -1
@@ -531,8 +534,17 @@ func (s *rawSock) epollCtl(ep uintptr, op int, ev *syscall.EpollEvent) syscall.E
 		return syscall.EBADF
 	}
 	_, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, ep, uintptr(op), uintptr(s.fd), uintptr(unsafe.Pointer(ev)), 0, 0)
-	if e == 0 && op != syscall.EPOLL_CTL_DEL {
-		s.ep = int32(ep)
+	if e == 0 {
+		// Remember the set (upgrade leaves it), or forget it.
+		i := slices.Index(s.sets[:], int32(ep))
+		switch {
+		case op == syscall.EPOLL_CTL_DEL && i >= 0:
+			s.sets[i] = 0
+		case op != syscall.EPOLL_CTL_DEL && i < 0:
+			if j := slices.Index(s.sets[:], 0); j >= 0 {
+				s.sets[j] = int32(ep)
+			}
+		}
 	}
 	return e
 }

@@ -1,0 +1,153 @@
+//go:build linux
+
+package server
+
+import (
+	"testing"
+	"time"
+)
+
+// TestStormy: when the heads set is read every tick. A storm begins at
+// onAt pieces per window and ends below offBelow, judged by the rate over
+// however long the window stayed open, and never lasts with no head left.
+func TestStormy(t *testing.T) {
+	w := stormWindow
+	cases := []struct {
+		name    string
+		on      bool
+		n       int
+		elapsed time.Duration
+		heads   int
+		want    bool
+	}{
+		{"calm", false, stormOnAt - 1, w, 1000, false},
+		{"begins", false, stormOnAt, w, 1000, true},
+		{"a burst in a long window is not a storm", false, 5 * stormOnAt, time.Minute, 1000, false},
+		{"the rate over a longer window", false, 3 * stormOnAt, 3 * w, 1000, true},
+		{"no head to read", false, 10 * stormOnAt, w, 0, false},
+		{"lasts", true, stormOffBelow, w, 1000, true},
+		{"lasts between the thresholds", true, stormOnAt - 1, w, 1000, true},
+		{"ends", true, stormOffBelow - 1, w, 1000, false},
+		{"ends when the window stayed open", true, 10 * stormOffBelow, time.Minute, 1000, false},
+		{"ends with no head left", true, 10 * stormOnAt, w, 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st := defaultStorm()
+			st.on = c.on
+			if got := st.stormy(c.n, c.elapsed, c.heads); got != c.want {
+				t.Errorf("on=%v stormy(%d, %v, %d) = %v; want %v", c.on, c.n, c.elapsed, c.heads, got, c.want)
+			}
+		})
+	}
+}
+
+// stormState reads the parker's storm flag and its parked heads.
+func (s *Server) stormState() (on bool, heads int) {
+	p := s.waiter.(*parker)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.storm.on, p.heads
+}
+
+// setTick sets the storm's tick and the time of its next read of the heads
+// set, and re-arms the parker's deadline for it.
+func (s *Server) setTick(tick time.Duration, next time.Time) {
+	p := s.waiter.(*parker)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.storm.tick, p.storm.next = tick, next
+	p.arm()
+}
+
+// A storm of pieces of heads: the heads set is then read only at its
+// tick, while idle connections are still woken by their input; the heads
+// are fed and served at the ticks, and the storm ends once no head is
+// left, the heads set then read as pieces come again.
+func TestStormReadsHeadsAtTheTick(t *testing.T) {
+	e := startServer(t, func(c *Settings) { c.HeaderTimeout = time.Minute })
+	// A storm at 20 pieces in a window, lasting while a head is left.
+	p := e.s.waiter.(*parker)
+	p.mu.Lock()
+	p.storm.onAt, p.storm.offBelow, p.storm.window = 20, 0, 20*time.Millisecond
+	p.mu.Unlock()
+
+	idle := e.dial(t)
+	idle.send(get("/a.txt"))
+	if resp, _ := idle.read("GET"); resp.StatusCode != 200 {
+		t.Fatalf("idle connection: status %d", resp.StatusCode)
+	}
+	const n = 30
+	cs := make([]*client, n)
+	for i := range cs {
+		cs[i] = e.dial(t)
+		cs[i].send("GET /a.txt HTTP/1.1\r\n")
+	}
+	waitFor(t, "every head and the idle connection are parked", func() bool {
+		_, heads := e.s.stormState()
+		return heads == n && e.s.parked() == n+1
+	})
+	// Pieces, until a window holds enough of them (each is a field line:
+	// fewer than the 128 a head may have).
+	for k := 0; ; k++ {
+		if on, _ := e.s.stormState(); on {
+			break
+		}
+		if k == 60 {
+			t.Fatal("no storm after 60 pieces to each of 30 heads")
+		}
+		for _, c := range cs {
+			c.send("X-A: 1\r\n")
+		}
+		time.Sleep(time.Millisecond) // spread the pieces over windows
+	}
+	// No tick for an hour: the heads set is not read, but the idle
+	// connection is woken by its request (or this read times out).
+	e.s.setTick(time.Hour, time.Now().Add(time.Hour))
+	feeds := e.s.feeds()
+	for _, c := range cs {
+		c.send("X-B: 1\r\n")
+	}
+	idle.send(get("/a.txt"))
+	if resp, body := idle.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
+		t.Fatalf("idle connection during the storm: %d %q", resp.StatusCode, body)
+	}
+	if on, _ := e.s.stormState(); !on {
+		t.Fatal("the storm ended with every head parked")
+	}
+	// The pieces went out before that request: read as they came, some
+	// would have been fed by now.
+	if got := e.s.feeds(); got != feeds {
+		t.Fatalf("%d pieces fed during the storm with no tick; want 0", got-feeds)
+	}
+	// The pieces are read at the tick: the heads finish and are served,
+	// and with no head left the storm ends.
+	e.s.setTick(5*time.Millisecond, time.Now())
+	waitFor(t, "the pieces are fed at the tick", func() bool { return e.s.feeds() >= feeds+n })
+	for i, c := range cs {
+		c.send("Host: t\r\n\r\n")
+		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
+			t.Fatalf("head %d: %d %q", i, resp.StatusCode, body)
+		}
+	}
+	waitFor(t, "the storm ends with no head left", func() bool {
+		on, heads := e.s.stormState()
+		return !on && heads == 0
+	})
+	// The heads set is back in the parker's set: a new head's pieces are
+	// read as they come, with no tick.
+	e.s.setTick(time.Hour, time.Now().Add(time.Hour))
+	c := e.dial(t)
+	c.send("GET /a.txt HTTP/1.1\r\n")
+	waitFor(t, "the new head is parked", func() bool {
+		_, heads := e.s.stormState()
+		return heads == 1
+	})
+	feeds = e.s.feeds()
+	c.send("X-C: 1\r\n")
+	waitFor(t, "the piece is fed with no tick", func() bool { return e.s.feeds() == feeds+1 })
+	c.send("Host: t\r\n\r\n")
+	if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
+		t.Fatalf("after the storm: %d %q", resp.StatusCode, body)
+	}
+}
