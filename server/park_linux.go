@@ -48,10 +48,10 @@ type parker struct {
 	ok    bool      // they did (set inside start)
 	ep    *os.File  // the epoll set, in Go's poller
 	fd    uintptr   // ep's descriptor (ep.Fd would make it blocking)
-	// hfd is the heads set (see storm): the slow heads' sockets, nested
-	// in ep (an entry marked headsMark) while heads are read as they
-	// come, taken out of it and read every tick in a storm. It is not in
-	// Go's poller, and the parker's goroutine closes it when it ends.
+	// hfd is the heads set (see storm): slow heads parked during a
+	// storm, read every tick; nested in ep (an entry marked headsMark)
+	// when there is none. It is not in Go's poller, and the parker's
+	// goroutine closes it when it ends.
 	hfd uintptr
 
 	mu     sync.Mutex
@@ -157,17 +157,23 @@ func (p *parker) park(c *conn, until time.Time) bool {
 	}
 	ps := &p.slots[slot]
 	ps.gen++
-	// A head (phaseParse) is registered in the heads set with headEvents
-	// and fed in place (see handle); the phase does not change while
-	// parked. Any other connection goes to ep, one-shot; one that was a
-	// slow head before leaves the heads set first, where its entry is
-	// still armed and would report every later request as a stale event.
-	// (Its one-shot entry in ep, if any, fired when it was woken: it
-	// reports nothing while the connection is a head.)
+	// A head (phaseParse) is registered with headEvents and fed in place
+	// (see handle); the phase does not change while parked. It goes to
+	// the heads set during a storm (see storm), and stays there once in
+	// it, as does the lingering close of a head cut there with a 408 (a
+	// storm's tick may close it a tick later, which costs the client
+	// nothing); else to ep. Any other connection goes to ep, one-shot; one
+	// that was in the heads set leaves it first, where its entry is still
+	// armed and would report every later request as a stale event. (Its
+	// one-shot entry in ep, if any, fired when it was woken: it reports
+	// nothing while the connection is a head.)
 	pe := &c.park
 	events, set, in := uint32(parkEvents), p.fd, &pe.registered
 	if c.phase == phaseParse {
-		events, set, in = headEvents, p.hfd, &pe.inHeads
+		events = headEvents
+	}
+	if pe.inHeads && (c.phase == phaseParse || c.phase == phaseLinger) || c.phase == phaseParse && p.storm.on {
+		set, in = p.hfd, &pe.inHeads
 	} else if pe.inHeads {
 		sock.epollCtl(p.hfd, syscall.EPOLL_CTL_DEL, nil) // ENOENT: upgraded, see below
 		pe.inHeads = false
@@ -428,16 +434,23 @@ func (p *parker) run(rc syscall.RawConn) {
 	for {
 		var errno syscall.Errno
 		err := rc.Read(func(fd uintptr) bool {
+			fed := 0 // pieces of heads fed in this wakeup (see storm)
 			for {
 				n, e := epollPoll(fd, evs[:])
-				if e == 0 && n > 0 && p.handle(evs[:n], false, &b) {
-					e = p.readHeads(evs[:], &b) // the heads set had events
+				if e == 0 && n > 0 {
+					mark, f := p.handle(evs[:n], false, &b)
+					fed += f
+					if mark { // the heads set had events
+						f, e = p.readHeads(evs[:], &b)
+						fed += f
+					}
 				}
 				if e != 0 {
 					errno = e
 					return true
 				}
 				if n < len(evs) {
+					p.weather(time.Now(), fed)
 					return false
 				}
 			}
@@ -489,16 +502,16 @@ type batch struct {
 
 // handle handles a batch of events, then the deadlines that have passed;
 // fired says that the goroutine's deadline fired. It reports whether the
-// batch held the heads set's entry (headsMark): the caller then reads
-// that set (readHeads).
-func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (heads bool) {
+// batch held the heads set's entry (headsMark: the caller then reads that
+// set, readHeads), and how many heads it fed.
+func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bool, fed int) {
 	p.mu.Lock()
 	if fired {
 		p.fired = true
 	}
 	for _, ev := range evs {
 		if ev.Fd == headsMark {
-			heads = true // read by the caller, after these
+			mark = true // read by the caller, after these
 			continue
 		}
 		ps := &p.slots[ev.Fd]
@@ -541,6 +554,7 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (heads b
 			b.done = append(b.done, c)
 		}
 	}
+	fed = len(b.heads)
 	p.mu.Lock()
 	for _, c := range b.heads {
 		if c != nil && p.closed {
@@ -548,6 +562,9 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (heads b
 		} else if c != nil {
 			c.park.feeding = false
 			p.feeds++
+			if p.storm.on && !c.park.inHeads {
+				p.toHeads(c)
+			}
 		}
 	}
 	for _, c := range b.done {
@@ -612,7 +629,7 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (heads b
 	clear(b.late)
 	clear(b.expired)
 	b.ready, b.linger, b.heads, b.hup, b.done, b.late, b.expired = b.ready[:0], b.linger[:0], b.heads[:0], b.hup[:0], b.done[:0], b.late[:0], b.expired[:0]
-	return heads
+	return mark, fed
 }
 
 // feed reads what arrived for a parked head and advances it (advanceHead,

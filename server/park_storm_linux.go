@@ -16,42 +16,47 @@ import (
 // slowloris connections dribbling a line a second each: the switch into
 // the woken thread was the largest single cost, a fifth of the server's
 // CPU), and a slowloris makes it happen a thousand times a second and
-// more, with a piece or two per wakeup. So the slow heads have an epoll set
-// of their own, nested in the parker's (an entry marked headsMark, level-
-// triggered: the parker's set reports it while it holds any event), and
-// when more than onAt pieces come within a window (a second's tenth), a
-// storm begins: the heads set leaves the parker's set, so no piece wakes
-// the server any more, and the parker reads it every tick instead, all
-// that came meanwhile in one batch. When fewer than offBelow come in a
-// window, or no head is left, the storm ends and the heads set goes back
-// (EPOLL_CTL_ADD reports what it already holds at once).
+// more, with a piece or two per wakeup. So when the parker is woken to
+// feed heads more often than a tick would wake it (onAt times in a window,
+// a second's tenth), a storm begins: slow heads go to an epoll set of
+// their own, the heads set, which nothing waits on (a head parked before
+// moves there with its next piece, toHeads), and the parker reads it
+// every tick, all the pieces that came meanwhile in one batch. When fewer
+// pieces than offBelow come in a window (no more pieces than ticks: then
+// the ticks cannot save wakeups), or no head is left, the storm ends: new
+// heads park in the parker's set again, and the heads set, with the heads
+// still in it, is nested in the parker's set (an entry marked headsMark,
+// level-triggered, so the parker's set reports it while it holds any
+// event; EPOLL_CTL_ADD reports what it already holds at once), until they
+// finish or time out.
 //
 // What it costs: a head that comes in pieces during a storm has each
 // piece read up to a tick later. Idle and new connections and lingering
-// closes are in the parker's own set and stay woken as their input comes,
-// and so does every request whose head comes whole, which is nearly all of
-// them.
+// closes stay in the parker's set, woken as their input comes, and so
+// does every request whose head comes whole, which is nearly all of them.
 type storm struct {
 	on   bool      // the heads set is out of the parker's set, read every tick
 	next time.Time // while on: the next read of the heads set
-	// The current window: its start (monoKey) and the pieces (heads set
-	// events) read in it.
-	since int64
-	n     int
+	// The current window: its start (monoKey), the wakeups that fed
+	// heads in it and the pieces they fed.
+	since         int64
+	wakes, pieces int
 	// The policy (newWaiter sets the defaults; tests, their own).
-	tick           time.Duration
-	onAt, offBelow int // pieces per window
-	window         time.Duration
+	tick     time.Duration
+	onAt     int // wakeups that fed heads, per window
+	offBelow int // pieces, per window
+	window   time.Duration
 }
 
-// The default storm policy: a storm begins at 1 000 pieces a second and
-// ends below 250; during it the heads set is read every 2 ms, so at most
-// 500 wakeups a second go to slow heads, however many there are.
+// The default storm policy: the heads set is read every 2 ms during a
+// storm, so at most 500 wakeups a second go to slow heads, however many
+// pieces come; a storm begins when pieces woke the server more often than
+// that (500 times a second), and ends when fewer pieces than that come.
 const (
 	stormWindow   = 100 * time.Millisecond
-	stormOnAt     = 100
-	stormOffBelow = 25
 	headTick      = 2 * time.Millisecond
+	stormOnAt     = int(stormWindow / headTick)
+	stormOffBelow = stormOnAt
 )
 
 // headsMark is the data of the heads set's entry in the parker's set, in
@@ -63,53 +68,79 @@ func defaultStorm() storm {
 }
 
 // readHeads handles every event the heads set holds, a batch (len(evs))
-// at a time, and counts them for the storm's window.
-func (p *parker) readHeads(evs []syscall.EpollEvent, b *batch) syscall.Errno {
+// at a time, and reports how many heads it fed.
+func (p *parker) readHeads(evs []syscall.EpollEvent, b *batch) (fed int, errno syscall.Errno) {
 	for {
 		n, e := epollPoll(p.hfd, evs)
 		if e != 0 {
-			return e
+			return fed, e
 		}
-		p.storm.n += n
 		if n > 0 {
-			p.handle(evs[:n], false, b)
+			_, f := p.handle(evs[:n], false, b)
+			fed += f
 		}
 		if n < len(evs) {
-			break
+			return fed, 0
 		}
 	}
-	p.weather(time.Now())
-	return 0
 }
 
 // tick reads the heads set during a storm once its tick has come (the
 // goroutine's deadline, see arm, also fires for parked deadlines).
 func (p *parker) tick(evs []syscall.EpollEvent, b *batch) syscall.Errno {
 	now := time.Now()
+	p.mu.Lock()
 	if now.Before(p.storm.next) {
+		p.mu.Unlock()
 		return 0
 	}
-	p.mu.Lock()
 	p.storm.next = now.Add(p.storm.tick)
 	p.mu.Unlock()
-	return p.readHeads(evs, b) // which re-arms the deadline (handle)
+	fed, e := p.readHeads(evs, b) // which re-arms the deadline (handle)
+	p.weather(now, fed)
+	return e
 }
 
-// weather begins or ends a storm at the end of each window. A window is
-// judged by its rate, pieces per window length, so a window that ended
-// long ago (no piece came to close it) counts its pieces over all that
-// time. Only the parker's goroutine calls it.
-func (p *parker) weather(now time.Time) {
+// toHeads moves a parked head from ep to the heads set, in a storm: a
+// head parked before the storm began goes over with the first piece it
+// gets during it, once (ADD before DEL: no piece can fall between them);
+// mu is held.
+func (p *parker) toHeads(c *conn) {
+	sock, ok := c.nc.(epollCtler)
+	if !ok {
+		return
+	}
+	pe := &c.park
+	ev := syscall.EpollEvent{Events: headEvents, Fd: pe.slot, Pad: int32(p.slots[pe.slot].gen)}
+	if sock.epollCtl(p.hfd, syscall.EPOLL_CTL_ADD, &ev) == 0 {
+		pe.inHeads = true
+		sock.epollCtl(p.fd, syscall.EPOLL_CTL_DEL, nil)
+		pe.registered = false
+	}
+}
+
+// weather counts a wakeup or a tick that fed heads (fed of them), and
+// begins or ends a storm at the end of each window. Only the parker's
+// goroutine calls it (storm's on and next change only under mu, as arm
+// reads them).
+func (p *parker) weather(now time.Time, fed int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	st := &p.storm
+	if fed > 0 {
+		st.wakes++
+		st.pieces += fed
+	}
 	k := monoKey(now)
 	elapsed := k - st.since
 	if elapsed < int64(st.window) {
 		return
 	}
-	n := st.n
-	st.since, st.n = k, 0
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	n := st.wakes
+	if st.on {
+		n = st.pieces
+	}
+	st.since, st.wakes, st.pieces = k, 0, 0
 	if p.closed || st.stormy(n, time.Duration(elapsed), p.heads) == st.on {
 		return
 	}
@@ -128,11 +159,11 @@ func (p *parker) weather(now time.Time) {
 }
 
 // stormy says whether the heads set is to be read by the tick after a
-// window of length elapsed (at least st.window) in which n pieces came,
-// with heads slow heads parked: a storm begins at onAt pieces per window
-// and lasts while at least offBelow come and a head is left. The rate is
-// what counts, so a window left open for long (no piece came to close it)
-// does not add up to a storm.
+// window of length elapsed (at least st.window) with heads slow heads
+// parked: a storm begins when n, the wakeups that fed heads, reach onAt
+// per window, and lasts while n, now the pieces read, reach offBelow and a
+// head is left. The rate is what counts, so a window left open for long
+// (nothing came to close it) does not add up to a storm.
 func (st *storm) stormy(n int, elapsed time.Duration, heads int) bool {
 	if heads == 0 {
 		return false

@@ -8,8 +8,9 @@ import (
 )
 
 // TestStormy: when the heads set is read every tick. A storm begins at
-// onAt pieces per window and ends below offBelow, judged by the rate over
-// however long the window stayed open, and never lasts with no head left.
+// onAt wakeups that fed heads per window and ends below offBelow pieces,
+// judged by the rate over however long the window stayed open, and never
+// lasts with no head left.
 func TestStormy(t *testing.T) {
 	w := stormWindow
 	cases := []struct {
@@ -26,7 +27,7 @@ func TestStormy(t *testing.T) {
 		{"the rate over a longer window", false, 3 * stormOnAt, 3 * w, 1000, true},
 		{"no head to read", false, 10 * stormOnAt, w, 0, false},
 		{"lasts", true, stormOffBelow, w, 1000, true},
-		{"lasts between the thresholds", true, stormOnAt - 1, w, 1000, true},
+		{"lasts with many pieces", true, 20 * stormOffBelow, w, 1000, true},
 		{"ends", true, stormOffBelow - 1, w, 1000, false},
 		{"ends when the window stayed open", true, 10 * stormOffBelow, time.Minute, 1000, false},
 		{"ends with no head left", true, 10 * stormOnAt, w, 0, false},
@@ -42,12 +43,18 @@ func TestStormy(t *testing.T) {
 	}
 }
 
-// stormState reads the parker's storm flag and its parked heads.
-func (s *Server) stormState() (on bool, heads int) {
+// stormState reads the parker's storm flag, its parked heads and how many
+// of them are in the heads set.
+func (s *Server) stormState() (on bool, heads, inHeads int) {
 	p := s.waiter.(*parker)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.storm.on, p.heads
+	for _, ps := range p.slots {
+		if ps.c != nil && ps.c.phase == phaseParse && ps.c.park.inHeads {
+			inHeads++
+		}
+	}
+	return p.storm.on, p.heads, inHeads
 }
 
 // setTick sets the storm's tick and the time of its next read of the heads
@@ -60,16 +67,18 @@ func (s *Server) setTick(tick time.Duration, next time.Time) {
 	p.arm()
 }
 
-// A storm of pieces of heads: the heads set is then read only at its
-// tick, while idle connections are still woken by their input; the heads
-// are fed and served at the ticks, and the storm ends once no head is
-// left, the heads set then read as pieces come again.
+// A storm of pieces of heads: the heads go to the heads set, read only at
+// its tick, while idle connections are still woken by their input; when
+// the storm ends the heads left there are read as their pieces come again
+// (the set nested in the parker's), and new heads park in the parker's
+// set.
 func TestStormReadsHeadsAtTheTick(t *testing.T) {
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = time.Minute })
-	// A storm at 20 pieces in a window, lasting while a head is left.
+	// A storm at 5 reads that found pieces in a window, lasting while a
+	// head is left.
 	p := e.s.waiter.(*parker)
 	p.mu.Lock()
-	p.storm.onAt, p.storm.offBelow, p.storm.window = 20, 0, 20*time.Millisecond
+	p.storm.onAt, p.storm.offBelow, p.storm.window = 5, 0, 20*time.Millisecond
 	p.mu.Unlock()
 
 	idle := e.dial(t)
@@ -84,13 +93,13 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 		cs[i].send("GET /a.txt HTTP/1.1\r\n")
 	}
 	waitFor(t, "every head and the idle connection are parked", func() bool {
-		_, heads := e.s.stormState()
-		return heads == n && e.s.parked() == n+1
+		_, heads, in := e.s.stormState()
+		return heads == n && in == 0 && e.s.parked() == n+1
 	})
 	// Pieces, until a window holds enough of them (each is a field line:
 	// fewer than the 128 a head may have).
 	for k := 0; ; k++ {
-		if on, _ := e.s.stormState(); on {
+		if on, _, _ := e.s.stormState(); on {
 			break
 		}
 		if k == 60 {
@@ -101,10 +110,20 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond) // spread the pieces over windows
 	}
+	// The heads parked before the storm go to the heads set with their
+	// next piece.
+	feeds := e.s.feeds()
+	for _, c := range cs {
+		c.send("X-A: 1\r\n")
+	}
+	waitFor(t, "every head is in the heads set", func() bool {
+		_, heads, in := e.s.stormState()
+		return e.s.feeds() >= feeds+n && heads == n && in == n
+	})
 	// No tick for an hour: the heads set is not read, but the idle
 	// connection is woken by its request (or this read times out).
 	e.s.setTick(time.Hour, time.Now().Add(time.Hour))
-	feeds := e.s.feeds()
+	feeds = e.s.feeds()
 	for _, c := range cs {
 		c.send("X-B: 1\r\n")
 	}
@@ -112,7 +131,7 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 	if resp, body := idle.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
 		t.Fatalf("idle connection during the storm: %d %q", resp.StatusCode, body)
 	}
-	if on, _ := e.s.stormState(); !on {
+	if on, _, _ := e.s.stormState(); !on {
 		t.Fatal("the storm ended with every head parked")
 	}
 	// The pieces went out before that request: read as they came, some
@@ -120,32 +139,42 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 	if got := e.s.feeds(); got != feeds {
 		t.Fatalf("%d pieces fed during the storm with no tick; want 0", got-feeds)
 	}
-	// The pieces are read at the tick: the heads finish and are served,
-	// and with no head left the storm ends.
+	// The pieces are read at the tick.
 	e.s.setTick(5*time.Millisecond, time.Now())
 	waitFor(t, "the pieces are fed at the tick", func() bool { return e.s.feeds() >= feeds+n })
+	// The storm ends with the heads still in the heads set (a policy no
+	// window meets), which goes back into the parker's set: their pieces
+	// are read as they come again, with no tick.
+	p.mu.Lock()
+	p.storm.offBelow = 1 << 30
+	p.mu.Unlock()
+	waitFor(t, "the storm ends with every head in the heads set", func() bool {
+		on, heads, in := e.s.stormState()
+		return !on && heads == n && in == n
+	})
+	e.s.setTick(time.Hour, time.Now().Add(time.Hour))
+	feeds = e.s.feeds()
+	for _, c := range cs {
+		c.send("X-C: 1\r\n")
+	}
+	waitFor(t, "the pieces are fed with no tick", func() bool { return e.s.feeds() == feeds+n })
 	for i, c := range cs {
 		c.send("Host: t\r\n\r\n")
 		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
 			t.Fatalf("head %d: %d %q", i, resp.StatusCode, body)
 		}
 	}
-	waitFor(t, "the storm ends with no head left", func() bool {
-		on, heads := e.s.stormState()
-		return !on && heads == 0
-	})
-	// The heads set is back in the parker's set: a new head's pieces are
-	// read as they come, with no tick.
-	e.s.setTick(time.Hour, time.Now().Add(time.Hour))
+	// After the storm a new head parks in the parker's set and its
+	// pieces are read as they come.
 	c := e.dial(t)
 	c.send("GET /a.txt HTTP/1.1\r\n")
-	waitFor(t, "the new head is parked", func() bool {
-		_, heads := e.s.stormState()
-		return heads == 1
+	waitFor(t, "the new head is parked in the parker's set", func() bool {
+		_, heads, in := e.s.stormState()
+		return heads == 1 && in == 0
 	})
 	feeds = e.s.feeds()
-	c.send("X-C: 1\r\n")
-	waitFor(t, "the piece is fed with no tick", func() bool { return e.s.feeds() == feeds+1 })
+	c.send("X-D: 1\r\n")
+	waitFor(t, "the piece is fed", func() bool { return e.s.feeds() == feeds+1 })
 	c.send("Host: t\r\n\r\n")
 	if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
 		t.Fatalf("after the storm: %d %q", resp.StatusCode, body)
