@@ -140,17 +140,19 @@ func (c *conn) parkFirst() bool {
 }
 
 // parkLinger is the lingering close (lingerClose) of a plain connection
-// that can try reads without waiting: the write side is shut, what the
-// client already sent is drained, and if it is still to close its side
-// the connection waits in the waiter, with no goroutine (and, for a
-// rawSock, no upgrade to the poller), until it does, sends more (drained
-// there, see lingerDrain) or lingerTimeout passes; then it is closed.
-// It reports false, having done nothing, when the connection cannot be
-// held that way (lingerClose then runs on the goroutine); true when the
-// connection is finished or belongs to the waiter.
+// that can try reads without waiting: the write side is shut and the
+// connection waits in the waiter, with no goroutine (and, for a rawSock,
+// no upgrade to the poller), until the client closes its side, sends more
+// (drained there, see lingerDrain) or lingerTimeout passes; then it is
+// closed. What the client sent already is not read first: the waiter's
+// registration reports it at once (a read here would mostly find nothing,
+// one system call per lingering close for nothing: a slowloris cut with a
+// 408 is still sending). It reports false, having done nothing, when the
+// connection cannot be held that way (lingerClose then runs on the
+// goroutine); true when the connection is finished or belongs to the
+// waiter.
 func (c *conn) parkLinger() bool {
-	nb, ok := c.nc.(nonBlocking)
-	if !ok || c.srv.shutdown.Load() {
+	if _, ok := c.nc.(nonBlocking); !ok || c.srv.shutdown.Load() {
 		return false
 	}
 	cw, ok := c.nc.(interface{ CloseWrite() error })
@@ -161,30 +163,24 @@ func (c *conn) parkLinger() bool {
 		c.finish() // as lingerClose: nothing to drain
 		return true
 	}
-	if c.st == nil {
-		c.getState()
-	}
 	// Reads may go on until lingerTimeout, whatever deadline the request
 	// left (the parker's reads check it too).
 	until := time.Now().Add(lingerTimeout)
 	c.nc.SetReadDeadline(until)
 	c.park.lingered = 0
-	more := lingerDrain(c, nb, c.st.buf)
 	c.putState()
-	if more {
-		c.phase = phaseLinger
-		if c.srv.waiter.park(c, until) {
-			return true
-		}
-		// Not held: drain on the goroutine, as lingerClose does.
-		c.getState()
-		buf := c.st.buf
-		for c.park.lingered < lingerBytes {
-			n, err := c.nc.Read(buf)
-			c.park.lingered += int32(n)
-			if err != nil {
-				break
-			}
+	c.phase = phaseLinger
+	if c.srv.waiter.park(c, until) {
+		return true
+	}
+	// Not held: drain on the goroutine, as lingerClose does.
+	c.getState()
+	buf := c.st.buf
+	for c.park.lingered < lingerBytes {
+		n, err := c.nc.Read(buf)
+		c.park.lingered += int32(n)
+		if err != nil {
+			break
 		}
 	}
 	c.finish()
