@@ -459,8 +459,12 @@ func (p *parker) run(rc syscall.RawConn) {
 			return // closed by drain
 		}
 		if errno == 0 {
-			p.handle(nil, true, &b) // the deadline passed
-			if p.storm.on {
+			// The deadline passed: a parked deadline, or the storm's
+			// tick (due: set for the next one first, so that handle
+			// arms the deadline once).
+			due := p.tickDue()
+			p.handle(nil, true, &b)
+			if due {
 				errno = p.tick(evs[:], &b)
 			}
 		}
