@@ -50,7 +50,7 @@ type parker struct {
 	fd    uintptr   // ep's descriptor (ep.Fd would make it blocking)
 	// hfd is the heads set (see storm): slow heads parked during a
 	// storm, read every tick; nested in ep (an entry marked headsMark)
-	// when there is none. It is not in Go's poller, and the parker's
+	// when there is no storm. It is not in Go's poller, and the parker's
 	// goroutine closes it when it ends.
 	hfd uintptr
 
@@ -63,7 +63,7 @@ type parker struct {
 	closed bool
 	parks  uint64 // connections parked so far (read by the tests)
 	feeds  uint64 // heads fed in place and still parked (read by the tests)
-	heads  int    // parked heads (phaseParse), registered in the heads set
+	heads  int    // parked heads (phaseParse), in either set
 	storm  storm  // set by the parker's goroutine, read by arm
 }
 

@@ -10,32 +10,32 @@ import (
 // Slow heads in a storm: read every tick rather than as they come.
 //
 // Every piece of a head that comes while the server has nothing else to do
-// wakes it: a thread leaves its wait in Go's poller, the parker's goroutine
-// runs, reads the piece, parses it and waits again. The wakeup costs more
-// than the read and the parse together (perf on this 2-core VM, 10 000
-// slowloris connections dribbling a line a second each: the switch into
-// the woken thread was the largest single cost, a fifth of the server's
-// CPU), and a slowloris makes it happen a thousand times a second and
-// more, with a piece or two per wakeup. So when the parker is woken to
+// wakes it: a thread leaves its wait in Go's poller, the parker's
+// goroutine runs, reads the piece, parses it and waits again. The wakeup
+// costs more than the read and the parse together (perf on this 2-core VM,
+// 10 000 slowloris connections dribbling a line a second each: the switch
+// into the woken thread was the largest single cost, a sixth of the
+// server's CPU), and a slowloris makes it happen a thousand times a second
+// and more, with a piece or two per wakeup. So when the parker is woken to
 // feed heads more often than a tick would wake it (onAt times in a window,
 // a second's tenth), a storm begins: slow heads go to an epoll set of
 // their own, the heads set, which nothing waits on (a head parked before
-// moves there with its next piece, toHeads), and the parker reads it
-// every tick, all the pieces that came meanwhile in one batch (after a
-// tick that found nothing the next is twice as far, up to maxTicks: the
-// pieces of a slowloris often come in bursts). When fewer
-// pieces than offBelow come in a window (no more pieces than ticks: then
-// the ticks cannot save wakeups), or no head is left, the storm ends: new
-// heads park in the parker's set again, and the heads set, with the heads
-// still in it, is nested in the parker's set (an entry marked headsMark,
-// level-triggered, so the parker's set reports it while it holds any
-// event; EPOLL_CTL_ADD reports what it already holds at once), until they
-// finish or time out.
+// moves there with its next piece, toHeads), and the parker reads it every
+// tick, all the pieces that came meanwhile in one batch (after a tick that
+// found nothing the next is twice as far, up to maxTicks: the pieces of a
+// slowloris often come in bursts). When fewer pieces than offBelow come in
+// a window (no more pieces than ticks: then the ticks cannot save
+// wakeups), or no head is left, the storm ends: new heads park in the
+// parker's set again, and the heads set, with the heads still in it, is
+// nested in the parker's set (an entry marked headsMark, level-triggered,
+// so the parker's set reports it while it holds any event; EPOLL_CTL_ADD
+// reports what it already holds at once), until they finish or time out.
 //
-// What it costs: a head that comes in pieces during a storm has each
-// piece read up to maxTicks ticks (8 ms) later. Idle and new connections and lingering
-// closes stay in the parker's set, woken as their input comes, and so
-// does every request whose head comes whole, which is nearly all of them.
+// What it costs: a head that comes in pieces during a storm has each piece
+// read up to maxTicks ticks (8 ms) later, and the lingering close of one
+// cut there with a 408 ends as late. Idle and new connections stay in the
+// parker's set, woken as their input comes, and so does every request
+// whose head comes whole, which is nearly all of them.
 type storm struct {
 	on   bool      // the heads set is out of the parker's set, read every tick
 	next time.Time // while on: the next read of the heads set
