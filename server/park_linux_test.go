@@ -350,8 +350,32 @@ func TestParkedHeadSurvivesShutdown(t *testing.T) {
 // (fed by the parker, or resumed by a goroutine, depending on where the
 // split falls), are answered exactly as when sent whole. Two requests per
 // connection, so the second head starts from an idle-parked connection.
+// Calm, and in storms (see storm) that begin as soon as a head is parked
+// and end when none is left, read every millisecond: the heads then move
+// between the sets, and the heads set in and out of the parker's.
 func TestParkedHeadSplitsProperty(t *testing.T) {
+	t.Run("calm", func(t *testing.T) { parkedHeadSplits(t, nil) })
+	t.Run("storms", func(t *testing.T) {
+		s := parkedHeadSplits(t, func(st *storm) {
+			st.onAt, st.offBelow, st.tick, st.window = 0, 0, time.Millisecond, time.Millisecond
+		})
+		p := s.waiter.(*parker)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.storm.begun == 0 {
+			t.Error("no storm began")
+		}
+	})
+}
+
+func parkedHeadSplits(t *testing.T, policy func(*storm)) *Server {
 	e := startServer(t, nil)
+	if policy != nil {
+		p := e.s.waiter.(*parker)
+		p.mu.Lock()
+		policy(&p.storm)
+		p.mu.Unlock()
+	}
 	reqs := []struct{ head, body string }{
 		{get("/a.txt"), "alpha\n"},
 		{get("/sub/c.txt", "User-Agent: rapid/1.0", "Accept: */*", "X-Long: "+strings.Repeat("v", 300)), "charlie\n"},
@@ -381,6 +405,7 @@ func TestParkedHeadSplitsProperty(t *testing.T) {
 			}
 		}
 	})
+	return e.s
 }
 
 // An idle TLS connection whose TLS layer holds no input is parked like a

@@ -37,9 +37,10 @@ import (
 // parker's set, woken as their input comes, and so does every request
 // whose head comes whole, which is nearly all of them.
 type storm struct {
-	on   bool      // the heads set is out of the parker's set, read every tick
-	next time.Time // while on: the next read of the heads set
-	gap  int       // ticks between reads: 1, doubled after an empty read up to maxTicks
+	on    bool      // the heads set is out of the parker's set, read every tick
+	begun uint64    // storms so far (read by the tests)
+	next  time.Time // while on: the next read of the heads set
+	gap   int       // ticks between reads: 1, doubled after an empty read up to maxTicks
 	// The current window: its start (monoKey), the wakeups that fed
 	// heads in it and the pieces they fed.
 	since         int64
@@ -170,6 +171,7 @@ func (p *parker) weather(now time.Time, fed int) {
 	if !st.on {
 		if syscall.EpollCtl(int(p.fd), syscall.EPOLL_CTL_DEL, int(p.hfd), nil) == nil {
 			st.on, st.next, st.gap = true, now.Add(st.tick), 1
+			st.begun++
 			p.arm()
 		}
 		return
