@@ -251,15 +251,21 @@ func (c *conn) lingerClose() {
 	if !ok || cw.CloseWrite() != nil {
 		return
 	}
+	c.nc.SetReadDeadline(time.Now().Add(lingerTimeout))
+	c.park.lingered = 0
+	c.lingerRead()
+}
+
+// lingerRead drains, on the goroutine, what the client of a half-closed
+// connection sends until it closes, the read deadline passes or
+// lingerBytes in all (park.lingered) were drained.
+func (c *conn) lingerRead() {
 	if c.st == nil {
 		c.getState() // a buffer to drain into; finish gives it back
 	}
-	buf := c.st.buf
-	deadline := time.Now().Add(lingerTimeout)
-	c.nc.SetReadDeadline(deadline)
-	for total := 0; total < lingerBytes; {
-		n, err := c.nc.Read(buf)
-		total += n
+	for c.park.lingered < lingerBytes {
+		n, err := c.nc.Read(c.st.buf)
+		c.park.lingered += int32(n)
 		if err != nil {
 			return
 		}

@@ -173,16 +173,7 @@ func (c *conn) parkLinger() bool {
 	if c.srv.waiter.park(c, until) {
 		return true
 	}
-	// Not held: drain on the goroutine, as lingerClose does.
-	c.getState()
-	buf := c.st.buf
-	for c.park.lingered < lingerBytes {
-		n, err := c.nc.Read(buf)
-		c.park.lingered += int32(n)
-		if err != nil {
-			break
-		}
-	}
+	c.lingerRead() // not held: on the goroutine, as lingerClose
 	c.finish()
 	return true
 }
