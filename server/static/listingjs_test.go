@@ -9,71 +9,49 @@ import (
 	"golang.org/x/net/html"
 )
 
-// renderedListing is what the filter script works on in a rendered listing:
-// the script, the names in the rows and the sort links' hrefs; and how
-// many rows the server showed (the others have the hidden attribute).
-type renderedListing struct {
-	Script string   `json:"-"`
-	Names  []string `json:"names"`
-	Sorts  []string `json:"sorts"`
-	Shown  int      `json:"-"`
+// filterPage is what the filter script works on in a rendered listing:
+// the names in the rows (parseListing) and the sort links' hrefs.
+type filterPage struct {
+	Names []string `json:"names"`
+	Sorts []string `json:"sorts"`
 }
 
-// parseRenderedListing parses a rendered HTML listing as a browser would.
-func parseRenderedListing(t *testing.T, body string) renderedListing {
+// parseFilterPage parses a rendered listing as a browser would: the
+// page's script, its rows, the sort links, and how many rows are shown.
+func parseFilterPage(t *testing.T, body string) (script string, p filterPage, shown int) {
 	t.Helper()
+	rows, hidden, _ := parseListing(t, body)
+	for i, r := range rows {
+		p.Names = append(p.Names, r.text)
+		if !hidden[i] {
+			shown++
+		}
+	}
 	doc, err := html.Parse(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p renderedListing
-	var walk func(n *html.Node, in string)
-	walk = func(n *html.Node, in string) {
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "thead", "tbody":
-				in = n.Data
-			case "tr":
-				hidden := false
-				for _, a := range n.Attr {
-					hidden = hidden || a.Key == "hidden"
-				}
-				if in == "tbody" && !hidden {
-					p.Shown++
-				}
-			case "a":
-				for _, a := range n.Attr {
-					if a.Key == "href" && in == "thead" {
-						p.Sorts = append(p.Sorts, a.Val)
-					}
-				}
-			case "td":
-				// A row's first cell holds the name (see the script).
-				if in == "tbody" && n.PrevSibling == nil {
-					var sb strings.Builder
-					var text func(*html.Node)
-					text = func(m *html.Node) {
-						if m.Type == html.TextNode {
-							sb.WriteString(m.Data)
-						}
-						for c := m.FirstChild; c != nil; c = c.NextSibling {
-							text(c)
-						}
-					}
-					text(n)
-					p.Names = append(p.Names, sb.String())
+	var walk func(n *html.Node, inHead bool)
+	walk = func(n *html.Node, inHead bool) {
+		if n.Type == html.ElementNode && n.Data == "thead" {
+			inHead = true
+		}
+		if n.Type == html.ElementNode && n.Data == "a" && inHead {
+			for _, a := range n.Attr {
+				if a.Key == "href" {
+					p.Sorts = append(p.Sorts, a.Val)
 				}
 			}
 		}
 		if n.Type == html.TextNode && n.Parent != nil && n.Parent.Data == "script" {
-			p.Script = n.Data
+			script = n.Data
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, in)
+			walk(c, inHead)
 		}
 	}
-	walk(doc, "")
-	return p
+	walk(doc, false)
+	return script, p, shown
 }
 
 // listingHarness runs the listing's script in node with the few DOM
@@ -117,9 +95,9 @@ func TestListingFilterScript(t *testing.T) {
 	}
 	h := newHandler(t, Config{Root: newListingTree(t)})
 	_, body := do(t, h, mkreq("GET", "/list/?sort=size&order=desc"))
-	page := parseRenderedListing(t, body)
-	if page.Script == "" || len(page.Names) == 0 || len(page.Sorts) != 3 {
-		t.Fatalf("listing page: script %d bytes, %d rows, sort links %q", len(page.Script), len(page.Names), page.Sorts)
+	script, page, _ := parseFilterPage(t, body)
+	if script == "" || len(page.Names) == 0 || len(page.Sorts) != 3 {
+		t.Fatalf("listing page: script %d bytes, %d rows, sort links %q", len(script), len(page.Names), page.Sorts)
 	}
 	steps := []string{"a", "A&b", ""}
 	js := func(v any) string {
@@ -129,7 +107,7 @@ func TestListingFilterScript(t *testing.T) {
 		}
 		return string(b)
 	}
-	src := strings.NewReplacer("PAGE", js(page), "SCRIPT", js(page.Script), "STEPS", js(steps)).Replace(listingHarness)
+	src := strings.NewReplacer("PAGE", js(page), "SCRIPT", js(script), "STEPS", js(steps)).Replace(listingHarness)
 	out, err := exec.Command(node, "-e", src).CombinedOutput()
 	if err != nil {
 		t.Fatalf("node: %v\n%s", err, out)
@@ -156,7 +134,7 @@ func TestListingFilterScript(t *testing.T) {
 			}
 		}
 		_, filtered := do(t, h, mkreq("GET", "/list/?"+q))
-		if shown := parseRenderedListing(t, filtered).Shown; got[i].Shown != shown {
+		if _, _, shown := parseFilterPage(t, filtered); got[i].Shown != shown {
 			t.Errorf("typing %q: the script shows %d rows; the server lists %d for ?%s", s, got[i].Shown, shown, q)
 		}
 	}
