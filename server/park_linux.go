@@ -450,7 +450,11 @@ func (p *parker) run(rc syscall.RawConn) {
 					return true
 				}
 				if n < len(evs) {
-					p.weather(time.Now(), fed)
+					// Only a wakeup that fed heads counts; during a storm
+					// the ticks close its windows.
+					if fed > 0 {
+						p.weather(time.Now(), fed)
+					}
 					return false
 				}
 			}

@@ -143,8 +143,9 @@ func (p *parker) toHeads(c *conn) {
 	}
 }
 
-// weather counts a wakeup or a tick that fed heads (fed of them), and
-// begins or ends a storm at the end of each window. Only the parker's
+// weather counts a wakeup that fed heads, or a tick (fed heads, maybe
+// none), and begins or ends a storm at the end of each window (one left
+// open by a calm spell is judged by its rate, see stormy). Only the parker's
 // goroutine calls it (storm's on and next change only under mu, as arm
 // reads them).
 func (p *parker) weather(now time.Time, fed int) {
