@@ -367,14 +367,19 @@ func (s *rawSock) read(b []byte, wait bool) (int, error) {
 	return 0, s.opError("read", os.NewSyscallError("read", e))
 }
 
-func (s *rawSock) Write(b []byte) (int, error) {
+func (s *rawSock) Write(b []byte) (int, error) { return s.write(b, false) }
+
+// writeLast writes the connection's last bytes (see rawWrite's last).
+func (s *rawSock) writeLast(b []byte) (int, error) { return s.write(b, true) }
+
+func (s *rawSock) write(b []byte, last bool) (int, error) {
 	if up := s.up.Load(); up != nil {
-		return up.Write(b)
+		return up.write(b, last)
 	}
 	s.mu.Lock()
 	if up := s.up.Load(); up != nil {
 		s.mu.Unlock()
-		return up.Write(b)
+		return up.write(b, last)
 	}
 	if s.closed {
 		s.mu.Unlock()
@@ -396,7 +401,7 @@ func (s *rawSock) Write(b []byte) (int, error) {
 		s.noDelay = true
 	}
 	s.wrote = true
-	done, e := rawWrite(uintptr(s.fd), b, 0)
+	done, e := rawWrite(uintptr(s.fd), b, 0, last)
 	switch e {
 	case 0:
 		s.mu.Unlock()
@@ -407,7 +412,7 @@ func (s *rawSock) Write(b []byte) (int, error) {
 		if err != nil {
 			return done, s.opError("write", err)
 		}
-		n, err := up.Write(b[done:])
+		n, err := up.write(b[done:], last)
 		return done + n, err
 	}
 	s.mu.Unlock()

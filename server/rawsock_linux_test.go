@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // rawPair returns a rawSock server side, accepted by rawAcceptor, and a
@@ -312,6 +314,62 @@ func TestRawSockNoDelay(t *testing.T) {
 	if srv.up.Load() != nil {
 		t.Fatal("upgraded with nothing to wait for")
 	}
+}
+
+// TestRawSockLastWriteCarriesFIN: a connection's last bytes (writeLast)
+// wait for its FIN and leave with it, in one segment rather than two,
+// on the raw socket and on the one upgraded to the poller. The server's
+// own count of segments sent (TCP_INFO) is exact: the client sends
+// nothing the server must acknowledge.
+func TestRawSockLastWriteCarriesFIN(t *testing.T) {
+	for _, upgraded := range []bool{false, true} {
+		t.Run(fmt.Sprintf("upgraded=%v", upgraded), func(t *testing.T) {
+			srv, cli := rawPair(t)
+			if upgraded {
+				srv.mu.Lock()
+				_, err := srv.upgrade()
+				srv.mu.Unlock()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := segsOut(t, srv)
+			if n, err := srv.writeLast([]byte("last")); n != 4 || err != nil {
+				t.Fatalf("writeLast = %d, %v; want 4, nil", n, err)
+			}
+			if err := srv.CloseWrite(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(cli)
+			if string(got) != "last" || err != nil {
+				t.Fatalf("client read %q, %v; want \"last\" and the FIN", got, err)
+			}
+			if n := segsOut(t, srv) - before; n != 1 {
+				t.Fatalf("the last bytes and the FIN left in %d segments; want 1", n)
+			}
+		})
+	}
+}
+
+// segsOut is the number of segments s has sent (TCP_INFO).
+func segsOut(t *testing.T, s *rawSock) uint32 {
+	t.Helper()
+	var info *unix.TCPInfo
+	var err error
+	get := func(fd uintptr) { info, err = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO) }
+	if up := s.up.Load(); up != nil {
+		if cerr := up.rc.Control(get); cerr != nil {
+			t.Fatal(cerr)
+		}
+	} else {
+		s.mu.Lock()
+		get(uintptr(s.fd))
+		s.mu.Unlock()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.Segs_out
 }
 
 // TestRawSockRemoteIP: the per-IP limit's key comes from a raw socket

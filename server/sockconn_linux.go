@@ -65,11 +65,16 @@ func (c *sockConn) read(b []byte, wait bool) (int, error) {
 	return n, nil
 }
 
-func (c *sockConn) Write(b []byte) (int, error) {
+func (c *sockConn) Write(b []byte) (int, error) { return c.write(b, false) }
+
+// writeLast writes the connection's last bytes (see rawWrite's last).
+func (c *sockConn) writeLast(b []byte) (int, error) { return c.write(b, true) }
+
+func (c *sockConn) write(b []byte, last bool) (int, error) {
 	done := 0
 	var errno syscall.Errno
 	err := c.rc.Write(func(fd uintptr) bool {
-		done, errno = rawWrite(fd, b, done)
+		done, errno = rawWrite(fd, b, done, last)
 		if errno == syscall.EAGAIN {
 			errno = 0
 			return false // wait until writable, then go on
@@ -141,9 +146,22 @@ func rawRead(fd uintptr, b []byte) (int, syscall.Errno) {
 // rawWrite writes b from done on until all of it is written or a call
 // fails: the bytes of b written in all, and 0 or the errno (EAGAIN: the
 // socket's buffer is full). sockConn and rawSock write through it.
-func rawWrite(fd uintptr, b []byte, done int) (int, syscall.Errno) {
+//
+// last says that the connection's close or half-close (shutdown) comes
+// next, with nothing written in between: the bytes are sent with MSG_MORE,
+// which holds back a last segment shorter than the MSS, and the FIN the
+// close sends then leaves in that same segment (the kernel adds it to a
+// segment not yet sent) instead of in one of its own: one segment fewer
+// per connection to send and to receive. A request with Connection: close
+// on loopback then takes 9 segments both ways, as with nginx, not 10;
+// so does a 408 cut.
+func rawWrite(fd uintptr, b []byte, done int, last bool) (int, syscall.Errno) {
+	flags := uintptr(0)
+	if last {
+		flags = syscall.MSG_MORE
+	}
 	for done < len(b) {
-		r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done))
+		r, _, e := syscall.RawSyscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done), flags, 0, 0)
 		switch e {
 		case 0:
 			done += int(r)

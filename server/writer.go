@@ -39,8 +39,9 @@ func (c *conn) writeResponse(resp *wire.Response, meta wire.Meta) (int64, error)
 		}
 	}()
 	b, withBody := wire.AppendHead(b, resp, meta, &c.srv.head)
+	last := !meta.KeepAlive // the connection ends after this response
 	if !withBody {
-		return 0, c.write(b)
+		return 0, c.write(b, last)
 	}
 	var sent int64
 	var pending int64 // body bytes in b, not yet written
@@ -74,7 +75,7 @@ func (c *conn) writeResponse(resp *wire.Response, meta wire.Meta) (int64, error)
 			continue
 		}
 		if len(b) > 0 {
-			if err := c.write(b); err != nil {
+			if err := c.write(b, false); err != nil {
 				return sent, err
 			}
 			b, pending = b[:0], 0
@@ -86,7 +87,7 @@ func (c *conn) writeResponse(resp *wire.Response, meta wire.Meta) (int64, error)
 		}
 	}
 	if len(b) > 0 {
-		if err := c.write(b); err != nil {
+		if err := c.write(b, last); err != nil {
 			return sent, err
 		}
 	}
@@ -101,18 +102,34 @@ func (s *Server) writeCanned(nc net.Conn, set *wire.Settings, d time.Duration, s
 	bp := headBufPool.Get().(*[]byte)
 	b := wire.AppendCanned((*bp)[:0], status, contentType, body, m, set)
 	nc.SetWriteDeadline(time.Now().Add(d))
-	_, err := nc.Write(b)
+	var err error
+	if l, ok := nc.(lastWriter); ok {
+		_, err = l.writeLast(b) // every caller closes or half-closes next
+	} else {
+		_, err = nc.Write(b)
+	}
 	*bp = b[:0]
 	headBufPool.Put(bp)
 	return err
 }
 
-// write sends b with a fresh write deadline.
-func (c *conn) write(b []byte) error {
+// write sends b with a fresh write deadline. last says that b ends the
+// connection's output, and that its close or half-close comes next: the
+// FIN then leaves with b's last segment where the socket can do that (see
+// rawWrite).
+func (c *conn) write(b []byte, last bool) error {
 	c.nc.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout))
+	if l, ok := c.nc.(lastWriter); ok && last {
+		_, err := l.writeLast(b)
+		return err
+	}
 	_, err := c.nc.Write(b)
 	return err
 }
+
+// lastWriter is a socket that can hold back the last bytes of a
+// connection until its FIN (rawSock, sockConn on Linux).
+type lastWriter interface{ writeLast([]byte) (int, error) }
 
 // writev sends a and b in one gathered write where the conn supports it.
 func (c *conn) writev(a, b []byte) error {
