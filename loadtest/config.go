@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -117,6 +118,13 @@ type Config struct {
 	MaxDuration time.Duration
 	// Live, when set, is updated while the run goes (for progress lines).
 	Live *Live
+	// SlowWorker, when set, returns a command (not started) whose
+	// process runs RunSlowWorker on its standard input and output:
+	// slowloris and slowbody then run their slow connections there, so
+	// that their goroutines do not stall the measurement of the
+	// legitimate traffic (see slowproc.go). Default nil: they run in this
+	// process.
+	SlowWorker func() *exec.Cmd
 	// OnResult, when set, receives every raw vegeta result, serially
 	// (results of one attack arrive out of sequence order).
 	OnResult func(*vegeta.Result)

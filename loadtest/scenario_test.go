@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"errors"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -115,19 +116,22 @@ func TestRamp(t *testing.T) {
 	}
 }
 
+// slowCase is one case of TestSlow.
+type slowCase struct {
+	id       string
+	scenario string
+	tg       *target
+	// pick the counter that must be positive
+	want func(*SlowStats) int
+	// counters that must stay zero
+	zero func(*SlowStats) []int
+	// legit traffic may fail (the target refuses connections)
+	legitMayFail bool
+}
+
 func TestSlow(t *testing.T) {
 	const hold = 700 * time.Millisecond
-	cases := []struct {
-		id       string
-		scenario string
-		tg       *target
-		// pick the counter that must be positive
-		want func(*SlowStats) int
-		// counters that must stay zero
-		zero func(*SlowStats) []int
-		// legit traffic may fail (the target refuses connections)
-		legitMayFail bool
-	}{
+	cases := []slowCase{
 		{"slowloris-408", "slowloris", &target{slowCut: 150 * time.Millisecond, mode: cut408},
 			func(s *SlowStats) int { return s.SlowCut408 },
 			func(s *SlowStats) []int { return []int{s.SlowCutOtherStatus} }, false},
@@ -150,86 +154,108 @@ func TestSlow(t *testing.T) {
 			func(s *SlowStats) []int { return []int{s.SlowCut408, s.SlowCutOtherStatus} }, true},
 	}
 	for _, c := range cases {
-		t.Run(c.id, func(t *testing.T) {
-			t.Parallel()
-			tg := c.tg
-			u := startTarget(t, tg)
-			res, err := Run(context.Background(), c.scenario, Config{
-				Target: u, Rate: 20, Duration: hold, Connections: 2,
-				SlowConns: 6, SlowInterval: 40 * time.Millisecond, Timeout: 2 * time.Second,
+		// The slow connections in this process, and in a worker process
+		// (Config.SlowWorker): the same statistics come back.
+		for _, worker := range []func() *exec.Cmd{nil, testWorker} {
+			id := c.id
+			if worker != nil {
+				id += "-worker"
+			}
+			t.Run(id, func(t *testing.T) {
+				t.Parallel()
+				testSlowCase(t, c, worker, hold)
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Phases) != 2 || res.Phases[0].Name != "baseline" || res.Phases[1].Name != "attack" {
-				t.Fatalf("%s phases = %+v; want baseline, attack", c.id, res.Phases)
-			}
-			for _, p := range res.Phases {
-				if c.legitMayFail && p.Name == "attack" {
-					continue
-				}
-				if p.Requests == 0 || p.Success != 1 || sumCodes(p) != p.Requests {
-					t.Errorf("%s phase %s: requests %d success %v codes %v; want legit traffic unharmed", c.id, p.Name, p.Requests, p.Success, p.StatusCodes)
-				}
-			}
-			s := res.Phases[1].SlowStats
-			if s == nil {
-				t.Fatalf("%s: attack phase has no slow stats", c.id)
-			}
-			if s.SlowConnsTarget != 6 || s.SlowConnsMaxOpen < 1 || s.SlowConnsMaxOpen > 6 || s.SlowConnects < 6 {
-				t.Errorf("%s: target %d max open %d connects %d; want 6, 1..6, >=6", c.id, s.SlowConnsTarget, s.SlowConnsMaxOpen, s.SlowConnects)
-			}
-			// The open series starts at zero when the slow connections
-			// start, never exceeds the most held at once, and reaches it.
-			ser := s.SlowOpenSeries
-			if len(ser) == 0 || ser[0].Open != 0 {
-				t.Errorf("%s: slow open series %v; want a first point with 0 open", c.id, ser)
-			}
-			peak := 0
-			for i, q := range ser {
-				peak = max(peak, q.Open)
-				if q.Open < 0 || (i > 0 && q.AtMS < ser[i-1].AtMS) {
-					t.Errorf("%s: slow open series point %d = %+v; want open >= 0 in time order", c.id, i, q)
-				}
-			}
-			if len(ser) > 0 && peak != s.SlowConnsMaxOpen {
-				t.Errorf("%s: slow open series peaks at %d; want max open %d", c.id, peak, s.SlowConnsMaxOpen)
-			}
-			ends := s.SlowCut408 + s.SlowCutOtherStatus + s.SlowCutClose + s.SlowCutReset + s.SlowRefused + s.SlowAliveAtEnd
-			if ends != s.SlowConnects {
-				t.Errorf("%s: endings add up to %d; want connects %d (%+v)", c.id, ends, s.SlowConnects, *s)
-			}
-			if c.want(s) == 0 {
-				t.Errorf("%s: expected counter is 0: %+v", c.id, *s)
-			}
-			for i, z := range c.zero(s) {
-				if z != 0 {
-					t.Errorf("%s: counter %d = %d; want 0: %+v", c.id, i, z, *s)
-				}
-			}
-			if tg.limit > 0 {
-				// Refused connections give no lifetime; the ones held do.
-				if s.SlowConnsMaxOpen > 3 {
-					t.Errorf("%s: held at once %d; want <= the target's limit 3", c.id, s.SlowConnsMaxOpen)
-				}
-				if s.SlowLifetimeMaxMS <= 0 {
-					t.Errorf("%s: max lifetime %v; want > 0 from the connections held", c.id, s.SlowLifetimeMaxMS)
-				}
-			} else if tg.slowCut > 0 {
-				// Cut connections live about slowCut, shorter than the attack.
-				if s.SlowLifetimeMedianMS <= 0 || s.SlowLifetimeMedianMS >= ms(hold) {
-					t.Errorf("%s: median lifetime %vms; want in (0, %v)", c.id, s.SlowLifetimeMedianMS, ms(hold))
-				}
-				if s.SlowConnects <= 6 {
-					t.Errorf("%s: connects %d; want reconnects after cuts", c.id, s.SlowConnects)
-				}
-			} else if s.SlowLifetimeMedianMS < ms(hold) {
-				t.Errorf("%s: median lifetime %vms; want >= attack duration %v", c.id, s.SlowLifetimeMedianMS, hold)
-			}
-			if res.ThroughputRatio <= 0 && !c.legitMayFail {
-				t.Errorf("%s: throughput ratio %v; want > 0", c.id, res.ThroughputRatio)
-			}
-		})
+		}
+	}
+}
+
+// testSlowCase runs one case of TestSlow, its slow connections in a
+// worker process when worker is set.
+func testSlowCase(t *testing.T, c slowCase, worker func() *exec.Cmd, hold time.Duration) {
+	// A target of its own: the case's runs go in parallel.
+	tg := &target{slowCut: c.tg.slowCut, idleCut: c.tg.idleCut, mode: c.tg.mode, status: c.tg.status,
+		limit: c.tg.limit, perIP: c.tg.perIP}
+	u := startTarget(t, tg)
+	res, err := Run(context.Background(), c.scenario, Config{
+		Target: u, Rate: 20, Duration: hold, Connections: 2,
+		SlowConns: 6, SlowInterval: 40 * time.Millisecond, Timeout: 2 * time.Second,
+		SlowWorker: worker,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range res.Notes {
+		if strings.Contains(n, "slow worker") || strings.Contains(n, "measuring process") {
+			t.Errorf("%s: note %q; want the slow connections where they were asked to run", c.id, n)
+		}
+	}
+	if len(res.Phases) != 2 || res.Phases[0].Name != "baseline" || res.Phases[1].Name != "attack" {
+		t.Fatalf("%s phases = %+v; want baseline, attack", c.id, res.Phases)
+	}
+	for _, p := range res.Phases {
+		if c.legitMayFail && p.Name == "attack" {
+			continue
+		}
+		if p.Requests == 0 || p.Success != 1 || sumCodes(p) != p.Requests {
+			t.Errorf("%s phase %s: requests %d success %v codes %v; want legit traffic unharmed", c.id, p.Name, p.Requests, p.Success, p.StatusCodes)
+		}
+	}
+	s := res.Phases[1].SlowStats
+	if s == nil {
+		t.Fatalf("%s: attack phase has no slow stats", c.id)
+	}
+	if s.SlowConnsTarget != 6 || s.SlowConnsMaxOpen < 1 || s.SlowConnsMaxOpen > 6 || s.SlowConnects < 6 {
+		t.Errorf("%s: target %d max open %d connects %d; want 6, 1..6, >=6", c.id, s.SlowConnsTarget, s.SlowConnsMaxOpen, s.SlowConnects)
+	}
+	// The open series starts at zero when the slow connections
+	// start, never exceeds the most held at once, and reaches it.
+	ser := s.SlowOpenSeries
+	if len(ser) == 0 || ser[0].Open != 0 {
+		t.Errorf("%s: slow open series %v; want a first point with 0 open", c.id, ser)
+	}
+	peak := 0
+	for i, q := range ser {
+		peak = max(peak, q.Open)
+		if q.Open < 0 || (i > 0 && q.AtMS < ser[i-1].AtMS) {
+			t.Errorf("%s: slow open series point %d = %+v; want open >= 0 in time order", c.id, i, q)
+		}
+	}
+	if len(ser) > 0 && peak != s.SlowConnsMaxOpen {
+		t.Errorf("%s: slow open series peaks at %d; want max open %d", c.id, peak, s.SlowConnsMaxOpen)
+	}
+	ends := s.SlowCut408 + s.SlowCutOtherStatus + s.SlowCutClose + s.SlowCutReset + s.SlowRefused + s.SlowAliveAtEnd
+	if ends != s.SlowConnects {
+		t.Errorf("%s: endings add up to %d; want connects %d (%+v)", c.id, ends, s.SlowConnects, *s)
+	}
+	if c.want(s) == 0 {
+		t.Errorf("%s: expected counter is 0: %+v", c.id, *s)
+	}
+	for i, z := range c.zero(s) {
+		if z != 0 {
+			t.Errorf("%s: counter %d = %d; want 0: %+v", c.id, i, z, *s)
+		}
+	}
+	if tg.limit > 0 {
+		// Refused connections give no lifetime; the ones held do.
+		if s.SlowConnsMaxOpen > 3 {
+			t.Errorf("%s: held at once %d; want <= the target's limit 3", c.id, s.SlowConnsMaxOpen)
+		}
+		if s.SlowLifetimeMaxMS <= 0 {
+			t.Errorf("%s: max lifetime %v; want > 0 from the connections held", c.id, s.SlowLifetimeMaxMS)
+		}
+	} else if tg.slowCut > 0 {
+		// Cut connections live about slowCut, shorter than the attack.
+		if s.SlowLifetimeMedianMS <= 0 || s.SlowLifetimeMedianMS >= ms(hold) {
+			t.Errorf("%s: median lifetime %vms; want in (0, %v)", c.id, s.SlowLifetimeMedianMS, ms(hold))
+		}
+		if s.SlowConnects <= 6 {
+			t.Errorf("%s: connects %d; want reconnects after cuts", c.id, s.SlowConnects)
+		}
+	} else if s.SlowLifetimeMedianMS < ms(hold) {
+		t.Errorf("%s: median lifetime %vms; want >= attack duration %v", c.id, s.SlowLifetimeMedianMS, hold)
+	}
+	if res.ThroughputRatio <= 0 && !c.legitMayFail {
+		t.Errorf("%s: throughput ratio %v; want > 0", c.id, res.ThroughputRatio)
 	}
 }
 

@@ -342,16 +342,9 @@ func slow(ctx context.Context, c *Config, res *Result, kind slowKind) {
 	}
 	n := c.connCap(c.SlowConns, res)
 	res.Notes = append(res.Notes, c.slowSourceNote())
-	eng := newSlowEngine(c, kind, n)
-	eng.startSeries(res.Started, time.Now())
-	engCtx, stopEng := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		eng.run(engCtx)
-	}()
+	eng := startSlow(ctx, c, kind, n, res)
 	select {
-	case <-eng.rampDone:
+	case <-eng.ramped():
 	case <-ctx.Done():
 	}
 	// Let the last slow connections send their first bytes before measuring.
@@ -360,9 +353,12 @@ func slow(ctx context.Context, c *Config, res *Result, kind slowKind) {
 	case <-ctx.Done():
 	}
 	atk := legit("attack")
-	stopEng()
-	<-done
-	atk.SlowStats = eng.result()
+	stats, err := eng.stop()
+	if err != nil {
+		res.Notes = append(res.Notes, err.Error())
+		stats = &SlowStats{SlowConnsTarget: c.SlowConns}
+	}
+	atk.SlowStats = stats
 	res.Phases = append(res.Phases, atk)
 	if note, capped := atk.SlowStats.capped(n); capped {
 		res.SlowCapped = true

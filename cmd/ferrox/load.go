@@ -229,6 +229,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer, resol
 		}
 	}
 	cfg.Live = &loadtest.Live{}
+	cfg.SlowWorker = slowWorker()
 	stopProgress := loadProgress(stderr, *scenario, &count, cfg.Live)
 	res, err := loadtest.Run(ctx, *scenario, cfg)
 	stopProgress()

@@ -479,3 +479,33 @@ func TestLoadInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadSlowlorisWorker: ferrox load runs its slow connections in a
+// worker process of its own binary (load-slow-worker), and their
+// statistics come back into the result.
+func TestLoadSlowlorisWorker(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"--target", loadTarget(t), "--scenario", "slowloris", "--rate", "20", "--duration", "300ms",
+		"--connections", "2", "--slow-conns", "5", "--slow-interval", "50ms", "--out", dir}
+	if code := cmdLoad(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("cmdLoad(%q) = %d; want 0\nstdout:\n%s\nstderr:\n%s", args, code, &stdout, &stderr)
+	}
+	var res loadtest.Result
+	b, _ := os.ReadFile(filepath.Join(dir, "load.json"))
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("load.json: %v", err)
+	}
+	for _, n := range res.Notes {
+		if strings.Contains(n, "slow worker") || strings.Contains(n, "measuring process") {
+			t.Errorf("note %q; want the slow connections run by the worker", n)
+		}
+	}
+	if len(res.Phases) != 2 || res.Phases[1].SlowStats == nil || res.Phases[1].SlowStats.SlowConnsMaxOpen != 5 {
+		t.Fatalf("phases %+v; want an attack phase with 5 slow connections held", res.Phases)
+	}
+	var errb bytes.Buffer
+	if code := run([]string{slowWorkerCommand, "extra"}, io.Discard, &errb); code != 2 || !strings.Contains(errb.String(), "takes no arguments") {
+		t.Errorf("run(%s extra) = %d, %q; want 2 and a usage error", slowWorkerCommand, code, errb.String())
+	}
+}

@@ -46,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdOrigin(rest, stdout, stderr)
 	case "cert":
 		return cmdCert(rest, stdout, stderr)
+	case slowWorkerCommand:
+		return cmdSlowWorker(rest, os.Stdin, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionText(version, buildInfo(), runtime.GOOS, runtime.GOARCH))
 		return 0

@@ -34,6 +34,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// A load run in these tests starts its slow-connection worker from
+	// this binary (os.Executable): serve it as ferrox would.
+	if len(os.Args) > 1 && os.Args[1] == slowWorkerCommand {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
