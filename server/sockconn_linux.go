@@ -156,12 +156,12 @@ func rawRead(fd uintptr, b []byte) (int, syscall.Errno) {
 // on loopback then takes 9 segments both ways, as with nginx, not 10;
 // so does a 408 cut.
 func rawWrite(fd uintptr, b []byte, done int, last bool) (int, syscall.Errno) {
-	flags := uintptr(0)
-	if last {
-		flags = syscall.MSG_MORE
+	nr, flags := uintptr(syscall.SYS_WRITE), uintptr(0)
+	if last && sysSendto != 0 {
+		nr, flags = sysSendto, syscall.MSG_MORE
 	}
 	for done < len(b) {
-		r, _, e := syscall.RawSyscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done), flags, 0, 0)
+		r, _, e := syscall.RawSyscall6(nr, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done), flags, 0, 0)
 		switch e {
 		case 0:
 			done += int(r)
