@@ -229,8 +229,9 @@ type rawSock struct {
 	rport  uint16
 	is4    bool
 	closed bool
-	// wrote: a write was made; noDelay: TCP_NODELAY is set (see Write).
-	wrote, noDelay bool
+	// wrote: a write was made; noDelay: TCP_NODELAY is set (see Write);
+	// shut: the FIN was sent (writeLast), CloseWrite has nothing to do.
+	wrote, noDelay, shut bool
 }
 
 // setRemote keeps the client's address a (invalid: none).
@@ -315,6 +316,7 @@ func (s *rawSock) upgrade() (*sockConn, error) {
 	if s.wdl != 0 {
 		sc.SetWriteDeadline(monoTime(s.wdl))
 	}
+	sc.shut = s.shut
 	s.up.Store(sc)
 	return sc, nil
 }
@@ -369,8 +371,7 @@ func (s *rawSock) read(b []byte, wait bool) (int, error) {
 
 func (s *rawSock) Write(b []byte) (int, error) { return s.write(b, false) }
 
-// writeLast writes the connection's last bytes (see rawWrite's last).
-func (s *rawSock) writeLast(b []byte) (int, error) { return s.write(b, true) }
+func (s *rawSock) writeLast(b []byte) (int, error) { return sendLast(s, b) }
 
 func (s *rawSock) write(b []byte, last bool) (int, error) {
 	if up := s.up.Load(); up != nil {
@@ -469,9 +470,13 @@ func (s *rawSock) CloseWrite() error {
 	if s.closed {
 		return s.opError("close", net.ErrClosed)
 	}
+	if s.shut {
+		return nil
+	}
 	if _, _, e := syscall.RawSyscall(syscall.SYS_SHUTDOWN, uintptr(s.fd), syscall.SHUT_WR, 0); e != 0 {
 		return s.opError("close", os.NewSyscallError("shutdown", e))
 	}
+	s.shut = true
 	return nil
 }
 

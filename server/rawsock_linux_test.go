@@ -317,10 +317,10 @@ func TestRawSockNoDelay(t *testing.T) {
 }
 
 // TestRawSockLastWriteCarriesFIN: a connection's last bytes (writeLast)
-// wait for its FIN and leave with it, in one segment rather than two,
-// on the raw socket and on the one upgraded to the poller. The server's
-// own count of segments sent (TCP_INFO) is exact: the client sends
-// nothing the server must acknowledge.
+// leave with its FIN, in one segment rather than two, on the raw socket
+// and on the one upgraded to the poller, and a CloseWrite after it sends
+// nothing more. The server's own count of segments sent (TCP_INFO) is
+// exact: the client sends nothing the server must acknowledge.
 func TestRawSockLastWriteCarriesFIN(t *testing.T) {
 	for _, upgraded := range []bool{false, true} {
 		t.Run(fmt.Sprintf("upgraded=%v", upgraded), func(t *testing.T) {
@@ -337,10 +337,11 @@ func TestRawSockLastWriteCarriesFIN(t *testing.T) {
 			if n, err := srv.writeLast([]byte("last")); n != 4 || err != nil {
 				t.Fatalf("writeLast = %d, %v; want 4, nil", n, err)
 			}
-			if err := srv.CloseWrite(); err != nil {
-				t.Fatal(err)
+			cli.SetReadDeadline(time.Now().Add(10 * time.Second)) // no FIN: fail, not hang
+			got, err := io.ReadAll(cli)                           // the bytes, then the FIN
+			if cerr := srv.CloseWrite(); cerr != nil {
+				t.Fatalf("CloseWrite after writeLast = %v; want nil", cerr)
 			}
-			got, err := io.ReadAll(cli)
 			if string(got) != "last" || err != nil {
 				t.Fatalf("client read %q, %v; want \"last\" and the FIN", got, err)
 			}

@@ -21,7 +21,8 @@ import (
 // is lost by not handing the P off.
 type sockConn struct {
 	*net.TCPConn
-	rc syscall.RawConn
+	rc   syscall.RawConn
+	shut bool // the FIN was sent (CloseWrite); only its owner writes
 }
 
 func newSockConn(tc *net.TCPConn) net.Conn {
@@ -67,8 +68,33 @@ func (c *sockConn) read(b []byte, wait bool) (int, error) {
 
 func (c *sockConn) Write(b []byte) (int, error) { return c.write(b, false) }
 
-// writeLast writes the connection's last bytes (see rawWrite's last).
-func (c *sockConn) writeLast(b []byte) (int, error) { return c.write(b, true) }
+func (c *sockConn) writeLast(b []byte) (int, error) { return sendLast(c, b) }
+
+// sendLast is the writeLast of rawSock and sockConn: it writes the
+// connection's last bytes and its FIN, in one segment when they fit (see
+// rawWrite's last); reads go on.
+func sendLast(s interface {
+	write(b []byte, last bool) (int, error)
+	CloseWrite() error
+}, b []byte) (int, error) {
+	n, err := s.write(b, true)
+	if err == nil {
+		err = s.CloseWrite()
+	}
+	return n, err
+}
+
+// CloseWrite sends the FIN, once: after writeLast it has nothing to do.
+func (c *sockConn) CloseWrite() error {
+	if c.shut {
+		return nil
+	}
+	if err := c.TCPConn.CloseWrite(); err != nil {
+		return err
+	}
+	c.shut = true
+	return nil
+}
 
 func (c *sockConn) write(b []byte, last bool) (int, error) {
 	done := 0
@@ -147,14 +173,15 @@ func rawRead(fd uintptr, b []byte) (int, syscall.Errno) {
 // fails: the bytes of b written in all, and 0 or the errno (EAGAIN: the
 // socket's buffer is full). sockConn and rawSock write through it.
 //
-// last says that the connection's close or half-close (shutdown) comes
-// next, with nothing written in between: the bytes are sent with MSG_MORE,
-// which holds back a last segment shorter than the MSS, and the FIN the
-// close sends then leaves in that same segment (the kernel adds it to a
-// segment not yet sent) instead of in one of its own: one segment fewer
-// per connection to send and to receive. A request with Connection: close
-// on loopback then takes 9 segments both ways, as with nginx, not 10;
-// so does a 408 cut.
+// last says that the half-close (shutdown, writeLast) comes next: the
+// bytes are sent with MSG_MORE, which holds back a last segment shorter
+// than the MSS, and the FIN then leaves in that same segment (the kernel
+// adds it to a segment not yet sent) instead of in one of its own: one
+// segment fewer per connection to send and to receive. A request with
+// Connection: close on loopback then takes 9 segments both ways, as with
+// nginx, not 10; so does a 408 cut. The shutdown follows at once, not at
+// the close: nothing that may wait (an access log write) can hold the
+// response back.
 func rawWrite(fd uintptr, b []byte, done int, last bool) (int, syscall.Errno) {
 	nr, flags := uintptr(syscall.SYS_WRITE), uintptr(0)
 	if last && sysSendto != 0 {

@@ -104,7 +104,7 @@ func (s *Server) writeCanned(nc net.Conn, set *wire.Settings, d time.Duration, s
 	nc.SetWriteDeadline(time.Now().Add(d))
 	var err error
 	if l, ok := nc.(lastWriter); ok {
-		_, err = l.writeLast(b) // every caller closes or half-closes next
+		_, err = l.writeLast(b) // every caller closes next
 	} else {
 		_, err = nc.Write(b)
 	}
@@ -114,9 +114,9 @@ func (s *Server) writeCanned(nc net.Conn, set *wire.Settings, d time.Duration, s
 }
 
 // write sends b with a fresh write deadline. last says that b ends the
-// connection's output, and that its close or half-close comes next: the
-// FIN then leaves with b's last segment where the socket can do that (see
-// rawWrite).
+// connection's output: the FIN then leaves with b's last segment where
+// the socket can do that (writeLast, see rawWrite), and the connection
+// is half-closed; reads (a lingering close) go on.
 func (c *conn) write(b []byte, last bool) error {
 	c.nc.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout))
 	if l, ok := c.nc.(lastWriter); ok && last {
@@ -127,8 +127,8 @@ func (c *conn) write(b []byte, last bool) error {
 	return err
 }
 
-// lastWriter is a socket that can hold back the last bytes of a
-// connection until its FIN (rawSock, sockConn on Linux).
+// lastWriter is a socket that can send the last bytes of a connection
+// with its FIN (rawSock, sockConn on Linux).
 type lastWriter interface{ writeLast([]byte) (int, error) }
 
 // writev sends a and b in one gathered write where the conn supports it.
