@@ -462,9 +462,11 @@ func TestConcurrentClients(t *testing.T) {
 
 // TestCleanCloseDoesNotLinger: after "Connection: close" with nothing more
 // sent, the server closes at once instead of half-closing and draining:
-// the client reads the whole response and EOF, and bytes it sends after
-// that meet a closed socket (the kernel answers them with a reset, so a
-// second write fails), not a server still reading.
+// the client reads the whole response and EOF (the FIN leaves with the
+// response), the server lets the connection go at once (a lingering one
+// would stay for lingerTimeout), and bytes the client sends after that meet a
+// closed socket (the kernel answers them with a reset, so a second write
+// fails), not a server still reading.
 func TestCleanCloseDoesNotLinger(t *testing.T) {
 	e := startServer(t, nil)
 	c := e.dial(t)
@@ -473,6 +475,12 @@ func TestCleanCloseDoesNotLinger(t *testing.T) {
 		t.Fatalf("body %q; want alpha", body)
 	}
 	c.expectEOF()
+	// Well within lingerTimeout: a lingering close would hold it that long.
+	for deadline := time.Now().Add(lingerTimeout / 2); e.s.NumConns() > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the connection is still open %v after its response; want it closed at once (no lingering close)", lingerTimeout/2)
+		}
+	}
 	_, err := c.nc.Write([]byte("more"))
 	if err == nil {
 		_, err = c.nc.Write([]byte("more"))
