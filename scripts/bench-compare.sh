@@ -42,6 +42,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The load knobs given in the environment, named in the report's command
+# line so that it repeats the run (the defaults below are not named).
+knobs=""
+for k in RATE CLOSE_RATE DURATION CONNECTIONS SLOW_CONNS SLOW_DURATION SLOW_INTERVAL SLOW_SOURCES TLS_CLOSE_RATE BIG_CONNECTIONS; do
+	if [[ -n ${!k:-} ]]; then
+		knobs+="$k=${!k} "
+	fi
+done
+
 BIN=${BIN:-bin/ferrox}
 OUT=${OUT:-out/bench-compare}
 RUNS=${RUNS:-1}
@@ -289,10 +298,10 @@ done
 
 params="header timeout: ${HEADER_TIMEOUT:-the defaults (Ferrox 10s, nginx 60s)}; nginx open_file_cache: $([[ -n $ofc ]] && echo "on (max=1000, valid 1s)" || echo "off (its default)"); Ferrox files.open_file_cache: 1s (its default); slow connections from $SLOW_SOURCES addresses (127.0.0.2..), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; wrk -t1 -c$CONNECTIONS -d$DURATION /1k.txt; big: /10m.bin, keepalive --closed-loop, --connections $BIG_CONNECTIONS; tls-keepalive --rate $RATE, tls-close --rate $TLS_CLOSE_RATE, ECDSA P-256 certificate, TLS 1.3, client offers X25519 only; runs $RUNS"
 "$work/compare" -a "nginx=$OUT/nginx" -b "ferrox=$OUT/ferrox" -o "$REPORT" \
-	-cmd "RUNS=$RUNS NGINX_OPEN_FILE_CACHE=$NGINX_OPEN_FILE_CACHE${HEADER_TIMEOUT:+ HEADER_TIMEOUT=$HEADER_TIMEOUT}${SCENARIOS:+ SCENARIOS=\"$SCENARIOS\"} make bench-compare  # scripts/bench-compare.sh" -params "$params"
+	-cmd "${knobs}RUNS=$RUNS NGINX_OPEN_FILE_CACHE=$NGINX_OPEN_FILE_CACHE${HEADER_TIMEOUT:+ HEADER_TIMEOUT=$HEADER_TIMEOUT}${SCENARIOS:+ SCENARIOS=\"$SCENARIOS\"} make bench-compare  # scripts/bench-compare.sh" -params "$params"
 cat "$REPORT"
 if [[ -n $BASE_BIN ]]; then
 	"$work/compare" -a "base=$OUT/base" -b "ferrox=$OUT/ferrox" -o "$BASE_REPORT" \
-		-cmd "BASE_BIN=$BASE_BIN RUNS=$RUNS make bench-compare  # scripts/bench-compare.sh; base: $("$BASE_BIN" version 2>/dev/null | head -1), ferrox: $("$BIN" version 2>/dev/null | head -1)" -params "$params"
+		-cmd "${knobs}BASE_BIN=$BASE_BIN RUNS=$RUNS${HEADER_TIMEOUT:+ HEADER_TIMEOUT=$HEADER_TIMEOUT}${SCENARIOS:+ SCENARIOS=\"$SCENARIOS\"} make bench-compare  # scripts/bench-compare.sh; base: $("$BASE_BIN" version 2>/dev/null | head -1), ferrox: $("$BIN" version 2>/dev/null | head -1)" -params "$params"
 	cat "$BASE_REPORT"
 fi
