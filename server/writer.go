@@ -101,29 +101,28 @@ func (c *conn) writeResponse(resp *wire.Response, meta wire.Meta) (int64, error)
 func (s *Server) writeCanned(nc net.Conn, set *wire.Settings, d time.Duration, status int, contentType, body string, m wire.Meta) error {
 	bp := headBufPool.Get().(*[]byte)
 	b := wire.AppendCanned((*bp)[:0], status, contentType, body, m, set)
-	nc.SetWriteDeadline(time.Now().Add(d))
-	var err error
-	if l, ok := nc.(lastWriter); ok {
-		_, err = l.writeLast(b) // every caller closes next
-	} else {
-		_, err = nc.Write(b)
-	}
+	err := send(nc, b, d, true) // every caller closes next
 	*bp = b[:0]
 	headBufPool.Put(bp)
 	return err
 }
 
-// write sends b with a fresh write deadline. last says that b ends the
-// connection's output: the FIN then leaves with b's last segment where
-// the socket can do that (writeLast, see rawWrite), and the connection
-// is half-closed; reads (a lingering close) go on.
-func (c *conn) write(b []byte, last bool) error {
-	c.nc.SetWriteDeadline(time.Now().Add(c.srv.writeTimeout))
-	if l, ok := c.nc.(lastWriter); ok && last {
-		_, err := l.writeLast(b)
-		return err
+// write sends b with a fresh write deadline (see send).
+func (c *conn) write(b []byte, last bool) error { return send(c.nc, b, c.srv.writeTimeout, last) }
+
+// send writes b to nc under a write deadline d from now. last says that b
+// ends the connection's output: the FIN then leaves with b's last segment
+// where the socket can do that (writeLast, see rawWrite), and the
+// connection is half-closed; reads (a lingering close) go on.
+func send(nc net.Conn, b []byte, d time.Duration, last bool) error {
+	nc.SetWriteDeadline(time.Now().Add(d))
+	if last {
+		if l, ok := nc.(lastWriter); ok {
+			_, err := l.writeLast(b)
+			return err
+		}
 	}
-	_, err := c.nc.Write(b)
+	_, err := nc.Write(b)
 	return err
 }
 
