@@ -40,7 +40,7 @@ import (
 
 // slowJob is what the worker needs of the Config, resolved.
 type slowJob struct {
-	Kind           string        `json:"kind"` // slowloris or slowbody
+	Kind           slowKind      `json:"kind"` // slowHeaders or slowBody
 	N              int           `json:"n"`    // connections, after connCap
 	Target         string        `json:"target"`
 	Paths          []string      `json:"paths,omitempty"`
@@ -129,11 +129,7 @@ type slowWorker struct {
 const workerStopWait = 30 * time.Second
 
 func startSlowWorker(c *Config, kind slowKind, n int, t0 time.Time) (*slowWorker, error) {
-	name := "slowloris"
-	if kind == slowBody {
-		name = "slowbody"
-	}
-	job := slowJob{Kind: name, N: n, Target: c.Target.String(), Paths: c.Paths, Timeout: c.Timeout,
+	job := slowJob{Kind: kind, N: n, Target: c.Target.String(), Paths: c.Paths, Timeout: c.Timeout,
 		SlowConns: c.SlowConns, SlowInterval: c.SlowInterval, SlowRampPerSec: c.SlowRampPerSec,
 		SlowReconnects: c.SlowReconnects, SlowSources: c.SlowSources, SlowSameSource: c.SlowSameSource, T0: t0}
 	w := &slowWorker{cmd: c.SlowWorker(), rampDone: make(chan struct{}), done: make(chan struct{})}
@@ -245,7 +241,7 @@ func RunSlowWorker(ctx context.Context, in io.Reader, out io.Writer) error {
 	if err := json.NewDecoder(br).Decode(&job); err != nil {
 		return fmt.Errorf("loadtest: slow worker: reading the job: %w", err)
 	}
-	c, kind, err := job.config()
+	c, err := job.config()
 	if err != nil {
 		return err
 	}
@@ -263,7 +259,7 @@ func RunSlowWorker(ctx context.Context, in io.Reader, out io.Writer) error {
 		defer mu.Unlock()
 		return enc.Encode(&ev)
 	}
-	h := startSlowHere(ctx, c, kind, job.N, job.T0)
+	h := startSlowHere(ctx, c, job.Kind, job.N, job.T0)
 	reported := int64(0)
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
@@ -292,26 +288,20 @@ wait:
 	return emit(slowEvent{Stats: stats})
 }
 
-// config is the Config the job describes, and its kind.
-func (j *slowJob) config() (*Config, slowKind, error) {
-	var kind slowKind
-	switch j.Kind {
-	case "slowloris":
-		kind = slowHeaders
-	case "slowbody":
-		kind = slowBody
-	default:
-		return nil, 0, fmt.Errorf("loadtest: slow worker: unknown kind %q", j.Kind)
+// config is the Config the job describes.
+func (j *slowJob) config() (*Config, error) {
+	if j.Kind != slowHeaders && j.Kind != slowBody {
+		return nil, fmt.Errorf("loadtest: slow worker: unknown kind %d", j.Kind)
 	}
 	u, err := url.Parse(j.Target)
 	if err != nil || u.Scheme != "http" || u.Host == "" {
-		return nil, 0, fmt.Errorf("loadtest: slow worker: target %q is not an http:// URL", j.Target)
+		return nil, fmt.Errorf("loadtest: slow worker: target %q is not an http:// URL", j.Target)
 	}
 	if j.N < 0 || j.N > MaxSlowConnsCap || j.SlowSources < 1 || j.SlowSources > 250 || j.SlowInterval <= 0 ||
 		j.SlowRampPerSec <= 0 || j.SlowReconnects < 0 || j.Timeout <= 0 {
-		return nil, 0, fmt.Errorf("loadtest: slow worker: job out of bounds: %+v", *j)
+		return nil, fmt.Errorf("loadtest: slow worker: job out of bounds: %+v", *j)
 	}
 	return &Config{Target: u, Paths: j.Paths, Timeout: j.Timeout, SlowConns: j.SlowConns,
 		SlowInterval: j.SlowInterval, SlowRampPerSec: j.SlowRampPerSec, SlowReconnects: j.SlowReconnects,
-		SlowSources: j.SlowSources, SlowSameSource: j.SlowSameSource, Live: &Live{}}, kind, nil
+		SlowSources: j.SlowSources, SlowSameSource: j.SlowSameSource, Live: &Live{}}, nil
 }

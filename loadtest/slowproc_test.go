@@ -89,13 +89,13 @@ func TestSlowWorkerFails(t *testing.T) {
 // TestSlowJobBounds: the worker refuses a job it cannot run, before any
 // connection.
 func TestSlowJobBounds(t *testing.T) {
-	good := slowJob{Kind: "slowloris", N: 1, Target: "http://127.0.0.1:1/", Timeout: time.Second,
+	good := slowJob{Kind: slowHeaders, N: 1, Target: "http://127.0.0.1:1/", Timeout: time.Second,
 		SlowConns: 1, SlowInterval: time.Second, SlowRampPerSec: 1, SlowSources: 1}
-	if _, _, err := good.config(); err != nil {
+	if _, err := good.config(); err != nil {
 		t.Fatalf("config(%+v) = %v; want nil", good, err)
 	}
 	for _, bad := range []func(*slowJob){
-		func(j *slowJob) { j.Kind = "idle" },
+		func(j *slowJob) { j.Kind = slowBody + 1 },
 		func(j *slowJob) { j.Target = "https://127.0.0.1:1/" },
 		func(j *slowJob) { j.N = MaxSlowConnsCap + 1 },
 		func(j *slowJob) { j.SlowSources = 0 },
@@ -103,7 +103,7 @@ func TestSlowJobBounds(t *testing.T) {
 	} {
 		j := good
 		bad(&j)
-		if _, _, err := j.config(); err == nil {
+		if _, err := j.config(); err == nil {
 			t.Errorf("config(%+v) = nil; want an error", j)
 		}
 	}
