@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -482,14 +483,41 @@ func TestLoadInterrupted(t *testing.T) {
 
 // TestLoadSlowlorisWorker: ferrox load runs its slow connections in a
 // worker process of its own binary (load-slow-worker), and their
-// statistics come back into the result.
+// statistics come back into the result. Where /proc lists processes, the
+// worker is seen among this process's children while the run goes.
 func TestLoadSlowlorisWorker(t *testing.T) {
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	args := []string{"--target", loadTarget(t), "--scenario", "slowloris", "--rate", "20", "--duration", "300ms",
 		"--connections", "2", "--slow-conns", "5", "--slow-interval", "50ms", "--out", dir}
-	if code := cmdLoad(args, &stdout, &stderr); code != 0 {
+	_, procErr := os.Stat("/proc/self/stat")
+	done, seen := make(chan struct{}), make(chan bool, 1)
+	go func() {
+		for {
+			select {
+			case <-done:
+				seen <- false
+				return
+			default:
+			}
+			if procErr == nil && slowWorkerChild() {
+				seen <- true
+				return
+			}
+			time.Sleep(2 * time.Millisecond) // the poll interval, while the run goes
+		}
+	}()
+	code := cmdLoad(args, &stdout, &stderr)
+	close(done)
+	if code != 0 {
 		t.Fatalf("cmdLoad(%q) = %d; want 0\nstdout:\n%s\nstderr:\n%s", args, code, &stdout, &stderr)
+	}
+	if !<-seen {
+		if procErr != nil {
+			t.Logf("no /proc (%v): the worker process itself is not checked", procErr)
+		} else {
+			t.Errorf("no child process ran %s during the run", slowWorkerCommand)
+		}
 	}
 	var res loadtest.Result
 	b, _ := os.ReadFile(filepath.Join(dir, "load.json"))
@@ -508,4 +536,26 @@ func TestLoadSlowlorisWorker(t *testing.T) {
 	if code := run([]string{slowWorkerCommand, "extra"}, io.Discard, &errb); code != 2 || !strings.Contains(errb.String(), "takes no arguments") {
 		t.Errorf("run(%s extra) = %d, %q; want 2 and a usage error", slowWorkerCommand, code, errb.String())
 	}
+}
+
+// slowWorkerChild reports whether a child of this process runs the slow
+// worker (read from /proc).
+func slowWorkerChild() bool {
+	dirs, _ := os.ReadDir("/proc")
+	me := strconv.Itoa(os.Getpid())
+	for _, d := range dirs {
+		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// "pid (comm) state ppid …": the comm may hold spaces.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) < 2 || f[1] != me {
+			continue
+		}
+		if cmd, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline")); bytes.Contains(cmd, []byte(slowWorkerCommand)) {
+			return true
+		}
+	}
+	return false
 }
