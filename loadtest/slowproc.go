@@ -23,13 +23,14 @@ import (
 // connections against Ferrox with its 10 s header timeout: the
 // generator's collection ran every 1.6 s with a 38 ms mark phase, and
 // every one showed up as a stall of 20–60 ms in the legitimate latency
-// (p99 under attack 16–20 ms in three runs); against nginx, which holds the connections,
-// the attacker reconnects and allocates less, so its collections came every
-// 2.9 s and its p99 was 7–9 ms (two runs). With the slow clients in a worker process
-// the same runs measured 3.3 ms and 2.1 ms: the difference had been the
-// load generator's more than the servers'. So when Config.SlowWorker is set (ferrox
-// load sets it), slowloris and slowbody run their slow connections in the
-// process it starts, and the legitimate traffic has this one to itself.
+// (p99 under attack 16–20 ms in three runs); against nginx, which holds
+// the connections, the attacker reconnects and allocates less, so its
+// collections came every 2.9 s and its p99 was 7–9 ms (two runs). With
+// the slow clients in a worker process the same setup measured 3.3 ms
+// and 2.1 ms: the difference had been the load generator's more than the
+// servers'. So when Config.SlowWorker is set (ferrox load sets it),
+// slowloris and slowbody run their slow connections in the process it
+// starts, and the legitimate traffic has this one to itself.
 //
 // The protocol, one JSON value per line: the job (slowJob) on the
 // worker's standard input; then events on its standard output: the open
