@@ -353,7 +353,8 @@ func slow(ctx context.Context, c *Config, res *Result, kind slowKind) {
 	case <-ctx.Done():
 	}
 	atk := legit("attack")
-	stats, err := eng.stop()
+	stats, notes, err := eng.stop()
+	res.Notes = append(res.Notes, notes...)
 	if err != nil {
 		res.Notes = append(res.Notes, err.Error())
 		stats = &SlowStats{SlowConnsTarget: c.SlowConns}
