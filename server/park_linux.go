@@ -49,9 +49,9 @@ type parker struct {
 	ep    *os.File  // the epoll set, in Go's poller
 	fd    uintptr   // ep's descriptor (ep.Fd would make it blocking)
 	// hfd is the heads set (see storm): slow heads parked during a
-	// storm, read every tick; nested in ep (an entry marked headsMark)
-	// when there is no storm. It is not in Go's poller, and the parker's
-	// goroutine closes it when it ends.
+	// storm, read every tick; nested in ep (an entry marked headsMark,
+	// switched off during a storm: nestHeads). It is not in Go's poller,
+	// and the parker's goroutine closes it when it ends.
 	hfd uintptr
 
 	mu     sync.Mutex

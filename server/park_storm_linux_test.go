@@ -3,6 +3,12 @@
 package server
 
 import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -134,6 +140,13 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 	if on, _, _ := e.s.stormState(); !on {
 		t.Fatal("the storm ended with every head parked")
 	}
+	// The heads set's entry stays in the parker's set, switched off (taken
+	// out, it would cost a walk over every head to add it back). The
+	// kernel keeps EPOLLERR and EPOLLHUP in every entry; an epoll set
+	// never reports them.
+	if ev, ok := headsEntry(t, p); !ok || ev&syscall.EPOLLIN != 0 {
+		t.Fatalf("during the storm the heads set's entry: present %v, events %#x; want present without EPOLLIN", ok, ev)
+	}
 	// The pieces went out before that request: read as they came, some
 	// would have been fed by now.
 	if got := e.s.feeds(); got != feeds {
@@ -158,6 +171,9 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 		c.send("X-C: 1\r\n")
 	}
 	waitFor(t, "the pieces are fed with no tick", func() bool { return e.s.feeds() == feeds+n })
+	if ev, ok := headsEntry(t, p); !ok || ev&syscall.EPOLLIN == 0 {
+		t.Fatalf("after the storm the heads set's entry: present %v, events %#x; want EPOLLIN", ok, ev)
+	}
 	for i, c := range cs {
 		c.send("Host: t\r\n\r\n")
 		if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
@@ -178,5 +194,113 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 	c.send("Host: t\r\n\r\n")
 	if resp, body := c.read("GET"); resp.StatusCode != 200 || body != "alpha\n" {
 		t.Fatalf("after the storm: %d %q", resp.StatusCode, body)
+	}
+}
+
+// headsEntry reads the heads set's entry in the parker's set from the
+// kernel's description of that set (/proc/self/fdinfo): its events, and
+// whether it is there.
+func headsEntry(t *testing.T, p *parker) (events uint32, ok bool) {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/self/fdinfo/%d", p.fd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var tfd int
+		var ev uint32
+		if n, _ := fmt.Sscanf(line, "tfd: %d events: %x", &tfd, &ev); n == 2 && uintptr(tfd) == p.hfd {
+			return ev, true
+		}
+	}
+	return 0, false
+}
+
+// BenchmarkStormTurn times turning the heads set's entry in the parker's
+// set off and on again with 2 000 slowloris heads in the heads set: what
+// a storm's begin and end cost the server's CPU, a stall in every request
+// it is serving. "mod" is what the parker does (nestHeads); "del-add" is
+// what it did before, taking the entry out and adding it again, which
+// makes the kernel walk every head for loops and wakeup paths.
+func BenchmarkStormTurn(b *testing.B) {
+	const n = 2000
+	e := serveEnv(b, func() Settings {
+		set := testSettings()
+		set.HeaderTimeout, set.MaxConnsPerIP = time.Hour, n+1
+		return set
+	}(), testSite(b), Options{})
+	p := e.s.waiter.(*parker)
+	// A storm that begins at the next window and lasts while a head is
+	// left.
+	p.mu.Lock()
+	p.storm.onAt, p.storm.offBelow, p.storm.window = 0, 0, time.Millisecond
+	p.mu.Unlock()
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		c, err := net.Dial("tcp", e.addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+		if _, err := io.WriteString(c, "GET /a.txt HTTP/1.1\r\n"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	waitFor(b, "every head parked", func() bool {
+		_, heads, _ := e.s.stormState()
+		return heads == n
+	})
+	// Pieces: the first fed begin the storm, and a head goes to the heads
+	// set with its next piece in it.
+	for k := 0; ; k++ {
+		if _, _, in := e.s.stormState(); in == n {
+			break
+		}
+		if k == 20 {
+			b.Fatal("the heads are not in the heads set after 20 pieces each")
+		}
+		for _, c := range conns {
+			if _, err := io.WriteString(c, "X-A: 1\r\n"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		time.Sleep(20 * time.Millisecond) // the pieces are read at the storm's tick
+	}
+	// From here on the parker judges no window: only the benchmark turns
+	// the entry.
+	p.mu.Lock()
+	p.storm.window = time.Hour
+	p.mu.Unlock()
+	turn := map[string]func(on bool) error{
+		"mod": func(on bool) error {
+			if on {
+				return p.nestHeads(syscall.EPOLLIN)
+			}
+			return p.nestHeads(0)
+		},
+		"del-add": func(on bool) error {
+			if !on {
+				return syscall.EpollCtl(int(p.fd), syscall.EPOLL_CTL_DEL, int(p.hfd), nil)
+			}
+			ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: headsMark}
+			return syscall.EpollCtl(int(p.fd), syscall.EPOLL_CTL_ADD, int(p.hfd), &ev)
+		},
+	}
+	for _, name := range []string{"mod", "del-add"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if err := turn[name](false); err != nil {
+					b.Fatal(err)
+				}
+				if err := turn[name](true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	// The parker's storm is still on: its entry is off, as it must be.
+	if err := p.nestHeads(0); err != nil {
+		b.Fatal(err)
 	}
 }
