@@ -37,11 +37,13 @@ import (
 // header timeout against 2 000 connections: 200 a second, in waves), the
 // worker's bursts of work delayed the measured requests on the CPU they
 // share. So the worker runs at idle CPU priority (yieldCPU; SCHED_IDLE on
-// Linux), which a waking measured request preempts at once. Same runs,
-// Ferrox defaults, legitimate p99 under attack: 1.18 and 2.11 ms with the
-// worker at normal priority, 0.79 and 0.72 ms at idle priority (nginx:
-// 2.00 and 1.35 ms, 1.11 and 0.58 ms); the attack kept its strength (6 000
-// connects, 2 000 held at once).
+// Linux), which a waking measured request preempts at once. Seven runs
+// each, 2 000 connections, the servers' defaults (bench-compare, the
+// generator's build alternating): the median legitimate p99 under attack
+// went 1.17 → 0.82 ms for nginx, 3.2 → 2.0 ms for both at 10 000; for
+// Ferrox at 2 000 only 1.49 → 1.39 ms, the rest being the server's own
+// (see nestHeads). The attack kept its strength (6 000 connects, 2 000
+// held at once).
 //
 // The protocol, one JSON value per line: the job (slowJob) on the
 // worker's standard input; then events on its standard output: the open
