@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-
-	"golang.org/x/sys/unix"
+	"syscall"
+	"unsafe"
 )
+
+// schedIdle is SCHED_IDLE (linux/sched.h), which package syscall does
+// not name.
+const schedIdle = 5
 
 // yieldCPU puts every thread of this process under SCHED_IDLE, the
 // lowest CPU priority: a thread of normal priority that wakes up takes
@@ -16,7 +20,6 @@ import (
 // the Go runtime starts later have it too; the loop takes again the
 // threads started while it ran. It returns the note for the run's report.
 func yieldCPU() string {
-	attr := unix.SchedAttr{Policy: unix.SCHED_IDLE}
 	done := map[int]bool{}
 	for range 100 {
 		tasks, err := os.ReadDir("/proc/self/task")
@@ -29,8 +32,8 @@ func yieldCPU() string {
 			if err != nil || done[tid] {
 				continue
 			}
-			if err := unix.SchedSetAttr(tid, &attr, 0); err != nil && !errors.Is(err, unix.ESRCH) {
-				return notIdle(fmt.Errorf("sched_setattr(%d, SCHED_IDLE): %w", tid, err))
+			if err := setIdle(tid); err != nil && !errors.Is(err, syscall.ESRCH) {
+				return notIdle(fmt.Errorf("sched_setscheduler(%d, SCHED_IDLE): %w", tid, err))
 			}
 			done[tid] = true
 			added = true
@@ -46,4 +49,14 @@ func yieldCPU() string {
 func notIdle(err error) string {
 	return "slow connections ran in a worker process at normal CPU priority (" + err.Error() +
 		"): on a shared CPU they can delay the measured requests"
+}
+
+// setIdle puts thread tid under SCHED_IDLE (its static priority must be 0).
+func setIdle(tid int) error {
+	var param struct{ priority int32 } // struct sched_param
+	_, _, e := syscall.RawSyscall(syscall.SYS_SCHED_SETSCHEDULER, uintptr(tid), schedIdle, uintptr(unsafe.Pointer(&param)))
+	if e != 0 {
+		return e
+	}
+	return nil
 }
