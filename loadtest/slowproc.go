@@ -40,9 +40,9 @@ import (
 // Linux), which a waking measured request preempts at once. Seven runs
 // each, 2 000 connections, the servers' defaults (bench-compare, the
 // generator's build alternating): the median legitimate p99 under attack
-// went 1.17 → 0.82 ms for nginx, 3.2 → 2.0 ms for both at 10 000; for
-// Ferrox at 2 000 only 1.49 → 1.39 ms, the rest being the server's own
-// (see nestHeads). The attack kept its strength (6 000 connects, 2 000
+// went 1.17 → 0.82 ms for nginx; for Ferrox only 1.49 → 1.39 ms, the
+// rest being the server's own (see nestHeads). At 10 000, fewer runs:
+// about 3.2 ms for both before, 2.2–3.0 after. The attack kept its strength (6 000 connects, 2 000
 // held at once).
 //
 // The protocol, one JSON value per line: the job (slowJob) on the
