@@ -203,7 +203,7 @@ func (w *slowWorker) read(out io.Reader, live *Live) {
 		if ev.Stats != nil {
 			w.stats = ev.Stats
 		}
-		if ev.Note != "" && len(w.notes) < 4 {
+		if ev.Note != "" && len(w.notes) < 4 { // one comes; a broken worker cannot flood the report
 			w.notes = append(w.notes, ev.Note)
 		}
 	}

@@ -272,28 +272,21 @@ func BenchmarkStormTurn(b *testing.B) {
 	p.mu.Lock()
 	p.storm.window = time.Hour
 	p.mu.Unlock()
-	turn := map[string]func(on bool) error{
-		"mod": func(on bool) error {
-			if on {
-				return p.nestHeads(syscall.EPOLLIN)
-			}
-			return p.nestHeads(0)
-		},
-		"del-add": func(on bool) error {
-			if !on {
-				return syscall.EpollCtl(int(p.fd), syscall.EPOLL_CTL_DEL, int(p.hfd), nil)
-			}
-			ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: headsMark}
-			return syscall.EpollCtl(int(p.fd), syscall.EPOLL_CTL_ADD, int(p.hfd), &ev)
-		},
-	}
-	for _, name := range []string{"mod", "del-add"} {
-		b.Run(name, func(b *testing.B) {
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: headsMark}
+	for _, w := range []struct {
+		name    string
+		off, on func() error
+	}{
+		{"mod", func() error { return p.nestHeads(0) }, func() error { return p.nestHeads(syscall.EPOLLIN) }},
+		{"del-add", func() error { return syscall.EpollCtl(int(p.fd), syscall.EPOLL_CTL_DEL, int(p.hfd), nil) },
+			func() error { return syscall.EpollCtl(int(p.fd), syscall.EPOLL_CTL_ADD, int(p.hfd), &ev) }},
+	} {
+		b.Run(w.name, func(b *testing.B) {
 			for b.Loop() {
-				if err := turn[name](false); err != nil {
+				if err := w.off(); err != nil {
 					b.Fatal(err)
 				}
-				if err := turn[name](true); err != nil {
+				if err := w.on(); err != nil {
 					b.Fatal(err)
 				}
 			}
