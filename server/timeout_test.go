@@ -83,6 +83,89 @@ func TestSlowHeaderGets408(t *testing.T) {
 	})
 }
 
+// TestSlowCutDoesNotLinger: a head or a body cut for being too slow, with
+// nothing unread left in the socket, gets its 408 and a FIN at once and the
+// server lets the connection go: no lingering close waiting for the
+// client's FIN (closeSlow). The client, still connected and silent,
+// finds the connection gone on its next writes.
+func TestSlowCutDoesNotLinger(t *testing.T) {
+	for _, tc := range []struct {
+		name, send string
+		mod        func(*Settings)
+	}{
+		{"head", "GET /a.txt HTTP/1.1\r\nHost: t\r\nX-Slow: 1\r\n",
+			func(s *Settings) { s.HeaderTimeout = 200 * time.Millisecond }},
+		{"body", "GET /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n0123456789",
+			func(s *Settings) { s.BodyRateWindow, s.BodyMinRate = 200*time.Millisecond, 1<<20 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := startServer(t, tc.mod)
+			c := e.dial(t)
+			c.send(tc.send)
+			if resp, _ := c.read("GET"); resp.StatusCode != 408 || !resp.Close {
+				t.Fatalf("status %d close %v; want 408 and close", resp.StatusCode, resp.Close)
+			}
+			c.expectEOF()
+			// Well within lingerTimeout: a lingering close would hold it
+			// until the client's FIN or that long.
+			for deadline := time.Now().Add(lingerTimeout / 2); e.s.NumConns() > 0; time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the connection is still open %v after its 408; want it closed at once (no lingering close)", lingerTimeout/2)
+				}
+			}
+			_, err := c.nc.Write([]byte("more"))
+			if err == nil {
+				_, err = c.nc.Write([]byte("more"))
+			}
+			if !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.ECONNRESET) {
+				t.Errorf("writes after the server closed = %v; want EPIPE or ECONNRESET (no lingering close)", err)
+			}
+		})
+	}
+}
+
+// TestCloseSlowLingersOnUnread: after a 408 for slowness, the connection
+// closes at once only when nothing the client sent is left unread in the
+// socket; a byte that came since keeps the lingering close, so the close
+// sends no reset that could destroy the 408 (RFC 9112 §9.6).
+func TestCloseSlowLingersOnUnread(t *testing.T) {
+	ln, err := listenNow("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cli, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	srv, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c := &conn{raw: srv}
+	if got := c.closeSlow(); got != phaseClose {
+		t.Errorf("nothing unread: %v; want phaseClose", got)
+	}
+	cli.Write([]byte("XY"))
+	var b [1]byte
+	if _, err := io.ReadFull(srv, b[:]); err != nil { // "X": both bytes are in
+		t.Fatal(err)
+	}
+	if got := c.closeSlow(); got != phaseLinger {
+		t.Errorf("a byte unread: %v; want phaseLinger", got)
+	}
+	io.ReadFull(srv, b[:])
+	cli.(*net.TCPConn).CloseWrite()
+	if n, err := srv.Read(b[:]); n != 0 || err != io.EOF {
+		t.Fatalf("read after the client's FIN = %d, %v; want EOF", n, err)
+	}
+	if got := c.closeSlow(); got != phaseClose {
+		t.Errorf("only the client's FIN unread: %v; want phaseClose", got)
+	}
+}
+
 // TestIdleKeepAliveCloses: the idle timeout counts from the end of the
 // last response, whichever way the connection waited for the next request:
 // handed off at once (one request), in the warm wait of a busy connection,
