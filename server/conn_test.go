@@ -3,7 +3,6 @@ package server
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -475,38 +473,12 @@ func TestCleanCloseDoesNotLinger(t *testing.T) {
 		t.Fatalf("body %q; want alpha", body)
 	}
 	c.expectEOF()
-	// Well within lingerTimeout: a lingering close would hold it that long.
-	for deadline := time.Now().Add(lingerTimeout / 2); e.s.NumConns() > 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the connection is still open %v after its response; want it closed at once (no lingering close)", lingerTimeout/2)
-		}
-	}
-	_, err := c.nc.Write([]byte("more"))
-	if err == nil {
-		_, err = c.nc.Write([]byte("more"))
-	}
-	if !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.ECONNRESET) {
-		t.Errorf("writes after the server closed = %v; want EPIPE or ECONNRESET (no lingering close)", err)
-	}
+	e.expectClosedAtOnce(t, c, "its response")
 }
 
 // TestPeekInput: what is unread in a socket, seen without consuming it.
 func TestPeekInput(t *testing.T) {
-	ln, err := listenNow("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	cli, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-	srv, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	cli, srv := tcpPair(t)
 	if got := peekInput(srv); got != inputNone {
 		t.Errorf("nothing sent: %v; want inputNone", got)
 	}

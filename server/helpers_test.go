@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -231,4 +232,44 @@ func get(path string, extra ...string) string {
 func listenNow(addr string) (net.Listener, error) {
 	lc := net.ListenConfig{KeepAlive: -1}
 	return lc.Listen(context.Background(), "tcp", addr)
+}
+
+// tcpPair returns both ends of a loopback TCP connection, closed when the
+// test ends: cli as dialed, srv as accepted.
+func tcpPair(t *testing.T) (cli, srv net.Conn) {
+	t.Helper()
+	ln, err := listenNow("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if cli, err = net.Dial("tcp", ln.Addr().String()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	if srv, err = ln.Accept(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return cli, srv
+}
+
+// expectClosedAtOnce checks that the server let c's connection go right
+// after its last response (after names it), with no lingering close: the
+// server holds no connection well within lingerTimeout, though the client
+// has not closed, and the client's next writes are refused.
+func (e *testEnv) expectClosedAtOnce(t *testing.T, c *client, after string) {
+	t.Helper()
+	for deadline := time.Now().Add(lingerTimeout / 2); e.s.NumConns() > 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the connection is still open %v after %s; want it closed at once (no lingering close)", lingerTimeout/2, after)
+		}
+	}
+	_, err := c.nc.Write([]byte("more"))
+	if err == nil {
+		_, err = c.nc.Write([]byte("more"))
+	}
+	if !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("writes after the server closed = %v; want EPIPE or ECONNRESET (no lingering close)", err)
+	}
 }
