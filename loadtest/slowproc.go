@@ -42,8 +42,8 @@ import (
 // generator's build alternating): the median legitimate p99 under attack
 // went 1.17 → 0.82 ms for nginx; for Ferrox only 1.49 → 1.39 ms, the
 // rest being the server's own (see nestHeads). At 10 000, fewer runs:
-// about 3.2 ms for both before, 2.2–3.0 after. The attack kept its strength (6 000 connects, 2 000
-// held at once).
+// about 3.2 ms for both before, 2.2–3.0 after. The attack kept its
+// strength (6 000 connects, 2 000 held at once).
 //
 // The protocol, one JSON value per line: the job (slowJob) on the
 // worker's standard input; then events on its standard output: the open

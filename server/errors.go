@@ -62,6 +62,10 @@ func refusalOf(err error) (Refusal, bool) {
 type reaction struct {
 	status int  // response status; 0 = send nothing
 	close  bool // close the connection afterwards
+	// drained: the client was too slow, and everything it sent up to then
+	// was read, so the close may come right behind the answer, with no
+	// lingering close, unless more came since (closeIfQuiet).
+	drained bool
 }
 
 // errorReaction is the one place that turns an error into a status and a
@@ -78,7 +82,7 @@ func errorReaction(err error) reaction {
 	case errors.Is(err, errHeadTimeout), errors.Is(err, errBodyTimeout):
 		// RFC 9110 §15.5.9: 408 tells the client we gave up waiting; the
 		// connection closes (RFC 9112 §9.5).
-		return reaction{status: 408, close: true}
+		return reaction{status: 408, close: true, drained: true}
 	case errors.Is(err, errBodyTooLarge):
 		// RFC 9110 §15.5.14: 413, and close since the rest of the body
 		// is not read (RFC 9112 §9.3).

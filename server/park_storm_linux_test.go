@@ -260,12 +260,13 @@ func BenchmarkStormTurn(b *testing.B) {
 		if k == 20 {
 			b.Fatal("the heads are not in the heads set after 20 pieces each")
 		}
+		fed := e.s.feeds()
 		for _, c := range conns {
 			if _, err := io.WriteString(c, "X-A: 1\r\n"); err != nil {
 				b.Fatal(err)
 			}
 		}
-		time.Sleep(20 * time.Millisecond) // the pieces are read at the storm's tick
+		waitFor(b, "the pieces fed", func() bool { return e.s.feeds() >= fed+n })
 	}
 	// From here on the parker judges no window: only the benchmark turns
 	// the entry.

@@ -176,11 +176,7 @@ func (c *conn) closeClean() phase {
 	if c.st != nil && c.st.r < c.st.w {
 		return phaseLinger // pipelined bytes after the close: the client is sending
 	}
-	switch peekInput(c.raw) {
-	case inputNone, inputEOF:
-		return phaseClose
-	}
-	return phaseLinger
+	return c.closeIfQuiet()
 }
 
 // fail answers an error through errorReaction and returns the phase that
@@ -231,25 +227,25 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 	if werr != nil {
 		return phaseClose
 	}
-	if errors.Is(err, errHeadTimeout) || errors.Is(err, errBodyTimeout) {
-		return c.closeSlow()
+	if rc.drained {
+		// Cut for slowness (a 408). In a wave of slowloris cuts (2 000 a
+		// second, perf on the server) the lingering closes took a quarter
+		// of the cut path's CPU (9% of the server's): the park, the
+		// wakeup at the client's FIN and its reads. nginx sends no 408
+		// there at all and just closes.
+		return c.closeIfQuiet()
 	}
 	return phaseLinger
 }
 
-// closeSlow picks how a connection ends after its 408 (a head or body
-// too slow to come): phaseClose when the socket holds nothing unread,
-// else phaseLinger. Everything the client sent up to the timeout has been
-// read (into the head or drained as body), so a close now sends a plain
-// FIN right behind the 408, as closeClean does after a request that asked
-// to close; only bytes that came since would turn it into a reset, and
-// those are what the lingering close is for (RFC 9112 §9.6). A slow
-// client that sends again after the FIN gets a reset then, having had the
-// 408 first; nginx sends no 408 at all and just closes. In a wave of
-// slowloris cuts (2 000 a second, perf on the server) the lingering
-// closes took a quarter of the cut path's CPU (9% of the server's): the
-// park, the wakeup at the client's FIN and its reads.
-func (c *conn) closeSlow() phase {
+// closeIfQuiet ends a connection whose last answer is out and whose input
+// was read up to it: phaseClose when the socket holds nothing unread (a
+// plain FIN, right behind the answer), else phaseLinger. Only bytes left
+// unread would turn the close into a reset that can destroy the answer
+// before the client reads it, and those are what the lingering close is
+// for (RFC 9112 §9.6). A client that sends again after the FIN gets a
+// reset then, having had the answer first.
+func (c *conn) closeIfQuiet() phase {
 	switch peekInput(c.raw) {
 	case inputNone, inputEOF:
 		return phaseClose

@@ -86,7 +86,7 @@ func TestSlowHeaderGets408(t *testing.T) {
 // TestSlowCutDoesNotLinger: a head or a body cut for being too slow, with
 // nothing unread left in the socket, gets its 408 and a FIN at once and the
 // server lets the connection go: no lingering close waiting for the
-// client's FIN (closeSlow). The client, still connected and silent,
+// client's FIN (closeIfQuiet). The client, still connected and silent,
 // finds the connection gone on its next writes.
 func TestSlowCutDoesNotLinger(t *testing.T) {
 	for _, tc := range []struct {
@@ -111,22 +111,24 @@ func TestSlowCutDoesNotLinger(t *testing.T) {
 	}
 }
 
-// TestCloseSlowLingersOnUnread: after a 408 for slowness, the connection
+// TestCloseIfQuietLingersOnUnread: after a 408 for slowness, the connection
 // closes at once only when nothing the client sent is left unread in the
 // socket; a byte that came since keeps the lingering close, so the close
 // sends no reset that could destroy the 408 (RFC 9112 §9.6).
-func TestCloseSlowLingersOnUnread(t *testing.T) {
+func TestCloseIfQuietLingersOnUnread(t *testing.T) {
 	cli, srv := tcpPair(t)
 	c := &conn{raw: srv}
-	if got := c.closeSlow(); got != phaseClose {
+	if got := c.closeIfQuiet(); got != phaseClose {
 		t.Errorf("nothing unread: %v; want phaseClose", got)
 	}
-	cli.Write([]byte("XY"))
+	if _, err := cli.Write([]byte("XY")); err != nil {
+		t.Fatal(err)
+	}
 	var b [1]byte
 	if _, err := io.ReadFull(srv, b[:]); err != nil { // "X": both bytes are in
 		t.Fatal(err)
 	}
-	if got := c.closeSlow(); got != phaseLinger {
+	if got := c.closeIfQuiet(); got != phaseLinger {
 		t.Errorf("a byte unread: %v; want phaseLinger", got)
 	}
 	io.ReadFull(srv, b[:])
@@ -134,7 +136,7 @@ func TestCloseSlowLingersOnUnread(t *testing.T) {
 	if n, err := srv.Read(b[:]); n != 0 || err != io.EOF {
 		t.Fatalf("read after the client's FIN = %d, %v; want EOF", n, err)
 	}
-	if got := c.closeSlow(); got != phaseClose {
+	if got := c.closeIfQuiet(); got != phaseClose {
 		t.Errorf("only the client's FIN unread: %v; want phaseClose", got)
 	}
 }
