@@ -559,7 +559,8 @@ func TestNewPartialHeadParkedAtAccept(t *testing.T) {
 }
 
 // More slow heads than pollBurst time out together: every one is still
-// answered 408, the ones past the first pollBurst in later rounds.
+// answered 408, expireBurst a round (pollBurst once the oldest is
+// expireLag behind).
 func TestParkedHeadsTimeOutTogether(t *testing.T) {
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = 300 * time.Millisecond })
 	n := 3*pollBurst + 5
@@ -573,5 +574,29 @@ func TestParkedHeadsTimeOutTogether(t *testing.T) {
 		if resp, _ := c.read("GET"); resp.StatusCode != 408 {
 			t.Fatalf("conn %d: status %d; want 408", i, resp.StatusCode)
 		}
+	}
+}
+
+// A round resumes expireBurst expired connections, and pollBurst once the
+// oldest deadline waiting is expireLag behind.
+func TestExpireQuota(t *testing.T) {
+	now := monoKey(time.Now())
+	lag := int64(expireLag)
+	for _, tc := range []struct {
+		name   string
+		oldest int64
+		want   int
+	}{
+		{"just passed", now, expireBurst},
+		{"behind, not yet lagging", now - lag + 1, expireBurst},
+		{"lagging", now - lag, pollBurst},
+		{"far behind", now - 100*lag, pollBurst},
+	} {
+		if got := expireQuota(tc.oldest, now); got != tc.want {
+			t.Errorf("%s: expireQuota = %d; want %d", tc.name, got, tc.want)
+		}
+	}
+	if expireBurst >= pollBurst || expireGap <= pollYield {
+		t.Errorf("expireBurst %d, expireGap %v: the pacing must take fewer (than pollBurst %d) and wait longer (than pollYield %v)", expireBurst, expireGap, pollBurst, pollYield)
 	}
 }

@@ -63,6 +63,14 @@ func (s *Server) stormState() (on bool, heads, inHeads int) {
 	return p.storm.on, p.heads, inHeads
 }
 
+// tickMost is the most heads one storm tick has read.
+func (s *Server) tickMost() int {
+	p := s.waiter.(*parker)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.most
+}
+
 // setTick sets the storm's tick and the time of its next read of the heads
 // set, and re-arms the parker's deadline for it.
 func (s *Server) setTick(tick time.Duration, next time.Time) {
@@ -152,9 +160,13 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 	if got := e.s.feeds(); got != feeds {
 		t.Fatalf("%d pieces fed during the storm with no tick; want 0", got-feeds)
 	}
-	// The pieces are read at the tick.
+	// The pieces are read at the tick, tickBatch at a time: the first
+	// tick finds every head waiting and leaves the rest to the next round.
 	e.s.setTick(5*time.Millisecond, time.Now())
 	waitFor(t, "the pieces are fed at the tick", func() bool { return e.s.feeds() >= feeds+n })
+	if most := e.s.tickMost(); most != tickBatch {
+		t.Fatalf("the most heads one tick read: %d; want tickBatch (%d) of the %d waiting", most, tickBatch, n)
+	}
 	// The storm ends with the heads still in the heads set (a policy no
 	// window meets), which goes back into the parker's set: their pieces
 	// are read as they come again, with no tick.
