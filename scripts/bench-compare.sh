@@ -41,6 +41,9 @@
 # Ferrox's default files.open_file_cache: 1s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# header_timeout_confs, cpu_ticks, HZ, median_lines, bench_cleanup, wait_port,
+# write_nginx_conf, write_ferrox_conf
+. scripts/lib/bench.sh
 
 # The load knobs given in the environment, named in the report's command
 # line so that it repeats the run (the defaults below are not named).
@@ -78,15 +81,7 @@ fi
 REPORT=${REPORT:-reports/bench-compare.md}
 NGINX_OPEN_FILE_CACHE=${NGINX_OPEN_FILE_CACHE:-0}
 HEADER_TIMEOUT=${HEADER_TIMEOUT:-}
-if [[ -n $HEADER_TIMEOUT && ! $HEADER_TIMEOUT =~ ^[1-9][0-9]*s$ ]]; then
-	echo "bench-compare: HEADER_TIMEOUT must be whole seconds, such as 60s (got $HEADER_TIMEOUT)" >&2
-	exit 2
-fi
-nginx_ht="" ferrox_ht=""
-if [[ -n $HEADER_TIMEOUT ]]; then
-	nginx_ht="client_header_timeout $HEADER_TIMEOUT;"
-	ferrox_ht=$'timeouts:\n  header: '"$HEADER_TIMEOUT"
-fi
+header_timeout_confs bench-compare
 ofc=""
 if [[ $NGINX_OPEN_FILE_CACHE == 1 ]]; then
 	ofc="open_file_cache max=1000 inactive=20s; open_file_cache_valid 1s;"
@@ -126,9 +121,6 @@ chmod -R a+rX "$work/www"
 # One certificate for both servers' HTTPS rows.
 "$BIN" cert --dev "$work/tls" >/dev/null
 chmod -R a+rX "$work/tls"
-
-# cpu_ticks, HZ, median_lines, bench_cleanup, wait_port, write_nginx_conf
-. scripts/lib/bench.sh
 
 write_nginx_conf "$work/nginx/nginx.conf" "$work/nginx" "$nginx_ht $ofc" "    server {
         listen 127.0.0.1:$NGINX_PORT;

@@ -19,6 +19,9 @@
 # (reports/bench-side-by-side.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# header_timeout_confs, cpu_ticks, HZ, median_lines, bench_cleanup, wait_port,
+# write_nginx_conf, write_ferrox_conf
+. scripts/lib/bench.sh
 
 SCENARIO=${SCENARIO:-close}
 RATE=${RATE:-1000}
@@ -46,7 +49,7 @@ close | keepalive | slowloris) ;;
 esac
 [[ $RUNS =~ ^[1-9]$ ]] || die "RUNS must be 1..9 (got $RUNS)"
 [[ $RATE =~ ^[1-9][0-9]*$ ]] || die "RATE must be a positive whole number (got $RATE)"
-[[ -z $HEADER_TIMEOUT || $HEADER_TIMEOUT =~ ^[1-9][0-9]*s$ ]] || die "HEADER_TIMEOUT must be whole seconds, such as 60s (got $HEADER_TIMEOUT)"
+header_timeout_confs bench-side-by-side
 [[ -z $BASE_BIN || -x $BASE_BIN ]] || die "BASE_BIN=$BASE_BIN is not an executable"
 if ! command -v nginx >/dev/null 2>&1; then
 	echo "bench-side-by-side: installing nginx"
@@ -62,13 +65,6 @@ chmod 755 "$work"
 mkdir -p "$work/www" "$work/nginx"
 head -c 1024 /dev/zero | tr '\0' 'x' >"$work/www/1k.txt"
 chmod -R a+rX "$work/www"
-nginx_ht="" ferrox_ht=""
-if [[ -n $HEADER_TIMEOUT ]]; then
-	nginx_ht="client_header_timeout $HEADER_TIMEOUT;"
-	ferrox_ht=$'timeouts:\n  header: '"$HEADER_TIMEOUT"
-fi
-# cpu_ticks, HZ, median_lines, bench_cleanup, wait_port, write_nginx_conf
-. scripts/lib/bench.sh
 
 write_nginx_conf "$work/nginx/nginx.conf" "$work/nginx" "$nginx_ht" "    server { listen 127.0.0.1:$PORT_NGINX; root $work/www; }"
 write_ferrox_conf "$work/ferrox.yml" "$work" "$ferrox_ht"

@@ -24,6 +24,9 @@
 # BIN (bin/ferrox), OUT (out/cpu-wait).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# header_timeout_confs, cpu_ticks, HZ, median_lines, bench_cleanup, wait_port,
+# write_nginx_conf, write_ferrox_conf
+. scripts/lib/bench.sh
 
 RUNS=${RUNS:-3}
 SLOW_CONNS=${SLOW_CONNS:-2000}
@@ -41,10 +44,7 @@ if [[ ! $SLOW_DURATION =~ ^[1-9][0-9]*s$ ]]; then
 	echo "cpu-wait: SLOW_DURATION must be whole seconds, such as 20s (got $SLOW_DURATION)" >&2
 	exit 2
 fi
-if [[ -n $HEADER_TIMEOUT && ! $HEADER_TIMEOUT =~ ^[1-9][0-9]*s$ ]]; then
-	echo "cpu-wait: HEADER_TIMEOUT must be whole seconds, such as 60s (got $HEADER_TIMEOUT)" >&2
-	exit 2
-fi
+header_timeout_confs cpu-wait
 if [[ $(uname -s) != Linux || $(id -u) != 0 ]]; then
 	echo "cpu-wait: needs Linux and root (perf records the scheduler's tracepoints)" >&2
 	exit 2
@@ -68,16 +68,9 @@ mkdir -p "$work/www" "$work/nginx"
 head -c 1024 /dev/zero | tr '\0' 'x' >"$work/www/1k.txt"
 chmod -R a+rX "$work/www"
 
-# cpu_ticks, HZ, bench_cleanup, wait_port, write_nginx_conf, write_ferrox_conf
-. scripts/lib/bench.sh
 pids=()
 trap bench_cleanup EXIT INT TERM
 
-nginx_ht="" ferrox_ht=""
-if [[ -n $HEADER_TIMEOUT ]]; then
-	nginx_ht="client_header_timeout $HEADER_TIMEOUT;"
-	ferrox_ht=$'timeouts:\n  header: '"$HEADER_TIMEOUT"
-fi
 write_nginx_conf "$work/nginx/nginx.conf" "$work/nginx" "$nginx_ht" "    server { listen 127.0.0.1:$NGINX_PORT; root $work/www; }"
 write_ferrox_conf "$work/ferrox.yml" "$work" "$ferrox_ht"
 
@@ -105,8 +98,8 @@ one() {
 		echo "cpu-wait: $name run $run: perf recorded nothing (is sched:sched_switch available? perf list 'sched:*')" >&2
 		return 1
 	fi
-	perf script -i "$dir/sched.data" -F time,event,trace 2>/dev/null | "$work/cpuwait" -server "$name" -json >"$dir/cpuwait.json"
-	perf script -i "$dir/sched.data" -F time,event,trace 2>/dev/null | "$work/cpuwait" -server "$name" >"$dir/cpuwait.txt"
+	perf script -i "$dir/sched.data" -F time,event,trace 2>/dev/null |
+		"$work/cpuwait" -server "$name" -json "$dir/cpuwait.json" >"$dir/cpuwait.txt"
 	echo "== $name run $run (client-side legit p99 under attack: ${p99:-?} ms)"
 	cat "$dir/cpuwait.txt"
 }

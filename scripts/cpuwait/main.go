@@ -47,10 +47,10 @@ import (
 
 func main() {
 	server := flag.String("server", "", "name (comm) prefix of the server's tasks, e.g. ferrox or nginx")
-	asJSON := flag.Bool("json", false, "print the summary as JSON")
+	jsonOut := flag.String("json", "", "also write the summary as JSON to this file")
 	flag.Parse()
 	if *server == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: perf script -F time,event,trace | cpuwait -server PREFIX [-json]")
+		fmt.Fprintln(os.Stderr, "usage: perf script -F time,event,trace | cpuwait -server PREFIX [-json FILE]")
 		os.Exit(2)
 	}
 	sws, err := parse(os.Stdin)
@@ -62,11 +62,12 @@ func main() {
 		os.Exit(2)
 	}
 	s := summarize(sws, *server)
-	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(s)
-		return
+	if *jsonOut != "" {
+		b, _ := json.MarshalIndent(s, "", "  ")
+		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "cpuwait:", err)
+			os.Exit(2)
+		}
 	}
 	fmt.Print(s.text())
 }
@@ -106,7 +107,7 @@ func parseLine(head, rest string) (sw, error) {
 	if f := strings.Fields(ts); len(f) > 0 {
 		ts = f[len(f)-1] // perf may print the task before the time
 	}
-	t, err := strconv.ParseFloat(strings.TrimSuffix(ts, ":"), 64)
+	t, err := strconv.ParseFloat(ts, 64)
 	if err != nil {
 		return sw{}, fmt.Errorf("no timestamp before the event: %q", head)
 	}
@@ -190,26 +191,26 @@ func summarize(sws []sw, server string) summary {
 		// recorded (on the 2-core VM, the switches out of the sandbox's
 		// own init process): then who ran in between is not known, and
 		// the time is counted to no one, nor to a server stretch.
-		if i > 0 {
-			d := s.T - sws[i-1].T
-			switch {
-			case s.Prev != sws[i-1].Next:
-				unrecorded += d
-				missing++
-			case s.Prev != "":
-				busy[s.Prev] += d
-				longest[s.Prev] = max(longest[s.Prev], d)
-			}
-		}
+		//
 		// A stretch opens at a switch into the server and closes at one out
 		// of it. After switches were missed, an open stretch is closed at
 		// the last one seen (it ended somewhere in the gap: what is counted
 		// is its lower bound).
-		if i > 0 && start >= 0 && s.Prev != sws[i-1].Next {
-			if l := sws[i-1].T - start; l > 0 {
-				stretches = append(stretches, l)
+		if i > 0 {
+			last := sws[i-1]
+			d := s.T - last.T
+			switch {
+			case s.Prev != last.Next:
+				unrecorded += d
+				missing++
+				if start >= 0 && last.T > start {
+					stretches = append(stretches, last.T-start)
+				}
+				start = -1
+			case s.Prev != "":
+				busy[s.Prev] += d
+				longest[s.Prev] = max(longest[s.Prev], d)
 			}
-			start = -1
 		}
 		if isServer(s.Next) {
 			if start < 0 {

@@ -77,6 +77,21 @@ $4
 CONF
 }
 
+# header_timeout_confs NAME: checks HEADER_TIMEOUT (unset, or whole
+# seconds such as 60s; anything else is NAME's error, exit 2) and sets
+# nginx_ht and ferrox_ht, the nginx directive and the Ferrox YAML that give
+# both servers that header timeout (empty when unset: each its default).
+header_timeout_confs() {
+	nginx_ht="" ferrox_ht=""
+	[[ -z ${HEADER_TIMEOUT:-} ]] && return 0
+	if [[ ! $HEADER_TIMEOUT =~ ^[1-9][0-9]*s$ ]]; then
+		echo "$1: HEADER_TIMEOUT must be whole seconds, such as 60s (got $HEADER_TIMEOUT)" >&2
+		exit 2
+	fi
+	nginx_ht="client_header_timeout $HEADER_TIMEOUT;"
+	ferrox_ht=$'timeouts:\n  header: '"$HEADER_TIMEOUT"
+}
+
 # write_ferrox_conf FILE DIR MORE: Ferrox's bench configuration, the
 # defaults except the access log (off, as nginx's is), the error log under
 # DIR; MORE is more YAML.
