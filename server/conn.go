@@ -343,7 +343,9 @@ func (c *conn) handshake() phase {
 	c.mstate.Store(uint32(ConnNew))
 	s.metrics.countHandshake(err)
 	if err != nil {
-		s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
+		if s.debugOn() {
+			s.log.Debug("handshake failed", "remote", c.remoteString(), "err", err)
+		}
 		var pe *plainHTTPError
 		if errors.As(err, &pe) && s.answerPlainHTTP(c.nc) == nil {
 			return phaseLinger

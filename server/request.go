@@ -122,7 +122,9 @@ func (c *conn) serveRequest() phase {
 			case errBodyTooLarge:
 				s.refuse(RefusedBodyTooLarge, c.clientIP())
 			}
-			s.log.Debug("body not drained after the answer", "remote", c.remoteString(), "err", err)
+			if s.debugOn() {
+				s.log.Debug("body not drained after the answer", "remote", c.remoteString(), "err", err)
+			}
 			if rc := errorReaction(err); rc.status == 0 {
 				return phaseClose // the client is gone
 			}
@@ -149,7 +151,9 @@ func (c *conn) logWriteError(err error, resp *wire.Response, sent int64) {
 			"remote", c.remoteString(), "path", fe.path, "sent", sent, "of", resp.ContentLength, "err", fe.err)
 		return
 	}
-	s.log.Debug("write failed", "remote", c.remoteString(), "err", err)
+	if s.debugOn() {
+		s.log.Debug("write failed", "remote", c.remoteString(), "err", err)
+	}
 }
 
 // input is what peekInput sees in the socket's receive queue.
@@ -188,7 +192,9 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 	c.mstate.Store(uint32(ConnActive))
 	rc := errorReaction(err)
 	if rc.status == 0 {
-		s.log.Debug("connection ended", "remote", c.remoteString(), "err", err)
+		if s.debugOn() {
+			s.log.Debug("connection ended", "remote", c.remoteString(), "err", err)
+		}
 		return phaseClose
 	}
 	if kind, ok := refusalOf(err); ok {
@@ -197,7 +203,7 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 	if rc.status >= 500 {
 		s.counters.serverErrors.Add(1)
 		s.log.Error("request failed", "remote", c.remoteString(), "status", rc.status, "err", err)
-	} else {
+	} else if s.debugOn() {
 		s.log.Debug("request rejected", "remote", c.remoteString(), "status", rc.status, "err", err)
 	}
 	resp := &c.exchange().resp

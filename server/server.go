@@ -158,6 +158,13 @@ func New(set Settings, o Options) (*Server, error) {
 	return s, nil
 }
 
+// debugOn reports whether debug messages are kept. The calls on paths a
+// client can make hot (every 408 of a slowloris wave, every client that
+// leaves) check it first: their arguments are built before slog looks at
+// the level (the client's address text, each value boxed into an
+// interface, the argument slice), all for a message that is dropped.
+func (s *Server) debugOn() bool { return s.log.Enabled(context.Background(), slog.LevelDebug) }
+
 // beginShutdown flips the server into shutdown once and closes listeners.
 func (s *Server) beginShutdown() {
 	s.mu.Lock()
