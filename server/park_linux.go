@@ -369,8 +369,8 @@ func (p *parker) take(c *conn) {
 // runnable, keeps it from looking. With one processor, 10 000 slowloris
 // connections coming in at once (legit p99 21.6 ms, nginx 6.5, which
 // accepts one connection per event loop iteration) held up every other
-// request; so the raw accept loop, after pollBurst accepts in a row, waits
-// for its listener once (until the next connection or pollYield).
+// request; so the raw accept loop steps aside (netYield) before each
+// connection after the first of a burst.
 //
 // Slow heads that connected together time out together, and each one a
 // worker answers 408 and closes costs tens of microseconds. A timeout is a

@@ -91,7 +91,11 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop, wake f
 		lf.SetReadDeadline(aLongTimeAgo)
 	}
 	fixedLocal := !laddr.IP.IsUnspecified()
-	burst := 0 // accepts since the last wait
+	// burst: the previous call returned a connection; a call that then
+	// finds the next one without waiting in the poller is in a burst of
+	// connections, and steps aside before it hands that one over (below).
+	burst := false
+	ny := newNetYield()
 	accept = func() (net.Conn, error) {
 		var sa syscall.RawSockaddrAny
 		nfd := -1
@@ -104,23 +108,12 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop, wake f
 			if err := lrc.Control(func(uintptr) {}); err != nil {
 				return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: laddr, Err: err}
 			}
-			// After pollBurst accepts in a row, wait once anyway (until
-			// the next connection, at most pollYield): see pollBurst.
-			yield := burst >= pollBurst
-			burst = 0
-			if yield {
-				lf.SetReadDeadline(time.Now().Add(pollYield))
-			} else {
-				lf.SetReadDeadline(time.Now().Add(acceptPoll))
-			}
+			lf.SetReadDeadline(time.Now().Add(acceptPoll))
 			if woken.Load() {
 				continue // check again
 			}
+			waited := false
 			err := rc.Read(func(fd uintptr) bool {
-				if yield {
-					yield = false
-					return false
-				}
 				for {
 					l := uint32(syscall.SizeofSockaddrAny)
 					r, _, e := syscall.RawSyscall6(syscall.SYS_ACCEPT4, fd, uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&l)), syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, 0, 0)
@@ -131,12 +124,16 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop, wake f
 					case syscall.EINTR, syscall.ECONNABORTED:
 						continue // as Go's accept does
 					case syscall.EAGAIN:
+						waited = true
 						return false // wait in the poller
 					}
 					errno = e
 					return true
 				}
 			})
+			if waited {
+				burst = false
+			}
 			switch {
 			case err != nil && errors.Is(err, os.ErrDeadlineExceeded):
 				continue // check the listener again
@@ -156,7 +153,22 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop, wake f
 				}
 			}
 		}
-		burst++
+		// In a burst, each connection costs the accepting goroutine its
+		// first read, a parse and a park (conn.start), tens of
+		// microseconds; with one processor, a burst taken in one go kept
+		// every request that came meanwhile waiting behind all of it (Go's
+		// scheduler polls the network only when it has nothing else to
+		// run, see pollBurst). nginx takes one connection per pass of its
+		// event loop, between the other events. So before each connection
+		// after the first of a burst the loop steps aside once (netYield):
+		// the requests that came are served, then the burst goes on. A
+		// connection that comes alone (one per request, at any rate the
+		// server keeps up with) is found after a wait and costs nothing
+		// more.
+		if burst {
+			ny.yield()
+		}
+		burst = true
 		rs := &rawSock{fd: int32(nfd), laddr: local}
 		rs.setRemote(sockaddrPort(&sa))
 		return rs, nil
@@ -169,6 +181,7 @@ func rawAcceptor(ln net.Listener) (accept func() (net.Conn, error), stop, wake f
 			h.setWake(nil)
 		}
 		lf.Close()
+		ny.close()
 	}
 	return accept, stop, wake, true
 }
