@@ -5,7 +5,9 @@
 //
 // Each DIR holds run directories (1, 2, …), each with one directory per
 // scenario containing load.json and cpu_us (server CPU time in
-// microseconds spent during that scenario). Figures are medians over runs.
+// microseconds spent during that scenario). Figures are medians over runs;
+// with two runs or more of both servers under the same names, a second
+// table pairs them run by run (see pairs).
 package main
 
 import (
@@ -143,11 +145,13 @@ type server struct {
 	name, dir string
 	// values[scenario][metric index] = per-run values
 	values map[string]map[int][]float64
-	runs   int
+	// byRun[metric index][run directory name] = that run's value
+	byRun map[int]map[string]float64
+	runs  int
 }
 
 func load(name, dir string) (*server, error) {
-	s := &server{name: name, dir: dir, values: map[string]map[int][]float64{}}
+	s := &server{name: name, dir: dir, values: map[string]map[int][]float64{}, byRun: map[int]map[string]float64{}}
 	runs, _ := filepath.Glob(filepath.Join(dir, "*"))
 	slices.Sort(runs)
 	for _, rd := range runs {
@@ -176,6 +180,10 @@ func load(name, dir string) (*server, error) {
 					s.values[m.scenario] = map[int][]float64{}
 				}
 				s.values[m.scenario][i] = append(s.values[m.scenario][i], v)
+				if s.byRun[i] == nil {
+					s.byRun[i] = map[string]float64{}
+				}
+				s.byRun[i][filepath.Base(rd)] = v
 			}
 		}
 	}
@@ -183,7 +191,10 @@ func load(name, dir string) (*server, error) {
 }
 
 func (s *server) median(i int) (float64, bool) {
-	vs := s.values[metrics[i].scenario][i]
+	return median(s.values[metrics[i].scenario][i])
+}
+
+func median(vs []float64) (float64, bool) {
 	if len(vs) == 0 {
 		return 0, false
 	}
@@ -193,6 +204,44 @@ func (s *server) median(i int) (float64, bool) {
 		return vs[len(vs)/2], true
 	}
 	return (vs[len(vs)/2-1] + vs[len(vs)/2]) / 2, true
+}
+
+// pair is metric i of the runs both servers have under the same name
+// (bench-compare runs the two back to back in each run): cmp's value ÷
+// ref's, run by run in the order of the names, and in how many runs cmp
+// did better and worse (the rest tie).
+type pair struct {
+	ratios        []float64
+	better, worse int
+}
+
+// pairs pairs metric i's runs; ok is false when fewer than two runs pair
+// or every pair ties (a fixed rate's throughput), which say nothing a
+// median does not.
+func pairs(ref, cmp *server, i int) (p pair, ok bool) {
+	names := make([]string, 0, len(ref.byRun[i]))
+	for n := range ref.byRun[i] {
+		if _, both := cmp.byRun[i][n]; both {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	lower := metrics[i].better == "lower"
+	for _, n := range names {
+		rv, cv := ref.byRun[i][n], cmp.byRun[i][n]
+		if rv == 0 {
+			continue
+		}
+		p.ratios = append(p.ratios, cv/rv)
+		switch {
+		case cv == rv:
+		case (cv < rv) == lower:
+			p.better++
+		default:
+			p.worse++
+		}
+	}
+	return p, len(p.ratios) >= 2 && p.better+p.worse > 0
 }
 
 func fmtNum(v float64, ok bool) string {
@@ -260,6 +309,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 			better = "–"
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s |\n", m.scenario, m.name, better, fmtNum(rv, rok), fmtNum(cv, cok), ratio)
+	}
+	paired := false
+	for i, m := range metrics {
+		if m.better == "" {
+			continue
+		}
+		p, ok := pairs(ref, cmp, i)
+		if !ok {
+			continue
+		}
+		if !paired {
+			paired = true
+			fmt.Fprintf(&sb, "\nRun by run (run N of both servers ran back to back, so they shared the machine's state of the moment; "+
+				"on a noisy machine the pairs' ratios and which side did better how often move less than a ratio of medians):\n\n"+
+				"| scenario | metric | %s/%s, run by run | median | %s better, worse |\n|---|---|---|---:|---:|\n", cmp.name, ref.name, cmp.name)
+		}
+		rs := make([]string, len(p.ratios))
+		for k, r := range p.ratios {
+			rs[k] = strconv.FormatFloat(r, 'f', 2, 64)
+		}
+		med, _ := median(p.ratios)
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %d, %d of %d |\n", m.scenario, m.name, strings.Join(rs, ", "),
+			strconv.FormatFloat(med, 'f', 2, 64), p.better, p.worse, len(p.ratios))
 	}
 	sb.WriteString("\nCPU per request: utime+stime of the server process and its children (/proc/PID/stat) over the " +
 		"scenario, divided by all legitimate requests of the scenario (slowloris: baseline + attack phases). " +

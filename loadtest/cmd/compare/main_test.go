@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -50,7 +51,42 @@ func TestCompareTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
+	if strings.Contains(out, "Run by run") {
+		t.Errorf("one run of ferrox paired:\n%s", out)
+	}
 	if code := run([]string{"-a", "nginx"}, &stdout, &stderr); code != 2 {
 		t.Errorf("run(bad -a) = %d; want 2", code)
+	}
+}
+
+func TestComparePairsRuns(t *testing.T) {
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	for i, v := range []struct {
+		thrA, thrB float64
+		cpuB       string
+	}{{100, 300, "50000"}, {200, 100, "200000"}, {900, 900, "100000"}} {
+		run := strconv.Itoa(i + 1)
+		writeRun(t, filepath.Join(a, run), "keepalive", v.thrA, "100000")
+		writeRun(t, filepath.Join(b, run), "keepalive", v.thrB, v.cpuB)
+	}
+	writeRun(t, filepath.Join(b, "4"), "keepalive", 5000, "1") // no pair: left out
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-a", "nginx=" + a, "-b", "ferrox=" + b}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run = %d; want 0: %s", code, &stderr)
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"| scenario | metric | ferrox/nginx, run by run | median | ferrox better, worse |",
+		"| keepalive | throughput (req/s) | 3.00, 0.50, 1.00 | 1.00 | 1, 1 of 3 |",
+		"| keepalive | server CPU per request (µs) | 0.50, 2.00, 1.00 | 1.00 | 1, 1 of 3 |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	// Every pair ties on p99 (2 ms in each run): no row for it.
+	if strings.Contains(out, "| keepalive | p99 (ms) | 1.00") {
+		t.Errorf("a row of ties:\n%s", out)
 	}
 }
