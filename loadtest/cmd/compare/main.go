@@ -90,6 +90,7 @@ var (
 	thr  = func(p *loadtest.Phase) float64 { return p.Throughput }
 	mibs = func(p *loadtest.Phase) float64 { return p.Throughput * bigFileMiB }
 	p50  = func(p *loadtest.Phase) float64 { return p.P50MS }
+	p95  = func(p *loadtest.Phase) float64 { return p.P95MS }
 	p99  = func(p *loadtest.Phase) float64 { return p.P99MS }
 	succ = func(p *loadtest.Phase) float64 { return p.Success * 100 }
 )
@@ -115,6 +116,7 @@ var metrics = []metric{
 		return r.ThroughputRatio, r.ThroughputRatio > 0
 	}},
 	{"slowloris", "legit p50 under attack (ms)", "lower", field("attack", p50)},
+	{"slowloris", "legit p95 under attack (ms)", "lower", field("attack", p95)},
 	{"slowloris", "legit p99 under attack (ms)", "lower", field("attack", p99)},
 	{"slowloris", "legit success under attack (%)", "higher", field("attack", succ)},
 	{"slowloris", "slow conns held at once", "lower", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowConnsMaxOpen) })},
