@@ -18,9 +18,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// rawPair returns a rawSock server side, accepted by rawAcceptor, and a
-// plain client side.
-func rawPair(t *testing.T) (srv *rawSock, cli net.Conn) {
+// rawListener returns a loopback listener and its raw accept function;
+// stop frees what the accept holds (the listener is the caller's to close).
+func rawListener(t *testing.T) (ln net.Listener, accept func() (net.Conn, error), stop func()) {
 	t.Helper()
 	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {
@@ -28,10 +28,19 @@ func rawPair(t *testing.T) (srv *rawSock, cli net.Conn) {
 	}
 	accept, stop, _, ok := rawAcceptor(ln)
 	if !ok {
+		ln.Close()
 		t.Fatal("rawAcceptor refused a TCP listener")
 	}
+	return ln, accept, stop
+}
+
+// rawPair returns a rawSock server side, accepted by rawAcceptor, and a
+// plain client side.
+func rawPair(t *testing.T) (srv *rawSock, cli net.Conn) {
+	t.Helper()
+	ln, accept, stop := rawListener(t)
 	defer func() { stop(); ln.Close() }()
-	cli, err = net.Dial("tcp", ln.Addr().String())
+	cli, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +48,7 @@ func rawPair(t *testing.T) (srv *rawSock, cli net.Conn) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, ok = nc.(*rawSock)
+	srv, ok := nc.(*rawSock)
 	if !ok {
 		t.Fatalf("accept gave %T", nc)
 	}
@@ -390,19 +399,11 @@ func TestRawSockRemoteIP(t *testing.T) {
 	}
 }
 
-// TestRawAcceptBurst: a backlog of more connections than pollBurst is
-// accepted whole; the waits the loop makes between bursts end at
-// pollYield when no new connection comes.
+// TestRawAcceptBurst: a backlog of connections is accepted whole, the
+// loop stepping aside (netYield) between them.
 func TestRawAcceptBurst(t *testing.T) {
-	ln, err := listenNow("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln, accept, stop := rawListener(t)
 	defer ln.Close()
-	accept, stop, _, ok := rawAcceptor(ln)
-	if !ok {
-		t.Fatal("rawAcceptor refused a TCP listener")
-	}
 	defer stop()
 	n := 3*pollBurst + 7
 	var clients []net.Conn

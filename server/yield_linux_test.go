@@ -75,15 +75,8 @@ func TestNetYieldLetsPollerIn(t *testing.T) {
 // netYield) the request was read only once all 40 were accepted.
 func TestAcceptBurstLetsRequestsIn(t *testing.T) {
 	withOneProcessor(t)
-	ln, err := listenNow("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln, accept, stop := rawListener(t)
 	defer ln.Close()
-	accept, stop, _, ok := rawAcceptor(ln)
-	if !ok {
-		t.Fatal("rawAcceptor refused a TCP listener")
-	}
 	defer stop()
 	const n = 40
 	for range n {

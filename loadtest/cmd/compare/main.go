@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -218,8 +219,8 @@ type pair struct {
 }
 
 // pairs pairs metric i's runs; ok is false when fewer than two runs pair
-// or every pair ties (a fixed rate's throughput), which say nothing a
-// median does not.
+// or every ratio rounds to 1.00 (a fixed rate's throughput), which say
+// nothing a median does not.
 func pairs(ref, cmp *server, i int) (p pair, ok bool) {
 	names := make([]string, 0, len(ref.byRun[i]))
 	for n := range ref.byRun[i] {
@@ -243,7 +244,11 @@ func pairs(ref, cmp *server, i int) (p pair, ok bool) {
 			p.worse++
 		}
 	}
-	return p, len(p.ratios) >= 2 && p.better+p.worse > 0
+	moved := false
+	for _, r := range p.ratios {
+		moved = moved || math.Abs(r-1) >= 0.005
+	}
+	return p, len(p.ratios) >= 2 && moved
 }
 
 func fmtNum(v float64, ok bool) string {

@@ -14,11 +14,18 @@ import (
 
 func writeRun(t *testing.T, dir, scen string, thr float64, cpuUS string) {
 	t.Helper()
+	writeRunPhase(t, dir, scen, scen, thr, cpuUS)
+}
+
+// writeRunPhase is writeRun with the phase named apart from the scenario
+// (the max scenario's phase is keepalive).
+func writeRunPhase(t *testing.T, dir, scen, phase string, thr float64, cpuUS string) {
+	t.Helper()
 	d := filepath.Join(dir, scen)
 	if err := os.MkdirAll(d, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	res := loadtest.Result{Scenario: scen, Phases: []loadtest.Phase{{Name: scen, Requests: 1000, Success: 1, Throughput: thr, P50MS: 1, P99MS: 2}}}
+	res := loadtest.Result{Scenario: scen, Phases: []loadtest.Phase{{Name: phase, Requests: 1000, Success: 1, Throughput: thr, P50MS: 1, P99MS: 2}}}
 	b, _ := json.Marshal(res)
 	if err := os.WriteFile(filepath.Join(d, "load.json"), b, 0o644); err != nil {
 		t.Fatal(err)
@@ -71,6 +78,11 @@ func TestComparePairsRuns(t *testing.T) {
 		writeRun(t, filepath.Join(b, run), "keepalive", v.thrB, v.cpuB)
 	}
 	writeRun(t, filepath.Join(b, "4"), "keepalive", 5000, "1") // no pair: left out
+	for i, thr := range []float64{1000, 1001} {                // ratios 1.001, 0.999
+		run := strconv.Itoa(i + 1)
+		writeRunPhase(t, filepath.Join(a, run), "max", "keepalive", 1000, "100000")
+		writeRunPhase(t, filepath.Join(b, run), "max", "keepalive", thr, "100000")
+	}
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"-a", "nginx=" + a, "-b", "ferrox=" + b}, &stdout, &stderr); code != 0 {
 		t.Fatalf("run = %d; want 0: %s", code, &stderr)
@@ -85,8 +97,12 @@ func TestComparePairsRuns(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
 	}
-	// Every pair ties on p99 (2 ms in each run): no row for it.
+	// Every pair ties on p99 (2 ms in each run): no row for it; nor for
+	// the closed loop's throughput, whose ratios all round to 1.00.
 	if strings.Contains(out, "| keepalive | p99 (ms) | 1.00") {
 		t.Errorf("a row of ties:\n%s", out)
+	}
+	if strings.Contains(out, "| max | closed-loop keep-alive throughput (req/s) | 1.00") {
+		t.Errorf("a row of ratios that round to 1.00:\n%s", out)
 	}
 }
