@@ -146,15 +146,13 @@ var metrics = []metric{
 // server is one side of the comparison.
 type server struct {
 	name, dir string
-	// values[scenario][metric index] = per-run values
-	values map[string]map[int][]float64
 	// byRun[metric index][run directory name] = that run's value
 	byRun map[int]map[string]float64
 	runs  int
 }
 
 func load(name, dir string) (*server, error) {
-	s := &server{name: name, dir: dir, values: map[string]map[int][]float64{}, byRun: map[int]map[string]float64{}}
+	s := &server{name: name, dir: dir, byRun: map[int]map[string]float64{}}
 	runs, _ := filepath.Glob(filepath.Join(dir, "*"))
 	slices.Sort(runs)
 	for _, rd := range runs {
@@ -179,10 +177,6 @@ func load(name, dir string) (*server, error) {
 				}
 			}
 			if v, ok := m.get(&r, cpu); ok {
-				if s.values[m.scenario] == nil {
-					s.values[m.scenario] = map[int][]float64{}
-				}
-				s.values[m.scenario][i] = append(s.values[m.scenario][i], v)
 				if s.byRun[i] == nil {
 					s.byRun[i] = map[string]float64{}
 				}
@@ -194,7 +188,11 @@ func load(name, dir string) (*server, error) {
 }
 
 func (s *server) median(i int) (float64, bool) {
-	return median(s.values[metrics[i].scenario][i])
+	vs := make([]float64, 0, len(s.byRun[i]))
+	for _, v := range s.byRun[i] {
+		vs = append(vs, v)
+	}
+	return median(vs)
 }
 
 func median(vs []float64) (float64, bool) {
