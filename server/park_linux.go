@@ -361,16 +361,14 @@ func (p *parker) take(c *conn) {
 	p.unheap(c)
 }
 
-// pollBurst, pollYield and the expire constants keep a burst of work that
-// arrives at once from starving the connections waiting on Go's poller.
-// Go's scheduler looks for network input when its processor runs out of
-// goroutines to run (or every 10 ms, from its monitor thread): a loop
-// that always finds more to do, or a queue of goroutines it made
-// runnable, keeps it from looking. With one processor, 10 000 slowloris
-// connections coming in at once (legit p99 21.6 ms, nginx 6.5, which
-// accepts one connection per event loop iteration) held up every other
-// request; so the raw accept loop steps aside (netYield) before each
-// connection after the first of a burst.
+// The parker's pacing constants keep a burst of work that arrives at once
+// from starving the connections waiting on Go's poller. Go's scheduler
+// looks for network input when its processor runs out of goroutines to
+// run (or every 10 ms, from its monitor thread): a loop that always finds
+// more to do, or a queue of goroutines it made runnable, keeps it from
+// looking. (The raw accept loop, which met this first with 10 000
+// slowloris connections coming in at once, steps aside with a netYield
+// instead; pollYield is the storm tick's wait, tickBatch.)
 //
 // Slow heads that connected together time out together, and each one a
 // worker answers 408 and closes costs tens of microseconds. A timeout is a
