@@ -35,7 +35,8 @@ import (
 // byte. They are kept in a min-heap, and the goroutine's read deadline is
 // the earliest one. An idle connection whose timeout passes is closed
 // quietly; a mid-head one is resumed, and its goroutine answers 408 as an
-// unparked one would.
+// unparked one would, except during a storm of slow heads (see storm):
+// then it is closed where it is, with no 408 (cutQuiet).
 //
 // Ownership: a connection in the table belongs to the parker; whoever
 // takes it out under mu (a readiness event, the expiry, shutdown) owns it
@@ -161,9 +162,9 @@ func (p *parker) park(c *conn, until time.Time) bool {
 	// A head (phaseParse) is registered with headEvents and fed in place
 	// (see handle); the phase does not change while parked. It goes to
 	// the heads set during a storm (see storm), and stays there once in
-	// it, as does the lingering close of a head cut there with a 408 (a
-	// storm's tick may close it a tick later, which costs the client
-	// nothing); else to ep. Any other connection goes to ep, one-shot; one
+	// it, as does the lingering close of a head answered there with an
+	// error (a 400, or a 408 after the storm ended; a storm's tick may
+	// close it a tick later, which costs the client nothing); else to ep. Any other connection goes to ep, one-shot; one
 	// that was in the heads set leaves it first, where its entry is still
 	// armed and would report every later request as a stale event. (Its
 	// one-shot entry in ep, if any, fired when it was woken: it reports
@@ -530,6 +531,7 @@ type batch struct {
 	hup     []bool  // for each head: its event says the client closed or failed
 	done    []*conn // fed heads that leave the parker
 	late    []*conn // heads past their deadline
+	cut     []*conn // heads past their deadline in a storm: closed here (cutQuiet)
 	expired []*conn // idle connections past their deadline
 	scratch parser.Request
 	drain   [4096]byte // lingering closes drain into it
@@ -625,7 +627,9 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 		}
 		c := p.heap[0]
 		p.take(c)
-		if c.phase == phaseParse {
+		if c.phase == phaseParse && p.storm.on {
+			b.cut = append(b.cut, c) // closed here, with no 408 (cutQuiet)
+		} else if c.phase == phaseParse {
 			b.late = append(b.late, c)
 		} else {
 			b.expired = append(b.expired, c)
@@ -649,6 +653,9 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 	for _, c := range b.late {
 		resume(c)
 	}
+	for _, c := range b.cut {
+		c.cutQuiet(b.drain[:])
+	}
 	for _, c := range b.expired {
 		// RFC 9112 §9.5: an idle connection may be closed at any time; a
 		// plain FIN, as waitRequest's timeout does. A TLS close first
@@ -667,8 +674,39 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 	clear(b.done)
 	clear(b.late)
 	clear(b.expired)
-	b.ready, b.linger, b.heads, b.hup, b.done, b.late, b.expired = b.ready[:0], b.linger[:0], b.heads[:0], b.hup[:0], b.done[:0], b.late[:0], b.expired[:0]
+	clear(b.cut)
+	b.ready, b.linger, b.heads, b.hup, b.done, b.late, b.expired, b.cut = b.ready[:0], b.linger[:0], b.heads[:0], b.hup[:0], b.done[:0], b.late[:0], b.expired[:0], b.cut[:0]
 	return mark, fed
+}
+
+// cutQuiet ends a head past its header timeout during a storm, on the
+// parker's goroutine and with no 408: what came since the last tick is
+// read, and the connection closed, a plain FIN, as nginx ends every head
+// it times out. Outside a storm the head is resumed and its goroutine
+// answers 408 (fail): a courtesy to a client that is slow rather than
+// hostile, which RFC 9110 §15.5.9 describes but does not require (a
+// server may close at any time, RFC 9112 §9.5, and may turn away what it
+// deems an attack, §9.4). In a storm that courtesy goes to thousands of
+// connections a second that only reconnect, and it was a sixth of the
+// server's CPU there: the hand-over to a worker, its second look at the
+// socket, the 1 KiB page, its write and the half-close (measured with 1 s
+// header timeouts and 2 000 slowloris connections, some 2 000 cuts a
+// second: see reports/bench-compare-slowloris.md). The read keeps the
+// close graceful (§9.5): input left unread would turn it into a reset.
+// The access log and the metrics count the cut as a 408 with no bytes
+// sent, as nginx logs it.
+func (c *conn) cutQuiet(scratch []byte) {
+	s := c.srv
+	c.mstate.Store(uint32(ConnActive))
+	s.refuse(RefusedHeadTimeout, c.clientIP())
+	if s.debugOn() {
+		s.log.Debug("slow head closed in a storm", "remote", c.remoteString())
+	}
+	c.logAccess(nil, 408, 0)
+	c.nc.SetReadDeadline(time.Time{}) // passed: the read would fail without looking
+	c.nc.(nonBlocking).read(scratch, false)
+	c.state.Store(stateClosing)
+	c.finish()
 }
 
 // feed reads what arrived for a parked head and advances it (advanceHead,

@@ -35,7 +35,8 @@ import (
 //
 // What it costs: a head that comes in pieces during a storm has each piece
 // read up to maxTicks ticks (8 ms) later, and the lingering close of one
-// cut there with a 408 ends as late. Idle and new connections stay in the
+// answered there with an error ends as late; one past its header timeout
+// is closed with no 408 (cutQuiet). Idle and new connections stay in the
 // parker's set, woken as their input comes, and so does every request
 // whose head comes whole, which is nearly all of them.
 type storm struct {

@@ -209,6 +209,58 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 	}
 }
 
+// TestStormCutsQuietly: during a storm a head past its header timeout is
+// closed where it is parked, with no 408 (cutQuiet): the client reads the
+// end of its input (a FIN, not a reset, though it sent a piece no tick
+// read) and nothing before it, the cut is counted as a head timeout, and
+// the server holds the connection no more. The same head
+// outside a storm gets its 408 (TestSlowCutDoesNotLinger).
+func TestStormCutsQuietly(t *testing.T) {
+	e := startServer(t, func(c *Settings) { c.HeaderTimeout = time.Second })
+	// A storm at 5 reads that found pieces in a window, lasting while a
+	// head is left (as in TestStormReadsHeadsAtTheTick).
+	p := e.s.waiter.(*parker)
+	p.mu.Lock()
+	p.storm.onAt, p.storm.offBelow, p.storm.window = 5, 0, 20*time.Millisecond
+	p.mu.Unlock()
+	const n = 10
+	before := e.s.Stats().Refused[RefusedHeadTimeout]
+	cs := make([]*client, n)
+	for i := range cs {
+		cs[i] = e.dial(t)
+		cs[i].send("GET /a.txt HTTP/1.1\r\n")
+	}
+	waitFor(t, "every head is parked", func() bool {
+		_, heads, _ := e.s.stormState()
+		return heads == n
+	})
+	for k := 0; ; k++ {
+		if on, _, _ := e.s.stormState(); on {
+			break
+		}
+		if k == 60 {
+			t.Fatal("no storm after 60 pieces to each of 10 heads")
+		}
+		for _, c := range cs {
+			c.send("X-A: 1\r\n")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	// A last piece each that no tick reads: the cut reads it, or its
+	// close would be a reset (unread input), which expectEOF refuses.
+	e.s.setTick(time.Hour, time.Now().Add(time.Hour))
+	for _, c := range cs {
+		c.send("X-B: 1\r\n")
+	}
+	for _, c := range cs {
+		c.expectEOF()
+	}
+	if got := e.s.Stats().Refused[RefusedHeadTimeout] - before; got != n {
+		t.Errorf("head timeouts counted during the storm: %d; want %d", got, n)
+	}
+	waitFor(t, "the server holds no connection", func() bool { return e.s.NumConns() == 0 })
+}
+
 // headsEntry reads the heads set's entry in the parker's set from the
 // kernel's description of that set (/proc/self/fdinfo): its events, and
 // whether it is there.

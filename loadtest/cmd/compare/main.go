@@ -122,7 +122,10 @@ var metrics = []metric{
 	{"slowloris", "legit success under attack (%)", "higher", field("attack", succ)},
 	{"slowloris", "slow conns held at once", "lower", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowConnsMaxOpen) })},
 	{"slowloris", "slow conn median lifetime (ms)", "lower", slowField(func(s *loadtest.SlowStats) float64 { return s.SlowLifetimeMedianMS })},
-	{"slowloris", "slow conns cut with 408", "", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowCut408) })},
+	{"slowloris", "slow conns cut by the server (408, close or reset)", "", slowField(func(s *loadtest.SlowStats) float64 {
+		return float64(s.SlowCut408 + s.SlowCutOtherStatus + s.SlowCutClose + s.SlowCutReset)
+	})},
+	{"slowloris", "of them with a 408", "", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowCut408) })},
 	{"slowloris", "slow conns refused up front (e.g. 503)", "", slowField(func(s *loadtest.SlowStats) float64 { return float64(s.SlowRefused) })},
 	{"slowloris", "server CPU per legit request (µs)", "lower", cpuPerReq},
 	{"wrk", "closed-loop keep-alive throughput, wrk (req/s)", "higher", field("keepalive", thr)},
