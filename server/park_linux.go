@@ -35,8 +35,8 @@ import (
 // byte. They are kept in a min-heap, and the goroutine's read deadline is
 // the earliest one. An idle connection whose timeout passes is closed
 // quietly; a mid-head one is resumed, and its goroutine answers 408 as an
-// unparked one would, except during a storm of slow heads (see storm):
-// then it is closed where it is, with no 408 (cutQuiet).
+// unparked one would, except in a wave of timeouts or a storm of slow
+// heads: then it is closed where it is, with no 408 (cutQuiet).
 //
 // Ownership: a connection in the table belongs to the parker; whoever
 // takes it out under mu (a readiness event, the expiry, shutdown) owns it
@@ -67,6 +67,7 @@ type parker struct {
 	most   int    // the most heads one storm tick read (read by the tests)
 	heads  int    // parked heads (phaseParse), in either set
 	storm  storm  // set by the parker's goroutine, read by arm
+	wave   wave   // heads past their deadline, counted (see cutQuiet)
 }
 
 // parkEntry is the parker's bookkeeping for one connection, kept in the
@@ -164,7 +165,8 @@ func (p *parker) park(c *conn, until time.Time) bool {
 	// the heads set during a storm (see storm), and stays there once in
 	// it, as does the lingering close of a head answered there with an
 	// error (a 400, or a 408 after the storm ended; a storm's tick may
-	// close it a tick later, which costs the client nothing); else to ep. Any other connection goes to ep, one-shot; one
+	// close it a tick later, which costs the client nothing); else to ep.
+	// Any other connection goes to ep, one-shot; one
 	// that was in the heads set leaves it first, where its entry is still
 	// armed and would report every later request as a stale event. (Its
 	// one-shot entry in ep, if any, fired when it was woken: it reports
@@ -627,7 +629,7 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 		}
 		c := p.heap[0]
 		p.take(c)
-		if c.phase == phaseParse && p.storm.on {
+		if c.phase == phaseParse && (p.wave.count(now) || p.storm.on) {
 			b.cut = append(b.cut, c) // closed here, with no 408 (cutQuiet)
 		} else if c.phase == phaseParse {
 			b.late = append(b.late, c)
@@ -679,22 +681,21 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 	return mark, fed
 }
 
-// cutQuiet ends a head past its header timeout during a storm, on the
-// parker's goroutine and with no 408: what came since the last tick is
-// read, and the connection closed, a plain FIN, as nginx ends every head
-// it times out. Outside a storm the head is resumed and its goroutine
-// answers 408 (fail): a courtesy to a client that is slow rather than
-// hostile, which RFC 9110 §15.5.9 describes but does not require (a
-// server may close at any time, RFC 9112 §9.5, and may turn away what it
-// deems an attack, §9.4). In a storm that courtesy goes to thousands of
-// connections a second that only reconnect, and it was a sixth of the
-// server's CPU there: the hand-over to a worker, its second look at the
-// socket, the 1 KiB page, its write and the half-close (measured with 1 s
-// header timeouts and 2 000 slowloris connections, some 2 000 cuts a
-// second: see reports/bench-compare-slowloris.md). The read keeps the
-// close graceful (§9.5): input left unread would turn it into a reset.
-// The access log and the metrics count the cut as a 408 with no bytes
-// sent, as nginx logs it.
+// cutQuiet ends a head past its header timeout in a wave of them (see
+// wave) or during a storm of slow heads, on the parker's goroutine and
+// with no 408: what came since the last read is read, and the connection
+// closed, a plain FIN, as nginx ends every head it times out. A head that
+// times out alone is resumed and its goroutine answers 408 (fail): a
+// courtesy to a client that is slow rather than hostile, which RFC 9110
+// §15.5.9 describes but does not require (a server may close at any time,
+// RFC 9112 §9.5, and may turn away what it deems an attack, §9.4). In a
+// slowloris that courtesy goes to a thousand connections a second and
+// more that only reconnect, and it cost what the cut is: the hand-over
+// to a worker, its second look at the socket, the 1 KiB page, its write
+// and the half-close (see reports/bench-compare-slowloris.md). The read
+// keeps the close graceful (§9.5): input left unread would turn it into
+// a reset. The access log and the metrics count the cut as a 408 with no
+// bytes sent, as nginx logs it.
 func (c *conn) cutQuiet(scratch []byte) {
 	s := c.srv
 	c.mstate.Store(uint32(ConnActive))
@@ -707,6 +708,35 @@ func (c *conn) cutQuiet(scratch []byte) {
 	c.nc.(nonBlocking).read(scratch, false)
 	c.state.Store(stateClosing)
 	c.finish()
+}
+
+// wave counts the heads whose header timeout passes, over windows of
+// stormWindow: heads time out in a wave once more than waveAt did in the
+// window running and the one before it. A slowloris's connections,
+// opened together, time out together; a client that is merely slow does
+// so alone, and gets its 408.
+type wave struct {
+	since   int64 // the window's start (monoKey)
+	n, prev int   // heads timed out in it, and in the one before
+}
+
+// waveAt is the most heads that time out in two windows (0.1 to 0.2 s)
+// with a 408 each: a hundred a second and more is an attack's rate, not
+// slow clients'.
+const waveAt = 10
+
+// count counts a head past its deadline at now (monoKey) and reports
+// whether heads are timing out in a wave.
+func (w *wave) count(now int64) bool {
+	if d := now - w.since; d >= int64(stormWindow) {
+		w.prev = w.n
+		if d >= 2*int64(stormWindow) {
+			w.prev = 0 // the window before this one saw none
+		}
+		w.n, w.since = 0, now
+	}
+	w.n++
+	return w.n+w.prev > waveAt
 }
 
 // feed reads what arrived for a parked head and advances it (advanceHead,

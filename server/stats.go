@@ -135,7 +135,7 @@ func newRefusalLog(log *slog.Logger, s *Server) *refusalLog {
 		RefusedHeadTooLarge:  fmt.Sprintf("head larger than %d bytes (431)", s.limits.MaxHeadBytes),
 		RefusedTargetTooLong: fmt.Sprintf("target longer than %d bytes (414)", s.limits.MaxTargetLen),
 		RefusedBodyTooLarge:  fmt.Sprintf("body larger than %d bytes (413)", s.maxBody),
-		RefusedHeadTimeout:   fmt.Sprintf("head not complete within %s (408; closed without it in a storm of slow heads)", s.headerTimeout),
+		RefusedHeadTimeout:   fmt.Sprintf("head not complete within %s (408; closed without it in a wave of timeouts)", s.headerTimeout),
 		RefusedBodyTimeout:   fmt.Sprintf("body slower than %d bytes per %s or longer than %s (408)", s.bodyMinRate, s.bodyWindow, s.bodyTime),
 	}
 	return l
