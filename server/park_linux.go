@@ -623,7 +623,7 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 		burst = expireQuota(p.heap[0].park.until, now)
 	}
 	for len(p.heap) > 0 && p.heap[0].park.until <= now {
-		if len(b.late)+len(b.expired) >= burst {
+		if len(b.late)+len(b.cut)+len(b.expired) >= burst {
 			capped = true
 			break
 		}
@@ -769,7 +769,13 @@ func (c *conn) feed(scratch *parser.Request, hup bool) bool {
 			return true
 		}
 		if err != nil {
-			return false
+			// Past the header timeout (the read looks at the deadline
+			// first): the head stays for the deadline heap, which handle
+			// reads next and cuts it from, in a wave with no 408
+			// (cutQuiet). Resumed here instead, it got a 408 from its
+			// goroutine whatever the wave: with 1 s header timeouts and
+			// a piece a second, a fifth of a slowloris's cuts.
+			return isTimeout(err)
 		}
 		st.w += n
 		if _, err = c.advanceHead(scratch); err != parser.ErrNeedMore {
