@@ -88,12 +88,7 @@ func (s *Server) setTick(tick time.Duration, next time.Time) {
 // set.
 func TestStormReadsHeadsAtTheTick(t *testing.T) {
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = time.Minute })
-	// A storm at 5 reads that found pieces in a window, lasting while a
-	// head is left.
-	p := e.s.waiter.(*parker)
-	p.mu.Lock()
-	p.storm.onAt, p.storm.offBelow, p.storm.window = 5, 0, 20*time.Millisecond
-	p.mu.Unlock()
+	p := quickStorms(e)
 
 	idle := e.dial(t)
 	idle.send(get("/a.txt"))
@@ -110,20 +105,8 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 		_, heads, in := e.s.stormState()
 		return heads == n && in == 0 && e.s.parked() == n+1
 	})
-	// Pieces, until a window holds enough of them (each is a field line:
-	// fewer than the 128 a head may have).
-	for k := 0; ; k++ {
-		if on, _, _ := e.s.stormState(); on {
-			break
-		}
-		if k == 60 {
-			t.Fatal("no storm after 60 pieces to each of 30 heads")
-		}
-		for _, c := range cs {
-			c.send("X-A: 1\r\n")
-		}
-		time.Sleep(time.Millisecond) // spread the pieces over windows
-	}
+	// Pieces, until a window holds enough of them.
+	piecesUntilStorm(t, e, cs)
 	// The heads parked before the storm go to the heads set with their
 	// next piece.
 	feeds := e.s.feeds()
@@ -213,16 +196,12 @@ func TestStormReadsHeadsAtTheTick(t *testing.T) {
 // closed where it is parked, with no 408 (cutQuiet): the client reads the
 // end of its input (a FIN, not a reset, though it sent a piece no tick
 // read) and nothing before it, the cut is counted as a head timeout, and
-// the server holds the connection no more. The same head
-// outside a storm gets its 408 (TestSlowCutDoesNotLinger).
+// the server holds the connection no more. Ten heads are no wave
+// (waveAt): the storm alone makes these cuts quiet; a head that times
+// out alone gets its 408 (TestSlowCutDoesNotLinger).
 func TestStormCutsQuietly(t *testing.T) {
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = time.Second })
-	// A storm at 5 reads that found pieces in a window, lasting while a
-	// head is left (as in TestStormReadsHeadsAtTheTick).
-	p := e.s.waiter.(*parker)
-	p.mu.Lock()
-	p.storm.onAt, p.storm.offBelow, p.storm.window = 5, 0, 20*time.Millisecond
-	p.mu.Unlock()
+	quickStorms(e)
 	const n = 10
 	before := e.s.Stats().Refused[RefusedHeadTimeout]
 	cs := make([]*client, n)
@@ -234,18 +213,7 @@ func TestStormCutsQuietly(t *testing.T) {
 		_, heads, _ := e.s.stormState()
 		return heads == n
 	})
-	for k := 0; ; k++ {
-		if on, _, _ := e.s.stormState(); on {
-			break
-		}
-		if k == 60 {
-			t.Fatal("no storm after 60 pieces to each of 10 heads")
-		}
-		for _, c := range cs {
-			c.send("X-A: 1\r\n")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	piecesUntilStorm(t, e, cs)
 	// A last piece each that no tick reads: the cut reads it, or its
 	// close would be a reset (unread input), which expectEOF refuses.
 	e.s.setTick(time.Hour, time.Now().Add(time.Hour))
@@ -321,6 +289,36 @@ func TestWave(t *testing.T) {
 	// A window with none between: the count starts over.
 	if v.count(at + 3*w) {
 		t.Fatal("a wave after a window with no timeout")
+	}
+}
+
+// quickStorms gives e's parker a storm policy a test can meet: a storm
+// begins at 5 reads that found pieces in a window of 20 ms and lasts while
+// a head is left.
+func quickStorms(e *testEnv) *parker {
+	p := e.s.waiter.(*parker)
+	p.mu.Lock()
+	p.storm.onAt, p.storm.offBelow, p.storm.window = 5, 0, 20*time.Millisecond
+	p.mu.Unlock()
+	return p
+}
+
+// piecesUntilStorm sends a piece to every head in cs, a millisecond
+// apart, until a storm begins (each is a field line: 60 at most, fewer
+// than the 128 a head may have).
+func piecesUntilStorm(t *testing.T, e *testEnv, cs []*client) {
+	t.Helper()
+	for k := 0; ; k++ {
+		if on, _, _ := e.s.stormState(); on {
+			return
+		}
+		if k == 60 {
+			t.Fatalf("no storm after 60 pieces to each of %d heads", len(cs))
+		}
+		for _, c := range cs {
+			c.send("X-A: 1\r\n")
+		}
+		time.Sleep(time.Millisecond) // spread the pieces over windows
 	}
 }
 
