@@ -533,7 +533,7 @@ type batch struct {
 	hup     []bool  // for each head: its event says the client closed or failed
 	done    []*conn // fed heads that leave the parker
 	late    []*conn // heads past their deadline
-	cut     []*conn // heads past their deadline in a storm: closed here (cutQuiet)
+	cut     []*conn // heads past their deadline in a wave or a storm: closed here (cutQuiet)
 	expired []*conn // idle connections past their deadline
 	scratch parser.Request
 	drain   [4096]byte // lingering closes drain into it
@@ -701,7 +701,7 @@ func (c *conn) cutQuiet(scratch []byte) {
 	c.mstate.Store(uint32(ConnActive))
 	s.refuse(RefusedHeadTimeout, c.clientIP())
 	if s.debugOn() {
-		s.log.Debug("slow head closed in a storm", "remote", c.remoteString())
+		s.log.Debug("slow head closed without a 408", "remote", c.remoteString())
 	}
 	c.logAccess(nil, 408, 0)
 	c.nc.SetReadDeadline(time.Time{}) // passed: the read would fail without looking
