@@ -166,9 +166,9 @@ func (p *parker) park(c *conn, until time.Time) bool {
 	// it, as does the lingering close of a head answered there with an
 	// error (a 400, or a 408 after the storm ended; a storm's tick may
 	// close it a tick later, which costs the client nothing); else to ep.
-	// Any other connection goes to ep, one-shot; one
-	// that was in the heads set leaves it first, where its entry is still
-	// armed and would report every later request as a stale event. (Its
+	// Any other connection goes to ep, one-shot; one that was in the
+	// heads set leaves it first, where its entry is still armed and would
+	// report every later request as a stale event. (Its
 	// one-shot entry in ep, if any, fired when it was woken: it reports
 	// nothing while the connection is a head.)
 	pe := &c.park
@@ -373,11 +373,12 @@ func (p *parker) take(c *conn) {
 // slowloris connections coming in at once, steps aside with a netYield
 // instead; pollYield is the storm tick's wait, tickBatch.)
 //
-// Slow heads that connected together time out together, and each one a
-// worker answers 408 and closes costs tens of microseconds. A timeout is a
-// bound, not an appointment, so the parker resumes expired connections
-// expireBurst at a time, expireGap apart, and the requests that came
-// meanwhile are served between the rounds. The gap is counted from the
+// Slow heads that connected together time out together, and each cut
+// costs microseconds to tens of them (the parker's own close in a wave,
+// cutQuiet; a worker's 408 and close for one that times out alone). A
+// timeout is a bound, not an appointment, so the parker takes expired
+// connections expireBurst at a time, expireGap apart, and the requests
+// that came meanwhile are served between the rounds. The gap is counted from the
 // round's start and must outlast the round's work: with pollYield there,
 // the deadline passed while the workers still ran, the parker was runnable
 // again before the scheduler idled and polled, and the rounds ran on as
@@ -629,12 +630,13 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 		}
 		c := p.heap[0]
 		p.take(c)
-		if c.phase == phaseParse && (p.wave.count(now) || p.storm.on) {
-			b.cut = append(b.cut, c) // closed here, with no 408 (cutQuiet)
-		} else if c.phase == phaseParse {
-			b.late = append(b.late, c)
-		} else {
+		switch {
+		case c.phase != phaseParse:
 			b.expired = append(b.expired, c)
+		case p.wave.count(now) || p.storm.on:
+			b.cut = append(b.cut, c) // closed here, with no 408 (cutQuiet)
+		default:
+			b.late = append(b.late, c)
 		}
 	}
 	if capped {
@@ -698,7 +700,6 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 // bytes sent, as nginx logs it.
 func (c *conn) cutQuiet(scratch []byte) {
 	s := c.srv
-	c.mstate.Store(uint32(ConnActive))
 	s.refuse(RefusedHeadTimeout, c.clientIP())
 	if s.debugOn() {
 		s.log.Debug("slow head closed without a 408", "remote", c.remoteString())

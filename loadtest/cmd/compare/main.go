@@ -245,10 +245,7 @@ func pairs(ref, cmp *server, i int) (p pair, ok bool) {
 			p.worse++
 		}
 	}
-	moved := false
-	for _, r := range p.ratios {
-		moved = moved || math.Abs(r-1) >= 0.005
-	}
+	moved := slices.ContainsFunc(p.ratios, func(r float64) bool { return math.Abs(r-1) >= 0.005 })
 	return p, len(p.ratios) >= 2 && moved
 }
 
