@@ -6,7 +6,7 @@ FUZZTIME  ?= 30s
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test vet fuzz fuzz-libfuzzer bench ci conform-self baseline chains bench-compare bench-compress cpu-wait clean check-go faults tls-audit
+.PHONY: all build run test vet fuzz fuzz-libfuzzer bench ci conform-self baseline chains bench-compare bench-side-by-side bench-compress cpu-wait clean check-go faults tls-audit
 
 all: build
 
@@ -76,6 +76,11 @@ chains: build
 ## bench-compare: Ferrox vs nginx keep-alive, close and slowloris.
 bench-compare: build
 	./scripts/bench-compare.sh
+
+## bench-side-by-side: nginx and Ferrox (and BASE_BIN) served at once on one
+## CPU, under the same load: steady CPU ratios on a noisy machine.
+bench-side-by-side: build
+	./scripts/bench-side-by-side.sh
 
 ## cpu-wait: under slowloris, the server's own share of a request's wait, from its CPU's context switches (root, perf).
 cpu-wait: build

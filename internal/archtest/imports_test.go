@@ -2,7 +2,8 @@
 // layout table of DESIGN.md): which packages each package may import in
 // production code. It reads the import clauses of every non-test file,
 // whatever its build constraints, so a file built only on another system
-// cannot bend the rule either.
+// cannot bend the rule either. It also checks that every make target the
+// README and the reports tell a reader to run exists (maketargets_test.go).
 package archtest
 
 import (
