@@ -153,12 +153,25 @@ func preadShared(f *os.File, b []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// rawRead reads into b (not empty) with one read system call, retried
-// when interrupted: the count (0 at the end of input) and 0, or the errno
+// rawRead reads into b (not empty) with one system call, retried when
+// interrupted: the count (0 at the end of input) and 0, or the errno
 // (EAGAIN: nothing there yet). sockConn and rawSock read through it.
+//
+// The call is recvfrom with no flags and no address, which on a TCP
+// socket is read's twin (as nginx's recv): read goes through the file
+// layer first (vfs_read: the range check, the security hook, fsnotify)
+// and only then to the socket. BenchmarkSocketRead, 8-byte reads of bytes
+// already queued on a loopback socket, on the 2-core VM, six runs each:
+// read 1 559–1 594 ns, recvfrom 1 433–1 507 ns (−7%); a read that finds
+// nothing costs the same both ways (1 233–1 324 and 1 275–1 283 ns).
+// Every piece of a slow head and every request is such a read.
 func rawRead(fd uintptr, b []byte) (int, syscall.Errno) {
+	nr := uintptr(syscall.SYS_READ)
+	if sysRecvfrom != 0 {
+		nr = sysRecvfrom
+	}
 	for {
-		r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+		r, _, e := syscall.RawSyscall6(nr, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0, 0)
 		switch e {
 		case 0:
 			return int(r), 0
@@ -182,10 +195,19 @@ func rawRead(fd uintptr, b []byte) (int, syscall.Errno) {
 // nginx, not 10; so does a 408 cut. The shutdown follows at once, not at
 // the close: nothing that may wait (an access log write) can hold the
 // response back.
+//
+// Every write is a sendto (with no address), as rawRead's read is a
+// recvfrom and for the same reason: write passes through the file layer
+// first. BenchmarkSocketWrite, 1 200 bytes to a loopback socket whose
+// reader drains it, eight runs each: write 1 419–1 490 ns, sendto
+// 1 331–1 467 ns (−6%, medians).
 func rawWrite(fd uintptr, b []byte, done int, last bool) (int, syscall.Errno) {
 	nr, flags := uintptr(syscall.SYS_WRITE), uintptr(0)
-	if last && sysSendto != 0 {
-		nr, flags = sysSendto, syscall.MSG_MORE
+	if sysSendto != 0 {
+		nr = sysSendto
+		if last {
+			flags = syscall.MSG_MORE
+		}
 	}
 	for done < len(b) {
 		r, _, e := syscall.RawSyscall6(nr, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done), flags, 0, 0)

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // sockPair returns a sockConn server side and a plain client side.
@@ -115,5 +117,123 @@ func TestPreadShared(t *testing.T) {
 	}
 	if n, err := preadShared(f, b, 8); n != 2 || err != io.EOF {
 		t.Fatalf("preadShared past the end = %d, %v; want 2, EOF", n, err)
+	}
+}
+
+// BenchmarkSocketRead compares read with recvfrom (rawRead's call, see
+// there) for an 8-byte read of bytes already queued on a loopback socket:
+// the cost of a slow head's piece, less the wakeup.
+func BenchmarkSocketRead(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		nr   uintptr
+		ok   bool
+	}{{"read", syscall.SYS_READ, true}, {"recvfrom", sysRecvfrom, sysRecvfrom != 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			if !bc.ok {
+				b.Skip("no recvfrom system call here (socketcall)")
+			}
+			ln, err := listenNow("127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			cli, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer cli.Close()
+			nc, err := ln.Accept()
+			ln.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer nc.Close()
+			f, err := nc.(*net.TCPConn).File()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			fd := f.Fd()
+			if err := syscall.SetNonblock(int(fd), true); err != nil {
+				b.Fatal(err)
+			}
+			queued := make([]byte, 32<<10)
+			buf := make([]byte, 8)
+			left := 0
+			for b.Loop() {
+				if left == 0 {
+					b.StopTimer()
+					if _, err := cli.Write(queued); err != nil {
+						b.Fatal(err)
+					}
+					left = len(queued) / len(buf)
+					b.StartTimer()
+				}
+				r, _, e := syscall.RawSyscall6(bc.nr, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0, 0)
+				if e == syscall.EAGAIN {
+					continue // the rest of the write is still on its way
+				}
+				if e != 0 || r == 0 {
+					b.Fatalf("%s: %d, %v", bc.name, r, e)
+				}
+				left--
+			}
+		})
+	}
+}
+
+// BenchmarkSocketWrite compares write with sendto (rawWrite's call, see
+// there) for a 1 200-byte write to a loopback socket whose reader drains
+// it: about a response to a small request.
+func BenchmarkSocketWrite(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		nr   uintptr
+		ok   bool
+	}{{"write", syscall.SYS_WRITE, true}, {"sendto", sysSendto, sysSendto != 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			if !bc.ok {
+				b.Skip("no sendto system call here (socketcall)")
+			}
+			ln, err := listenNow("127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			cli, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			nc, err := ln.Accept()
+			ln.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer nc.Close()
+			drained := make(chan struct{})
+			go func() {
+				defer close(drained)
+				io.Copy(io.Discard, cli)
+			}()
+			defer func() { cli.Close(); <-drained }()
+			f, err := nc.(*net.TCPConn).File()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			fd := f.Fd()
+			if err := syscall.SetNonblock(int(fd), true); err != nil {
+				b.Fatal(err)
+			}
+			msg := bytes.Repeat([]byte("x"), 1200)
+			for b.Loop() {
+				r, _, e := syscall.RawSyscall6(bc.nr, fd, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)), 0, 0, 0)
+				if e == syscall.EAGAIN {
+					continue // the reader is behind: its buffer is full
+				}
+				if e != 0 || r == 0 {
+					b.Fatalf("%s: %d, %v", bc.name, r, e)
+				}
+			}
+		})
 	}
 }
