@@ -120,43 +120,55 @@ func TestPreadShared(t *testing.T) {
 	}
 }
 
+// socketCall is one of the two system calls a socket benchmark compares: the
+// file call and the socket call rawRead or rawWrite makes (0 where socket
+// calls go through socketcall).
+type socketCall struct {
+	name string
+	nr   uintptr
+	ok   bool
+}
+
+// rawSocket returns the server side of a loopback TCP connection as a
+// non-blocking descriptor, and its client; both are closed when b ends.
+func rawSocket(b *testing.B) (uintptr, net.Conn) {
+	ln, err := listenNow("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	cli, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cli.Close() })
+	nc, err := ln.Accept()
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := nc.(*net.TCPConn).File()
+	nc.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	fd := f.Fd() // (Fd puts f in blocking mode: once, before SetNonblock)
+	if err := syscall.SetNonblock(int(fd), true); err != nil {
+		b.Fatal(err)
+	}
+	return fd, cli
+}
+
 // BenchmarkSocketRead compares read with recvfrom (rawRead's call, see
 // there) for an 8-byte read of bytes already queued on a loopback socket:
 // the cost of a slow head's piece, less the wakeup.
 func BenchmarkSocketRead(b *testing.B) {
-	for _, bc := range []struct {
-		name string
-		nr   uintptr
-		ok   bool
-	}{{"read", syscall.SYS_READ, true}, {"recvfrom", sysRecvfrom, sysRecvfrom != 0}} {
+	for _, bc := range []socketCall{{"read", syscall.SYS_READ, true}, {"recvfrom", sysRecvfrom, sysRecvfrom != 0}} {
 		b.Run(bc.name, func(b *testing.B) {
 			if !bc.ok {
 				b.Skip("no recvfrom system call here (socketcall)")
 			}
-			ln, err := listenNow("127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			cli, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer cli.Close()
-			nc, err := ln.Accept()
-			ln.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer nc.Close()
-			f, err := nc.(*net.TCPConn).File()
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer f.Close()
-			fd := f.Fd()
-			if err := syscall.SetNonblock(int(fd), true); err != nil {
-				b.Fatal(err)
-			}
+			fd, cli := rawSocket(b)
 			queued := make([]byte, 32<<10)
 			buf := make([]byte, 8)
 			left := 0
@@ -186,44 +198,18 @@ func BenchmarkSocketRead(b *testing.B) {
 // there) for a 1 200-byte write to a loopback socket whose reader drains
 // it: about a response to a small request.
 func BenchmarkSocketWrite(b *testing.B) {
-	for _, bc := range []struct {
-		name string
-		nr   uintptr
-		ok   bool
-	}{{"write", syscall.SYS_WRITE, true}, {"sendto", sysSendto, sysSendto != 0}} {
+	for _, bc := range []socketCall{{"write", syscall.SYS_WRITE, true}, {"sendto", sysSendto, sysSendto != 0}} {
 		b.Run(bc.name, func(b *testing.B) {
 			if !bc.ok {
 				b.Skip("no sendto system call here (socketcall)")
 			}
-			ln, err := listenNow("127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			cli, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				b.Fatal(err)
-			}
-			nc, err := ln.Accept()
-			ln.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer nc.Close()
+			fd, cli := rawSocket(b)
 			drained := make(chan struct{})
 			go func() {
 				defer close(drained)
 				io.Copy(io.Discard, cli)
 			}()
-			defer func() { cli.Close(); <-drained }()
-			f, err := nc.(*net.TCPConn).File()
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer f.Close()
-			fd := f.Fd()
-			if err := syscall.SetNonblock(int(fd), true); err != nil {
-				b.Fatal(err)
-			}
+			b.Cleanup(func() { cli.Close(); <-drained })
 			msg := bytes.Repeat([]byte("x"), 1200)
 			for b.Loop() {
 				r, _, e := syscall.RawSyscall6(bc.nr, fd, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)), 0, 0, 0)
