@@ -11,7 +11,8 @@ import (
 
 // Every `make TARGET` that the README or a report tells a reader to run
 // is a target of the Makefile: the side-by-side bench was quoted in both
-// for a week with no target behind it ("No rule to make target").
+// from the day it was written with no target behind it ("No rule to make
+// target").
 
 var (
 	// A rule's head: one or more names, a colon, not an assignment (:=).
