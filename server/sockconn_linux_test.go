@@ -120,9 +120,9 @@ func TestPreadShared(t *testing.T) {
 	}
 }
 
-// socketCall is one of the two system calls a socket benchmark compares: the
-// file call and the socket call rawRead or rawWrite makes (0 where socket
-// calls go through socketcall).
+// socketCall is one of the two system calls a socket benchmark compares:
+// the file call, or the socket call rawRead or rawWrite makes (not ok on
+// 386, where socket calls go through socketcall).
 type socketCall struct {
 	name string
 	nr   uintptr
