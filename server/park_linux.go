@@ -378,20 +378,21 @@ func (p *parker) take(c *conn) {
 // cutQuiet; a worker's 408 and close for one that times out alone). A
 // timeout is a bound, not an appointment, so the parker takes expired
 // connections expireBurst at a time, expireGap apart, and the requests
-// that came meanwhile are served between the rounds. The gap is counted from the
-// round's start and must outlast the round's work: with pollYield there,
-// the deadline passed while the workers still ran, the parker was runnable
-// again before the scheduler idled and polled, and the rounds ran on as
-// one busy stretch (runtime/trace of the server). Go's poller sleeps whole
-// milliseconds, so a round with nothing else to do takes one. Once the
-// oldest deadline waiting is expireLag behind, rounds take pollBurst, so
-// a wave larger than the pacing serves does not fall further behind.
-// Measured with tickBatch (park_storm_linux.go) in the same build, 10 000
-// slowloris connections at the defaults, five alternating runs each with
-// the server's context switches recorded on its CPU: the wait a request
-// arriving at a random instant has behind the server's own work, p99
-// 535 -> 381 µs (median of runs); the legitimate p95 under attack 0.78 ->
-// 0.53 ms, p99 3.59 -> 2.80 ms (lower in four pairs of five).
+// that came meanwhile are served between the rounds. The gap is counted
+// from the round's start and must outlast the round's work: with
+// pollYield there, the deadline passed while the workers still ran, the
+// parker was runnable again before the scheduler idled and polled, and
+// the rounds ran on as one busy stretch (runtime/trace of the server).
+// Go's poller sleeps whole milliseconds, so a round with nothing else
+// to do takes one. Once the oldest deadline waiting is expireLag
+// behind, rounds take pollBurst, so a wave larger than the pacing
+// serves does not fall further behind. Measured with tickBatch
+// (park_storm_linux.go) in the same build, 10 000 slowloris connections
+// at the defaults, five alternating runs each with the server's context
+// switches recorded on its CPU: the wait a request arriving at a random
+// instant has behind the server's own work, p99 535 -> 381 µs (median
+// of runs); the legitimate p95 under attack 0.78 -> 0.53 ms, p99 3.59
+// -> 2.80 ms (lower in four pairs of five).
 const (
 	pollBurst   = 32
 	pollYield   = 100 * time.Microsecond
@@ -612,11 +613,12 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 		p.take(c)
 		b.late = append(b.late, c) // resumed below
 	}
-	// An idle connection past its deadline is closed; a head is woken:
-	// its goroutine's read fails with the timeout at once and it answers
-	// 408.
-	// At most expireBurst at a time (see there): the rest wait for the
-	// next round, expireGap later.
+	// An idle connection past its deadline is closed; a head is cut
+	// here with no 408 in a wave or a storm (cutQuiet; the wave counts
+	// every head, storm or not), else woken: its goroutine's read fails
+	// with the timeout at once and it answers 408. At most expireBurst
+	// at a time (see there): the rest wait for the next round, expireGap
+	// later.
 	now := monoKey(time.Now())
 	capped := false
 	burst := 0

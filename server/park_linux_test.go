@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferrox/ferrox/parser"
 	"pgregory.net/rapid"
 )
 
@@ -579,6 +580,35 @@ func TestParkedHeadsTimeOutTogether(t *testing.T) {
 	}
 	if answered == 0 || answered > waveAt {
 		t.Errorf("%d of %d heads answered 408; want the first of them, at most %d", answered, n, waveAt)
+	}
+}
+
+// A piece of a parked head that comes after its header deadline, before
+// the deadline heap is read: feed leaves the head parked, for the heap to
+// cut it (quietly, in a wave), and reads none of it. Handed back to its
+// goroutine, as it was, the head got a 408 whatever the wave.
+func TestFeedLeavesAHeadPastItsDeadline(t *testing.T) {
+	s := mustNew(t, testSettings(), Options{})
+	srv, cli := sockPair(t)
+	c := &conn{srv: s, nc: srv, raw: srv}
+	c.getState()
+	defer c.putState()
+	c.beginHead()
+	var scratch parser.Request
+	for i, piece := range []string{"GET /a.txt HTTP/1.1\r\n", "Host: t\r\n"} {
+		if i == 1 {
+			srv.SetReadDeadline(time.Now().Add(-time.Second)) // passed
+		}
+		if _, err := io.WriteString(cli, piece); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the piece is there", func() bool { return peekInput(srv) != inputNone })
+		if !c.feed(&scratch, false) {
+			t.Fatalf("piece %d: feed let the head go; want it parked", i)
+		}
+	}
+	if got, want := string(c.st.buf[:c.st.w]), "GET /a.txt HTTP/1.1\r\n"; got != want {
+		t.Errorf("buffered %q; want %q (nothing read past the deadline)", got, want)
 	}
 }
 
