@@ -29,7 +29,7 @@ func (d *Dates) Append(b []byte, now time.Time) []byte {
 	sec := now.Unix()
 	e := d.v.Load()
 	if e == nil || e.sec != sec {
-		e = &dateEntry{sec: sec, b: now.UTC().AppendFormat(make([]byte, 0, len(imfFixdate)), imfFixdate)}
+		e = &dateEntry{sec: sec, b: AppendHTTPDate(make([]byte, 0, len(imfFixdate)), now)}
 		d.v.Store(e)
 	}
 	return append(b, e.b...)
@@ -56,7 +56,7 @@ func (s *Settings) appendDate(b []byte) []byte {
 	if s.Dates != nil {
 		return s.Dates.Append(b, now())
 	}
-	return now().UTC().AppendFormat(b, imfFixdate)
+	return AppendHTTPDate(b, now())
 }
 
 // Meta is what the engine knows about an exchange that the handler does

@@ -33,7 +33,7 @@ func (h *Handler) serveFile(r *request, resp *wire.Response, f *os.File, fi file
 		return appendETag(b, fi.size, fi.mtime, etagSuffix)
 	})
 	v.lastMod = resp.AppendScratch(func(b []byte) []byte {
-		return v.modTime.UTC().AppendFormat(b, imfFixdate)
+		return wire.AppendHTTPDate(b, v.modTime)
 	})
 
 	// Preconditions (RFC 9110 §13.2.2) apply to an existing
