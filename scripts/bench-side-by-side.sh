@@ -135,10 +135,18 @@ done
 per_req() {
 	awk '{printf "%.3f\n", $2 ? $1 / $2 : 0}' "$OUT/$1/$2/cpu"
 }
+# The knobs that shape the load, named in the report's command so that it
+# can be run again as it was.
+knobs=""
+if [[ $SCENARIO == slowloris ]]; then
+	knobs+=" SLOW_CONNS=$SLOW_CONNS"
+	[[ $SLOW_SOURCES == 50 ]] || knobs+=" SLOW_SOURCES=$SLOW_SOURCES"
+fi
+[[ $CONNECTIONS == 16 ]] || knobs+=" CONNECTIONS=$CONNECTIONS"
 {
 	echo "# Side by side: server CPU per request, $SCENARIO"
 	echo
-	echo "Command: \`SCENARIO=$SCENARIO RATE=$RATE DURATION=$DURATION RUNS=$RUNS${HEADER_TIMEOUT:+ HEADER_TIMEOUT=$HEADER_TIMEOUT}${BASE_BIN:+ BASE_BIN=…} make bench-side-by-side\`"
+	echo "Command: \`SCENARIO=$SCENARIO$knobs RATE=$RATE DURATION=$DURATION RUNS=$RUNS${HEADER_TIMEOUT:+ HEADER_TIMEOUT=$HEADER_TIMEOUT}${BASE_BIN:+ BASE_BIN=…} make bench-side-by-side\`"
 	echo
 	echo "The servers run at the same time, all pinned to CPU 0, and get the same \`ferrox load --scenario $SCENARIO\` at the same time from CPU 1 ($RATE req/s each, $DURATION$([[ $SCENARIO == slowloris ]] && echo " per phase, $SLOW_CONNS slow connections from $SLOW_SOURCES addresses")); header timeout ${HEADER_TIMEOUT:-the defaults (Ferrox 10s, nginx 60s)}. CPU: utime+stime from /proc over the run, divided by the legitimate requests answered. The ratios are per run; the median of them is the figure to quote. Latency is not reported: the servers share one core."
 	echo

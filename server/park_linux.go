@@ -3,7 +3,6 @@
 package server
 
 import (
-	"errors"
 	"os"
 	"runtime"
 	"slices"
@@ -32,8 +31,8 @@ import (
 //
 // The parker also watches each parked connection's deadline (until):
 // the idle timeout, or the header timeout counted from the head's first
-// byte. They are kept in a min-heap, and the goroutine's read deadline is
-// the earliest one. An idle connection whose timeout passes is closed
+// byte. They are kept in a min-heap, and the parker's timer (tfd) is set
+// to the earliest one. An idle connection whose timeout passes is closed
 // quietly; a mid-head one is resumed, and its goroutine answers 408 as an
 // unparked one would, except in a wave of timeouts or a storm of slow
 // heads: then it is closed where it is, with no 408 (cutQuiet).
@@ -54,13 +53,22 @@ type parker struct {
 	// switched off during a storm: nestHeads). It is not in Go's poller,
 	// and the parker's goroutine closes it when it ends.
 	hfd uintptr
+	// tfd is the parker's timer (a timerfd in ep, marked timerMark): the
+	// earliest parked deadline, or the storm's next tick, whichever is
+	// first (arm). Not a deadline on ep: a Go timer due every few
+	// milliseconds (a storm's ticks) woke the runtime's sysmon thread as
+	// often, which sleeps until the next timer when nothing runs (159
+	// wakeups a second, 5% of the server's CPU with 2 000 slowloris
+	// connections, counted from its thread's context switches). The
+	// parker's goroutine closes it when it ends.
+	tfd uintptr
 
 	mu     sync.Mutex
 	slots  []parkSlot
 	free   []int32
 	heap   []*conn   // parked conns, a binary min-heap by park.until
-	armed  time.Time // the deadline the goroutine waits for (zero: none)
-	fired  bool      // armed has passed: the deadline must be set anew
+	armed  time.Time // what the timer is set to (zero: nothing)
+	fired  bool      // the timer went off: it must be set anew
 	closed bool
 	parks  uint64 // connections parked so far (read by the tests)
 	feeds  uint64 // heads fed in place and still parked (read by the tests)
@@ -328,26 +336,45 @@ func (p *parker) started() bool {
 			s.log.Warn("waiting connections will keep their goroutines", "err", os.NewSyscallError("epoll_ctl", err))
 			return
 		}
+		// The timer, in the set: edge-triggered, so each expiry is one
+		// event and its count need not be read.
+		tfd, errno := timerfdCreate()
+		if errno == 0 {
+			if err = syscall.EpollCtl(fd, syscall.EPOLL_CTL_ADD, int(tfd), &syscall.EpollEvent{Events: syscall.EPOLLIN | epollET, Fd: timerMark}); err != nil {
+				syscall.Close(int(tfd))
+			}
+		} else {
+			err = os.NewSyscallError("timerfd_create", errno)
+		}
+		if err != nil {
+			syscall.Close(fd)
+			syscall.Close(hfd)
+			s.log.Warn("waiting connections will keep their goroutines", "err", err)
+			return
+		}
+		closeAll := func() {
+			syscall.Close(hfd)
+			syscall.Close(int(tfd))
+		}
 		// A non-blocking descriptor given to os.NewFile is registered
-		// with the poller, so its RawConn waits for readability there
-		// and its read deadline works.
+		// with the poller, so its RawConn waits for readability there.
 		ep := os.NewFile(uintptr(fd), "idle-epoll")
 		rc, err := ep.SyscallConn()
 		if err != nil {
 			ep.Close()
-			syscall.Close(hfd)
+			closeAll()
 			return
 		}
 		s.mu.Lock()
 		if s.shutdown.Load() {
 			s.mu.Unlock()
 			ep.Close()
-			syscall.Close(hfd)
+			closeAll()
 			return
 		}
 		s.wg.Add(1)
 		s.mu.Unlock()
-		p.ep, p.fd, p.hfd, p.ok = ep, uintptr(fd), uintptr(hfd), true
+		p.ep, p.fd, p.hfd, p.tfd, p.ok = ep, uintptr(fd), uintptr(hfd), tfd, true
 		p.storm.since = monoKey(time.Now())
 		go p.run(rc)
 	})
@@ -383,8 +410,10 @@ func (p *parker) take(c *conn) {
 // pollYield there, the deadline passed while the workers still ran, the
 // parker was runnable again before the scheduler idled and polled, and
 // the rounds ran on as one busy stretch (runtime/trace of the server).
-// Go's poller sleeps whole milliseconds, so a round with nothing else
-// to do takes one. Once the oldest deadline waiting is expireLag
+// (Measured when the rounds were timed by a deadline in Go's poller,
+// which sleeps whole milliseconds, so that a round with nothing else to
+// do took one; the parker's timer keeps expireGap to the microsecond.)
+// Once the oldest deadline waiting is expireLag
 // behind, rounds take pollBurst, so a wave larger than the pacing
 // serves does not fall further behind. Measured with tickBatch
 // (park_storm_linux.go) in the same build, 10 000 slowloris connections
@@ -411,17 +440,32 @@ func expireQuota(oldest, now int64) int {
 	return expireBurst
 }
 
-// armAt points the goroutine's read deadline at d, earlier than the
+// armAt sets the timer to d, earlier than the
 // earliest deadline when some that passed are left for later; mu is held.
 func (p *parker) armAt(d time.Time) {
 	p.armed, p.fired = d, false
-	p.ep.SetReadDeadline(d)
+	p.setTimer(d)
 }
 
-// arm points the goroutine's read deadline at the earliest deadline; mu
-// is held. A deadline already passed wakes the goroutine at once. One
-// that has fired is set again even when unchanged: a passed deadline
-// fails every wait until it is reset, so leaving it would spin.
+// setTimer sets the timer (tfd) to go off at d, or never for the zero d;
+// mu is held. A d already passed goes off at once.
+func (p *parker) setTimer(d time.Time) {
+	var its itimerspec
+	if !d.IsZero() {
+		// Relative: a zero it_value would disarm it.
+		its.value = syscall.NsecToTimespec(int64(max(time.Until(d), 1)))
+	}
+	syscall.RawSyscall6(syscall.SYS_TIMERFD_SETTIME, p.tfd, 0, uintptr(unsafe.Pointer(&its)), 0, 0, 0)
+}
+
+// itimerspec is the kernel's struct itimerspec (timerfd_settime).
+type itimerspec struct {
+	interval, value syscall.Timespec
+}
+
+// arm sets the timer (setTimer) to the earliest deadline, or the storm's
+// next tick; mu is held. A deadline already passed wakes the goroutine at
+// once. One that has fired is set again even when unchanged.
 func (p *parker) arm() {
 	var d time.Time
 	if len(p.heap) > 0 {
@@ -432,7 +476,7 @@ func (p *parker) arm() {
 	}
 	if p.fired || !d.Equal(p.armed) {
 		p.armed, p.fired = d, false
-		p.ep.SetReadDeadline(d)
+		p.setTimer(d)
 	}
 }
 
@@ -456,11 +500,14 @@ func resume(c *conn) {
 // second that finds the set empty. Whatever becomes ready after that
 // epoll_pwait, including by this goroutine's own epoll_ctl, signals the
 // set's descriptor again (no entry is level-triggered, so none stays in
-// the ready list once reported). The read returns for the deadline (the
-// earliest parked one), which is then handled as an empty batch.
+// the ready list once reported). The timer's event (the earliest parked
+// deadline, or the storm's tick) comes in a batch like any other.
 func (p *parker) run(rc syscall.RawConn) {
 	defer p.s.wg.Done()
-	defer syscall.Close(int(p.hfd)) // after drain: nothing registers in it any more
+	// After drain: nothing registers in the heads set or sets the timer
+	// any more.
+	defer syscall.Close(int(p.tfd))
+	defer syscall.Close(int(p.hfd))
 	var b batch
 	var evs [128]syscall.EpollEvent
 	for {
@@ -470,11 +517,19 @@ func (p *parker) run(rc syscall.RawConn) {
 			for {
 				n, e := epollPoll(fd, evs[:])
 				if e == 0 && n > 0 {
-					mark, f := p.handle(evs[:n], false, &b)
+					// The timer went off: a parked deadline, or the
+					// storm's tick (due: set for the next one first,
+					// so that handle sets the timer once).
+					timer := hasMark(evs[:n], timerMark)
+					due := timer && p.tickDue()
+					mark, f := p.handle(evs[:n], timer, &b)
 					fed += f
 					if mark { // the heads set had events
 						f, e = p.readHeads(evs[:], &b)
 						fed += f
+					}
+					if due && e == 0 {
+						e = p.tick(evs[:], &b)
 					}
 				}
 				if e != 0 {
@@ -491,19 +546,6 @@ func (p *parker) run(rc syscall.RawConn) {
 				}
 			}
 		})
-		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-			return // closed by drain
-		}
-		if errno == 0 {
-			// The deadline passed: a parked deadline, or the storm's
-			// tick (due: set for the next one first, so that handle
-			// arms the deadline once).
-			due := p.tickDue()
-			p.handle(nil, true, &b)
-			if due {
-				errno = p.tick(evs[:], &b)
-			}
-		}
 		if errno != 0 {
 			// Not expected of a valid epoll descriptor; rather than
 			// spin on it, give up parking (drain) and let later
@@ -512,7 +554,20 @@ func (p *parker) run(rc syscall.RawConn) {
 			p.drain()
 			return
 		}
+		if err != nil {
+			return // closed by drain
+		}
 	}
+}
+
+// hasMark reports whether evs holds the entry marked m.
+func hasMark(evs []syscall.EpollEvent, m int32) bool {
+	for i := range evs {
+		if evs[i].Fd == m {
+			return true
+		}
+	}
+	return false
 }
 
 // epollPoll takes the events epoll set ep has, up to len(evs), without
@@ -542,7 +597,7 @@ type batch struct {
 }
 
 // handle handles a batch of events, then the deadlines that have passed;
-// fired says that the goroutine's deadline fired. It reports whether the
+// fired says that the parker's timer went off. It reports whether the
 // batch held the heads set's entry (headsMark: the caller then reads that
 // set, readHeads), and how many heads it fed.
 func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bool, fed int) {
@@ -554,6 +609,9 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 		if ev.Fd == headsMark {
 			mark = true // read by the caller, after these
 			continue
+		}
+		if ev.Fd == timerMark {
+			continue // the caller's: fired
 		}
 		ps := &p.slots[ev.Fd]
 		if c := ps.c; c != nil && ps.gen == uint32(ev.Pad) {
@@ -832,4 +890,11 @@ func (p *parker) drain() {
 	for _, c := range heads {
 		resume(c)
 	}
+}
+
+// timerfdCreate makes the parker's timer: a timerfd on the monotonic
+// clock, non-blocking.
+func timerfdCreate() (uintptr, syscall.Errno) {
+	fd, _, e := syscall.RawSyscall(syscall.SYS_TIMERFD_CREATE, 1 /* CLOCK_MONOTONIC */, syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	return fd, e
 }

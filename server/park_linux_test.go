@@ -15,8 +15,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/ferrox/ferrox/parser"
 	"pgregory.net/rapid"
@@ -649,5 +651,43 @@ func TestExpireQuota(t *testing.T) {
 	}
 	if expireBurst >= pollBurst || expireGap <= pollYield {
 		t.Errorf("expireBurst %d, expireGap %v: the pacing must take fewer (than pollBurst %d) and wait longer (than pollYield %v)", expireBurst, expireGap, pollBurst, pollYield)
+	}
+}
+
+// The parker's timer (setTimer, a timerfd): set to a time ahead it waits
+// until then, once (no interval); set to the zero time it is off; set to
+// a time passed it goes off at once. The itimerspec is the kernel's on
+// every architecture (syscall.Timespec), which timerfd_gettime reads
+// back.
+func TestParkerTimer(t *testing.T) {
+	fd, errno := timerfdCreate()
+	if errno != 0 {
+		t.Fatalf("timerfd_create: %v", errno)
+	}
+	defer syscall.Close(int(fd))
+	p := &parker{tfd: fd}
+	get := func() (interval, value time.Duration) {
+		var its itimerspec
+		if _, _, e := syscall.RawSyscall(syscall.SYS_TIMERFD_GETTIME, fd, uintptr(unsafe.Pointer(&its)), 0); e != 0 {
+			t.Fatalf("timerfd_gettime: %v", e)
+		}
+		return time.Duration(its.interval.Nano()), time.Duration(its.value.Nano())
+	}
+	p.setTimer(time.Now().Add(time.Hour))
+	if iv, v := get(); iv != 0 || v <= 59*time.Minute || v > time.Hour {
+		t.Fatalf("set an hour ahead: interval %v, goes off in %v; want 0 and just under an hour", iv, v)
+	}
+	p.setTimer(time.Time{})
+	if iv, v := get(); iv != 0 || v != 0 {
+		t.Fatalf("set to the zero time: interval %v, goes off in %v; want off (0, 0)", iv, v)
+	}
+	p.setTimer(time.Now().Add(-time.Second))
+	var n [8]byte
+	waitFor(t, "the timer set in the past goes off", func() bool {
+		_, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&n[0])), 8)
+		return e == 0
+	})
+	if iv, v := get(); iv != 0 || v != 0 {
+		t.Fatalf("after going off: interval %v, goes off in %v; want off (0, 0)", iv, v)
 	}
 }

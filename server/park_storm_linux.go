@@ -82,6 +82,9 @@ const (
 // place of a slot number (slots are never negative).
 const headsMark = -1
 
+// timerMark is the data of the timer's entry (tfd) in the parker's set.
+const timerMark = -2
+
 func defaultStorm() storm {
 	return storm{tick: headTick, onAt: stormOnAt, offBelow: stormOffBelow, window: stormWindow}
 }
