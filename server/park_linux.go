@@ -410,12 +410,11 @@ func (p *parker) take(c *conn) {
 // pollYield there, the deadline passed while the workers still ran, the
 // parker was runnable again before the scheduler idled and polled, and
 // the rounds ran on as one busy stretch (runtime/trace of the server).
-// (Measured when the rounds were timed by a deadline in Go's poller,
-// which sleeps whole milliseconds, so that a round with nothing else to
-// do took one; the parker's timer keeps expireGap to the microsecond.)
-// Once the oldest deadline waiting is expireLag
-// behind, rounds take pollBurst, so a wave larger than the pacing
-// serves does not fall further behind. Measured with tickBatch
+// Go's poller slept whole milliseconds, and the parker's timer does too
+// (setTimer), so a round with nothing else to do takes one. Once the
+// oldest deadline waiting is expireLag behind, rounds take pollBurst, so
+// a wave larger than the pacing serves does not fall further behind.
+// Measured with tickBatch
 // (park_storm_linux.go) in the same build, 10 000 slowloris connections
 // at the defaults, five alternating runs each with the server's context
 // switches recorded on its CPU: the wait a request arriving at a random
