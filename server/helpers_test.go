@@ -236,7 +236,7 @@ func listenNow(addr string) (net.Listener, error) {
 
 // tcpPair returns both ends of a loopback TCP connection, closed when the
 // test ends: cli as dialed, srv as accepted.
-func tcpPair(t *testing.T) (cli, srv net.Conn) {
+func tcpPair(t testing.TB) (cli, srv net.Conn) {
 	t.Helper()
 	ln, err := listenNow("127.0.0.1:0")
 	if err != nil {

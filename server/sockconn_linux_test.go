@@ -217,20 +217,7 @@ type socketCall struct {
 // rawSocket returns the server side of a loopback TCP connection as a
 // non-blocking descriptor, and its client; both are closed when b ends.
 func rawSocket(b *testing.B) (uintptr, net.Conn) {
-	ln, err := listenNow("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	cli, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { cli.Close() })
-	nc, err := ln.Accept()
-	if err != nil {
-		b.Fatal(err)
-	}
+	cli, nc := tcpPair(b)
 	f, err := nc.(*net.TCPConn).File()
 	nc.Close()
 	if err != nil {
