@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -62,6 +63,15 @@ type parker struct {
 	// connections, counted from its thread's context switches). The
 	// parker's goroutine closes it when it ends.
 	tfd uintptr
+	// wfd is the watch set: the sockets of warm connections (waitWarm),
+	// which wait for their next request in Go's poller, level-triggered,
+	// so that a look at it says whether a request is waiting there while
+	// this goroutine works through a batch (stepAside). Not in Go's
+	// poller; the parker's goroutine closes it when it ends. ny is the
+	// parker's goroutine's way to step aside.
+	wfd   uintptr
+	ny    *netYield
+	steps atomic.Uint64 // times stepAside found a request and yielded (read by the tests)
 
 	mu     sync.Mutex
 	slots  []parkSlot
@@ -89,6 +99,9 @@ type parkEntry struct {
 	inHeads    bool  // the socket is in the heads set (hfd)
 	firstDone  bool  // parked once waiting for the first request (parkFirst)
 	feeding    bool  // the parker's goroutine is feeding it, outside mu
+	// watched: the socket is in the watch set (wfd). Unlike the rest,
+	// the connection's own goroutine sets it (watch), outside mu.
+	watched bool
 }
 
 // epollCtler is a socket the parker can register in its set: sockConn,
@@ -219,6 +232,60 @@ func (p *parker) park(c *conn, until time.Time) bool {
 		p.arm()
 	}
 	return true
+}
+
+// watch puts the socket of a warm connection (on, see waitWarm) in the
+// watch set, or takes it out of it (off: the connection is no longer
+// warm and may be parked, where the parker itself waits for its input).
+// It is called by the connection's goroutine. Only a socket in Go's
+// poller is watched (a sockConn, or a rawSock once upgraded to one,
+// which its first wait for a warm request does): a rawSock's own
+// descriptor number is closed by its upgrade, and an entry made under it
+// could not be taken out. The entry stays until off, or until the socket
+// is closed (the kernel drops it then). Under mu, so that no entry is
+// made once the parker has closed (its goroutine then closes the set).
+func (p *parker) watch(c *conn, on bool) {
+	if c.park.watched == on {
+		return
+	}
+	u, ok := c.raw.(interface{ upgraded() *sockConn })
+	if !ok {
+		return
+	}
+	sc := u.upgraded()
+	if sc == nil || !p.started() || p.wfd == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	if on {
+		ev := syscall.EpollEvent{Events: syscall.EPOLLIN}
+		if sc.epollCtl(p.wfd, syscall.EPOLL_CTL_ADD, &ev) == 0 {
+			c.park.watched = true
+		}
+		return
+	}
+	sc.epollCtl(p.wfd, syscall.EPOLL_CTL_DEL, nil)
+	c.park.watched = false
+}
+
+// stepAside lets a request waiting on a warm connection run (see wfd)
+// before this goroutine goes on with a batch: one epoll_pwait that does
+// not wait (level-triggered entries stay ready; nothing is taken from Go's
+// poller), and when it finds one, a netYield, so that the scheduler polls
+// and serves it. Only the parker's goroutine calls it, with mu not held.
+func (p *parker) stepAside() {
+	if p.wfd == 0 {
+		return
+	}
+	var ev [1]syscall.EpollEvent
+	if n, _ := epollPoll(p.wfd, ev[:]); n > 0 {
+		p.steps.Add(1)
+		p.ny.yield()
+	}
 }
 
 // tlsQuiet reports whether the TLS layer of an idle connection holds no
@@ -352,9 +419,17 @@ func (p *parker) started() bool {
 			s.log.Warn("waiting connections will keep their goroutines", "err", err)
 			return
 		}
+		// The watch set: without it (or the yield) nothing steps aside.
+		wfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
+		if err != nil {
+			wfd = -1
+		}
 		closeAll := func() {
 			syscall.Close(hfd)
 			syscall.Close(int(tfd))
+			if wfd >= 0 {
+				syscall.Close(wfd)
+			}
 		}
 		// A non-blocking descriptor given to os.NewFile is registered
 		// with the poller, so its RawConn waits for readability there.
@@ -375,6 +450,13 @@ func (p *parker) started() bool {
 		s.wg.Add(1)
 		s.mu.Unlock()
 		p.ep, p.fd, p.hfd, p.tfd, p.ok = ep, uintptr(fd), uintptr(hfd), tfd, true
+		if wfd >= 0 {
+			if p.ny = newNetYield(); p.ny != nil {
+				p.wfd = uintptr(wfd)
+			} else {
+				syscall.Close(wfd)
+			}
+		}
 		p.storm.since = monoKey(time.Now())
 		go p.run(rc)
 	})
@@ -427,6 +509,11 @@ const (
 	expireBurst = 4
 	expireGap   = 500 * time.Microsecond
 	expireLag   = 50 * time.Millisecond
+	// stepEvery is how many slow heads a batch feeds between two looks
+	// for a request waiting on a warm connection (stepAside): a few
+	// microseconds each, so a request that comes during a storm's tick
+	// waits behind about as many rather than the whole tick (tickBatch).
+	stepEvery = 4
 )
 
 // expireQuota is how many expired connections a round resumes when the
@@ -519,6 +606,11 @@ func (p *parker) run(rc syscall.RawConn) {
 	// any more.
 	defer syscall.Close(int(p.tfd))
 	defer syscall.Close(int(p.hfd))
+	if p.wfd != 0 {
+		// drain has set closed: no watch reaches the set any more.
+		defer p.ny.close()
+		defer syscall.Close(int(p.wfd))
+	}
 	var b batch
 	var evs [128]syscall.EpollEvent
 	for {
@@ -659,6 +751,9 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 	// resumed; so is every one once a shutdown has begun, as drain leaves
 	// the ones being fed to this goroutine.
 	for i, c := range b.heads {
+		if i > 0 && i%stepEvery == 0 {
+			p.stepAside()
+		}
 		if !c.feed(&b.scratch, b.hup[i]) {
 			b.heads[i] = nil
 			b.done = append(b.done, c)
@@ -728,10 +823,16 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 	for _, c := range b.late {
 		resume(c)
 	}
-	for _, c := range b.cut {
+	for i, c := range b.cut {
+		if i > 0 {
+			p.stepAside() // a close is tens of microseconds
+		}
 		c.cutQuiet(b.drain[:])
 	}
-	for _, c := range b.expired {
+	for i, c := range b.expired {
+		if i > 0 || len(b.cut) > 0 {
+			p.stepAside()
+		}
 		// RFC 9112 §9.5: an idle connection may be closed at any time; a
 		// plain FIN, as waitRequest's timeout does. A TLS close first
 		// sends close_notify, which may wait on the client for seconds:

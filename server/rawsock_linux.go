@@ -541,6 +541,10 @@ func (s *rawSock) SetWriteDeadline(t time.Time) error {
 	return nil
 }
 
+// upgraded returns the socket in Go's poller the descriptor went to, or
+// nil before any upgrade (see parker.watch).
+func (s *rawSock) upgraded() *sockConn { return s.up.Load() }
+
 // epollCtl runs an epoll_ctl for the socket on the parker's set ep (see
 // park); a descriptor registered there is remembered, so that an upgrade
 // can take it out.

@@ -440,3 +440,51 @@ func TestRawAcceptBurst(t *testing.T) {
 		t.Fatalf("the backlog of %d connections was not accepted", n)
 	}
 }
+
+// TestAcceptBurstLetsRequestsIn: while the raw accept loop takes a burst
+// of connections that were all queued at once, a request that came on a
+// kept-alive connection is served between two of them, not after the
+// burst. With the loop taking the burst in one go (the loop before
+// netYield) the request was read only once all 40 were accepted.
+func TestAcceptBurstLetsRequestsIn(t *testing.T) {
+	withOneProcessor(t)
+	ln, accept, stop := rawListener(t)
+	defer ln.Close()
+	defer stop()
+	const n = 40
+	for range n {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	cli, served := waitingReader(t)
+	// The first accept returns at once (the burst's first connection), so
+	// the request is written while the burst is under way.
+	first, err := accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	if _, err := cli.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	at := -1
+	for i := 1; i < n; i++ {
+		nc, err := accept()
+		if err != nil {
+			t.Fatalf("accept %d of %d: %v", i+1, n, err)
+		}
+		nc.Close()
+		if at < 0 && served.Load() {
+			at = i
+		}
+	}
+	if at < 0 {
+		t.Fatalf("the request was not served during the burst of %d accepts; want it within the next two after the first", n)
+	}
+	if at > 2 {
+		t.Fatalf("the request was served after accept %d of %d; want it within the next two after the first", at+1, n)
+	}
+}

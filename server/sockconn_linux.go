@@ -169,6 +169,9 @@ func (c *sockConn) write(b []byte, last bool) (int, error) {
 	return done, nil
 }
 
+// upgraded returns c: it waits in Go's poller (see parker.watch).
+func (c *sockConn) upgraded() *sockConn { return c }
+
 // epollCtl runs an epoll_ctl for the socket on the parker's set ep. Control holds a
 // reference on the socket, so its descriptor number cannot be closed and
 // reused under the call.

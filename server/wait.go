@@ -25,6 +25,10 @@ type waiter interface {
 	// drain ends waiting for shutdown: held idle connections are closed,
 	// held heads resume; later parks are refused.
 	drain()
+	// watch says that c, on its own goroutine, waits warm for its next
+	// request (on), or no longer does (off), so that the waiter's
+	// batches of work can step aside when such a request comes.
+	watch(c *conn, on bool)
 }
 
 // goroutineWaiter holds no connection: each waits on a goroutine of its
@@ -33,6 +37,7 @@ type goroutineWaiter struct{}
 
 func (goroutineWaiter) park(*conn, time.Time) bool { return false }
 func (goroutineWaiter) drain()                     {}
+func (goroutineWaiter) watch(*conn, bool)          {}
 
 // nonBlocking is a connection that can try a read without waiting for
 // input (sockConn, Linux).
@@ -316,10 +321,12 @@ func (c *conn) waitWarm() warm {
 	}
 	d := min(warmWait, s.idleTimeout)
 	c.nc.SetReadDeadline(now.Add(d))
+	s.waiter.watch(c, true)
 	n, err := c.nc.Read(st.buf)
 	if n == 0 {
 		// Only the warm deadline leaves the connection open.
 		if d < s.idleTimeout && isTimeout(err) && c.state.Load() == stateIdle {
+			s.waiter.watch(c, false) // it may be parked next
 			return warmQuiet
 		}
 		return warmClose

@@ -1,12 +1,17 @@
-//go:build linux && (amd64 || arm64)
+//go:build linux
 
 package server
 
 import (
 	"net"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // waitingReader starts a goroutine blocked in a read on a loopback
@@ -68,50 +73,158 @@ func TestNetYieldLetsPollerIn(t *testing.T) {
 	}
 }
 
-// TestAcceptBurstLetsRequestsIn: while the raw accept loop takes a burst
-// of connections that were all queued at once, a request that came on a
-// kept-alive connection is served between two of them, not after the
-// burst. With the loop taking the burst in one go (the loop before
-// netYield) the request was read only once all 40 were accepted.
-func TestAcceptBurstLetsRequestsIn(t *testing.T) {
+// TestStepAsideLetsWarmRequestIn: the parker's look between pieces of a
+// batch (stepAside) sees a request that came on a warm connection, whose
+// goroutine waits in Go's poller, and steps aside so that it is served at
+// once. Without the watch entry, or with the look not yielding, the loop
+// ends with the request unread. A connection no longer watched is not
+// reported, however much input it has.
+func TestStepAsideLetsWarmRequestIn(t *testing.T) {
 	withOneProcessor(t)
-	ln, accept, stop := rawListener(t)
-	defer ln.Close()
-	defer stop()
-	const n = 40
-	for range n {
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			t.Fatal(err)
+	e := startServer(t, nil)
+	p := e.s.waiter.(*parker)
+	if !p.started() || p.wfd == 0 {
+		t.Skip("no watch set here")
+	}
+	cli, srv := tcpPair(t)
+	c := &conn{srv: e.s, nc: newSockConn(srv.(*net.TCPConn))}
+	c.raw = c.nc
+	p.watch(c, true)
+	if !c.park.watched || watched(t, p) != 1 {
+		t.Fatalf("watch: watched %v, %d entries; want true, 1", c.park.watched, watched(t, p))
+	}
+	var served atomic.Bool
+	ready := make(chan struct{})
+	go func() {
+		close(ready)
+		var b [1]byte
+		if n, _ := c.nc.Read(b[:]); n == 1 {
+			served.Store(true)
 		}
-		defer c.Close()
-	}
-	cli, served := waitingReader(t)
-	// The first accept returns at once (the burst's first connection), so
-	// the request is written while the burst is under way.
-	first, err := accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	first.Close()
+	}()
+	<-ready
+	runtime.Gosched() // let it block in the poller
 	if _, err := cli.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
+	const rounds = 1000
 	at := -1
-	for i := 1; i < n; i++ {
-		nc, err := accept()
-		if err != nil {
-			t.Fatalf("accept %d of %d: %v", i+1, n, err)
-		}
-		nc.Close()
-		if at < 0 && served.Load() {
+	for i := range rounds {
+		p.stepAside()
+		if served.Load() {
 			at = i
+			break
 		}
 	}
-	if at < 0 {
-		t.Fatalf("the request was not served during the burst of %d accepts; want it within the next two after the first", n)
+	if at < 0 || at > 1 {
+		t.Fatalf("the warm request was served after look %d of %d (-1: never); want the first or second", at, rounds)
 	}
-	if at > 2 {
-		t.Fatalf("the request was served after accept %d of %d; want it within the next two after the first", at+1, n)
+
+	p.watch(c, false)
+	if _, err := cli.Write([]byte("y")); err != nil {
+		t.Fatal(err)
 	}
+	var evs [1]syscall.EpollEvent
+	if c.park.watched || watched(t, p) != 0 {
+		t.Fatalf("after watch off: watched %v, %d entries; want false, 0", c.park.watched, watched(t, p))
+	}
+	if n, _ := epollPoll(p.wfd, evs[:]); n != 0 {
+		t.Fatalf("the watch set reports %d ready with no connection in it", n)
+	}
+}
+
+// TestWarmConnWatched: a busy keep-alive connection is in the parker's
+// watch set while it waits warm for its next request, from its first wait
+// in Go's poller on (a raw socket's is the one that upgrades it), and out
+// of it once it falls quiet and is parked, where the parker itself waits
+// for its input.
+func TestWarmConnWatched(t *testing.T) {
+	e := startServer(t, nil)
+	p := e.s.waiter.(*parker)
+	if !p.started() || p.wfd == 0 {
+		t.Skip("no watch set here")
+	}
+	c := e.dial(t)
+	for i := range 4 {
+		c.send(get("/a.txt"))
+		if resp, _ := c.read("GET"); resp.StatusCode != 200 {
+			t.Fatalf("request %d: status %d", i+1, resp.StatusCode)
+		}
+	}
+	waitFor(t, "the warm connection is watched", func() bool { return watched(t, p) == 1 })
+	waitFor(t, "the quiet connection is parked and no longer watched", func() bool {
+		return e.s.parked() == 1 && watched(t, p) == 0
+	})
+	c.send(get("/a.txt"))
+	if resp, _ := c.read("GET"); resp.StatusCode != 200 {
+		t.Fatalf("after the quiet spell: status %d", resp.StatusCode)
+	}
+}
+
+// TestBatchesStepAside: with a request waiting on a warm connection, the
+// parker steps aside between every stepEvery heads it feeds in one batch
+// and between the heads it cuts in a wave; with none waiting it never
+// does. The waiting request here is one nobody reads, so every look finds
+// it.
+func TestBatchesStepAside(t *testing.T) {
+	withOneProcessor(t)
+	e := startServer(t, func(c *Settings) { c.HeaderTimeout = time.Second })
+	p := e.s.waiter.(*parker)
+	if !p.started() || p.wfd == 0 {
+		t.Skip("no watch set here")
+	}
+	p.mu.Lock()
+	p.storm.onAt = 1 << 30 // no storm: the pieces are fed as they come
+	p.mu.Unlock()
+	const n = 3 * waveAt
+	cs := make([]*client, n)
+	for i := range cs {
+		cs[i] = e.dial(t)
+		cs[i].send("GET /a.txt HTTP/1.1\r\n")
+	}
+	waitFor(t, "every head is parked", func() bool { return e.s.parked() == n })
+	// With one processor, the pieces sent here (no wait between them) are
+	// all there when the parker next runs: one batch.
+	feed := func(round int) {
+		for _, c := range cs {
+			c.send("X-A: 1\r\n")
+		}
+		waitFor(t, "the pieces are fed", func() bool { return e.s.feeds() == uint64(round*n) })
+	}
+	feed(1)
+	if got := p.steps.Load(); got != 0 {
+		t.Fatalf("the parker stepped aside %d times with no request waiting", got)
+	}
+	cli, srv := tcpPair(t)
+	w := &conn{srv: e.s, nc: newSockConn(srv.(*net.TCPConn))}
+	w.raw = w.nc
+	p.watch(w, true)
+	if _, err := cli.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	feed(2)
+	fed := p.steps.Load()
+	if want := uint64((n - 1) / stepEvery); fed != want {
+		t.Fatalf("the parker stepped aside %d times feeding a batch of %d heads; want %d", fed, n, want)
+	}
+	waitFor(t, "every head is cut", func() bool { return e.s.parked() == 0 })
+	if p.steps.Load() == fed {
+		t.Fatal("the parker did not step aside between the cuts of a wave")
+	}
+}
+
+// watched counts the entries of the parker's watch set, from its fdinfo.
+func watched(t *testing.T, p *parker) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/fdinfo/" + strconv.Itoa(int(p.wfd)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "tfd:") {
+			n++
+		}
+	}
+	return n
 }
