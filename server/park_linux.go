@@ -811,9 +811,12 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 		p.arm()
 	}
 	p.mu.Unlock()
-	for _, c := range b.linger {
+	for i, c := range b.linger {
 		// A lingering close (parkLinger): drain what came, and wait again
 		// or close.
+		if i > 0 {
+			p.stepAside()
+		}
 		if lingerDrain(c, c.nc.(nonBlocking), b.drain[:]) && p.park(c, monoTime(c.park.until)) {
 			continue
 		}
