@@ -38,6 +38,10 @@ import (
 // unparked one would, except in a wave of timeouts or a storm of slow
 // heads: then it is closed where it is, with no 408 (cutQuiet).
 //
+// Its batches of work (a storm's tick, a round of cuts) step aside when a
+// request comes meanwhile on a warm connection, one whose goroutine waits
+// for it in Go's poller: see watch and stepAside.
+//
 // Ownership: a connection in the table belongs to the parker; whoever
 // takes it out under mu (a readiness event, the expiry, shutdown) owns it
 // from then on. TLS connections are parked only when idle and when their
@@ -277,6 +281,10 @@ func (p *parker) watch(c *conn, on bool) {
 // not wait (level-triggered entries stay ready; nothing is taken from Go's
 // poller), and when it finds one, a netYield, so that the scheduler polls
 // and serves it. Only the parker's goroutine calls it, with mu not held.
+// Measured with 10 000 slowloris connections at the defaults, one server
+// at a time beside the build before (bench-compare, six triples): the
+// legitimate p99 under attack 0.89x (lower in 5 of 6), CPU 1.01x side by
+// side; 2 300 looks and 95 yields a second.
 func (p *parker) stepAside() {
 	if p.wfd == 0 {
 		return

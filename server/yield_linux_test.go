@@ -134,8 +134,8 @@ func TestStepAsideLetsWarmRequestIn(t *testing.T) {
 }
 
 // TestWarmConnWatched: a busy keep-alive connection is in the parker's
-// watch set while it waits warm for its next request, from its first wait
-// in Go's poller on (a raw socket's is the one that upgrades it), and out
+// watch set while it waits warm for its next request (a raw socket from
+// its second warm wait on: the first upgrades it to Go's poller), and out
 // of it once it falls quiet and is parked, where the parker itself waits
 // for its input.
 func TestWarmConnWatched(t *testing.T) {
