@@ -691,3 +691,34 @@ func TestParkerTimer(t *testing.T) {
 		t.Fatalf("after going off: interval %v, goes off in %v; want off (0, 0)", iv, v)
 	}
 }
+
+// TestReadHeadPastDeadline: a head whose header deadline has passed is
+// not offered to the waiter again when nothing more has come, even while
+// the socket's own deadline timer has not fired (here: set an hour on,
+// as if Go's poller had not run it yet); its read fails with the timeout,
+// and the goroutine answers 408. Parked again, a head the waiter resumed
+// at its deadline came straight back to it until its timeouts counted as
+// a wave and it was cut with no 408 (linux/386, whose sockets are Go's).
+func TestReadHeadPastDeadline(t *testing.T) {
+	e := startServer(t, nil)
+	_, srv := tcpPair(t)
+	c, _, _, _ := e.s.addConn(srv)
+	if c == nil {
+		t.Fatal("addConn refused the connection")
+	}
+	if _, ok := c.nc.(*sockConn); !ok {
+		t.Fatalf("the connection is a %T; want a sockConn", c.nc)
+	}
+	var parked bool
+	defer func() {
+		if !parked { // a parked one is the waiter's to end
+			c.finish()
+		}
+	}()
+	c.getState()
+	c.nc.SetReadDeadline(time.Now().Add(time.Hour))
+	n, parked, err := c.readHead(c.st.buf, time.Now().Add(-time.Millisecond))
+	if parked || n != 0 || !isTimeout(err) {
+		t.Fatalf("readHead past the deadline = %d, parked %v, %v; want 0, not parked, a timeout", n, parked, err)
+	}
+}

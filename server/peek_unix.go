@@ -25,7 +25,12 @@ func peekInput(nc net.Conn) input {
 	}
 	res := inputUnknown
 	var b [1]byte
-	err = rc.Read(func(fd uintptr) bool {
+	// Control, not Read: Read fails at once, calling nothing, once the
+	// read deadline has passed, and the peek that matters most comes
+	// right after a timeout (closeIfQuiet after a 408 for a slow head),
+	// which then always chose the lingering close. The socket is
+	// non-blocking: the call never waits either way.
+	err = rc.Control(func(fd uintptr) {
 		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		switch {
 		case err == syscall.EAGAIN || err == syscall.EWOULDBLOCK:
@@ -37,7 +42,6 @@ func peekInput(nc net.Conn) input {
 		default:
 			res = inputData
 		}
-		return true // never wait for readiness
 	})
 	if err != nil {
 		return inputUnknown

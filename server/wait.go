@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"os"
 	"time"
 
 	"github.com/ferrox/ferrox/parser"
@@ -355,6 +356,15 @@ func (c *conn) readHead(b []byte, until time.Time) (n int, parked bool, err erro
 	n, err = nb.read(b, false)
 	if err != errWouldBlock {
 		return n, false, err
+	}
+	if !until.IsZero() && !time.Now().Before(until) {
+		// The deadline has passed, though the socket's own timer may not
+		// have fired yet (Go's poller runs its deadline timers when the
+		// scheduler gets to them): parked again, a head the waiter
+		// resumed at its deadline came straight back to it, and again,
+		// until its timeouts counted as a wave and it was cut with no
+		// 408 (seen on linux/386, where the socket is Go's).
+		return 0, false, os.ErrDeadlineExceeded
 	}
 	c.putExchange()
 	if c.srv.waiter.park(c, until) {
