@@ -459,7 +459,7 @@ func TestAcceptBurstLetsRequestsIn(t *testing.T) {
 		}
 		defer c.Close()
 	}
-	cli, served := waitingReader(t)
+	cli, _, served := waitingReader(t)
 	// The first accept returns at once (the burst's first connection), so
 	// the request is written while the burst is under way.
 	first, err := accept()

@@ -16,12 +16,12 @@ import (
 
 // waitingReader starts a goroutine blocked in a read on a loopback
 // connection, as a kept-alive client's goroutine waits in Go's poller,
-// and returns the end to write its request to and a flag it sets once it
-// has read it.
-func waitingReader(t *testing.T) (net.Conn, *atomic.Bool) {
+// and returns the end to write its request to, the end it reads from and
+// a flag it sets once it has read it.
+func waitingReader(t *testing.T) (cli, srv net.Conn, served *atomic.Bool) {
 	t.Helper()
-	cli, srv := tcpPair(t)
-	var served atomic.Bool
+	cli, srv = tcpPair(t)
+	served = new(atomic.Bool)
 	ready := make(chan struct{})
 	go func() {
 		close(ready)
@@ -32,7 +32,7 @@ func waitingReader(t *testing.T) (net.Conn, *atomic.Bool) {
 	}()
 	<-ready
 	runtime.Gosched() // let it block in the poller
-	return cli, &served
+	return cli, srv, served
 }
 
 // withOneProcessor runs the test with GOMAXPROCS 1, as the servers in the
@@ -55,7 +55,7 @@ func TestNetYieldLetsPollerIn(t *testing.T) {
 		t.Skip("no eventfd here")
 	}
 	defer ny.close()
-	cli, served := waitingReader(t)
+	cli, _, served := waitingReader(t)
 	if _, err := cli.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
@@ -82,28 +82,9 @@ func TestNetYieldLetsPollerIn(t *testing.T) {
 func TestStepAsideLetsWarmRequestIn(t *testing.T) {
 	withOneProcessor(t)
 	e := startServer(t, nil)
-	p := e.s.waiter.(*parker)
-	if !p.started() || p.wfd == 0 {
-		t.Skip("no watch set here")
-	}
-	cli, srv := tcpPair(t)
-	c := &conn{srv: e.s, nc: newSockConn(srv.(*net.TCPConn))}
-	c.raw = c.nc
-	p.watch(c, true)
-	if !c.park.watched || watched(t, p) != 1 {
-		t.Fatalf("watch: watched %v, %d entries; want true, 1", c.park.watched, watched(t, p))
-	}
-	var served atomic.Bool
-	ready := make(chan struct{})
-	go func() {
-		close(ready)
-		var b [1]byte
-		if n, _ := c.nc.Read(b[:]); n == 1 {
-			served.Store(true)
-		}
-	}()
-	<-ready
-	runtime.Gosched() // let it block in the poller
+	p := watchParker(t, e)
+	cli, srv, served := waitingReader(t)
+	c := watchedConn(t, e, p, srv)
 	if _, err := cli.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
@@ -140,10 +121,7 @@ func TestStepAsideLetsWarmRequestIn(t *testing.T) {
 // for its input.
 func TestWarmConnWatched(t *testing.T) {
 	e := startServer(t, nil)
-	p := e.s.waiter.(*parker)
-	if !p.started() || p.wfd == 0 {
-		t.Skip("no watch set here")
-	}
+	p := watchParker(t, e)
 	c := e.dial(t)
 	for i := range 4 {
 		c.send(get("/a.txt"))
@@ -169,10 +147,7 @@ func TestWarmConnWatched(t *testing.T) {
 func TestBatchesStepAside(t *testing.T) {
 	withOneProcessor(t)
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = time.Second })
-	p := e.s.waiter.(*parker)
-	if !p.started() || p.wfd == 0 {
-		t.Skip("no watch set here")
-	}
+	p := watchParker(t, e)
 	p.mu.Lock()
 	p.storm.onAt = 1 << 30 // no storm: the pieces are fed as they come
 	p.mu.Unlock()
@@ -196,9 +171,7 @@ func TestBatchesStepAside(t *testing.T) {
 		t.Fatalf("the parker stepped aside %d times with no request waiting", got)
 	}
 	cli, srv := tcpPair(t)
-	w := &conn{srv: e.s, nc: newSockConn(srv.(*net.TCPConn))}
-	w.raw = w.nc
-	p.watch(w, true)
+	watchedConn(t, e, p, srv)
 	if _, err := cli.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +184,31 @@ func TestBatchesStepAside(t *testing.T) {
 	if p.steps.Load() == fed {
 		t.Fatal("the parker did not step aside between the cuts of a wave")
 	}
+}
+
+// watchParker returns e's parker, started; the test is skipped where it
+// has no watch set.
+func watchParker(t *testing.T, e *testEnv) *parker {
+	t.Helper()
+	p := e.s.waiter.(*parker)
+	if !p.started() || p.wfd == 0 {
+		t.Skip("no watch set here")
+	}
+	return p
+}
+
+// watchedConn puts srv, the server's end of a loopback connection, in p's
+// watch set as a warm connection's socket; no goroutine of the server
+// reads it.
+func watchedConn(t *testing.T, e *testEnv, p *parker, srv net.Conn) *conn {
+	t.Helper()
+	c := &conn{srv: e.s, nc: newSockConn(srv.(*net.TCPConn))}
+	c.raw = c.nc
+	p.watch(c, true)
+	if !c.park.watched || watched(t, p) != 1 {
+		t.Fatalf("watch: watched %v, %d entries; want true, 1", c.park.watched, watched(t, p))
+	}
+	return c
 }
 
 // watched counts the entries of the parker's watch set, from its fdinfo.
