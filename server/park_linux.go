@@ -75,7 +75,8 @@ type parker struct {
 	// parker's goroutine's way to step aside.
 	wfd   uintptr
 	ny    *netYield
-	steps atomic.Uint64 // times stepAside found a request and yielded (read by the tests)
+	looks atomic.Uint64 // times stepAside looked (read by the tests)
+	steps atomic.Uint64 // times it found a request and yielded (read by the tests)
 
 	mu     sync.Mutex
 	slots  []parkSlot
@@ -289,6 +290,7 @@ func (p *parker) stepAside() {
 	if p.wfd == 0 {
 		return
 	}
+	p.looks.Add(1)
 	var ev [1]syscall.EpollEvent
 	if n, _ := epollPoll(p.wfd, ev[:]); n > 0 {
 		p.steps.Add(1)
