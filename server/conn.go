@@ -130,9 +130,12 @@ type conn struct {
 	// headDeadline: the header deadline is set on the socket for the
 	// current head (it is set before the first read that needs it).
 	headDeadline bool
-	pending      bool    // one holds the next request's first byte (tlsQuiet)
-	one          [1]byte // receives the first byte of the next request while idle
-	park         parkEntry
+	// waveCounted: the parker counted the current head's timeout in the
+	// wave and left it its 408 (see fail).
+	waveCounted bool
+	pending     bool    // one holds the next request's first byte (tlsQuiet)
+	one         [1]byte // receives the first byte of the next request while idle
+	park        parkEntry
 
 	exited chan struct{} // closed when the connection ends (ServeConn only)
 }
@@ -388,6 +391,7 @@ func (c *conn) beginHead() {
 	st := c.st
 	c.since = monoKey(time.Now())
 	c.headDeadline = false
+	c.waveCounted = false
 	if st.r > 0 {
 		st.w = copy(st.buf, st.buf[st.r:st.w])
 		st.r = 0

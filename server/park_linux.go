@@ -35,8 +35,8 @@ import (
 // byte. They are kept in a min-heap, and the parker's timer (tfd) is set
 // to the earliest one. An idle connection whose timeout passes is closed
 // quietly; a mid-head one is resumed, and its goroutine answers 408 as an
-// unparked one would, except in a wave of timeouts or a storm of slow
-// heads: then it is closed where it is, with no 408 (cutQuiet).
+// unparked one would, except in a wave of timeouts (wave) or a storm of
+// slow heads: then it is closed where it is, with no 408 (cutQuiet).
 //
 // Its batches of work (a storm's tick, a round of cuts) step aside when a
 // request comes meanwhile on a warm connection, one whose goroutine waits
@@ -90,7 +90,6 @@ type parker struct {
 	most   int    // the most heads one storm tick read (read by the tests)
 	heads  int    // parked heads (phaseParse), in either set
 	storm  storm  // set by the parker's goroutine, read by arm
-	wave   wave   // heads past their deadline, counted (see cutQuiet)
 }
 
 // parkEntry is the parker's bookkeeping for one connection, kept in the
@@ -809,9 +808,10 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 		switch {
 		case c.phase != phaseParse:
 			b.expired = append(b.expired, c)
-		case p.wave.count(now) || p.storm.on:
+		case p.s.waves.count(now) || p.storm.on:
 			b.cut = append(b.cut, c) // closed here, with no 408 (cutQuiet)
 		default:
+			c.waveCounted = true // its goroutine answers 408 (fail)
 			b.late = append(b.late, c)
 		}
 	}
@@ -871,18 +871,11 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 // cutQuiet ends a head past its header timeout in a wave of them (see
 // wave) or during a storm of slow heads, on the parker's goroutine and
 // with no 408: what came since the last read is read, and the connection
-// closed, a plain FIN, as nginx ends every head it times out. A head that
-// times out alone is resumed and its goroutine answers 408 (fail): a
-// courtesy to a client that is slow rather than hostile, which RFC 9110
-// §15.5.9 describes but does not require (a server may close at any time,
-// RFC 9112 §9.5, and may turn away what it deems an attack, §9.4). In a
-// slowloris that courtesy goes to a thousand connections a second and
-// more that only reconnect, and it cost what the cut is: the hand-over
-// to a worker, its second look at the socket, the 1 KiB page, its write
-// and the half-close (see reports/bench-compare-slowloris.md). The read
-// keeps the close graceful (§9.5): input left unread would turn it into
-// a reset. The access log and the metrics count the cut as a 408 with no
-// bytes sent, as nginx logs it.
+// closed, a plain FIN. A head that times out alone is resumed and its
+// goroutine answers 408 (fail). Here the cut also saves the hand-over to
+// a worker and its second look at the socket (see
+// reports/bench-compare-slowloris.md). The read keeps the close graceful
+// (§9.5): input left unread would turn it into a reset.
 func (c *conn) cutQuiet(scratch []byte) {
 	s := c.srv
 	s.refuse(RefusedHeadTimeout, c.clientIP())
@@ -894,35 +887,6 @@ func (c *conn) cutQuiet(scratch []byte) {
 	c.nc.(nonBlocking).read(scratch, false)
 	c.state.Store(stateClosing)
 	c.finish()
-}
-
-// wave counts the heads whose header timeout passes, over windows of
-// stormWindow: heads time out in a wave once more than waveAt did in the
-// window running and the one before it. A slowloris's connections,
-// opened together, time out together; a client that is merely slow does
-// so alone, and gets its 408.
-type wave struct {
-	since   int64 // the window's start (monoKey)
-	n, prev int   // heads timed out in it, and in the one before
-}
-
-// waveAt is the most heads that time out in two windows (0.1 to 0.2 s)
-// with a 408 each: a hundred a second and more is an attack's rate, not
-// slow clients'.
-const waveAt = 10
-
-// count counts a head past its deadline at now (monoKey) and reports
-// whether heads are timing out in a wave.
-func (w *wave) count(now int64) bool {
-	if d := now - w.since; d >= int64(stormWindow) {
-		w.prev = w.n
-		if d >= 2*int64(stormWindow) {
-			w.prev = 0 // the window before this one saw none
-		}
-		w.n, w.since = 0, now
-	}
-	w.n++
-	return w.n+w.prev > waveAt
 }
 
 // feed reads what arrived for a parked head and advances it (advanceHead,

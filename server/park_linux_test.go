@@ -614,22 +614,6 @@ func TestFeedLeavesAHeadPastItsDeadline(t *testing.T) {
 	}
 }
 
-// cutWith408 reads what the server sent a head it cut, to the end of
-// input: true for a 408, false for nothing at all (cutQuiet).
-func cutWith408(t *testing.T, i int, c *client) bool {
-	t.Helper()
-	b, err := io.ReadAll(c.br)
-	switch {
-	case err != nil:
-		t.Fatalf("head %d: read %v; want a 408 or the end of input", i, err)
-	case len(b) == 0:
-		return false
-	case !strings.HasPrefix(string(b), "HTTP/1.1 408 "):
-		t.Fatalf("head %d: read %.40q; want a 408 or nothing", i, b)
-	}
-	return true
-}
-
 // A round resumes expireBurst expired connections, and pollBurst once the
 // oldest deadline waiting is expireLag behind.
 func TestExpireQuota(t *testing.T) {

@@ -239,56 +239,35 @@ func TestWaveCutsQuietly(t *testing.T) {
 	p.mu.Lock()
 	p.storm.onAt = 1 << 30 // no storm
 	p.mu.Unlock()
-	const n = 3 * waveAt
-	before := e.s.Stats().Refused[RefusedHeadTimeout]
-	cs := make([]*client, n)
+	cs := make([]*client, 3*waveAt)
 	for i := range cs {
 		cs[i] = e.dial(t)
-		cs[i].send("GET /a.txt HTTP/1.1\r\n")
 	}
-	answered, quiet := 0, 0
-	for i, c := range cs {
-		if cutWith408(t, i, c) {
-			answered++
-		} else {
-			quiet++
-		}
-	}
-	// The heads time out within a few milliseconds of each other, in one
-	// window or two.
-	if answered == 0 || answered > waveAt || quiet < n-waveAt {
-		t.Errorf("%d heads answered 408, %d closed with nothing; want the first of them answered, at most %d", answered, quiet, waveAt)
-	}
-	if got := e.s.Stats().Refused[RefusedHeadTimeout] - before; got != n {
-		t.Errorf("head timeouts counted: %d; want %d", got, n)
-	}
+	cutInWave(t, e.s, cs)
 	if on, _, _ := e.s.stormState(); on {
 		t.Error("a storm began")
 	}
 }
 
-// TestWave: more than waveAt heads timing out in the window running and
-// the one before it make a wave; a window with none between ends it.
-func TestWave(t *testing.T) {
-	w := int64(stormWindow)
-	var v wave
-	v.since = 1000 * w
-	at := v.since
-	for i := 1; i <= waveAt; i++ {
-		if v.count(at) {
-			t.Fatalf("a wave at %d heads in a window; want more than %d", i, waveAt)
+// TestWaveCountsAHeadOnce: waveAt parked heads that time out together are
+// no wave, and each gets its 408: the parker counts each, and the
+// goroutine it resumes to answer does not count it again.
+func TestWaveCountsAHeadOnce(t *testing.T) {
+	e := startServer(t, func(c *Settings) { c.HeaderTimeout = 300 * time.Millisecond })
+	p := e.s.waiter.(*parker)
+	p.mu.Lock()
+	p.storm.onAt = 1 << 30 // no storm
+	p.mu.Unlock()
+	cs := make([]*client, waveAt)
+	for i := range cs {
+		cs[i] = e.dial(t)
+		cs[i].send("GET /a.txt HTTP/1.1\r\n")
+	}
+	waitFor(t, "every head is parked", func() bool { return e.s.parked() == waveAt })
+	for i, c := range cs {
+		if !cutWith408(t, i, c) {
+			t.Errorf("head %d of %d: closed with nothing; want its 408", i, waveAt)
 		}
-	}
-	if !v.count(at) {
-		t.Fatalf("no wave at %d heads in a window", waveAt+1)
-	}
-	// The next window counts the one before it.
-	if !v.count(at + w) {
-		t.Fatal("no wave in the window after a wave")
-	}
-	// A window with none between: the count starts over.
-	if v.count(at + 3*w) {
-		t.Fatal("a wave after a window with no timeout")
 	}
 }
 

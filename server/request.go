@@ -200,6 +200,16 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 	if kind, ok := refusalOf(err); ok {
 		s.refuse(kind, c.clientIP())
 	}
+	if errors.Is(err, errHeadTimeout) && !c.waveCounted && s.waves.count(monoKey(time.Now())) {
+		// Heads are timing out in a wave (see wave): closed with no 408.
+		// The client's input was read up to the timeout; a plain FIN
+		// unless more came since (closeIfQuiet).
+		if s.debugOn() {
+			s.log.Debug("slow head closed without a 408", "remote", c.remoteString())
+		}
+		c.logAccess(req, 408, 0)
+		return c.closeIfQuiet()
+	}
 	if rc.status >= 500 {
 		s.counters.serverErrors.Add(1)
 		s.log.Error("request failed", "remote", c.remoteString(), "status", rc.status, "err", err)
