@@ -235,10 +235,7 @@ func TestStormCutsQuietly(t *testing.T) {
 // every one is counted as a head timeout.
 func TestWaveCutsQuietly(t *testing.T) {
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = 300 * time.Millisecond })
-	p := e.s.waiter.(*parker)
-	p.mu.Lock()
-	p.storm.onAt = 1 << 30 // no storm
-	p.mu.Unlock()
+	noStorms(e)
 	cs := make([]*client, 3*waveAt)
 	for i := range cs {
 		cs[i] = e.dial(t)
@@ -254,10 +251,7 @@ func TestWaveCutsQuietly(t *testing.T) {
 // goroutine it resumes to answer does not count it again.
 func TestWaveCountsAHeadOnce(t *testing.T) {
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = 300 * time.Millisecond })
-	p := e.s.waiter.(*parker)
-	p.mu.Lock()
-	p.storm.onAt = 1 << 30 // no storm
-	p.mu.Unlock()
+	noStorms(e)
 	cs := make([]*client, waveAt)
 	for i := range cs {
 		cs[i] = e.dial(t)
@@ -269,6 +263,17 @@ func TestWaveCountsAHeadOnce(t *testing.T) {
 			t.Errorf("head %d of %d: closed with nothing; want its 408", i, waveAt)
 		}
 	}
+}
+
+// noStorms gives e's parker a storm policy no test meets: pieces of
+// heads are fed as they come, and heads past their deadline are cut only
+// in a wave.
+func noStorms(e *testEnv) *parker {
+	p := e.s.waiter.(*parker)
+	p.mu.Lock()
+	p.storm.onAt = 1 << 30
+	p.mu.Unlock()
+	return p
 }
 
 // quickStorms gives e's parker a storm policy a test can meet: a storm

@@ -163,9 +163,7 @@ func TestBatchesStepAside(t *testing.T) {
 	withOneProcessor(t)
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = time.Second })
 	p := watchParker(t, e)
-	p.mu.Lock()
-	p.storm.onAt = 1 << 30 // no storm: the pieces are fed as they come
-	p.mu.Unlock()
+	noStorms(e) // the pieces are fed as they come
 	const n = 3 * waveAt
 	cs := make([]*client, n)
 	for i := range cs {
