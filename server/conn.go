@@ -125,7 +125,9 @@ type conn struct {
 	bodyUntil int64
 	// The small fields together: an idle connection is mostly this
 	// struct, kept to a smaller allocation size class.
-	streak int32 // requests since the connection was last idle longer than warmWait
+	// streak counts the requests since the connection was last idle
+	// longer than warmWait, up to warmAfter (all that is asked of it).
+	streak uint8
 	phase  phase
 	// headDeadline: the header deadline is set on the socket for the
 	// current head (it is set before the first read that needs it).
@@ -133,9 +135,12 @@ type conn struct {
 	// waveCounted: the parker counted the current head's timeout in the
 	// wave and left it its 408 (see fail).
 	waveCounted bool
-	pending     bool    // one holds the next request's first byte (tlsQuiet)
-	one         [1]byte // receives the first byte of the next request while idle
-	park        parkEntry
+	// watched: the socket is in the parker's watch set (parker.watch).
+	// Only the connection's own goroutine touches it.
+	watched bool
+	pending bool    // one holds the next request's first byte (tlsQuiet)
+	one     [1]byte // receives the first byte of the next request while idle
+	park    parkEntry
 
 	exited chan struct{} // closed when the connection ends (ServeConn only)
 }
@@ -287,7 +292,9 @@ func (c *conn) run() {
 			c.phase = c.serveRequest()
 
 		case phaseNext:
-			c.streak++
+			if c.streak < warmAfter {
+				c.streak++
+			}
 			switch {
 			case c.st.r < c.st.w:
 				c.phase = phaseHead // pipelined

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -502,5 +503,17 @@ func TestPeekInput(t *testing.T) {
 	}
 	if got := peekInput(struct{ net.Conn }{srv}); got != inputUnknown {
 		t.Errorf("conn without SyscallConn: %v; want inputUnknown", got)
+	}
+}
+
+// TestConnSize: an idle connection is mostly its conn, whose small fields
+// are packed to keep it in the 128-byte allocation size class on 64-bit
+// systems (the next class is 144 bytes: 16 more per idle connection).
+func TestConnSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("the size class is for 64-bit layouts")
+	}
+	if got := unsafe.Sizeof(conn{}); got > 128 {
+		t.Fatalf("conn is %d bytes; want at most 128", got)
 	}
 }

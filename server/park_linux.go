@@ -103,9 +103,6 @@ type parkEntry struct {
 	inHeads    bool  // the socket is in the heads set (hfd)
 	firstDone  bool  // parked once waiting for the first request (parkFirst)
 	feeding    bool  // the parker's goroutine is feeding it, outside mu
-	// watched: the socket is in the watch set (wfd). Unlike the rest,
-	// the connection's own goroutine sets it (watch), outside mu.
-	watched bool
 }
 
 // epollCtler is a socket the parker can register in its set: sockConn,
@@ -249,7 +246,7 @@ func (p *parker) park(c *conn, until time.Time) bool {
 // is closed (the kernel drops it then). Under mu, so that no entry is
 // made once the parker has closed (its goroutine then closes the set).
 func (p *parker) watch(c *conn, on bool) {
-	if c.park.watched == on {
+	if c.watched == on {
 		return
 	}
 	u, ok := c.raw.(interface{ upgraded() *sockConn })
@@ -268,12 +265,12 @@ func (p *parker) watch(c *conn, on bool) {
 	if on {
 		ev := syscall.EpollEvent{Events: syscall.EPOLLIN}
 		if sc.epollCtl(p.wfd, syscall.EPOLL_CTL_ADD, &ev) == 0 {
-			c.park.watched = true
+			c.watched = true
 		}
 		return
 	}
 	sc.epollCtl(p.wfd, syscall.EPOLL_CTL_DEL, nil)
-	c.park.watched = false
+	c.watched = false
 }
 
 // stepAside lets a request waiting on a warm connection run (see wfd)

@@ -105,8 +105,8 @@ func TestStepAsideLetsWarmRequestIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	var evs [1]syscall.EpollEvent
-	if c.park.watched || watched(t, p) != 0 {
-		t.Fatalf("after watch off: watched %v, %d entries; want false, 0", c.park.watched, watched(t, p))
+	if c.watched || watched(t, p) != 0 {
+		t.Fatalf("after watch off: watched %v, %d entries; want false, 0", c.watched, watched(t, p))
 	}
 	if n, _ := epollPoll(p.wfd, evs[:]); n != 0 {
 		t.Fatalf("the watch set reports %d ready with no connection in it", n)
@@ -231,8 +231,8 @@ func watchedConn(t *testing.T, e *testEnv, p *parker, srv net.Conn) *conn {
 	c := &conn{srv: e.s, nc: newSockConn(srv.(*net.TCPConn))}
 	c.raw = c.nc
 	p.watch(c, true)
-	if !c.park.watched || watched(t, p) != 1 {
-		t.Fatalf("watch: watched %v, %d entries; want true, 1", c.park.watched, watched(t, p))
+	if !c.watched || watched(t, p) != 1 {
+		t.Fatalf("watch: watched %v, %d entries; want true, 1", c.watched, watched(t, p))
 	}
 	return c
 }
