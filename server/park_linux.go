@@ -874,12 +874,8 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 // reports/bench-compare-slowloris.md). The read keeps the close graceful
 // (§9.5): input left unread would turn it into a reset.
 func (c *conn) cutQuiet(scratch []byte) {
-	s := c.srv
-	s.refuse(RefusedHeadTimeout, c.clientIP())
-	if s.debugOn() {
-		s.log.Debug("slow head closed without a 408", "remote", c.remoteString())
-	}
-	c.logAccess(nil, 408, 0)
+	c.srv.refuse(RefusedHeadTimeout, c.clientIP())
+	c.logQuietCut(nil)
 	c.nc.SetReadDeadline(time.Time{}) // passed: the read would fail without looking
 	c.nc.(nonBlocking).read(scratch, false)
 	c.state.Store(stateClosing)

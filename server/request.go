@@ -197,17 +197,15 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 		}
 		return phaseClose
 	}
-	if kind, ok := refusalOf(err); ok {
+	kind, refused := refusalOf(err)
+	if refused {
 		s.refuse(kind, c.clientIP())
 	}
-	if errors.Is(err, errHeadTimeout) && !c.waveCounted && s.waves.count(monoKey(time.Now())) {
+	if refused && kind == RefusedHeadTimeout && !c.waveCounted && s.waves.count(monoKey(time.Now())) {
 		// Heads are timing out in a wave (see wave): closed with no 408.
 		// The client's input was read up to the timeout; a plain FIN
 		// unless more came since (closeIfQuiet).
-		if s.debugOn() {
-			s.log.Debug("slow head closed without a 408", "remote", c.remoteString())
-		}
-		c.logAccess(req, 408, 0)
+		c.logQuietCut(req)
 		return c.closeIfQuiet()
 	}
 	if rc.status >= 500 {

@@ -3,6 +3,8 @@ package server
 import (
 	"sync"
 	"time"
+
+	"github.com/ferrox/ferrox/parser"
 )
 
 // Slow heads that time out together: a wave.
@@ -69,4 +71,14 @@ func (ws *waves) count(now int64) bool {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	return ws.w.count(now)
+}
+
+// logQuietCut logs a head closed with no 408 in a wave or a storm: the
+// access log counts it as a 408 with no bytes sent, as nginx logs the
+// heads it times out. The caller has counted the refusal.
+func (c *conn) logQuietCut(req *parser.Request) {
+	if s := c.srv; s.debugOn() {
+		s.log.Debug("slow head closed without a 408", "remote", c.remoteString())
+	}
+	c.logAccess(req, 408, 0)
 }
