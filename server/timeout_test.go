@@ -25,6 +25,12 @@ import (
 // exactly when every goroutine waits.
 func pipeServer(t *testing.T, dir string, mod func(*Settings)) (*Server, func() (net.Conn, <-chan struct{})) {
 	t.Helper()
+	return pipeServerWith(t, dir, mod, Options{})
+}
+
+// pipeServerWith is pipeServer with opts (its Handler is the static one).
+func pipeServerWith(t *testing.T, dir string, mod func(*Settings), opts Options) (*Server, func() (net.Conn, <-chan struct{})) {
+	t.Helper()
 	h, err := static.New(testStatic(dir))
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +40,8 @@ func pipeServer(t *testing.T, dir string, mod func(*Settings)) (*Server, func() 
 	if mod != nil {
 		mod(&set)
 	}
-	s := mustNew(t, set, Options{Handler: h})
+	opts.Handler = h
+	s := mustNew(t, set, opts)
 	return s, func() (net.Conn, <-chan struct{}) {
 		cli, srv := net.Pipe()
 		done := make(chan struct{})

@@ -3,9 +3,11 @@ package server
 import (
 	"bufio"
 	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -43,51 +45,69 @@ func TestWave(t *testing.T) {
 	}
 }
 
-// TestWaveCutsQuietlyUnparked: with parking off (as on a system with no
-// parker), heads that time out together in their goroutines' reads are
-// a wave too: the first waveAt get their 408, the rest are closed with
-// nothing sent.
-func TestWaveCutsQuietlyUnparked(t *testing.T) {
-	e := startServer(t, func(c *Settings) {
-		c.HeaderTimeout = 300 * time.Millisecond
-		c.Park = false
-	})
-	cs := make([]*client, 3*waveAt)
-	for i := range cs {
-		cs[i] = e.dial(t)
+// TestWaveCutsQuietlyInGoroutines: heads that time out in their
+// goroutines' own reads, which the parker never holds (in-memory
+// connections here, as on a system with no parker, and every TLS one),
+// are a wave too. In a synctest bubble every head times out at the same
+// instant, so exactly the first waveAt get their 408.
+func TestWaveCutsQuietlyInGoroutines(t *testing.T) {
+	dir := testSite(t)
+	tc := newTestCert(t, "cert-a")
+	pair, err := tls.X509KeyPair(tc.certPEM, tc.keyPEM)
+	if err != nil {
+		t.Fatal(err)
 	}
-	cutInWave(t, e.s, cs)
-}
-
-// TestTLSWaveCutsQuietly: TLS heads, which are never parked, time out in
-// a wave as plain ones do.
-func TestTLSWaveCutsQuietly(t *testing.T) {
-	e := startTLS(t, func(c *Settings) { c.HeaderTimeout = 500 * time.Millisecond })
-	cs := make([]*client, 3*waveAt)
-	for i := range cs {
-		tc, err := tls.Dial("tcp", e.addr, &tls.Config{RootCAs: e.pool, ServerName: "127.0.0.1"})
-		if err != nil {
-			t.Fatal(err)
+	pool := x509.NewCertPool()
+	pool.AddCert(tc.leaf)
+	for _, withTLS := range []bool{false, true} {
+		name := "plain"
+		if withTLS {
+			name = "tls"
 		}
-		tc.SetDeadline(time.Now().Add(10 * time.Second))
-		t.Cleanup(func() { tc.Close() })
-		cs[i] = &client{t: t, nc: tc, br: bufio.NewReader(tc)}
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var opts Options
+				if withTLS {
+					var certs CertStore
+					certs.cur.Store(&pair)
+					opts.Handshake = TLSHandshake(NewTLSConfig(&certs))
+				}
+				s, open := pipeServerWith(t, dir, func(c *Settings) { c.HeaderTimeout = time.Second }, opts)
+				cs := make([]*client, 3*waveAt)
+				for i := range cs {
+					nc, _ := open()
+					if withTLS {
+						// The bubble's clock reads 2000: verify at a time the
+						// certificate is valid.
+						valid := func() time.Time { return tc.leaf.NotBefore.Add(time.Hour) }
+						tlsc := tls.Client(nc, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", Time: valid})
+						if err := tlsc.Handshake(); err != nil {
+							t.Fatalf("handshake %d: %v", i, err)
+						}
+						nc = tlsc
+					}
+					cs[i] = &client{t: t, nc: nc, br: bufio.NewReader(nc)}
+				}
+				if answered := cutInWave(t, s, cs); answered != waveAt {
+					t.Errorf("%d heads answered 408; want exactly the first %d", answered, waveAt)
+				}
+			})
+		})
 	}
-	cutInWave(t, e.s, cs)
 }
 
 // cutInWave sends the start of a head on every client of cs at once and
 // reads how the server ends each at its header timeout: heads that time
 // out within a few milliseconds of each other, in one window or two, are
 // a wave after the first waveAt, which get their 408; every one is
-// counted as a head timeout.
-func cutInWave(t *testing.T, s *Server, cs []*client) {
+// counted as a head timeout. It returns how many were answered.
+func cutInWave(t *testing.T, s *Server, cs []*client) (answered int) {
 	t.Helper()
 	before := s.Stats().Refused[RefusedHeadTimeout]
 	for _, c := range cs {
 		c.send("GET /a.txt HTTP/1.1\r\n")
 	}
-	answered, quiet := 0, 0
+	quiet := 0
 	for i, c := range cs {
 		if cutWith408(t, i, c) {
 			answered++
@@ -101,6 +121,7 @@ func cutInWave(t *testing.T, s *Server, cs []*client) {
 	if got := s.Stats().Refused[RefusedHeadTimeout] - before; got != uint64(len(cs)) {
 		t.Errorf("head timeouts counted: %d; want %d", got, len(cs))
 	}
+	return answered
 }
 
 // cutWith408 reads what the server sent a head it cut, to the end of
