@@ -236,6 +236,7 @@ func TestStormCutsQuietly(t *testing.T) {
 func TestWaveCutsQuietly(t *testing.T) {
 	e := startServer(t, func(c *Settings) { c.HeaderTimeout = 300 * time.Millisecond })
 	noStorms(e)
+	oneWave(e.s)
 	cs := make([]*client, 3*waveAt)
 	for i := range cs {
 		cs[i] = e.dial(t)

@@ -30,6 +30,9 @@ import (
 type wave struct {
 	since   int64 // the window's start (monoKey)
 	n, prev int   // heads timed out in it, and in the one before
+	// window is the windows' length: waveWindow when 0. Tests widen it
+	// so that a stall of the test machine cannot split one wave in two.
+	window time.Duration
 }
 
 // waveAt is the most heads that time out in two windows (0.1 to 0.2 s)
@@ -43,9 +46,13 @@ const waveWindow = 100 * time.Millisecond
 // count counts a head past its deadline at now (monoKey) and reports
 // whether heads are timing out in a wave.
 func (w *wave) count(now int64) bool {
-	if d := now - w.since; d < 0 || d >= int64(waveWindow) {
+	win := int64(w.window)
+	if win == 0 {
+		win = int64(waveWindow)
+	}
+	if d := now - w.since; d < 0 || d >= win {
 		w.prev = w.n
-		if d < 0 || d >= 2*int64(waveWindow) {
+		if d < 0 || d >= 2*win {
 			// The window before this one saw none; or now is before
 			// the window's start (a clock that is not the process's
 			// own, such as a test's fake time, before monoBase): a
