@@ -17,6 +17,10 @@
 # HTTPS rows run against a second ferrox process serving TLS (with TLS on,
 # its plain port only redirects).
 #
+# Each run serves the servers one after another, in one order in odd runs
+# and in the reverse order in even ones (so that a machine drifting within
+# a run does not favour the same side in every pair).
+#
 # With BASE_BIN naming an earlier ferrox binary, each run also measures it
 # (between nginx and the current build, same load generator, same config)
 # and a second table, BASE_REPORT (reports/bench-compare-base.md), gives the
@@ -266,8 +270,9 @@ serve_ferrox() {
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-for run in $(seq 1 "$RUNS"); do
-	# nginx
+# serve_nginx RUN: start nginx, bench it, stop it.
+serve_nginx() {
+	local run=$1 npid
 	taskset -c 0 "$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
 	npid=$!
 	pids+=("$npid")
@@ -280,12 +285,28 @@ for run in $(seq 1 "$RUNS"); do
 	fi
 	kill "$npid" 2>/dev/null || true
 	wait "$npid" 2>/dev/null || true
+}
 
-	# The earlier build, when given, then the current one.
+# serve_base RUN: the earlier build, when one is given.
+serve_base() {
 	if [[ -n $BASE_BIN ]]; then
-		serve_ferrox base "$BASE_BIN" "$BASE_PORT" "$run"
+		serve_ferrox base "$BASE_BIN" "$BASE_PORT" "$1"
 	fi
-	serve_ferrox ferrox "$BIN" "$FERROX_PORT" "$run"
+}
+
+# Odd runs serve nginx, the earlier build and the current one; even runs
+# the reverse: a machine whose state drifts over the minutes of a run then
+# does not favour the same side in every pair.
+for run in $(seq 1 "$RUNS"); do
+	if ((run % 2)); then
+		serve_nginx "$run"
+		serve_base "$run"
+		serve_ferrox ferrox "$BIN" "$FERROX_PORT" "$run"
+	else
+		serve_ferrox ferrox "$BIN" "$FERROX_PORT" "$run"
+		serve_base "$run"
+		serve_nginx "$run"
+	fi
 done
 
 params="header timeout: ${HEADER_TIMEOUT:-the defaults (Ferrox 10s, nginx 60s)}; nginx open_file_cache: $([[ -n $ofc ]] && echo "on (max=1000, valid 1s)" || echo "off (its default)"); Ferrox files.open_file_cache: 1s (its default); slow connections from $SLOW_SOURCES addresses (127.0.0.2..), legitimate traffic from 127.0.0.1; max: keepalive --closed-loop; keepalive --rate $RATE, close --rate $CLOSE_RATE, --duration $DURATION, --connections $CONNECTIONS, /1k.txt (1 KiB); slowloris --rate $CLOSE_RATE --duration $SLOW_DURATION per phase, --slow-conns $SLOW_CONNS --slow-interval $SLOW_INTERVAL; wrk -t1 -c$CONNECTIONS -d$DURATION /1k.txt; big: /10m.bin, keepalive --closed-loop, --connections $BIG_CONNECTIONS; tls-keepalive --rate $RATE, tls-close --rate $TLS_CLOSE_RATE, ECDSA P-256 certificate, TLS 1.3, client offers X25519 only; runs $RUNS"

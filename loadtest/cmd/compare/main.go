@@ -326,7 +326,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		if !paired {
 			paired = true
-			fmt.Fprintf(&sb, "\nRun by run (run N of both servers ran back to back, so they shared the machine's state of the moment; "+
+			fmt.Fprintf(&sb, "\nRun by run (run N of both servers ran back to back, in one order in odd runs and the reverse in even ones, so they shared the machine's state of the moment; "+
 				"on a noisy machine the pairs' ratios and which side did better how often move less than a ratio of medians):\n\n"+
 				"| scenario | metric | %s/%s, run by run | median | %s better, worse |\n|---|---|---|---:|---:|\n", cmp.name, ref.name, cmp.name)
 		}
