@@ -2,12 +2,12 @@ package fuzz
 
 import (
 	"flag"
-	"fmt"
-	"os"
 	"sync"
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/ferrox/ferrox/internal/fuzzfix"
 )
 
 // The fuzz targets (targets_test.go) run under two engines:
@@ -42,8 +42,6 @@ type seeder interface {
 	Add(args ...any)
 }
 
-var fixtures sync.Map // key -> value built by fixture
-
 // testingInit registers the testing flags and marks the flags parsed,
 // once: a bare testing.T logs through those flags, and rapid's state
 // machines call testing.Short, which panics before flag.Parse. Parsing
@@ -58,57 +56,13 @@ var testingInit = sync.OnceFunc(func() {
 
 // fixture returns build's result. Under go test it is build(tb), once per
 // target as before. Under libFuzzer, where FuzzX runs again for every
-// input, it is built once per process with a TB that lives as long as
-// the process (the shim's F drops Cleanup calls and its T runs them at
-// once, and the shim removes TempDirs after every input), so an input
-// costs the property alone and leaks no file or descriptor.
+// input, it is built once per process (fuzzfix.Once), so an input costs
+// the property alone and leaks no file or descriptor.
 func fixture[V any](tb TB, key string, build func(TB) V) V {
 	if !libFuzzer {
 		return build(tb)
 	}
-	if v, ok := fixtures.Load(key); ok {
-		return v.(V)
-	}
-	v := build(processTB{})
-	fixtures.Store(key, v)
-	return v
-}
-
-// processTB is the TB of per-process fixtures under libFuzzer: a failure
-// panics (the input that triggered the first run crashes with the
-// message); cleanups never run and temp dirs are never removed (a
-// libFuzzer process ends in C's exit, past any Go code), so each process
-// leaves one small site tree under $TMPDIR (make fuzz-libfuzzer points
-// TMPDIR into its scratch directory).
-type processTB struct{}
-
-func (processTB) Helper()                         {}
-func (processTB) Name() string                    { return "libFuzzer fixture" }
-func (processTB) Logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
-func (processTB) Log(args ...any)                 { fmt.Fprintln(os.Stderr, args...) }
-func (processTB) Skipf(format string, args ...any) {
-	panic("fixture skipped: " + fmt.Sprintf(format, args...))
-}
-func (processTB) Skip(args ...any) { panic("fixture skipped: " + fmt.Sprint(args...)) }
-func (processTB) SkipNow()         { panic("fixture skipped") }
-func (processTB) Errorf(format string, args ...any) {
-	panic("fixture: " + fmt.Sprintf(format, args...))
-}
-func (processTB) Error(args ...any) { panic("fixture: " + fmt.Sprint(args...)) }
-func (processTB) Fatalf(format string, args ...any) {
-	panic("fixture: " + fmt.Sprintf(format, args...))
-}
-func (processTB) Fatal(args ...any) { panic("fixture: " + fmt.Sprint(args...)) }
-func (processTB) FailNow()          { panic("fixture failed") }
-func (processTB) Fail()             { panic("fixture failed") }
-func (processTB) Failed() bool      { return false }
-func (processTB) Cleanup(func())    {}
-func (processTB) TempDir() string {
-	dir, err := os.MkdirTemp("", "ferrox-fuzz-")
-	if err != nil {
-		panic("fixture: " + err.Error())
-	}
-	return dir
+	return fuzzfix.Once("fuzz/"+key, func(p fuzzfix.Process) V { return build(p) })
 }
 
 // fuzzRapid runs the rapid property prop on a fuzz input, as

@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"pgregory.net/rapid"
+
+	"github.com/ferrox/ferrox/internal/fuzzfix"
 )
 
 // recordTB is a TB that is not a *testing.T (as go-118-fuzz-build's shim
 // T is not): it records failures instead of stopping.
 type recordTB struct {
-	processTB
+	fuzzfix.Process
 	fatal []string
 }
 

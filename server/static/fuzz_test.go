@@ -14,12 +14,10 @@ package static
 import (
 	"bytes"
 	"compress/gzip"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	// Package testing itself, under a name go-118-fuzz-build's rewrite
 	// leaves alone (it replaces only the unnamed import): fixture tells
@@ -29,6 +27,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/ferrox/ferrox/internal/fuzzfix"
 	"github.com/ferrox/ferrox/wire"
 )
 
@@ -48,49 +47,17 @@ type tb interface {
 // fifo_other_test.go does where there are no named pipes.
 var mkfifo func(path string) error
 
-var fixtures sync.Map // key -> fixture built once per libFuzzer process
-
 // fixture returns build's result. Under go test (f is package testing's
 // F) it is build(f), once per target as before. Under libFuzzer, where
-// FuzzX runs again for every input, it is built once per process with a
-// TB that lives as long as the process: the shim's F drops Cleanup calls
-// and removes its TempDirs after every input, so building per input would
-// cost a tree and a handler per input and leak both.
+// FuzzX runs again for every input, it is built once per process
+// (fuzzfix.Once): the shim's F drops Cleanup calls and removes its
+// TempDirs after every input, so building per input would cost a tree
+// and a handler per input and leak both.
 func fixture[V any](f *testing.F, key string, build func(tb) V) V {
 	if _, ok := any(f).(*stdtesting.F); ok {
 		return build(f)
 	}
-	if v, ok := fixtures.Load(key); ok {
-		return v.(V)
-	}
-	v := build(processTB{})
-	fixtures.Store(key, v)
-	return v
-}
-
-// processTB is the tb of per-process fixtures under libFuzzer: a failure
-// panics (the input that triggered the first build crashes with the
-// message); cleanups never run and temp dirs are never removed (a
-// libFuzzer process ends in C's exit), so each process leaves one tree
-// under $TMPDIR (make fuzz-libfuzzer points TMPDIR into its scratch
-// directory).
-type processTB struct{}
-
-func (processTB) Helper()           {}
-func (processTB) Fatal(args ...any) { panic("fixture: " + fmt.Sprint(args...)) }
-func (processTB) Fatalf(format string, args ...any) {
-	panic("fixture: " + fmt.Sprintf(format, args...))
-}
-func (processTB) Errorf(format string, args ...any) {
-	panic("fixture: " + fmt.Sprintf(format, args...))
-}
-func (processTB) Cleanup(func()) {}
-func (processTB) TempDir() string {
-	dir, err := os.MkdirTemp("", "ferrox-static-fuzz-")
-	if err != nil {
-		panic("fixture: " + err.Error())
-	}
-	return dir
+	return fuzzfix.Once("static/"+key, func(p fuzzfix.Process) V { return build(p) })
 }
 
 // compFixture is FuzzAcceptEncoding's handler and compTree's files.
