@@ -305,6 +305,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for i, m := range metrics {
 		rv, rok := ref.median(i)
 		cv, cok := cmp.median(i)
+		if !rok && !cok {
+			continue // a scenario neither side ran (SCENARIOS picked others)
+		}
 		ratio := "n/a"
 		if rok && cok && rv != 0 {
 			ratio = strconv.FormatFloat(cv/rv, 'f', 2, 64)

@@ -51,12 +51,15 @@ func TestCompareTable(t *testing.T) {
 	for _, want := range []string{
 		"| keepalive | throughput (req/s) | higher | 200 | 300 | 1.50 |",
 		"| keepalive | server CPU per request (µs) | lower | 100 | 50.00 | 0.50 |",
-		"| close | throughput (req/s) | higher | n/a | n/a | n/a |",
 		"Medians of 3/1 runs",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
+	}
+	// A scenario neither side ran has no rows (bench-compare's SCENARIOS).
+	if strings.Contains(out, "| close |") {
+		t.Errorf("table has rows of close, which neither side ran:\n%s", out)
 	}
 	if strings.Contains(out, "Run by run") {
 		t.Errorf("one run of ferrox paired:\n%s", out)
