@@ -805,7 +805,7 @@ func (p *parker) handle(evs []syscall.EpollEvent, fired bool, b *batch) (mark bo
 		switch {
 		case c.phase != phaseParse:
 			b.expired = append(b.expired, c)
-		case p.s.waves.count(now) || p.storm.on:
+		case p.s.wave.count(now) || p.storm.on:
 			b.cut = append(b.cut, c) // closed here, with no 408 (cutQuiet)
 		default:
 			c.waveCounted = true // its goroutine answers 408 (fail)

@@ -201,7 +201,7 @@ func (c *conn) fail(err error, req *parser.Request) phase {
 	if refused {
 		s.refuse(kind, c.clientIP())
 	}
-	if refused && kind == RefusedHeadTimeout && !c.waveCounted && s.waves.count(monoKey(time.Now())) {
+	if refused && kind == RefusedHeadTimeout && !c.waveCounted && s.wave.count(monoKey(time.Now())) {
 		// Heads are timing out in a wave (see wave): closed with no 408.
 		// The client's input was read up to the timeout; a plain FIN
 		// unless more came since (closeIfQuiet).

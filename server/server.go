@@ -66,7 +66,7 @@ type Server struct {
 	maxConns      int
 	maxPerIP      int
 	noPark        bool
-	waves         waves // heads timing out together, counted (see wave)
+	wave          wave // heads timing out together, counted
 	// Bounds on a request body, which the server never uses (see
 	// serveRequest): set from the constants in body.go; tests shorten
 	// them.

@@ -26,8 +26,10 @@ import (
 // no parker) and every TLS one, whose heads are never parked.
 
 // wave counts the heads whose header timeout passes, over windows of
-// waveWindow.
+// waveWindow. It is the Server's, shared by the parker and the
+// connections' goroutines.
 type wave struct {
+	mu      sync.Mutex
 	since   int64 // the window's start (monoKey)
 	n, prev int   // heads timed out in it, and in the one before
 	// window is the windows' length: waveWindow when 0. Tests widen it
@@ -46,6 +48,8 @@ const waveWindow = 100 * time.Millisecond
 // count counts a head past its deadline at now (monoKey) and reports
 // whether heads are timing out in a wave.
 func (w *wave) count(now int64) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	win := int64(w.window)
 	if win == 0 {
 		win = int64(waveWindow)
@@ -63,21 +67,6 @@ func (w *wave) count(now int64) bool {
 	}
 	w.n++
 	return w.n+w.prev > waveAt
-}
-
-// waves is the Server's wave, shared by the parker and the connections'
-// goroutines.
-type waves struct {
-	mu sync.Mutex
-	w  wave
-}
-
-// count counts a head past its deadline at now (monoKey) and reports
-// whether heads are timing out in a wave.
-func (ws *waves) count(now int64) bool {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	return ws.w.count(now)
 }
 
 // logQuietCut logs a head closed with no 408 in a wave or a storm: the

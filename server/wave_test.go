@@ -44,7 +44,7 @@ func TestWave(t *testing.T) {
 		}
 	}
 	// Widened windows (oneWave): heads a second apart are one wave.
-	wide := wave{window: time.Minute}
+	wide := &wave{window: time.Minute}
 	inWave := false
 	for i := range waveAt + 1 {
 		inWave = wide.count(int64(i) * int64(time.Second))
@@ -134,9 +134,9 @@ func cutInWave(t *testing.T, s *Server, cs []*client) {
 // the test between them (with the 0.1 s windows, a stall of two let an
 // eleventh head have its 408).
 func oneWave(s *Server) {
-	s.waves.mu.Lock()
-	s.waves.w.window = time.Minute
-	s.waves.mu.Unlock()
+	s.wave.mu.Lock()
+	s.wave.window = time.Minute
+	s.wave.mu.Unlock()
 }
 
 // cutWith408 reads what the server sent a head it cut, to the end of
