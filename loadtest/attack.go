@@ -22,11 +22,14 @@ type attackOpts struct {
 // phase can close its idle connections when it ends. vegeta.Client must come
 // first: the later options assert the transport is *http.Transport. No
 // proxy (a load test measures the target, whatever the environment says),
-// HTTP/2 off.
+// HTTP/2 off, and no Accept-Encoding of the transport's own: it would ask
+// for gzip and gunzip every body on the generator's CPU (an
+// Accept-Encoding the user sets is sent, and the body read as it comes).
 func (c *Config) newAttacker(o attackOpts) (*vegeta.Attacker, *http.Transport) {
 	tr := &http.Transport{
-		DialContext:     (&net.Dialer{Timeout: c.Timeout, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig: c.TLS.Clone(),
+		DialContext:        (&net.Dialer{Timeout: c.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:    c.TLS.Clone(),
+		DisableCompression: true,
 	}
 	opts := []func(*vegeta.Attacker){
 		vegeta.Client(&http.Client{Transport: tr}),
