@@ -131,8 +131,16 @@ func serveEnv(t testing.TB, set Settings, dir string, o Options) *testEnv {
 	return serveEnvOn(t, set, dir, o, listenNow)
 }
 
-// serveEnvOn is serveEnv on a listener made by listen.
-func serveEnvOn(t testing.TB, set Settings, dir string, o Options, listen func(string) (net.Listener, error)) *testEnv {
+// startTuned is startServer with tune applied to the server before it
+// serves, for the fields its connections read unguarded.
+func startTuned(t *testing.T, tune func(*Server)) *testEnv {
+	t.Helper()
+	return serveEnvOn(t, testSettings(), testSite(t), Options{}, listenNow, tune)
+}
+
+// serveEnvOn is serveEnv on a listener made by listen, with each of tune
+// applied to the server before it serves.
+func serveEnvOn(t testing.TB, set Settings, dir string, o Options, listen func(string) (net.Listener, error), tune ...func(*Server)) *testEnv {
 	t.Helper()
 	before := runtime.NumGoroutine()
 	h, err := static.New(testStatic(dir))
@@ -141,6 +149,9 @@ func serveEnvOn(t testing.TB, set Settings, dir string, o Options, listen func(s
 	}
 	o.Handler = h
 	s := mustNew(t, set, o)
+	for _, f := range tune {
+		f(s)
+	}
 	ln, err := listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

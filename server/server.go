@@ -66,7 +66,8 @@ type Server struct {
 	maxConns      int
 	maxPerIP      int
 	noPark        bool
-	wave          wave // heads timing out together, counted
+	warm          time.Duration // the warm wait: warmWait; tests widen it before Serve
+	wave          wave          // heads timing out together, counted
 	// Bounds on a request body, which the server never uses (see
 	// serveRequest): set from the constants in body.go; tests shorten
 	// them.
@@ -126,6 +127,7 @@ func New(set Settings, o Options) (*Server, error) {
 		maxConns:         set.MaxConns,
 		maxPerIP:         set.MaxConnsPerIP,
 		noPark:           !set.Park,
+		warm:             warmWait,
 		workers:          workers{max: maxIdleWorkers()},
 		bodyTime:         bodyTime,
 		drainGap:         drainGap,

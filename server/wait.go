@@ -308,8 +308,8 @@ const (
 	warmQuiet             // nothing within warmWait: let the goroutine go
 )
 
-// waitWarm waits up to warmWait for the next request on the current
-// goroutine, reading straight into the request buffer.
+// waitWarm waits up to the warm wait (warmWait) for the next request on
+// the current goroutine, reading straight into the request buffer.
 func (c *conn) waitWarm() warm {
 	s := c.srv
 	st := c.st
@@ -320,7 +320,7 @@ func (c *conn) waitWarm() warm {
 	if s.shutdown.Load() {
 		return warmClose
 	}
-	d := min(warmWait, s.idleTimeout)
+	d := min(s.warm, s.idleTimeout)
 	c.nc.SetReadDeadline(now.Add(d))
 	s.waiter.watch(c, true)
 	n, err := c.nc.Read(st.buf)
