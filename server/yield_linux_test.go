@@ -122,7 +122,7 @@ func TestStepAsideLetsWarmRequestIn(t *testing.T) {
 // warmWait, which it outlasts.
 func TestWarmConnWatched(t *testing.T) {
 	// busy sends warmAfter+1 requests back to back: the connection then
-	// waits warm the second time, the first wait it does as a raw socket.
+	// waits warm for the second time, the first wait that is watched.
 	busy := func(t *testing.T, e *testEnv) *client {
 		c := e.dial(t)
 		for i := range warmAfter + 1 {
