@@ -3,6 +3,7 @@
 package server
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"runtime"
@@ -114,50 +115,62 @@ func TestStepAsideLetsWarmRequestIn(t *testing.T) {
 }
 
 // TestWarmConnWatched: a busy keep-alive connection is in the parker's
-// watch set while it waits warm for its next request (a raw socket from
-// its second warm wait on: the first upgrades it to Go's poller), and out
-// of it once it falls quiet and is parked, where the parker itself waits
-// for its input. The first server's warm wait is a minute, so that no
-// stall of a loaded machine ends it before it is seen; the second's is
-// warmWait, which it outlasts.
+// watch set while it waits warm for its next request (once its socket is
+// Go's poller's: a raw socket is handed over by the first read that has to
+// wait), and out of it once it falls quiet and is parked, where the parker
+// itself waits for its input. The first server's warm wait is a minute,
+// so that no stall of a loaded machine ends a wait before it is seen; the
+// second's is warmWait, which it outlasts.
 func TestWarmConnWatched(t *testing.T) {
-	// busy sends warmAfter+1 requests back to back: the connection then
-	// waits warm for the second time, the first wait that is watched.
-	busy := func(t *testing.T, e *testEnv) *client {
-		c := e.dial(t)
-		for i := range warmAfter + 1 {
-			c.send(get("/a.txt"))
-			if resp, _ := c.read("GET"); resp.StatusCode != 200 {
-				t.Fatalf("request %d: status %d", i+1, resp.StatusCode)
-			}
+	get200 := func(t *testing.T, c *client, what string) {
+		t.Helper()
+		c.send(get("/a.txt"))
+		if resp, _ := c.read("GET"); resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", what, resp.StatusCode)
 		}
-		return c
 	}
 	t.Run("warm", func(t *testing.T) {
 		e := startTuned(t, func(s *Server) { s.warm = time.Minute })
 		p := watchParker(t, e)
-		c := busy(t, e)
+		c := e.dial(t)
+		for i := range warmAfter {
+			get200(t, c, fmt.Sprintf("request %d", i+1))
+		}
+		// Its first warm wait: nothing comes, so the read waits and
+		// hands the socket over (whether it was watched depends on
+		// whether an earlier read had to wait).
+		waitFor(t, "the warm connection's socket is the poller's", func() bool { return upgraded(e) })
+		get200(t, c, "from the first warm wait")
 		waitFor(t, "the warm connection is watched", func() bool { return watched(t, p) == 1 })
 		if n := e.s.parked(); n != 0 {
 			t.Fatalf("%d parked while waiting warm; want 0", n)
 		}
-		c.send(get("/a.txt"))
-		if resp, _ := c.read("GET"); resp.StatusCode != 200 {
-			t.Fatalf("from the warm wait: status %d", resp.StatusCode)
-		}
+		get200(t, c, "from the watched warm wait")
 	})
 	t.Run("quiet", func(t *testing.T) {
 		e := startServer(t, nil)
 		p := watchParker(t, e)
-		c := busy(t, e)
+		c := e.dial(t)
+		for i := range warmAfter + 1 {
+			get200(t, c, fmt.Sprintf("request %d", i+1))
+		}
 		waitFor(t, "the quiet connection is parked and no longer watched", func() bool {
 			return e.s.parked() == 1 && watched(t, p) == 0
 		})
-		c.send(get("/a.txt"))
-		if resp, _ := c.read("GET"); resp.StatusCode != 200 {
-			t.Fatalf("after the quiet spell: status %d", resp.StatusCode)
-		}
+		get200(t, c, "after the quiet spell")
 	})
+}
+
+// upgraded reports whether the socket of e's one connection has been
+// handed to Go's poller (false while it has none).
+func upgraded(e *testEnv) bool {
+	e.s.mu.Lock()
+	defer e.s.mu.Unlock()
+	for c := range e.s.conns {
+		u, ok := c.raw.(interface{ upgraded() *sockConn })
+		return ok && u.upgraded() != nil
+	}
+	return false
 }
 
 // TestBatchesStepAside: with a request waiting on a warm connection, the
