@@ -341,12 +341,16 @@ func (c *compressor) compressFile(dst []byte, f *os.File, fi fileStat, coding ot
 
 // encoded returns the encoding of f (named name) with coding: from the
 // cache, or made now. release, when not nil, must be registered with the
-// response (the bytes live in a pooled buffer until then).
+// response (the bytes live in a pooled buffer until then). An encoding
+// that is not smaller than the file (random or already compressed bytes
+// under a text type: gzip's framing then adds some 20 bytes) comes back
+// empty, and the cache keeps that answer, so that the file goes out as
+// it is.
 func (c *compressor) encoded(f *os.File, fi fileStat, name string, coding otfCoding) (data []byte, release *pooledBody, err error) {
 	if c.cache.budget == 0 {
 		p := c.getBuf(int(fi.size/2) + 64)
 		out, err := c.compressFile(*p, f, fi, coding)
-		if err != nil {
+		if err != nil || int64(len(out)) >= fi.size {
 			c.putBuf(p)
 			return nil, nil, err
 		}
@@ -362,6 +366,9 @@ func (c *compressor) encoded(f *os.File, fi fileStat, name string, coding otfCod
 			return nil, err
 		}
 		*p = out[:0]
+		if int64(len(out)) >= fi.size {
+			return []byte{}, nil // no gain: the empty answer is kept
+		}
 		// An exact-size copy: the cache's budget counts these bytes.
 		return bytes.Clone(out), nil
 	})

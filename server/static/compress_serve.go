@@ -129,12 +129,14 @@ func (b bodySource) segment(off, n int64) wire.Segment {
 
 // encodeBody makes (or finds in the cache) the on-the-fly encoding ch
 // selected and points body at it. When the file cannot be encoded (it
-// changed or failed while read) the request is answered again with the
-// identity and encodeBody returns false: the head chosen so far named
-// the encoded representation.
+// changed or failed while read), or its encoding is not smaller than it,
+// the request is answered again with the identity and encodeBody returns
+// false: the head chosen so far named the encoded representation. (The
+// identity still carries Vary: Accept-Encoding, as negotiate decided; a
+// cache that keys on it only stores one more copy.)
 func (h *Handler) encodeBody(r *request, resp *wire.Response, f *os.File, fi fileStat, name string, head bool, ch choice, body *bodySource) bool {
 	data, release, err := h.comp.encoded(f, fi, name, ch.coding)
-	if err != nil {
+	if err != nil || len(data) == 0 {
 		r.identityOnly = true // no header has been added yet
 		h.serveFile(r, resp, f, fi, name, head)
 		return false

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -303,6 +304,52 @@ func TestCompressCacheBound(t *testing.T) {
 	do(t, h, mkreq("GET", "/f29.txt", "Accept-Encoding", "zstd"))
 	if _, _, hits, _, _ := h.comp.cache.stats(); hits != hits0+1 {
 		t.Errorf("repeated request of the newest entry: hits %d → %d; want one more", hits0, hits)
+	}
+}
+
+// TestCompressNoGain: a file of a compressible type whose encoding is
+// not smaller than it (random bytes) goes out as it is, whatever coding
+// the client prefers, with or without the cache: no Content-Encoding, the
+// file's bytes and length, the identity's ETag (so If-None-Match with it
+// is a 304), Vary still sent. The cache keeps that answer: a repeated
+// request is a hit, and the entry holds no encoded bytes.
+func TestCompressNoGain(t *testing.T) {
+	root, _ := compTree(t)
+	noise := make([]byte, 4096)
+	rand.NewChaCha8([32]byte{1}).Read(noise)
+	writeFile(t, root, "noise.txt", string(noise), fileTime)
+	for _, cache := range []int64{1 << 20, 0} {
+		h := newHandler(t, compConfig(root, cache))
+		plain, _ := do(t, h, mkreq("GET", "/noise.txt"))
+		etag := plain.Get("ETag")
+		for _, ae := range []string{"gzip", "zstd", "gzip, zstd", "*"} {
+			t.Run(fmt.Sprintf("cache=%d/%s", cache, ae), func(t *testing.T) {
+				for round := range 2 {
+					resp, body := do(t, h, mkreq("GET", "/noise.txt", "Accept-Encoding", ae))
+					if resp.Status != 200 || resp.Get("Content-Encoding") != "" || body != string(noise) || resp.ContentLength != int64(len(noise)) {
+						t.Fatalf("round %d: status %d, Content-Encoding %q, %d bytes (length %d); want 200, the identity's %d bytes",
+							round, resp.Status, resp.Get("Content-Encoding"), len(body), resp.ContentLength, len(noise))
+					}
+					if resp.Get("ETag") != etag || resp.Get("Vary") != "Accept-Encoding" {
+						t.Errorf("round %d: ETag %q Vary %q; want the identity's %q, Accept-Encoding", round, resp.Get("ETag"), resp.Get("Vary"), etag)
+					}
+				}
+				head, hb := do(t, h, mkreq("HEAD", "/noise.txt", "Accept-Encoding", ae))
+				if head.ContentLength != int64(len(noise)) || head.Get("Content-Encoding") != "" || hb != "" {
+					t.Errorf("HEAD: length %d, Content-Encoding %q; want %d, none", head.ContentLength, head.Get("Content-Encoding"), len(noise))
+				}
+				if nm, _ := do(t, h, mkreq("GET", "/noise.txt", "Accept-Encoding", ae, "If-None-Match", etag)); nm.Status != 304 {
+					t.Errorf("If-None-Match with the identity's tag = %d; want 304", nm.Status)
+				}
+			})
+		}
+		if cache == 0 {
+			continue
+		}
+		used, entries, hits, misses, _ := h.comp.cache.stats()
+		if entries != 2 || misses != 2 || hits == 0 || used > 2*(int64(len("/noise.txt"))+entryOverhead) {
+			t.Errorf("cache: %d entries, %d misses, %d hits, %d bytes; want the two codings' empty answers kept and hit", entries, misses, hits, used)
+		}
 	}
 }
 
