@@ -164,8 +164,8 @@ func MergeResults(ins []Input) (*Result, error) {
 		out.Config.SlowConns += r.Config.SlowConns
 		out.StoppedEarly = out.StoppedEarly || r.StoppedEarly
 		out.SlowCapped = out.SlowCapped || r.SlowCapped
-		if r.Config.DurationMS != a.Result.Config.DurationMS || !slices.Equal(r.Config.Paths, a.Result.Config.Paths) || r.Config.Method != a.Result.Config.Method {
-			out.Notes = append(out.Notes, fmt.Sprintf("%s ran with other settings than %s (duration, paths or method)", workerName(in), workerName(a)))
+		if r.Config.DurationMS != a.Result.Config.DurationMS || !slices.Equal(r.Config.Paths, a.Result.Config.Paths) || r.Config.Method != a.Result.Config.Method || !slices.Equal(r.Config.Headers, a.Result.Config.Headers) {
+			out.Notes = append(out.Notes, fmt.Sprintf("%s ran with other settings than %s (duration, paths, method or headers)", workerName(in), workerName(a)))
 		}
 		for _, n := range r.Notes {
 			out.Notes = append(out.Notes, workerName(in)+": "+n)

@@ -125,6 +125,34 @@ func TestMergeResults(t *testing.T) {
 	}
 }
 
+// TestMergeResultsNotesOtherSettings: workers that asked with other
+// headers (or another method) are merged with a note that says so.
+func TestMergeResultsNotesOtherSettings(t *testing.T) {
+	for _, c := range []struct {
+		id  string
+		set func(*Settings)
+	}{
+		{"headers", func(s *Settings) { s.Headers = []string{"Accept-Encoding: gzip"} }},
+		{"method", func(s *Settings) { s.Method = "POST" }},
+	} {
+		a := worker("a", 0, 10, map[string]int{"200": 1}, 5)
+		b := worker("b", 0, 10, map[string]int{"200": 1}, 5)
+		c.set(&b.Result.Config)
+		res, err := MergeResults([]Input{a, b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "b ran with other settings than a") }) {
+			t.Errorf("%s: notes %q; want one on b's other settings", c.id, res.Notes)
+		}
+	}
+	a := worker("a", 0, 10, map[string]int{"200": 1}, 5)
+	b := worker("b", 0, 10, map[string]int{"200": 1}, 5)
+	if res, err := MergeResults([]Input{a, b}); err != nil || len(res.Notes) != 0 {
+		t.Errorf("the same settings: notes %q, err %v; want none", res.Notes, err)
+	}
+}
+
 func TestMergeResultsRefuses(t *testing.T) {
 	other := func(f func(r *Result)) Input {
 		in := worker("b", 0, 10, map[string]int{"200": 1}, 5)

@@ -88,12 +88,20 @@ func TestAcceptEncodingOnlyWhenAsked(t *testing.T) {
 			t.Parallel()
 			tg := &target{}
 			u := startTarget(t, tg)
-			_, err := Run(context.Background(), c.scenario, Config{
+			res, err := Run(context.Background(), c.scenario, Config{
 				Target: mustURL(u.String() + "/x"), Header: c.header, Rate: 30, Duration: 200 * time.Millisecond,
 				Connections: 2, SlowConns: 2, SlowInterval: 50 * time.Millisecond, Timeout: 2 * time.Second,
 			})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The result says what was asked for.
+			var want []string
+			if c.want != "" {
+				want = []string{"Accept-Encoding: " + c.want}
+			}
+			if !slices.Equal(res.Config.Headers, want) {
+				t.Errorf("Run(%s) config headers = %q; want %q", c.scenario, res.Config.Headers, want)
 			}
 			reqs := tg.requests()
 			if len(reqs) == 0 {

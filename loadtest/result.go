@@ -87,6 +87,10 @@ type Settings struct {
 	Paths          []string `json:"paths"`
 	// Method of the requests built from the target URL and paths.
 	Method string `json:"method,omitempty"`
+	// Headers are Config.Header's fields as "Name: value", sorted by
+	// name (with Targets, the defaults of every target): what was asked
+	// for, e.g. Accept-Encoding, is part of what a run measured.
+	Headers []string `json:"headers,omitempty"`
 	// Targets are the requests of a targets file, "METHOD URL" (at most
 	// 100 listed); paths then do not apply to legitimate traffic.
 	Targets []string `json:"targets,omitempty"`

@@ -3,6 +3,9 @@ package loadtest
 import (
 	"context"
 	"fmt"
+	"maps"
+	"net/http"
+	"slices"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -41,7 +44,7 @@ func Run(ctx context.Context, name string, cfg Config) (*Result, error) {
 			Connections: cfg.Connections, SlowConns: cfg.SlowConns,
 			SlowIntervalMS: ms(cfg.SlowInterval), SlowSources: cfg.SlowSources,
 			SlowSameSource: cfg.SlowSameSource, Paths: cfg.requestURIs(),
-			Method: cfg.Method, Targets: describeTargets(cfg.Targets),
+			Method: cfg.Method, Headers: headerLines(cfg.Header), Targets: describeTargets(cfg.Targets),
 		},
 		Phases: []Phase{},
 	}
@@ -121,6 +124,18 @@ func ramp(ctx context.Context, c *Config, res *Result) {
 
 // maxTargetsEcho bounds the targets echoed in Settings.
 const maxTargetsEcho = 100
+
+// headerLines is h as "Name: value" lines, sorted by name, each value of
+// a name in its order; nil for none.
+func headerLines(h http.Header) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[k] {
+			out = append(out, k+": "+v)
+		}
+	}
+	return out
+}
 
 // describeTargets lists targets as "METHOD URL", at most maxTargetsEcho.
 func describeTargets(ts []vegeta.Target) []string {

@@ -32,6 +32,9 @@ func LoadText(res *loadtest.Result) Reporter {
 			case c.Method != "" && c.Method != "GET":
 				reqs = "method " + c.Method + ", " + reqs
 			}
+			if len(c.Headers) > 0 {
+				reqs += ", headers " + strings.Join(c.Headers, "; ")
+			}
 			if len(res.Workers) > 0 {
 				pace += " (sum of the workers)"
 			}

@@ -79,6 +79,8 @@ func TestLoadTextScenarios(t *testing.T) {
 			[]string{"targets GET http://127.0.0.1:1/a, POST http://127.0.0.1:1/b\n"}},
 		{"method", &loadtest.Result{Scenario: "keepalive", Config: loadtest.Settings{Paths: []string{"/x"}, Method: "POST"},
 			Phases: []loadtest.Phase{ok("keepalive")}}, []string{"method POST, paths /x\n"}},
+		{"headers", &loadtest.Result{Scenario: "keepalive", Config: loadtest.Settings{Paths: []string{"/x"}, Headers: []string{"Accept-Encoding: gzip", "X-A: 1"}},
+			Phases: []loadtest.Phase{ok("keepalive")}}, []string{"paths /x, headers Accept-Encoding: gzip; X-A: 1\n"}},
 		{"capped", &loadtest.Result{Scenario: "slowloris", SlowCapped: true, Phases: []loadtest.Phase{ok("baseline"), capped},
 			Notes: []string{"CAPPED: the server capped you at 256 from one address: this measures its per-IP limit, not its resistance"}},
 			[]string{"*** WARNING: the server capped you at 256 from one address: this measures its per-IP limit, not its resistance ***",

@@ -146,6 +146,9 @@ func summaryPanel(res *loadtest.Result) string {
 			reqs = c.Method + " " + reqs
 		}
 		fact("requests", reqs)
+		if len(c.Headers) > 0 {
+			fact("headers", strings.Join(c.Headers, "; "))
+		}
 	}
 	b.WriteString("</dl>\n")
 	if h := headlinePhase(res); h != nil {

@@ -134,6 +134,15 @@ func TestLoadHTMLStructure(t *testing.T) {
 		t.Errorf("ramp page draws a time axis; want latency against rate only")
 	}
 
+	withHeaders := rampFixture()
+	withHeaders.Config.Headers = []string{"Accept-Encoding: gzip", "X-A: <1>"}
+	if got := string(render(t, LoadHTML(withHeaders, nil, ""))); !strings.Contains(got, "<dt>headers</dt><dd>Accept-Encoding: gzip; X-A: &lt;1&gt;</dd>") {
+		t.Errorf("page does not list the headers asked for")
+	}
+	if strings.Contains(ramp, "<dt>headers</dt>") {
+		t.Errorf("page lists headers when none were asked for")
+	}
+
 	merged := slowHTMLFixture()
 	merged.Scenario = "merged"
 	merged.Phases = append(merged.Phases, loadtest.Phase{Name: "all", Requests: 1000, Success: 1})
