@@ -118,3 +118,26 @@ func TestAcceptEncodingOnlyWhenAsked(t *testing.T) {
 		})
 	}
 }
+
+// TestHeaderLinesRedacts: the headers a result echoes keep what shaped
+// the measurement and hide what may be a credential.
+func TestHeaderLinesRedacts(t *testing.T) {
+	h := http.Header{
+		"Accept-Encoding":     {"gzip"},
+		"Authorization":       {"Bearer abc"},
+		"Cookie":              {"sid=1"},
+		"X-Api-Key":           {"k1", "k2"},
+		"X-Auth-Token":        {"t"},
+		"Proxy-Authorization": {"Basic eA=="},
+		"X-Trace":             {"1"},
+	}
+	want := []string{"Accept-Encoding: gzip", "Authorization: (redacted)", "Cookie: (redacted)",
+		"Proxy-Authorization: (redacted)", "X-Api-Key: (redacted)", "X-Api-Key: (redacted)",
+		"X-Auth-Token: (redacted)", "X-Trace: 1"}
+	if got := headerLines(h); !slices.Equal(got, want) {
+		t.Errorf("headerLines = %q; want %q", got, want)
+	}
+	if got := headerLines(nil); got != nil {
+		t.Errorf("headerLines(nil) = %q; want nil", got)
+	}
+}

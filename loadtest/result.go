@@ -89,7 +89,8 @@ type Settings struct {
 	Method string `json:"method,omitempty"`
 	// Headers are Config.Header's fields as "Name: value", sorted by
 	// name (with Targets, the defaults of every target): what was asked
-	// for, e.g. Accept-Encoding, is part of what a run measured.
+	// for, e.g. Accept-Encoding, is part of what a run measured. Values
+	// that may be credentials read "(redacted)".
 	Headers []string `json:"headers,omitempty"`
 	// Targets are the requests of a targets file, "METHOD URL" (at most
 	// 100 listed); paths then do not apply to legitimate traffic.

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -126,15 +127,34 @@ func ramp(ctx context.Context, c *Config, res *Result) {
 const maxTargetsEcho = 100
 
 // headerLines is h as "Name: value" lines, sorted by name, each value of
-// a name in its order; nil for none.
+// a name in its order; nil for none. The value of a field that may carry
+// a credential (see secretField) is replaced by "(redacted)": reports get
+// published.
 func headerLines(h http.Header) []string {
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
+			if secretField(k) {
+				v = "(redacted)"
+			}
 			out = append(out, k+": "+v)
 		}
 	}
 	return out
+}
+
+// secretField reports whether a field of this name may carry a
+// credential: Authorization, Proxy-Authorization, Cookie, and any name
+// with auth, cookie, token, secret, key, session, password or credential
+// in it (X-Api-Key, X-Auth-Token, X-Session-Id, ...).
+func secretField(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range []string{"auth", "cookie", "token", "secret", "key", "session", "password", "credential"} {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // describeTargets lists targets as "METHOD URL", at most maxTargetsEcho.
