@@ -128,6 +128,7 @@ func New(set Settings, o Options) (*Server, error) {
 		maxPerIP:         set.MaxConnsPerIP,
 		noPark:           !set.Park,
 		warm:             warmWait,
+		wave:             wave{window: waveWindow},
 		workers:          workers{max: maxIdleWorkers()},
 		bodyTime:         bodyTime,
 		drainGap:         drainGap,

@@ -32,8 +32,8 @@ type wave struct {
 	mu      sync.Mutex
 	since   int64 // the window's start (monoKey)
 	n, prev int   // heads timed out in it, and in the one before
-	// window is the windows' length: waveWindow when 0. Tests widen it
-	// so that a stall of the test machine cannot split one wave in two.
+	// window is the windows' length: waveWindow (New). Tests widen it so
+	// that a stall of the test machine cannot split one wave in two.
 	window time.Duration
 }
 
@@ -51,9 +51,6 @@ func (w *wave) count(now int64) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	win := int64(w.window)
-	if win == 0 {
-		win = int64(waveWindow)
-	}
 	if d := now - w.since; d < 0 || d >= win {
 		w.prev = w.n
 		if d < 0 || d >= 2*win {

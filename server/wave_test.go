@@ -15,7 +15,7 @@ import (
 // the one before it make a wave; a window with none between ends it.
 func TestWave(t *testing.T) {
 	w := int64(waveWindow)
-	var v wave
+	v := wave{window: waveWindow}
 	v.since = 1000 * w
 	at := v.since
 	for i := 1; i <= waveAt; i++ {
